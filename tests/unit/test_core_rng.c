@@ -1,0 +1,119 @@
+/**
+ * @file test_core_rng.c
+ * @brief Unit tests for the random sources and the clock.
+ */
+#include "testutil.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "core/rng.h"
+
+static void test_system_source(void **state)
+{
+    (void)state;
+    uint8_t a[32], b[32], zero[32] = {0};
+    assert_int_equal(sc_rng_fill(NULL, a, sizeof(a)), SC_OK);
+    assert_int_equal(sc_rng_fill(sc_rng_system(), b, sizeof(b)), SC_OK);
+    /* 2^-256 chance of a false failure */
+    assert_memory_not_equal(a, b, sizeof(a));
+    assert_memory_not_equal(a, zero, sizeof(a));
+    assert_int_equal(sc_rng_system()->fill(NULL, a, 1), SC_OK);
+    assert_ptr_equal(sc_rng_system(), sc_rng_system());
+}
+
+static void test_fill_arguments(void **state)
+{
+    (void)state;
+    uint8_t out[4];
+    sc_rng broken = {NULL, NULL};
+    assert_int_equal(sc_rng_fill(NULL, NULL, 0), SC_OK);
+    assert_int_equal(sc_rng_fill(NULL, NULL, 4), SC_E_INVAL);
+    assert_int_equal(sc_rng_fill(&broken, out, sizeof(out)), SC_E_INVAL);
+}
+
+static void test_script_hands_out_bytes_in_order(void **state)
+{
+    (void)state;
+    const uint8_t bytes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    sc_rng_script script;
+    sc_rng rng = sc_rng_script_make(&script, bytes, sizeof(bytes));
+    uint8_t out[10];
+    assert_int_equal(sc_rng_fill(&rng, out, 3), SC_OK);
+    tu_assert_hex(out, 3, "010203");
+    assert_int_equal(sc_rng_fill(&rng, out, 0), SC_OK);
+    assert_int_equal(sc_rng_fill(&rng, out, 7), SC_OK);
+    tu_assert_hex(out, 7, "0405060708090A");
+    assert_int_equal(script.pos, 10);
+    assert_int_equal(sc_rng_fill(&rng, out, 1), SC_E_RNG);
+    assert_int_equal(sc_rng_fill(&rng, out, 1), SC_E_RNG);
+}
+
+static void test_script_overdraw_consumes_nothing(void **state)
+{
+    (void)state;
+    const uint8_t bytes[] = {0xA1, 0xA2, 0xA3, 0xA4};
+    sc_rng_script script;
+    sc_rng rng = sc_rng_script_make(&script, bytes, sizeof(bytes));
+    uint8_t out[8] = {0};
+    assert_int_equal(sc_rng_fill(&rng, out, 3), SC_OK);
+    memset(out, 0xEE, sizeof(out));
+    assert_int_equal(sc_rng_fill(&rng, out, 2), SC_E_RNG);
+    tu_assert_hex(out, 2, "EEEE");
+    assert_int_equal(sc_rng_fill(&rng, out, 1), SC_OK);
+    tu_assert_hex(out, 1, "A4");
+
+    /* re-making the source starts over */
+    rng = sc_rng_script_make(&script, bytes, sizeof(bytes));
+    assert_int_equal(sc_rng_fill(&rng, out, 4), SC_OK);
+    tu_assert_hex(out, 4, "A1A2A3A4");
+}
+
+static void test_script_empty_and_null(void **state)
+{
+    (void)state;
+    uint8_t out[1];
+    sc_rng_script script;
+    sc_rng rng = sc_rng_script_make(&script, NULL, 5);
+    assert_int_equal(script.len, 0);
+    assert_int_equal(sc_rng_fill(&rng, out, 1), SC_E_RNG);
+    rng = sc_rng_script_make(NULL, (const uint8_t *)"x", 1);
+    assert_int_equal(sc_rng_fill(&rng, out, 1), SC_E_RNG);
+}
+
+static uint64_t fake_now(void *ctx)
+{
+    uint64_t *t = ctx;
+    return *t += 250;
+}
+
+static void test_clock(void **state)
+{
+    (void)state;
+    uint64_t t1 = sc_clock_now_ms(NULL);
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    uint64_t t2 = sc_clock_now_ms(sc_clock_system());
+    assert_true(t2 >= t1 + 19);
+    assert_true(t2 < t1 + 60 * 1000);
+
+    uint64_t fake = 1000;
+    sc_clock clock = {fake_now, &fake};
+    assert_int_equal(sc_clock_now_ms(&clock), 1250);
+    assert_int_equal(sc_clock_now_ms(&clock), 1500);
+    sc_clock broken = {NULL, NULL};
+    assert_true(sc_clock_now_ms(&broken) >= t2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_system_source),
+        cmocka_unit_test(test_fill_arguments),
+        cmocka_unit_test(test_script_hands_out_bytes_in_order),
+        cmocka_unit_test(test_script_overdraw_consumes_nothing),
+        cmocka_unit_test(test_script_empty_and_null),
+        cmocka_unit_test(test_clock),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
