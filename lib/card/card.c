@@ -1,0 +1,250 @@
+/**
+ * @file card.c
+ * @brief The public card API (softcard.h): creating a card from its type,
+ *        power events, the ATR and the transmit entry point.
+ *
+ * sc_card_new() gives every card the ISO 7816-4 instruction table and an
+ * empty MF, then hands it to the card type's init() to specialise. The card
+ * owns two 64 KiB buffers (handler output and the R-APDU), so one transmit
+ * never allocates on the hot path.
+ */
+#include "card/card.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card/fs.h"
+#include "core/atr.h"
+#include "core/bytes.h"
+#include "core/log.h"
+#include "core/rng.h"
+
+const char *const *sc_card_type_names(void)
+{
+    static const char *names[32];
+    if (!names[0]) {
+        size_t n = 0;
+        for (size_t i = 0; sc_card_types[i] && n + 1 < 32; i++)
+            names[n++] = sc_card_types[i]->name;
+        names[n] = NULL;
+    }
+    return names;
+}
+
+static const sc_card_type *type_by_name(const char *name)
+{
+    for (size_t i = 0; name && sc_card_types[i]; i++)
+        if (strcmp(sc_card_types[i]->name, name) == 0)
+            return sc_card_types[i];
+    return NULL;
+}
+
+const char *sc_card_type_description(const char *type)
+{
+    const sc_card_type *t = type_by_name(type);
+    return t ? t->description : NULL;
+}
+
+const char *sc_param_get(const sc_card_options *opts, const char *key)
+{
+    if (!opts)
+        return NULL;
+    for (size_t i = 0; i < opts->n_params; i++)
+        if (opts->params[i].key && strcmp(opts->params[i].key, key) == 0)
+            return opts->params[i].value;
+    return NULL;
+}
+
+sc_err sc_params_check(const sc_card_options *opts, const char *type,
+                       const char *const *allowed, char *err, size_t errlen)
+{
+    if (!opts)
+        return SC_OK;
+    for (size_t i = 0; i < opts->n_params; i++) {
+        const char *key = opts->params[i].key ? opts->params[i].key : "";
+        bool known = false;
+        for (size_t j = 0; allowed && allowed[j]; j++)
+            known = known || strcmp(allowed[j], key) == 0;
+        if (!known) {
+            if (err && errlen)
+                snprintf(err, errlen, "card type '%s' has no parameter '%s'",
+                         type, key);
+            return SC_E_INVAL;
+        }
+    }
+    return SC_OK;
+}
+
+static void set_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static void channels_init(sc_card *card)
+{
+    for (size_t i = 0; i < SC_MAX_CHANNELS; i++) {
+        buf_init(&card->ch[i].pending);
+        buf_init(&card->ch[i].chain);
+    }
+}
+
+sc_err sc_card_new(const char *type, const sc_card_options *opts,
+                   sc_card **out, char *errbuf, size_t errlen)
+{
+    if (!out)
+        return SC_E_INVAL;
+    *out = NULL;
+    const sc_card_type *t = type_by_name(type);
+    if (!t) {
+        set_error(errbuf, errlen, "unknown card type '%s'", type ? type : "");
+        return SC_E_NOT_FOUND;
+    }
+    if (!t->init) {
+        set_error(errbuf, errlen, "card type '%s' is not implemented yet",
+                  t->name);
+        return SC_E_UNSUPPORTED;
+    }
+    sc_card *card = calloc(1, sizeof(*card));
+    if (!card) {
+        set_error(errbuf, errlen, "%s", "out of memory");
+        return SC_E_NOMEM;
+    }
+    card->type = t;
+    snprintf(card->label, sizeof(card->label), "%s",
+             opts && opts->label ? opts->label : t->name);
+    card->rng = (opts && opts->rng) ? *opts->rng : *sc_rng_system();
+    card->extended_length = opts && opts->extended_length;
+    card->mem_limit = SC_DEFAULT_MEMORY;
+    channels_init(card);
+    os_iso_table(card->iso);
+    card->mf = fs_df_new(FID_MF, NULL, 0);
+    if (!card->mf) {
+        sc_card_free(card);
+        set_error(errbuf, errlen, "%s", "out of memory");
+        return SC_E_NOMEM;
+    }
+    sc_mem_charge(card, (long)fs_footprint(card->mf));
+    sc_err rv = t->init(card, opts, errbuf, errlen);
+    if (rv != SC_OK) {
+        sc_card_free(card);
+        return rv;
+    }
+    os_reset(card);
+    *out = card;
+    return SC_OK;
+}
+
+void sc_card_free(sc_card *card)
+{
+    if (!card)
+        return;
+    if (card->type && card->type->fini)
+        card->type->fini(card);
+    fs_free(card->mf);
+    for (size_t i = 0; i < SC_MAX_CHANNELS; i++) {
+        buf_free(&card->ch[i].pending);
+        buf_free(&card->ch[i].chain);
+    }
+    sc_wipe(card, sizeof(*card));
+    free(card);
+}
+
+const char *sc_card_get_type(const sc_card *card)
+{
+    return card->type->name;
+}
+
+size_t sc_card_atr(const sc_card *card, uint8_t out[SC_ATR_MAX])
+{
+    memcpy(out, card->atr, card->atr_len);
+    return card->atr_len;
+}
+
+void sc_card_power(sc_card *card, sc_power_event ev)
+{
+    switch (ev) {
+    case SC_POWER_OFF:
+        sc_log(SC_LOG_INFO, "%s: power off", card->label);
+        os_reset(card);
+        card->powered = false;
+        break;
+    case SC_POWER_ON:
+        sc_log(SC_LOG_INFO, "%s: power on", card->label);
+        os_reset(card);
+        card->powered = true;
+        break;
+    case SC_RESET:
+        sc_log(SC_LOG_INFO, "%s: reset", card->label);
+        os_reset(card);
+        card->powered = true;
+        break;
+    default:
+        return;
+    }
+    if (card->type->on_power)
+        card->type->on_power(card, ev);
+}
+
+sc_err sc_card_transmit(sc_card *card, const uint8_t *capdu, size_t len,
+                        const uint8_t **rapdu, size_t *rlen)
+{
+    if (!card || !rapdu || !rlen || (len && !capdu))
+        return SC_E_INVAL;
+    if (card->type->transmit)
+        return card->type->transmit(card, capdu, len, rapdu, rlen);
+    if (!card->powered)
+        sc_card_power(card, SC_POWER_ON);
+    *rlen = os_process(card, capdu, len);
+    *rapdu = card->rapdu;
+    return SC_OK;
+}
+
+sc_err sc_card_set_atr(sc_card *card, const uint8_t *atr, size_t len)
+{
+    if (len == 0 || len > SC_ATR_MAX)
+        return SC_E_RANGE;
+    memcpy(card->atr, atr, len);
+    card->atr_len = len;
+    return SC_OK;
+}
+
+/* Third software function table bits (ISO/IEC 7816-4 table 119). */
+#define SFT3_EXTENDED_LC_LE 0x40u
+
+sc_err sc_card_set_iso_atr(sc_card *card, uint8_t first_sft,
+                           uint8_t second_sft)
+{
+    atr_info info;
+    memset(&info, 0, sizeof(info));
+    info.ts = 0x3B;
+    info.n_groups = 2;
+    info.group[0].present = ATR_TA | ATR_TD;
+    info.group[0].ta = 0x13; /* Fi 372, Di 4 */
+    info.group[0].td = 0x01; /* T=1 */
+    info.group[1].present = ATR_TD;
+    info.group[1].td = 0x01; /* T=1 */
+    const uint8_t hist[] = {
+        0x80,                 /* category: COMPACT-TLV objects follow */
+        0x73,                 /* card capabilities, 3 bytes */
+        first_sft, second_sft,
+        card->extended_length ? SFT3_EXTENDED_LC_LE : 0x00,
+    };
+    memcpy(info.hist, hist, sizeof(hist));
+    info.hist_len = sizeof(hist);
+    uint8_t atr[SC_ATR_MAX];
+    size_t len = 0;
+    sc_err rv = atr_build(&info, atr, sizeof(atr), &len);
+    if (rv != SC_OK)
+        return rv;
+    return sc_card_set_atr(card, atr, len);
+}

@@ -1,0 +1,63 @@
+/**
+ * @file iso.h
+ * @brief The ISO/IEC 7816-4 and 7816-9 command handlers of the card OS.
+ *
+ * One function per command (even and odd INS variants share a function and
+ * look at cmd->ins & 1). os.c puts them in the interindustry table; card
+ * types may reuse them in their own tables. Every handler returns a status
+ * word and writes response data to resp->data; none of them deals with Le,
+ * 61xx or GET RESPONSE (os.c does), and none decides access on its own
+ * (access.h does).
+ */
+#ifndef SC_CARD_ISO_H
+#define SC_CARD_ISO_H
+
+#include "card/card.h"
+
+/* select.c */
+uint16_t iso_select(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+
+/* binary.c: B0/B1, D6/D7, D0/D1, 0E/0F, A0/A1 */
+uint16_t iso_read_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_update_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_write_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_erase_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_search_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+
+/* record.c: B2/B3, DC/DD, D2, E2, 0C */
+uint16_t iso_read_record(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_update_record(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_write_record(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_append_record(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_erase_record(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+
+/* dataobj.c: CA/CB, DA/DB */
+uint16_t iso_get_data(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_put_data(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+
+/* filemgmt.c (ISO/IEC 7816-9): E0, E4, 44, 04, E6, E8 */
+uint16_t iso_create_file(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_delete_file(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_activate_file(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_deactivate_file(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_terminate_df(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_terminate_ef(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+
+/* pin.c: 20/21, 24, 2C */
+uint16_t iso_verify(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_change_reference_data(sc_card *card, const sc_cmd *cmd,
+                                   sc_resp *resp);
+uint16_t iso_reset_retry_counter(sc_card *card, const sc_cmd *cmd,
+                                 sc_resp *resp);
+
+/* auth.c: 84, 88, 82 */
+uint16_t iso_get_challenge(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+uint16_t iso_internal_authenticate(sc_card *card, const sc_cmd *cmd,
+                                   sc_resp *resp);
+uint16_t iso_external_authenticate(sc_card *card, const sc_cmd *cmd,
+                                   sc_resp *resp);
+
+/* os.c: 70 */
+uint16_t iso_manage_channel(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
+
+#endif

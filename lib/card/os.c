@@ -1,0 +1,447 @@
+/**
+ * @file os.c
+ * @brief The ISO/IEC 7816-4 command dispatcher: class byte, logical
+ *        channels, command chaining, the instruction table, Le rules and
+ *        GET RESPONSE.
+ *
+ * Everything about transport-level semantics happens here, once, so that
+ * handlers stay plain: a handler returns its data and status word, and this
+ * file decides what goes on the wire.
+ *
+ * Order of checks for a command: length < 4 (6700), class byte (6E00),
+ * instruction (6D00), length fields (6700), logical channel open (6881),
+ * secure messaging requested (6882: no SM layer in this card yet), command
+ * chain consistency (6883/6884), then the handler.
+ *
+ * Le rules: response data longer than Ne (or any data without Le) is kept
+ * per channel and announced with 61xx; GET RESPONSE hands it out and ends
+ * with the handler's original status word (the T=0 behaviour clients such
+ * as OpenSC rely on). A handler that returns one indivisible unit asks for
+ * 6Cxx instead (SC_LE_EXACT). Error status words carry no data.
+ */
+#include "card/card.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "card/fs.h"
+#include "card/iso.h"
+#include "core/apdu.h"
+#include "core/log.h"
+#include "core/sw.h"
+
+void os_iso_table(sc_ins_entry t[256])
+{
+    memset(t, 0, 256 * sizeof(*t));
+#define ISO(ins, fn, flags, name) t[ins] = (sc_ins_entry){fn, flags, name}
+    ISO(0x04, iso_deactivate_file, 0, "DEACTIVATE FILE");
+    ISO(0x0C, iso_erase_record, 0, "ERASE RECORD");
+    ISO(0x0E, iso_erase_binary, 0, "ERASE BINARY");
+    ISO(0x0F, iso_erase_binary, 0, "ERASE BINARY");
+    ISO(0x20, iso_verify, SC_INS_SECRET_DATA, "VERIFY");
+    ISO(0x24, iso_change_reference_data, SC_INS_SECRET_DATA, "CHANGE REFERENCE DATA");
+    ISO(0x2C, iso_reset_retry_counter, SC_INS_SECRET_DATA, "RESET RETRY COUNTER");
+    ISO(0x44, iso_activate_file, 0, "ACTIVATE FILE");
+    ISO(0x70, iso_manage_channel, SC_INS_NO_CHAIN, "MANAGE CHANNEL");
+    ISO(0x82, iso_external_authenticate, 0, "EXTERNAL AUTHENTICATE");
+    ISO(0x84, iso_get_challenge, SC_INS_NO_CHAIN, "GET CHALLENGE");
+    ISO(0x88, iso_internal_authenticate, 0, "INTERNAL AUTHENTICATE");
+    ISO(0xA0, iso_search_binary, 0, "SEARCH BINARY");
+    ISO(0xA1, iso_search_binary, 0, "SEARCH BINARY");
+    ISO(0xA4, iso_select, 0, "SELECT");
+    ISO(0xB0, iso_read_binary, 0, "READ BINARY");
+    ISO(0xB1, iso_read_binary, 0, "READ BINARY");
+    ISO(0xB2, iso_read_record, 0, "READ RECORD");
+    ISO(0xB3, iso_read_record, 0, "READ RECORD");
+    ISO(0xC0, os_get_response, SC_INS_NO_CHAIN | SC_INS_KEEPS_PENDING, "GET RESPONSE");
+    ISO(0xCA, iso_get_data, 0, "GET DATA");
+    ISO(0xCB, iso_get_data, 0, "GET DATA");
+    ISO(0xD0, iso_write_binary, 0, "WRITE BINARY");
+    ISO(0xD1, iso_write_binary, 0, "WRITE BINARY");
+    ISO(0xD2, iso_write_record, 0, "WRITE RECORD");
+    ISO(0xD6, iso_update_binary, 0, "UPDATE BINARY");
+    ISO(0xD7, iso_update_binary, 0, "UPDATE BINARY");
+    ISO(0xDA, iso_put_data, 0, "PUT DATA");
+    ISO(0xDB, iso_put_data, 0, "PUT DATA");
+    ISO(0xDC, iso_update_record, 0, "UPDATE RECORD");
+    ISO(0xDD, iso_update_record, 0, "UPDATE RECORD");
+    ISO(0xE0, iso_create_file, 0, "CREATE FILE");
+    ISO(0xE2, iso_append_record, 0, "APPEND RECORD");
+    ISO(0xE4, iso_delete_file, 0, "DELETE FILE");
+    ISO(0xE6, iso_terminate_df, 0, "TERMINATE DF");
+    ISO(0xE8, iso_terminate_ef, 0, "TERMINATE EF");
+#undef ISO
+}
+
+size_t sc_max_response(const sc_cmd *cmd)
+{
+    if (!cmd->has_le)
+        return 0;
+    return cmd->ne < SC_RDATA_MAX ? cmd->ne : SC_RDATA_MAX;
+}
+
+bool sc_le_is_max(const sc_cmd *cmd)
+{
+    return cmd->has_le &&
+           cmd->ne == (cmd->extended ? 65536u : 256u);
+}
+
+static void channel_clear(sc_channel *ch)
+{
+    buf_reset(&ch->pending);
+    ch->pending_off = 0;
+    ch->pending_sw = SW_OK;
+    buf_reset(&ch->chain);
+    ch->chaining = false;
+}
+
+void os_reset(sc_card *card)
+{
+    for (size_t i = 0; i < SC_MAX_CHANNELS; i++) {
+        sc_channel *ch = &card->ch[i];
+        channel_clear(ch);
+        ch->open = (i == 0);
+        ch->cur_df = i == 0 ? card->mf : NULL;
+        ch->cur_ef = NULL;
+        ch->rec_ptr = 0;
+    }
+    memset(&card->sec, 0, sizeof(card->sec));
+    sc_wipe(card->challenge, sizeof(card->challenge));
+    card->challenge_len = 0;
+}
+
+/* ---- class byte -------------------------------------------------------- */
+
+typedef struct cla_info {
+    uint16_t sw;       /**< 9000 if the class is acceptable */
+    uint8_t channel;
+    bool proprietary;
+    bool chained;
+    bool sm;
+} cla_info;
+
+static cla_info decode_cla(const sc_card *card, uint8_t cla)
+{
+    cla_info c = {SW_OK, 0, false, false, false};
+    if (cla == 0xFF) {
+        c.sw = SW_CLA_NOT_SUPPORTED;
+    } else if (cla & 0x80) {
+        /* Proprietary class: chaining, channels and SM are the card's own
+         * business; the card types that accept it use channel 0. */
+        c.proprietary = true;
+        if (!card->accept_proprietary)
+            c.sw = SW_CLA_NOT_SUPPORTED;
+    } else if ((cla & 0xE0) == 0x00) {
+        /* First interindustry: 000x yycc, x chaining, yy SM, cc channel. */
+        c.channel = cla & 0x03;
+        c.sm = (cla & 0x0C) != 0;
+        c.chained = (cla & 0x10) != 0;
+    } else if ((cla & 0xC0) == 0x40) {
+        /* Further interindustry: 01yx cccc, channel 4 + cccc. */
+        c.channel = (uint8_t)(4 + (cla & 0x0F));
+        c.sm = (cla & 0x20) != 0;
+        c.chained = (cla & 0x10) != 0;
+    } else {
+        c.sw = SW_CLA_NOT_SUPPORTED; /* 001x xxxx is reserved */
+    }
+    return c;
+}
+
+/* ---- logging ------------------------------------------------------------ */
+
+static void log_command(const uint8_t *capdu, size_t len,
+                        const sc_ins_entry *e, const apdu *a, uint8_t channel)
+{
+    if (!sc_log_enabled(SC_LOG_APDU))
+        return;
+    if (e && (e->flags & SC_INS_SECRET_DATA) && a && a->nc) {
+        sc_log(SC_LOG_APDU,
+               "C-APDU (%s, channel %u): %02X %02X %02X %02X, %zu data bytes "
+               "masked, Ne %zu",
+               e->name, channel, a->cla, a->ins, a->p1, a->p2, a->nc, a->ne);
+        return;
+    }
+    char prefix[96];
+    snprintf(prefix, sizeof(prefix), "C-APDU (%s, channel %u): ",
+             e && e->name ? e->name : "?", channel);
+    sc_log_hex(SC_LOG_APDU, prefix, capdu, len);
+}
+
+static void log_response(const uint8_t *rapdu, size_t len)
+{
+    if (!sc_log_enabled(SC_LOG_APDU))
+        return;
+    uint16_t sw = (uint16_t)(rapdu[len - 2] << 8 | rapdu[len - 1]);
+    char prefix[96];
+    snprintf(prefix, sizeof(prefix), "R-APDU (%s): ", sw_text(sw));
+    sc_log_hex(SC_LOG_APDU, prefix, rapdu, len);
+}
+
+/* ---- response assembly -------------------------------------------------- */
+
+static size_t put_sw(sc_card *card, size_t at, uint16_t sw)
+{
+    card->rapdu[at] = (uint8_t)(sw >> 8);
+    card->rapdu[at + 1] = (uint8_t)sw;
+    return at + 2;
+}
+
+static bool sw_carries_data(uint16_t sw)
+{
+    return sw_is_success(sw) || sw_is_warning(sw);
+}
+
+static uint16_t bytes_remaining_sw(size_t rest)
+{
+    return SW_BYTES_REMAINING(rest >= 256 ? 0 : rest);
+}
+
+/*
+ * Turn handler output into the R-APDU: drop data on errors, 6Cxx for exact
+ * units, otherwise send what Ne allows and keep the rest for GET RESPONSE.
+ */
+static size_t finish(sc_card *card, sc_channel *ch, const sc_cmd *cmd,
+                     sc_resp *resp, uint16_t sw)
+{
+    size_t n = resp->data.len;
+    if (resp->data.failed) {
+        sc_log(SC_LOG_ERROR, "handler output exceeded %u bytes",
+               SC_RESP_MAX);
+        n = 0;
+        sw = SW_UNKNOWN;
+    }
+    if (!sw_carries_data(sw) || n == 0)
+        return put_sw(card, 0, sw);
+    if (resp->le_mode == SC_LE_EXACT && cmd->has_le && !sc_le_is_max(cmd) &&
+        cmd->ne < n && n <= 256)
+        return put_sw(card, 0, SW_WRONG_LE(n == 256 ? 0 : n));
+    size_t limit = sc_max_response(cmd);
+    size_t out = n <= limit ? n : limit;
+    memcpy(card->rapdu, resp->data.data, out);
+    if (out < n) {
+        buf_reset(&ch->pending);
+        if (!buf_put(&ch->pending, resp->data.data + out, n - out)) {
+            buf_reset(&ch->pending);
+            return put_sw(card, 0, SW_MEMORY_FAILURE);
+        }
+        ch->pending_off = 0;
+        ch->pending_sw = sw;
+        sw = bytes_remaining_sw(n - out);
+    }
+    return put_sw(card, out, sw);
+}
+
+/* ---- command chaining --------------------------------------------------- */
+
+typedef enum chain_step { CHAIN_NONE, CHAIN_STORED, CHAIN_FINAL, CHAIN_ERROR } chain_step;
+
+static bool chain_matches(const sc_channel *ch, const apdu *a)
+{
+    return ch->chain_ins == a->ins && ch->chain_p1 == a->p1 &&
+           ch->chain_p2 == a->p2 && ch->chain_cla == (a->cla & (uint8_t)~0x10u);
+}
+
+/*
+ * Handle the chaining bit for handlers that do not take pieces themselves.
+ * Returns what to do next and, for CHAIN_ERROR, the status word in *sw.
+ */
+static chain_step chain_command(sc_channel *ch, const sc_ins_entry *e,
+                                const apdu *a, bool chained, uint16_t *sw)
+{
+    if (ch->chaining && !chain_matches(ch, a)) {
+        buf_reset(&ch->chain);
+        ch->chaining = false;
+        *sw = SW_LAST_COMMAND_EXPECTED;
+        return CHAIN_ERROR;
+    }
+    if (!chained)
+        return ch->chaining ? CHAIN_FINAL : CHAIN_NONE;
+    if (e->flags & SC_INS_NO_CHAIN) {
+        *sw = SW_CHAINING_NOT_SUPPORTED;
+        return CHAIN_ERROR;
+    }
+    if (a->nc > SC_CHAIN_MAX - ch->chain.len ||
+        !buf_put(&ch->chain, a->data, a->nc)) {
+        buf_reset(&ch->chain);
+        ch->chaining = false;
+        *sw = SW_WRONG_LENGTH;
+        return CHAIN_ERROR;
+    }
+    ch->chaining = true;
+    ch->chain_cla = a->cla & (uint8_t)~0x10u;
+    ch->chain_ins = a->ins;
+    ch->chain_p1 = a->p1;
+    ch->chain_p2 = a->p2;
+    return CHAIN_STORED;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static bool ins_is_invalid(uint8_t ins)
+{
+    /* 6X and 9X are T=0 procedure bytes and never instructions. */
+    return (ins & 0xF0) == 0x60 || (ins & 0xF0) == 0x90;
+}
+
+static void cmd_from_apdu(sc_cmd *cmd, const apdu *a, const cla_info *c)
+{
+    memset(cmd, 0, sizeof(*cmd));
+    cmd->cla = a->cla;
+    cmd->ins = a->ins;
+    cmd->p1 = a->p1;
+    cmd->p2 = a->p2;
+    cmd->data = a->data;
+    cmd->nc = a->nc;
+    cmd->ne = a->ne;
+    cmd->has_le = a->has_le;
+    cmd->extended = a->extended;
+    cmd->channel = c->channel;
+    cmd->proprietary = c->proprietary;
+    cmd->chain_more = c->chained;
+}
+
+static size_t reject(sc_card *card, uint16_t sw)
+{
+    return put_sw(card, 0, sw);
+}
+
+static size_t dispatch(sc_card *card, const uint8_t *capdu, size_t len)
+{
+    if (len < 4)
+        return reject(card, SW_WRONG_LENGTH);
+    cla_info c = decode_cla(card, capdu[0]);
+    if (c.sw != SW_OK)
+        return reject(card, c.sw);
+    const sc_ins_entry *e = c.proprietary ? &card->prop[capdu[1]]
+                                          : &card->iso[capdu[1]];
+    if (ins_is_invalid(capdu[1]) || !e->fn) {
+        log_command(capdu, len, NULL, NULL, c.channel);
+        return reject(card, SW_INS_NOT_SUPPORTED);
+    }
+    apdu a;
+    bool parsed = apdu_parse(capdu, len, &a) == SC_OK;
+    log_command(capdu, len, e, parsed ? &a : NULL, c.channel);
+    if (!parsed)
+        return reject(card, SW_WRONG_LENGTH);
+    sc_channel *ch = &card->ch[c.channel];
+    if (!ch->open)
+        return reject(card, SW_CHANNEL_NOT_SUPPORTED);
+    if (c.sm)
+        return reject(card, SW_SM_NOT_SUPPORTED);
+    if (!(e->flags & SC_INS_KEEPS_PENDING)) {
+        buf_reset(&ch->pending);
+        ch->pending_off = 0;
+    }
+
+    sc_cmd cmd;
+    cmd_from_apdu(&cmd, &a, &c);
+    if (!(e->flags & SC_INS_CHAIN_RAW) && !c.proprietary) {
+        uint16_t sw = SW_OK;
+        switch (chain_command(ch, e, &a, c.chained, &sw)) {
+        case CHAIN_ERROR:
+            return reject(card, sw);
+        case CHAIN_STORED:
+            return reject(card, SW_OK);
+        case CHAIN_FINAL:
+            if (!buf_put(&ch->chain, a.data, a.nc) ||
+                ch->chain.len > SC_CHAIN_MAX) {
+                channel_clear(ch);
+                return reject(card, SW_WRONG_LENGTH);
+            }
+            cmd.data = ch->chain.data;
+            cmd.nc = ch->chain.len;
+            ch->chaining = false;
+            break;
+        case CHAIN_NONE:
+            break;
+        }
+        cmd.chain_more = false;
+    }
+
+    sc_resp resp;
+    buf_init_fixed(&resp.data, card->resp_mem, SC_RESP_MAX);
+    resp.le_mode = SC_LE_CHAIN;
+    uint16_t sw = e->fn(card, &cmd, &resp);
+    size_t n = finish(card, ch, &cmd, &resp, sw);
+    buf_reset(&ch->chain);
+    return n;
+}
+
+size_t os_process(sc_card *card, const uint8_t *capdu, size_t len)
+{
+    size_t n = dispatch(card, capdu, len);
+    log_response(card->rapdu, n);
+    return n;
+}
+
+/* ---- GET RESPONSE and MANAGE CHANNEL ------------------------------------ */
+
+uint16_t os_get_response(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
+{
+    sc_channel *ch = sc_channel_of(card, cmd);
+    if (cmd->p1 != 0 || cmd->p2 != 0)
+        return SW_WRONG_P1P2;
+    if (cmd->nc != 0)
+        return SW_WRONG_LENGTH;
+    size_t rest = ch->pending.len - ch->pending_off;
+    if (rest == 0)
+        return SW_CONDITIONS;
+    /* Hand everything back to the OS; finish() re-queues what exceeds Ne. */
+    buf_put(&resp->data, ch->pending.data + ch->pending_off, rest);
+    uint16_t sw = ch->pending_sw;
+    buf_reset(&ch->pending);
+    ch->pending_off = 0;
+    return sw;
+}
+
+static uint16_t open_channel(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
+{
+    uint8_t n = cmd->p2;
+    if (n == 0) {
+        for (n = 1; n < SC_MAX_CHANNELS && card->ch[n].open; n++)
+            ;
+        if (n == SC_MAX_CHANNELS)
+            return SW_FUNC_NOT_SUPPORTED;
+    } else if (n >= SC_MAX_CHANNELS || card->ch[n].open) {
+        return SW_WRONG_P1P2;
+    }
+    sc_channel *from = sc_channel_of(card, cmd);
+    sc_channel *to = &card->ch[n];
+    channel_clear(to);
+    to->open = true;
+    /* From the basic channel the MF becomes current; from another channel
+     * the new one inherits that channel's current DF and EF. */
+    to->cur_df = cmd->channel == 0 ? card->mf : from->cur_df;
+    to->cur_ef = cmd->channel == 0 ? NULL : from->cur_ef;
+    to->rec_ptr = 0;
+    if (cmd->p2 == 0)
+        buf_put_u8(&resp->data, n);
+    return SW_OK;
+}
+
+static uint16_t close_channel(sc_card *card, const sc_cmd *cmd)
+{
+    uint8_t n = cmd->p2 ? cmd->p2 : cmd->channel;
+    if (n == 0 || n >= SC_MAX_CHANNELS)
+        return SW_WRONG_P1P2;
+    if (!card->ch[n].open)
+        return SW_CHANNEL_NOT_SUPPORTED;
+    sc_channel *ch = &card->ch[n];
+    channel_clear(ch);
+    ch->open = false;
+    ch->cur_df = NULL;
+    ch->cur_ef = NULL;
+    ch->rec_ptr = 0;
+    return SW_OK;
+}
+
+uint16_t iso_manage_channel(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
+{
+    if (cmd->nc != 0)
+        return SW_WRONG_LENGTH;
+    if (cmd->p1 == 0x00)
+        return open_channel(card, cmd, resp);
+    if (cmd->p1 == 0x80)
+        return close_channel(card, cmd);
+    return SW_WRONG_P1P2;
+}

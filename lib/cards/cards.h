@@ -1,0 +1,13 @@
+/**
+ * @file cards.h
+ * @brief The implemented card types (one file each in lib/cards/).
+ */
+#ifndef SC_CARDS_CARDS_H
+#define SC_CARDS_CARDS_H
+
+#include "card/card.h"
+
+extern const sc_card_type sc_type_iso7816;
+extern const sc_card_type sc_type_handler_test;
+
+#endif

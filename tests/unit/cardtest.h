@@ -1,0 +1,109 @@
+/**
+ * @file cardtest.h
+ * @brief Helpers for card-engine tests: create a card, exchange hex APDUs,
+ *        run tables of {command, expected response} steps.
+ *
+ * Header-only so that sc_testutil does not depend on the card library.
+ * Expected responses are hex; "*" followed by a status word (e.g. "*9000")
+ * checks only the status word, and "#N9000" checks that N data bytes came
+ * before it.
+ */
+#ifndef SC_CARDTEST_H
+#define SC_CARDTEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "softcard.h"
+#include "testutil.h"
+
+typedef struct ct_step {
+    const char *apdu;
+    const char *expect;
+} ct_step;
+
+static inline sc_card *ct_card_ex(const char *type, const sc_card_options *o)
+{
+    sc_card *card = NULL;
+    char err[200] = "";
+    sc_err rv = sc_card_new(type, o, &card, err, sizeof(err));
+    if (rv != SC_OK)
+        fail_msg("sc_card_new(%s): %s", type, err);
+    return card;
+}
+
+static inline sc_card *ct_card(const char *type)
+{
+    static const sc_param p[] = {{"secret", "0123456789ABCDEFFEDCBA9876543210"}};
+    sc_card_options o = {0};
+    if (strcmp(type, "iso7816") == 0) {
+        o.params = p;
+        o.n_params = 1;
+    }
+    return ct_card_ex(type, &o);
+}
+
+/* Send hex, return the response as uppercase hex. */
+static inline const char *ct_x(sc_card *card, const char *apdu_hex)
+{
+    static uint8_t in[70000];
+    size_t n = tu_hex(apdu_hex, in, sizeof(in));
+    const uint8_t *r = NULL;
+    size_t rl = 0;
+    assert_int_equal(sc_card_transmit(card, in, n, &r, &rl), SC_OK);
+    assert_true(rl >= 2 && rl <= 65535);
+    return tu_tohex(r, rl);
+}
+
+/* Send raw bytes; return the status word and the data length. */
+static inline uint16_t ct_raw(sc_card *card, const uint8_t *in, size_t n,
+                              size_t *data_len)
+{
+    const uint8_t *r = NULL;
+    size_t rl = 0;
+    assert_int_equal(sc_card_transmit(card, in, n, &r, &rl), SC_OK);
+    assert_true(rl >= 2 && rl <= 65535);
+    if (data_len)
+        *data_len = rl - 2;
+    return (uint16_t)(r[rl - 2] << 8 | r[rl - 1]);
+}
+
+static inline void ct_check(const char *apdu, const char *got,
+                            const char *expect)
+{
+    size_t glen = strlen(got);
+    if (expect[0] == '#') {
+        char *end = NULL;
+        unsigned long n = strtoul(expect + 1, &end, 10);
+        const char *sw = tu_normhex(end);
+        if (glen != 2 * n + 4 || strcmp(got + glen - 4, sw) != 0)
+            fail_msg("%s -> %s, expected %lu bytes and SW %s", apdu, got, n,
+                     sw);
+        return;
+    }
+    const char *want = tu_normhex(expect);
+    if (want[0] == '*') {
+        if (glen < 4 || strcmp(got + glen - 4, want + 1) != 0)
+            fail_msg("%s -> %s, expected SW %s", apdu, got, want + 1);
+        return;
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("%s -> %s, expected %s", apdu, got, want);
+}
+
+static inline void ct_expect(sc_card *card, const char *apdu,
+                             const char *expect)
+{
+    ct_check(apdu, ct_x(card, apdu), expect);
+}
+
+static inline void ct_run(sc_card *card, const ct_step *steps, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ct_expect(card, steps[i].apdu, steps[i].expect);
+}
+
+#define CT_RUN(card, steps) ct_run((card), (steps), sizeof(steps) / sizeof((steps)[0]))
+
+#endif
