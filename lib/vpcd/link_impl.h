@@ -1,0 +1,70 @@
+/**
+ * @file link_impl.h
+ * @brief Internals shared by link.c (connections) and link_io.c (frames).
+ *
+ * Not installed, not for callers: the layout of struct vpcd_link and the
+ * few functions the two halves of the link call in each other.
+ */
+#ifndef SC_VPCD_LINK_IMPL_H
+#define SC_VPCD_LINK_IMPL_H
+
+#include <netdb.h>
+
+#include "vpcd/addr.h"
+#include "vpcd/frame.h"
+#include "vpcd/link.h"
+
+/** Bytes read per recv() call. */
+#define LINK_READ_CHUNK 65536u
+/** Stop reading while more than this much output waits to be sent. */
+#define LINK_OUT_HIGH (4u * (VPCD_MAX_PAYLOAD + VPCD_HEADER_SIZE))
+
+struct vpcd_link {
+    vpcd_link_config cfg;
+    char *host; /**< owned copy of cfg.host (with the default applied) */
+    char *name; /**< owned copy of cfg.name */
+    vpcd_card_ops ops;
+    void *card;
+    vpcd_link_state state;
+
+    int listen_fd; /**< reversed mode */
+    int conn_fd;   /**< the vpcd connection (or the connect attempt) */
+    uint16_t bound_port;
+    char bound_host[VPCD_ADDR_TEXT_MAX];
+    char peer[VPCD_ADDR_TEXT_MAX]; /**< "host:port" of vpcd */
+
+    struct addrinfo *ai_list; /**< normal mode: addresses being tried */
+    struct addrinfo *ai_cur;
+    int last_errno;
+    uint64_t deadline; /**< back-off or connect timeout, or none */
+    unsigned backoff_ms;
+    bool failure_logged; /**< first failure since last success reported */
+
+    vpcd_decoder dec;
+    uint8_t *rbuf;
+    uint8_t *obuf; /**< output queue: whole frames, sent from ooff */
+    size_t olen, ooff, ocap;
+
+    char error[320];
+};
+
+/* link_io.c */
+sc_err link_io_init(vpcd_link *link);
+void link_io_free(vpcd_link *link);
+/** Forget buffered input and output (connection replaced or closed). */
+void link_io_reset(vpcd_link *link);
+bool link_io_pending(const vpcd_link *link);
+/**
+ * Read what arrived and answer complete frames. Returns SC_OK,
+ * SC_E_CLOSED (EOF), SC_E_IO (socket error, errno in last_errno) or
+ * SC_E_REMOVED (the card went away).
+ */
+sc_err link_io_read(vpcd_link *link);
+/** Send queued output; SC_E_IO on a socket error. */
+sc_err link_io_flush(vpcd_link *link);
+
+/* link.c */
+/** Lower-case strerror text ("connection refused"). */
+void link_errno_text(int err, char *out, size_t cap);
+
+#endif

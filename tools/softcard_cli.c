@@ -1,0 +1,334 @@
+/**
+ * @file softcard_cli.c
+ * @brief Option parsing and help text of the softcard command.
+ *
+ * The options follow the reference vicc (-t, -H, -P, -R, -v, --version) and
+ * add what a long-running emulator needs: several cards per process (-n,
+ * repeated -t), a bind address, a log file, a control socket, reconnect
+ * control and card parameters. vicc options that softcard does not
+ * implement yet are recognised and refused with a clear message instead of
+ * "unknown option", so that scripts written for vicc fail understandably.
+ * Every error is one line "softcard: <what>: <cause> (<hint>)".
+ */
+#include "softcard_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "softcard.h"
+#include "vpcd/frame.h"
+
+enum long_only {
+    OPT_BIND = 256,
+    OPT_LOG_FILE,
+    OPT_CONTROL,
+    OPT_NO_RECONNECT,
+    OPT_EXTENDED,
+    OPT_PIN,
+    OPT_PUK,
+    OPT_VERSION,
+    OPT_UNIMPLEMENTED /* + index into unimplemented[] */
+};
+
+/** vicc options we accept but refuse, with what they belong to. */
+static const struct {
+    const char *name;
+    int has_arg;
+    int short_opt;
+    const char *why;
+} unimplemented[] = {
+    {"file", required_argument, 'f', "card images are not supported yet"},
+    {"datasetfile", required_argument, 'd', "it feeds the nPA card type"},
+    {"reader", required_argument, 0, "it configures the relay card type"},
+    {"mitm", required_argument, 0, "it configures the relay card type"},
+    {"ef-cardaccess", required_argument, 0, "it configures the nPA card type"},
+    {"ef-cardsecurity", required_argument, 0,
+     "it configures the nPA card type"},
+    {"cvca", required_argument, 0, "it configures the nPA card type"},
+    {"disable-ta-checks", no_argument, 0, "it configures the nPA card type"},
+    {"ca-key", required_argument, 0, "it configures the nPA card type"},
+    {"esign-cert", required_argument, 0, "it configures the nPA card type"},
+    {"esign-ca-cert", required_argument, 0, "it configures the nPA card type"},
+};
+#define N_UNIMPLEMENTED (sizeof(unimplemented) / sizeof(unimplemented[0]))
+
+static const struct option base_options[] = {
+    {"type", required_argument, NULL, 't'},
+    {"cards", required_argument, NULL, 'n'},
+    {"hostname", required_argument, NULL, 'H'},
+    {"port", required_argument, NULL, 'P'},
+    {"reversed", no_argument, NULL, 'R'},
+    {"bind", required_argument, NULL, OPT_BIND},
+    {"verbose", no_argument, NULL, 'v'},
+    {"log-file", required_argument, NULL, OPT_LOG_FILE},
+    {"control", required_argument, NULL, OPT_CONTROL},
+    {"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
+    {"extended-length", no_argument, NULL, OPT_EXTENDED},
+    {"pin", required_argument, NULL, OPT_PIN},
+    {"puk", required_argument, NULL, OPT_PUK},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, 'h'},
+};
+#define N_BASE (sizeof(base_options) / sizeof(base_options[0]))
+
+static const char short_options[] = ":t:n:H:P:Rvhf:d:";
+
+static int usage_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int usage_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(err, errlen, "softcard: ");
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < errlen)
+        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return SOFTCARD_EXIT_USAGE;
+}
+
+static void build_options(struct option *all)
+{
+    memcpy(all, base_options, sizeof(base_options));
+    for (size_t i = 0; i < N_UNIMPLEMENTED; i++)
+        all[N_BASE + i] = (struct option){unimplemented[i].name,
+                                          unimplemented[i].has_arg, NULL,
+                                          OPT_UNIMPLEMENTED + (int)i};
+    all[N_BASE + N_UNIMPLEMENTED] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* Parse an unsigned number (decimal or 0x hex, as vpcd parses ports). */
+static bool parse_number(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    if (!s[0] || s[0] == '-' || s[0] == '+')
+        return false;
+    errno = 0;
+    *out = strtoul(s, &end, 0);
+    return !errno && !*end && *out <= max;
+}
+
+static int refuse_unimplemented(size_t i, char *err, size_t errlen)
+{
+    return usage_error(err, errlen, "option --%s: not implemented yet (%s; "
+                       "run without it)", unimplemented[i].name,
+                       unimplemented[i].why);
+}
+
+/* The option getopt complained about, for messages: "-t" or "--port". */
+static const char *bad_option_text(char **argv, int c, char *buf, size_t cap)
+{
+    const char *arg = argv[optind - 1];
+    bool long_opt = (c == ':' || optopt == 0) && strncmp(arg, "--", 2) == 0;
+
+    if (long_opt) {
+        snprintf(buf, cap, "%.*s", (int)strcspn(arg, "="), arg);
+        return buf;
+    }
+    snprintf(buf, cap, "-%c", optopt > 32 && optopt < 127 ? optopt : '?');
+    return buf;
+}
+
+static int take_type(softcard_opts *o, const char *type, char *err,
+                     size_t errlen)
+{
+    if (o->n_types == SOFTCARD_MAX_CARDS)
+        return usage_error(err, errlen, "option -t: more than %d cards "
+                           "(run several softcard processes)",
+                           SOFTCARD_MAX_CARDS);
+    o->types[o->n_types++] = type;
+    return SOFTCARD_EXIT_OK;
+}
+
+static int take_cards(softcard_opts *o, const char *arg, char *err,
+                      size_t errlen)
+{
+    unsigned long n;
+    if (!parse_number(arg, SOFTCARD_MAX_CARDS, &n) || n == 0)
+        return usage_error(err, errlen, "option -n: '%s' is not a number "
+                           "of cards (give 1 to %d)", arg,
+                           SOFTCARD_MAX_CARDS);
+    o->n_cards = (unsigned)n;
+    return SOFTCARD_EXIT_OK;
+}
+
+static int take_port(softcard_opts *o, const char *arg, char *err,
+                     size_t errlen)
+{
+    unsigned long p;
+    if (!parse_number(arg, 65535, &p))
+        return usage_error(err, errlen, "option -P: '%s' is not a port "
+                           "(give 0 to 65535, e.g. 35963 or 0x8C7B)", arg);
+    o->port = (uint16_t)p;
+    return SOFTCARD_EXIT_OK;
+}
+
+/* Handle one option returned by getopt_long. */
+static int take_option(softcard_opts *o, int c, char **argv, char *err,
+                       size_t errlen)
+{
+    char buf[64];
+
+    switch (c) {
+    case 't': return take_type(o, optarg, err, errlen);
+    case 'n': return take_cards(o, optarg, err, errlen);
+    case 'P': return take_port(o, optarg, err, errlen);
+    case 'H': o->hostname = optarg; break;
+    case 'R': o->reversed = true; break;
+    case 'v': o->verbose++; break;
+    case 'h': o->help = true; break;
+    case OPT_VERSION: o->version = true; break;
+    case OPT_BIND: o->bind = optarg; break;
+    case OPT_LOG_FILE: o->log_file = optarg; break;
+    case OPT_CONTROL: o->control = optarg; break;
+    case OPT_NO_RECONNECT: o->reconnect = false; break;
+    case OPT_EXTENDED: o->extended_length = true; break;
+    case OPT_PIN: o->pin = optarg; break;
+    case OPT_PUK: o->puk = optarg; break;
+    case 'f': return refuse_unimplemented(0, err, errlen);
+    case 'd': return refuse_unimplemented(1, err, errlen);
+    case ':':
+        return usage_error(err, errlen, "option %s: needs an argument (see "
+                           "softcard --help)",
+                           bad_option_text(argv, c, buf, sizeof(buf)));
+    case '?':
+        return usage_error(err, errlen, "option %s: unknown (see softcard "
+                           "--help)", bad_option_text(argv, c, buf, sizeof(buf)));
+    default:
+        if (c >= OPT_UNIMPLEMENTED &&
+            c < OPT_UNIMPLEMENTED + (int)N_UNIMPLEMENTED)
+            return refuse_unimplemented((size_t)(c - OPT_UNIMPLEMENTED), err,
+                                        errlen);
+        return usage_error(err, errlen, "option parsing failed (internal)");
+    }
+    return SOFTCARD_EXIT_OK;
+}
+
+/* Checks that need all options: card count, port range, mode options. */
+static int check_combination(softcard_opts *o, bool n_given, char *err,
+                             size_t errlen)
+{
+    if (n_given && o->n_types > 1 && o->n_cards != o->n_types)
+        return usage_error(err, errlen, "option -n %u: does not match the "
+                           "%zu card types given with -t (give one -t for N "
+                           "cards of one type, or one -t per card)",
+                           o->n_cards, o->n_types);
+    if (!n_given)
+        o->n_cards = o->n_types > 0 ? (unsigned)o->n_types : 1;
+    if (o->port == 0 && !o->reversed)
+        return usage_error(err, errlen, "option -P 0: vpcd has no port 0 "
+                           "(port 0 picks a free port in reversed mode only)");
+    if (o->port != 0 && (unsigned long)o->port + o->n_cards - 1 > 65535)
+        return usage_error(err, errlen, "ports %u..%lu: beyond 65535 (choose "
+                           "a lower -P or fewer cards)", (unsigned)o->port,
+                           (unsigned long)o->port + o->n_cards - 1);
+    if (o->bind && !o->reversed)
+        return usage_error(err, errlen, "option --bind: only used in reversed "
+                           "mode (add -R, or give the vpcd host with -H)");
+    return SOFTCARD_EXIT_OK;
+}
+
+static void set_defaults(softcard_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->hostname = "localhost";
+    o->port = VPCD_DEFAULT_PORT;
+    o->reconnect = true;
+}
+
+int softcard_parse(int argc, char **argv, softcard_opts *o, char *err,
+                   size_t errlen)
+{
+    struct option all[N_BASE + N_UNIMPLEMENTED + 1];
+    bool n_given = false;
+    int c;
+
+    set_defaults(o);
+    err[0] = '\0';
+    build_options(all);
+    optind = 0; /* full re-initialisation (glibc) */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, short_options, all, NULL)) != -1) {
+        int rc = take_option(o, c, argv, err, errlen);
+        if (rc != SOFTCARD_EXIT_OK)
+            return rc;
+        n_given |= c == 'n';
+    }
+    if (o->help || o->version)
+        return SOFTCARD_EXIT_OK;
+    if (optind < argc)
+        return usage_error(err, errlen, "argument '%s': unexpected (options "
+                           "only; see softcard --help)", argv[optind]);
+    return check_combination(o, n_given, err, errlen);
+}
+
+const char *softcard_card_type(const softcard_opts *o, size_t i)
+{
+    if (o->n_types == 0)
+        return "iso7816";
+    if (o->n_types == 1)
+        return o->types[0];
+    return i < o->n_types ? o->types[i] : o->types[o->n_types - 1];
+}
+
+sc_log_level softcard_log_level(int verbose)
+{
+    static const sc_log_level levels[] = {SC_LOG_ERROR, SC_LOG_WARN,
+                                          SC_LOG_INFO, SC_LOG_APDU,
+                                          SC_LOG_DEBUG};
+    if (verbose < 0)
+        verbose = 0;
+    if (verbose > 4)
+        verbose = 4;
+    return levels[verbose];
+}
+
+static const char help_text[] =
+    "Usage: softcard [OPTION]...\n"
+    "Run virtual smart cards for vsmartcard's vpcd reader driver (pcscd).\n"
+    "\n"
+    "Cards:\n"
+    "  -t, --type TYPE       card type (default iso7816); repeat for one\n"
+    "                        card per -t, on consecutive ports\n"
+    "  -n, --cards N         run N cards (with one -t: all of that type)\n"
+    "      --pin PIN         card PIN (card types that have one)\n"
+    "      --puk PUK         card PUK / reset code\n"
+    "      --extended-length allow extended-length APDUs\n"
+    "\n"
+    "Connection (card i uses PORT+i = reader slot i):\n"
+    "  -H, --hostname HOST   vpcd host in normal mode (default localhost)\n"
+    "  -P, --port PORT       port of card 0 (default 35963)\n"
+    "  -R, --reversed        listen for vpcd instead of connecting to it,\n"
+    "                        print a vicc:// URL and QR code\n"
+    "      --bind ADDR       reversed mode listen address (default\n"
+    "                        127.0.0.1; 0.0.0.0 or :: for all interfaces)\n"
+    "      --no-reconnect    exit with status 1 when vpcd is absent or gone\n"
+    "                        (default: retry with back-off up to 1 s)\n"
+    "\n"
+    "Control and logging:\n"
+    "      --control PATH    unix socket taking 'status', 'insert N|all',\n"
+    "                        'remove N|all'\n"
+    "  -v, --verbose         -v warnings, -vv connections and power,\n"
+    "                        -vvv APDUs (PINs masked), -vvvv frames\n"
+    "      --log-file FILE   log there instead of stderr\n"
+    "  -h, --help            show this help and exit\n"
+    "      --version         show the version and exit\n"
+    "\n"
+    "Signals: SIGINT/SIGTERM stop, SIGUSR1 removes all cards, SIGUSR2\n"
+    "inserts them again. Exit status: 0 stopped, 1 failure, 2 usage error.\n"
+    "\n"
+    "Card types:\n";
+
+void softcard_print_help(FILE *f)
+{
+    const char *const *names = sc_card_type_names();
+
+    fputs(help_text, f);
+    for (size_t i = 0; names && names[i]; i++) {
+        const char *d = sc_card_type_description(names[i]);
+        fprintf(f, "  %-14s %s\n", names[i], d ? d : "");
+    }
+}

@@ -1,0 +1,57 @@
+/**
+ * @file softcard_cli.h
+ * @brief The softcard command line: options parsed into a struct, help and
+ *        version texts. Kept apart from main() so that tests can drive it.
+ */
+#ifndef SOFTCARD_CLI_H
+#define SOFTCARD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/log.h"
+
+/** Most cards one process serves. */
+#define SOFTCARD_MAX_CARDS 64
+/** Exit statuses. */
+enum { SOFTCARD_EXIT_OK = 0, SOFTCARD_EXIT_FAILURE = 1, SOFTCARD_EXIT_USAGE = 2 };
+
+typedef struct softcard_opts {
+    const char *types[SOFTCARD_MAX_CARDS]; /**< one per -t, in order */
+    size_t n_types;
+    unsigned n_cards;     /**< cards to run (from -n, -t or 1) */
+    const char *hostname; /**< vpcd host, normal mode */
+    uint16_t port;        /**< port of card 0; card i uses port + i */
+    bool reversed;
+    const char *bind;     /**< listen address, reversed mode */
+    int verbose;          /**< number of -v */
+    const char *log_file;
+    const char *control;  /**< control socket path */
+    bool reconnect;
+    bool extended_length;
+    const char *pin;
+    const char *puk;
+    bool help;
+    bool version;
+} softcard_opts;
+
+/**
+ * Parse argv. Returns SOFTCARD_EXIT_OK with `o` filled (check o->help and
+ * o->version first), or SOFTCARD_EXIT_USAGE with a one-line message
+ * "softcard: <what>: <cause> (<hint>)" in `err`. Strings in `o` point into
+ * argv. Resets getopt, so it may be called repeatedly.
+ */
+int softcard_parse(int argc, char **argv, softcard_opts *o, char *err,
+                   size_t errlen);
+
+/** Card type of card `i` (the -t for it, the single -t, or "iso7816"). */
+const char *softcard_card_type(const softcard_opts *o, size_t i);
+
+/** Log level for a -v count: 0 errors, 1 warnings, ... 4+ debug. */
+sc_log_level softcard_log_level(int verbose);
+
+void softcard_print_help(FILE *f);
+
+#endif

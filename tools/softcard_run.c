@@ -1,0 +1,285 @@
+/**
+ * @file softcard_run.c
+ * @brief What the softcard command does once its options are parsed.
+ *
+ * It installs the log sink (stderr or --log-file, one timestamped line per
+ * message), creates the cards with sc_card_new(), binds each card to a vpcd
+ * link through softcard_card_ops, puts the links in one event loop with
+ * signals and the optional control socket, inserts the cards, prints the
+ * vicc:// URL and QR code in reversed mode, and runs until a signal stops
+ * it or a link fails for good. Only this layer prints; errors are one line
+ * "softcard: <what>: <cause> (<hint>)".
+ */
+#include "softcard_run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "softcard.h"
+#include "vpcd/addr.h"
+#include "vpcd/loop.h"
+#include "vpcd/qr.h"
+
+/* ---- card binding ------------------------------------------------------ */
+
+static size_t card_get_atr(void *card, uint8_t *atr, size_t cap)
+{
+    uint8_t buf[SC_ATR_MAX];
+    size_t n = sc_card_atr(card, buf);
+    if (n > cap)
+        n = cap;
+    memcpy(atr, buf, n);
+    return n;
+}
+
+static void card_power(void *card, int ctrl)
+{
+    sc_card_power(card, (sc_power_event)ctrl);
+}
+
+static sc_err card_transmit(void *card, const uint8_t *capdu, size_t len,
+                            const uint8_t **rapdu, size_t *rlen)
+{
+    return sc_card_transmit(card, capdu, len, rapdu, rlen);
+}
+
+const vpcd_card_ops softcard_card_ops = {card_get_atr, card_power,
+                                         card_transmit};
+
+/* ---- logging ----------------------------------------------------------- */
+
+static const char *level_name(sc_log_level level)
+{
+    switch (level) {
+    case SC_LOG_ERROR: return "ERROR";
+    case SC_LOG_WARN: return "WARN";
+    case SC_LOG_INFO: return "INFO";
+    case SC_LOG_APDU: return "APDU";
+    case SC_LOG_DEBUG: return "DEBUG";
+    }
+    return "?";
+}
+
+void softcard_format_log(char *out, size_t cap, sc_log_level level,
+                         const char *msg)
+{
+    struct timespec ts;
+    struct tm tm;
+    char stamp[32];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    localtime_r(&ts.tv_sec, &tm);
+    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(out, cap, "%s.%03ld [%s] %s\n", stamp, ts.tv_nsec / 1000000L,
+             level_name(level), msg);
+}
+
+static void log_sink(void *user, sc_log_level level, const char *msg)
+{
+    char line[1200];
+    softcard_format_log(line, sizeof(line), level, msg);
+    fputs(line, user);
+    fflush(user);
+}
+
+/* ---- run state ----------------------------------------------------------- */
+
+typedef struct run_state {
+    const softcard_opts *o;
+    FILE *log;
+    sc_card *cards[SOFTCARD_MAX_CARDS];
+    vpcd_loop *loop;
+} run_state;
+
+static int fail(run_state *rs, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Print "softcard: ..." to stderr (and to the log file, if there is one). */
+static int fail(run_state *rs, int status, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "softcard: %s\n", msg);
+    if (rs->log && rs->log != stderr)
+        sc_log(SC_LOG_ERROR, "%s", msg);
+    return status;
+}
+
+static int open_log(run_state *rs)
+{
+    rs->log = stderr;
+    if (rs->o->log_file) {
+        FILE *f = fopen(rs->o->log_file, "a");
+        if (!f)
+            return fail(rs, SOFTCARD_EXIT_FAILURE, "cannot open log file %s: "
+                        "%s (check the path and permissions)",
+                        rs->o->log_file, strerror(errno));
+        setvbuf(f, NULL, _IOLBF, 0);
+        rs->log = f;
+    }
+    sc_log_set(log_sink, rs->log, softcard_log_level(rs->o->verbose));
+    return SOFTCARD_EXIT_OK;
+}
+
+static int create_cards(run_state *rs)
+{
+    const softcard_opts *o = rs->o;
+    sc_param params[2];
+    sc_card_options copts = {.extended_length = o->extended_length,
+                             .params = params};
+    char why[256];
+
+    if (o->pin)
+        params[copts.n_params++] = (sc_param){"pin", o->pin};
+    if (o->puk)
+        params[copts.n_params++] = (sc_param){"puk", o->puk};
+    for (size_t i = 0; i < o->n_cards; i++) {
+        char label[48];
+        snprintf(label, sizeof(label), "card %zu (%s)", i,
+                 softcard_card_type(o, i));
+        copts.label = label;
+        why[0] = '\0';
+        sc_err err = sc_card_new(softcard_card_type(o, i), &copts,
+                                 &rs->cards[i], why, sizeof(why));
+        if (err == SC_E_NOMEM)
+            return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s (%s)", i,
+                        why[0] ? why : sc_strerror(err), "out of memory");
+        if (err != SC_OK)
+            return fail(rs, SOFTCARD_EXIT_USAGE, "card %zu: %s (%s)", i,
+                        why[0] ? why : sc_strerror(err),
+                        "softcard --help lists the card types");
+    }
+    return SOFTCARD_EXIT_OK;
+}
+
+static int create_links(run_state *rs)
+{
+    const softcard_opts *o = rs->o;
+
+    if (vpcd_loop_new(NULL, &rs->loop) != SC_OK)
+        return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: out of memory");
+    for (size_t i = 0; i < o->n_cards; i++) {
+        char name[32];
+        vpcd_link *link = NULL;
+        vpcd_link_config cfg = {
+            .mode = o->reversed ? VPCD_LINK_REVERSED : VPCD_LINK_NORMAL,
+            .host = o->reversed ? o->bind : o->hostname,
+            .port = o->port ? (uint16_t)(o->port + i) : 0,
+            .reconnect = o->reconnect,
+            .name = name};
+        snprintf(name, sizeof(name), "card %zu", i);
+        if (vpcd_link_new(&cfg, &softcard_card_ops, rs->cards[i], &link) !=
+                SC_OK ||
+            vpcd_loop_add(rs->loop, link, softcard_card_type(o, i)) != SC_OK) {
+            vpcd_link_free(link);
+            return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: out of memory");
+        }
+    }
+    return SOFTCARD_EXIT_OK;
+}
+
+static int start(run_state *rs)
+{
+    if (vpcd_loop_catch_signals(rs->loop) != SC_OK)
+        return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: cannot install "
+                    "signal handlers (%s)", strerror(errno));
+    if (rs->o->control &&
+        vpcd_loop_listen_control(rs->loop, rs->o->control) != SC_OK)
+        return fail(rs, SOFTCARD_EXIT_FAILURE, "%s",
+                    vpcd_loop_error(rs->loop));
+    if (vpcd_loop_insert_all(rs->loop) != SC_OK)
+        return fail(rs, SOFTCARD_EXIT_FAILURE, "%s",
+                    vpcd_loop_error(rs->loop));
+    return SOFTCARD_EXIT_OK;
+}
+
+/* ---- reversed mode announcement ------------------------------------------ */
+
+static void announce_card(const run_state *rs, size_t i)
+{
+    const vpcd_link *link = vpcd_loop_link(rs->loop, i);
+    const char *bound = vpcd_link_bound_host(link);
+    char host[VPCD_ADDR_TEXT_MAX], url[VPCD_ADDR_TEXT_MAX + 16];
+    char *qr = NULL;
+    bool wildcard = !strcmp(bound, "0.0.0.0") || !strcmp(bound, "::");
+    uint16_t port = vpcd_link_port(link);
+
+    if (wildcard)
+        vpcd_local_address(host, sizeof(host));
+    else
+        snprintf(host, sizeof(host), "%s", bound);
+    vpcd_url("vicc", host, port, url, sizeof(url));
+    printf("card %zu (%s): waiting for vpcd at %s\n", i,
+           softcard_card_type(rs->o, i), url);
+    printf("VICC hostname: %s\nVICC port: %u\n", host, (unsigned)port);
+    if (!strcmp(bound, "127.0.0.1") || !strcmp(bound, "::1"))
+        printf("(listening on %s only: use --bind 0.0.0.0 to let a phone on "
+               "the network connect)\n", bound);
+    if (vpcd_qr_render(url, isatty(STDOUT_FILENO) ? VPCD_QR_ANSI : 0, &qr) ==
+        SC_OK)
+        fputs(qr, stdout);
+    free(qr);
+}
+
+static void announce(const run_state *rs)
+{
+    for (size_t i = 0; i < rs->o->n_cards; i++)
+        announce_card(rs, i);
+    fflush(stdout);
+}
+
+/* ---- main sequence ------------------------------------------------------- */
+
+static void cleanup(run_state *rs)
+{
+    vpcd_loop_free(rs->loop); /* closes connections: cards see power-off */
+    for (size_t i = 0; i < SOFTCARD_MAX_CARDS; i++)
+        sc_card_free(rs->cards[i]);
+    sc_log_set(NULL, NULL, SC_LOG_ERROR);
+    if (rs->log && rs->log != stderr)
+        fclose(rs->log);
+}
+
+static void log_start(const softcard_opts *o)
+{
+    char where[VPCD_ADDR_TEXT_MAX + 256];
+
+    vpcd_hostport(o->reversed ? (o->bind ? o->bind : "127.0.0.1")
+                              : o->hostname,
+                  o->port, where, sizeof(where));
+    sc_log(SC_LOG_INFO, "softcard %s: %u card(s), %s %s", SOFTCARD_VERSION,
+           o->n_cards, o->reversed ? "listening for vpcd on" :
+           "connecting to vpcd at", where);
+}
+
+int softcard_run(const softcard_opts *o)
+{
+    run_state rs = {.o = o};
+    int status = open_log(&rs);
+
+    if (status == SOFTCARD_EXIT_OK) {
+        log_start(o);
+        status = create_cards(&rs);
+    }
+    if (status == SOFTCARD_EXIT_OK)
+        status = create_links(&rs);
+    if (status == SOFTCARD_EXIT_OK)
+        status = start(&rs);
+    if (status == SOFTCARD_EXIT_OK && o->reversed)
+        announce(&rs);
+    if (status == SOFTCARD_EXIT_OK && vpcd_loop_run(rs.loop) != SC_OK)
+        status = fail(&rs, SOFTCARD_EXIT_FAILURE, "%s",
+                      vpcd_loop_error(rs.loop));
+    if (status == SOFTCARD_EXIT_OK)
+        sc_log(SC_LOG_INFO, "stopped");
+    cleanup(&rs);
+    return status;
+}
