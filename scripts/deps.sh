@@ -1,0 +1,45 @@
+# shellcheck shell=sh
+# Debian packages the project needs, and a function that installs the missing
+# ones. Sourced by ./check, ./demo and bench/run; plain POSIX sh so that it
+# runs on a fresh Debian 12 before anything else is installed.
+
+# To build the project.
+SC_BUILD_PACKAGES="gcc make cmake pkg-config libc6-dev libssl-dev \
+libpcsclite-dev libqrencode-dev"
+# To run its tests (unit tests, private pcscd, independent clients).
+SC_TEST_PACKAGES="libcmocka-dev pcscd vsmartcard-vpcd pcsc-tools opensc \
+python3 python3-pyscard iproute2 util-linux procps"
+# To run the demo.
+SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
+python3-pyscard iproute2 util-linux procps"
+
+sc_missing_packages() {
+    for p in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+                grep -q "install ok installed"; then
+            printf '%s ' "$p"
+        fi
+    done
+}
+
+# sc_ensure_packages PKG...: install what is missing (as root), or print the
+# exact command to run and fail (as another user). Idempotent.
+sc_ensure_packages() {
+    missing=$(sc_missing_packages "$@")
+    if [ -z "$missing" ]; then
+        return 0
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "Missing Debian packages. Run as root:" >&2
+        echo "  apt-get install -y --no-install-recommends $missing" >&2
+        return 1
+    fi
+    echo "Installing Debian packages: $missing"
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086
+    if ! apt-get install -y --no-install-recommends $missing; then
+        apt-get update
+        # shellcheck disable=SC2086
+        apt-get install -y --no-install-recommends $missing
+    fi
+}
