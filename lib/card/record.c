@@ -609,21 +609,13 @@ static uint16_t replace_oldest(sc_card *card, sc_file *ef, const uint8_t *p,
                                size_t len)
 {
     sc_record *oldest = &ef->records[ef->n_records - 1];
-    long delta = (long)len - (long)oldest->len;
-    if (delta > 0 && !sc_mem_charge(card, delta))
-        return SW_NOT_ENOUGH_MEMORY;
-    uint8_t *c = copy_bytes(p, len);
-    if (!c) {
-        if (delta > 0)
-            sc_mem_charge(card, -delta);
-        return SW_MEMORY_FAILURE;
-    }
-    free_record_data(oldest);
+    uint16_t sw = replace_record(card, oldest, p, len);
+    if (sw != SW_OK)
+        return sw;
+    sc_record fresh = *oldest;
     memmove(&ef->records[1], &ef->records[0],
             (ef->n_records - 1) * sizeof(sc_record));
-    ef->records[0] = (sc_record){c, len};
-    if (delta < 0)
-        sc_mem_charge(card, delta);
+    ef->records[0] = fresh;
     return SW_OK;
 }
 

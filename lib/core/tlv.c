@@ -48,9 +48,11 @@ static bool tag_continues_after(uint8_t subsequent)
 }
 
 /**
- * Decode the tag at `p`. ISO/IEC 7816-4 makes 00..1E and 80 invalid as the
- * second byte: tag numbers below 31 have a one-byte form, and 80 would be a
- * leading zero in the tag number.
+ * Decode the tag at `p`. A second byte of 80 would be a leading zero in the
+ * tag number and 00 a tag number of zero; both are invalid. ISO/IEC 7816-4
+ * also calls 01..1E invalid there (those numbers have a one-byte form), but
+ * ICAO 9303 uses 5F01 and 5F36 in EF.COM and EMV uses 9F02 and friends, so
+ * they are accepted, as ASN.1 BER allows.
  */
 static sc_err decode_tag(const uint8_t *p, size_t len, uint32_t *tag,
                          size_t *tag_len)
@@ -62,7 +64,7 @@ static sc_err decode_tag(const uint8_t *p, size_t len, uint32_t *tag,
         *tag_len = 1;
         return SC_OK;
     }
-    if (len < 2 || p[1] < 0x1F || p[1] == 0x80)
+    if (len < 2 || p[1] == 0x00 || p[1] == 0x80)
         return SC_E_FORMAT;
     if (!tag_continues_after(p[1])) {
         *tag = (uint32_t)p[0] << 8 | p[1];

@@ -10,8 +10,10 @@
  *
  * Tags are handled as the integer formed by their bytes, big-endian: 0x84,
  * 0x5F1F, 0x7F49, 0x5F2E. Tags of up to three bytes are supported (ISO/IEC
- * 7816-4 allows no more). Bytes 00 and FF are not tags; between objects they
- * are padding that iterators may skip.
+ * 7816-4 allows no more). Second tag bytes 01..1E are accepted (ICAO's
+ * 5F01, EMV's 9F02) although ISO/IEC 7816-4 reserves them; 00 and 80 are
+ * not. Bytes 00 and FF are not tags; between objects they are padding that
+ * iterators may skip.
  */
 #ifndef SC_CORE_TLV_H
 #define SC_CORE_TLV_H

@@ -114,7 +114,8 @@ static void test_p1p2_ranges(void **state)
         {"00CA3FFF00", "6A86"},
         {"00CA1F2000", "6A86"},  /* a tag, but below 4000 */
         {"00CA400000", "6A86"},  /* not a two-byte tag */
-        {"00CA5F1E00", "6A86"},  /* second byte below 1F */
+        {"00CA5F8000", "6A86"},  /* leading zero in the tag number */
+        {"00CA5F1E00", "6A88"},  /* valid (ICAO-style) tag, no such object */
         {"00CA5F8100", "6A86"},  /* needs a third byte */
         {"00CAFF0100", "6A86"},
         {"00CA9F3600", "6A88"},  /* valid, absent */
@@ -275,7 +276,7 @@ static void test_api(void **state)
     sc_card *card = fx->card;
     const uint8_t v[] = {1, 2, 3};
     assert_int_equal(sc_dobj_put(card, fx->ef, 0x5F, false, v, 3), SW_WRONG_DATA);
-    assert_int_equal(sc_dobj_put(card, fx->ef, 0x5F1E, false, v, 3), SW_WRONG_DATA);
+    assert_int_equal(sc_dobj_put(card, fx->ef, 0x5F80, false, v, 3), SW_WRONG_DATA);
     assert_int_equal(sc_dobj_put(card, fx->ef, 0x00, true, v, 3), SW_WRONG_DATA);
     assert_int_equal(sc_dobj_put(card, fx->ef, 0xFF, true, v, 3), SW_WRONG_DATA);
     assert_int_equal(sc_dobj_put(card, fx->ef, 0x100, true, v, 3), SW_WRONG_DATA);

@@ -76,6 +76,44 @@ static void test_golden_traces(void **state)
     CT_RUN(*state, steps);
 }
 
+/* Every input that crashes or hangs the reference emulator
+ * (reference-vicc.md §0, §16, §17), with the ISO answer softcard gives. */
+static void test_reference_crash_inputs(void **state)
+{
+    static const ct_step steps[] = {
+        {"00D6000004DEADBEEF", "6986"},             /* UPDATE without Le, no EF */
+        {"00B00000", "6700"},                       /* READ BINARY case 1 */
+        {"00DC010404AABBCCDD", "6986"},             /* UPDATE RECORD without Le */
+        {"00E000000E620C8202010183021234800200 10", "9000"},
+        {"00D6000004DEADBEEF", "9000"},             /* DCB 01 write */
+        {"00D0000404DEADBEEF", "9000"},             /* one-time write ... */
+        {"00D0000404DEADBEEF", "6985"},             /* ... only once */
+        {"00B2010400", "6981"},                     /* record cmd on binary EF */
+        {"0024000004 31323334", "6700"},            /* CHANGE REFERENCE DATA */
+        {"002A123402 0102", "6D00"},                /* PSO, unknown P1P2 */
+        {"00A4040105 A000000001 00", "6A82"},       /* last occurrence */
+        {"00A4040305 A000000001 00", "6A82"},       /* previous occurrence */
+        {"0022C1A40F800A04007F00070202040202830103", "6D00"}, /* nPA MSE:Set AT */
+        {"C0A40000020002", "6E00"},                 /* cryptoflex SELECT EF */
+        {"00460000", "6D00"},                       /* GENERATE KEY PAIR */
+        {"0088000108 0102030405060708", "6A88"},    /* INTERNAL AUTH, key file */
+        {"00DA00FF00", "6700"},                     /* PUT DATA, empty list */
+        {"00DA0101 01 41", "6A81"},                 /* PUT DATA proprietary P1 */
+        {"00DA5F0101 41", "9000"},                  /* PUT DATA ... */
+        {"00DA5F0101 42", "9000"},                  /* ... on an existing object */
+        {"00CA5F0100", "5F010142 9000"},
+        {"00E4000002 1234", "9000"},
+        {"00E0000009 6207 83021000 820138", "9000"},
+        {"00E4000002 1000", "9000"},
+        {"00E0000010 620E 8302 2000 820138 8405A000000001", "9000"},
+        {"00A4000C023F00", "9000"},
+        {"00E4000002 2000", "9000"},                /* name must be forgotten */
+        {"00E0000010 620E 8302 2000 820138 8405A000000001", "9000"},
+        {"00A4000C023F00", "9000"},
+    };
+    CT_RUN(*state, steps);
+}
+
 static void test_class_byte(void **state)
 {
     static const ct_step steps[] = {
@@ -354,6 +392,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_atr, setup, teardown),
         cmocka_unit_test(test_atr_extended_length),
         cmocka_unit_test_setup_teardown(test_golden_traces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reference_crash_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_class_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_lengths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_le_and_get_response, setup, teardown),

@@ -54,9 +54,7 @@ static const ber_case ber_cases[] = {
     BAD("DF81"),
     BAD("5F80 00"),    /* non-minimal: leading zero in the tag number */
     BAD("5F8001 00"),
-    BAD("5F1E 00"),    /* tag numbers below 31 have a one-byte form */
-    BAD("5F00 00"),
-    BAD("9F02 00"),
+    BAD("5F00 00"),    /* tag number zero */
     BAD("DF818101 00"), /* four tag bytes */
     BAD("84"),         /* truncated length */
     BAD("5F1F"),
@@ -137,8 +135,9 @@ static void test_ber_tags(void **state)
         {0x7E, 1, true},      {0x00, 0, false},     {0xFF, 0, true},
         {0x1F, 0, false},     {0x3F, 0, true},      {0x5F1F, 2, false},
         {0x7F49, 2, true},    {0x1F1F, 2, false},   {0x5F2E, 2, false},
-        {0x5F1E, 0, false},   {0x5F80, 0, false},   {0x5F81, 0, false},
-        {0x9F02, 0, false},   {0x4F1F, 0, false},   {0xFF1F, 0, true},
+        {0x5F1E, 2, false},   {0x5F80, 0, false},   {0x5F81, 0, false},
+        {0x9F02, 2, false},   {0x5F01, 2, false},   {0x5F00, 0, false},
+        {0x4F1F, 0, false},   {0xFF1F, 0, true},
         {0xDF8101, 3, false}, {0xDFFF7F, 3, false}, {0xDF8001, 0, false},
         {0xDF8181, 0, false}, {0xDF1F01, 0, false}, {0x8F8101, 0, false},
         {0x01000000, 0, false}, {0xFFFFFFFF, 0, true},
@@ -174,9 +173,10 @@ static void test_ber_tag_round_trip_exhaustive(void **state)
     }
     buf_free(&b);
     /* 1-byte: 256 minus 00 and the 8 values with low bits 1F (FF among
-     * them) = 247. 2-byte: 7 first bytes (1F 3F .. DF; FF is padding) x 97
-     * second bytes (1F..7F). 3-byte: 7 x 127 (81..FF) x 128 (00..7F). */
-    assert_int_equal(valid, 247 + 7 * 97 + 7 * 127 * 128);
+     * them) = 247. 2-byte: 7 first bytes (1F 3F .. DF; FF is padding) x 127
+     * second bytes (01..7F; ICAO and EMV use 01..1E). 3-byte: 7 x 127
+     * (81..FF) x 128 (00..7F). */
+    assert_int_equal(valid, 247 + 7 * 127 + 7 * 127 * 128);
 }
 
 typedef struct len_case {
@@ -260,7 +260,8 @@ static void test_ber_put_helpers(void **state)
     assert_true(ber_put(&b, 0x5F1F, (const uint8_t *)"\xAA", 1));
     assert_true(ber_put_tag(&b, 0xDF8101));
     tu_assert_hex(b.data, b.len, "800105 83023F00 5F1F01AA DF8101");
-    assert_false(ber_put_tag(&b, 0x9F02));
+    assert_true(ber_put_tag(&b, 0x9F02));       /* EMV-style tag */
+    assert_false(ber_put_tag(&b, 0x5F80));
     assert_true(b.failed);
     buf_reset(&b);
     assert_false(ber_put(&b, 0x84, NULL, 1));
@@ -340,7 +341,7 @@ static void test_ber_begin_end_failures(void **state)
     assert_true(b.failed);
 
     buf_init_fixed(&b, mem, sizeof(mem));
-    mark = ber_begin(&b, 0x9F02); /* invalid tag */
+    mark = ber_begin(&b, 0x5F80); /* invalid tag */
     assert_true(b.failed);
     assert_false(ber_end(&b, mark));
 
