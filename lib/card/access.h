@@ -21,9 +21,11 @@
 #include "card/fs.h"
 
 typedef enum sc_access_op {
-    SC_AC_READ,        /**< READ BINARY/RECORD, SEARCH, GET DATA */
-    SC_AC_UPDATE,      /**< UPDATE/WRITE/APPEND/ERASE, PUT DATA */
-    SC_AC_CREATE,      /**< CREATE FILE in this DF */
+    SC_AC_READ,        /**< READ BINARY/RECORD, SEARCH BINARY/RECORD, GET DATA */
+    SC_AC_UPDATE,      /**< UPDATE BINARY/RECORD, ERASE BINARY/RECORD, PUT DATA */
+    SC_AC_WRITE,       /**< WRITE BINARY/RECORD, APPEND RECORD */
+    SC_AC_CREATE_EF,   /**< CREATE FILE of an EF in this DF */
+    SC_AC_CREATE_DF,   /**< CREATE FILE of a DF in this DF */
     SC_AC_DELETE,      /**< DELETE FILE of this file */
     SC_AC_ACTIVATE,
     SC_AC_DEACTIVATE,

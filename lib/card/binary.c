@@ -226,12 +226,12 @@ uint16_t iso_read_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
  * inside it, checked against the file's size.
  */
 static uint16_t address_write(sc_card *card, const sc_cmd *cmd,
-                              du_request *r, size_t *start)
+                              sc_access_op op, du_request *r, size_t *start)
 {
     static const field_rule rule = {1, DATA_REQUIRED};
     if (cmd->nc == 0)
         return SW_WRONG_LENGTH;
-    uint16_t sw = address_transparent_ef(card, cmd, SC_AC_UPDATE, rule, r);
+    uint16_t sw = address_transparent_ef(card, cmd, op, rule, r);
     if (sw != SW_OK)
         return sw;
     if (r->f.data_len == 0)
@@ -248,7 +248,7 @@ uint16_t iso_update_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
     (void)resp;
     du_request r;
     size_t start;
-    uint16_t sw = address_write(card, cmd, &r, &start);
+    uint16_t sw = address_write(card, cmd, SC_AC_UPDATE, &r, &start);
     if (sw != SW_OK)
         return sw;
     memcpy(r.ef->data + start, r.f.data, r.f.data_len);
@@ -320,7 +320,7 @@ uint16_t iso_write_binary(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
     (void)resp;
     du_request r;
     size_t start;
-    uint16_t sw = address_write(card, cmd, &r, &start);
+    uint16_t sw = address_write(card, cmd, SC_AC_WRITE, &r, &start);
     if (sw != SW_OK)
         return sw;
     uint8_t mode = du_write_mode(r.ef);

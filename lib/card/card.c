@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "card/fs.h"
 #include "core/atr.h"
 #include "core/bytes.h"
@@ -90,6 +92,57 @@ static void set_error(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+static char *copy_text(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+/* Keep the creation parameters: a card image records them. */
+static sc_err copy_params(sc_card *card, const sc_card_options *opts)
+{
+    if (!opts || opts->n_params == 0)
+        return SC_OK;
+    card->params = calloc(opts->n_params, sizeof(*card->params));
+    if (!card->params)
+        return SC_E_NOMEM;
+    for (size_t i = 0; i < opts->n_params; i++) {
+        const sc_param *p = &opts->params[i];
+        card->params[i].key = p->key ? copy_text(p->key) : NULL;
+        card->params[i].value = p->value ? copy_text(p->value) : NULL;
+        card->n_params = i + 1;
+        if ((p->key && !card->params[i].key) ||
+            (p->value && !card->params[i].value))
+            return SC_E_NOMEM;
+    }
+    return SC_OK;
+}
+
+static void free_params(sc_card *card)
+{
+    for (size_t i = 0; i < card->n_params; i++) {
+        char *k = (char *)card->params[i].key;
+        char *v = (char *)card->params[i].value;
+        if (v)
+            sc_wipe(v, strlen(v));
+        free(k);
+        free(v);
+    }
+    free(card->params);
+    card->params = NULL;
+    card->n_params = 0;
+}
+
+static void free_keys(sc_card *card)
+{
+    for (size_t i = 0; i < card->n_keys; i++)
+        EVP_PKEY_free(card->keys[i].pkey);
+    card->n_keys = 0;
+}
+
 static void channels_init(sc_card *card)
 {
     for (size_t i = 0; i < SC_MAX_CHANNELS; i++) {
@@ -128,7 +181,7 @@ sc_err sc_card_new(const char *type, const sc_card_options *opts,
     channels_init(card);
     os_iso_table(card->iso);
     card->mf = fs_df_new(FID_MF, NULL, 0);
-    if (!card->mf) {
+    if (!card->mf || copy_params(card, opts) != SC_OK) {
         sc_card_free(card);
         set_error(errbuf, errlen, "%s", "out of memory");
         return SC_E_NOMEM;
@@ -151,6 +204,8 @@ void sc_card_free(sc_card *card)
     if (card->type && card->type->fini)
         card->type->fini(card);
     fs_free(card->mf);
+    free_keys(card);
+    free_params(card);
     for (size_t i = 0; i < SC_MAX_CHANNELS; i++) {
         buf_free(&card->ch[i].pending);
         buf_free(&card->ch[i].chain);
@@ -195,18 +250,43 @@ void sc_card_power(sc_card *card, sc_power_event ev)
         card->type->on_power(card, ev);
 }
 
+/*
+ * Persist a state change before the response leaves the card. If the commit
+ * fails the command is not acknowledged: the answer becomes 6581 (memory
+ * failure) and the card stays dirty, so the next command tries again.
+ */
+static void commit_before_answering(sc_card *card, const uint8_t **rapdu,
+                                    size_t *rlen)
+{
+    if (card->commit(card, card->commit_user) == SC_OK) {
+        card->dirty = false;
+        return;
+    }
+    sc_log(SC_LOG_ERROR, "%s: cannot save the card image; answering 6581",
+           card->label);
+    card->rapdu[0] = 0x65;
+    card->rapdu[1] = 0x81;
+    *rapdu = card->rapdu;
+    *rlen = 2;
+}
+
 sc_err sc_card_transmit(sc_card *card, const uint8_t *capdu, size_t len,
                         const uint8_t **rapdu, size_t *rlen)
 {
     if (!card || !rapdu || !rlen || (len && !capdu))
         return SC_E_INVAL;
-    if (card->type->transmit)
-        return card->type->transmit(card, capdu, len, rapdu, rlen);
-    if (!card->powered)
-        sc_card_power(card, SC_POWER_ON);
-    *rlen = os_process(card, capdu, len);
-    *rapdu = card->rapdu;
-    return SC_OK;
+    sc_err rv = SC_OK;
+    if (card->type->transmit) {
+        rv = card->type->transmit(card, capdu, len, rapdu, rlen);
+    } else {
+        if (!card->powered)
+            sc_card_power(card, SC_POWER_ON);
+        *rlen = os_process(card, capdu, len);
+        *rapdu = card->rapdu;
+    }
+    if (rv == SC_OK && card->dirty && card->commit)
+        commit_before_answering(card, rapdu, rlen);
+    return rv;
 }
 
 sc_err sc_card_set_atr(sc_card *card, const uint8_t *atr, size_t len)

@@ -82,7 +82,10 @@ enum sc_ins_flags {
     SC_INS_NO_CHAIN = 1u << 0,     /**< chaining not supported: 6884 */
     SC_INS_CHAIN_RAW = 1u << 1,    /**< handler receives each chained piece */
     SC_INS_SECRET_DATA = 1u << 2,  /**< command data masked in logs */
-    SC_INS_KEEPS_PENDING = 1u << 3 /**< leaves pending response data alone */
+    SC_INS_KEEPS_PENDING = 1u << 3,/**< leaves pending response data alone */
+    /** May change persistent state (files, counters, keys): after it runs,
+     *  whatever its status word, the card is committed before answering. */
+    SC_INS_MUTATES = 1u << 4
 };
 
 typedef struct sc_ins_entry {
@@ -121,8 +124,62 @@ typedef struct sc_pin {
 /** Volatile security status; cleared by reset and power-off. */
 typedef struct sc_security {
     bool pin_verified[SC_MAX_PINS];
-    bool external_auth;          /**< EXTERNAL AUTHENTICATE with the card secret */
+    bool external_auth;          /**< EXTERNAL AUTHENTICATE succeeded */
+    uint8_t external_auth_ref;   /**< with this key reference (0 = card secret) */
+    bool cmd_secured;            /**< the command being processed came under SM */
 } sc_security;
+
+/* ---- keys and security environments (ISO/IEC 7816-4 §5.4, 7816-8) ------ */
+
+#define SC_MAX_KEYS 16
+#define SC_MAX_SE 15             /* SE numbers 1..15 (SC byte b4-b1) */
+#define SC_SYM_KEY_MAX 32
+
+typedef enum sc_key_kind {
+    SC_KEY_DES3,  /**< 16 or 24 bytes */
+    SC_KEY_AES,   /**< 16, 24 or 32 bytes */
+    SC_KEY_RSA,
+    SC_KEY_EC
+} sc_key_kind;
+
+/** A key held by the card, addressed by its reference (MSE tags 83/84). */
+typedef struct sc_key {
+    uint8_t ref;
+    sc_key_kind kind;
+    uint8_t secret[SC_SYM_KEY_MAX];  /**< symmetric keys */
+    uint8_t secret_len;
+    struct evp_pkey_st *pkey;        /**< asymmetric keys (OpenSSL EVP_PKEY) */
+    /** Security condition for using the key, a compact-format SC byte
+     *  (ISO/IEC 7816-4 table 22): 00 always, FF never, b5 user
+     *  authentication, b6 external authentication, b7 SM, b4-b1 SE number. */
+    uint8_t use_sc;
+} sc_key;
+
+/** A control reference template of a security environment. */
+typedef struct sc_crt {
+    bool set;
+    bool has_alg;       /**< 80 cryptographic mechanism reference */
+    uint8_t alg;
+    bool has_key;       /**< 83 (secret/public) or 84 (private) key reference */
+    bool key_private;   /**< the reference came in 84 */
+    uint8_t key_ref;
+    uint8_t iv[16];     /**< 87 initial value (or 85: zero IV) */
+    uint8_t iv_len;
+    bool has_usage;     /**< 95 usage qualifier */
+    uint8_t usage;
+} sc_crt;
+
+/** A security environment: the six CRTs MSE SET can fill. */
+typedef struct sc_se {
+    sc_crt at;   /**< A4 authentication */
+    sc_crt kat;  /**< A6 key agreement */
+    sc_crt ht;   /**< AA hash */
+    sc_crt cct;  /**< B4 cryptographic checksum */
+    sc_crt dst;  /**< B6 digital signature */
+    sc_crt ct;   /**< B8 confidentiality */
+} sc_se;
+
+typedef struct sc_sm_session sc_sm_session; /* sm.h */
 
 typedef struct sc_card_type sc_card_type;
 
@@ -154,6 +211,22 @@ struct sc_card {
     size_t challenge_len;         /**< 0: no valid challenge */
     uint8_t secret[SC_SECRET_LEN];/**< card secret for INTERNAL/EXTERNAL AUTH */
 
+    sc_key keys[SC_MAX_KEYS];
+    size_t n_keys;
+    sc_se se;                     /**< current security environment (volatile) */
+    sc_se stored_se[SC_MAX_SE + 1]; /**< MSE STORE targets, index = SE number */
+    bool stored_se_set[SC_MAX_SE + 1];
+    sc_sm_session *sm;            /**< active secure messaging, NULL = none */
+
+    /* Persistence: creation parameters, and the commit hook the card-image
+     * layer installs. `dirty` is set after any SC_INS_MUTATES command and by
+     * sc_mark_dirty(); sc_card_transmit() commits before it answers. */
+    sc_param *params;
+    size_t n_params;
+    bool dirty;
+    sc_err (*commit)(sc_card *card, void *user);
+    void *commit_user;
+
     uint8_t resp_mem[SC_RESP_MAX];
     uint8_t rapdu[SC_RAPDU_MAX];
 };
@@ -171,6 +244,9 @@ struct sc_card_type {
     sc_err (*transmit)(sc_card *card, const uint8_t *capdu, size_t len,
                        const uint8_t **rapdu, size_t *rlen);
 };
+
+/** Note that persistent state changed outside an SC_INS_MUTATES command. */
+static inline void sc_mark_dirty(sc_card *card) { card->dirty = true; }
 
 /* ---- card.c ------------------------------------------------------------ */
 

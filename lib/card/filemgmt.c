@@ -175,14 +175,15 @@ uint16_t iso_create_file(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
     if (cmd->nc == 0)
         return SW_WRONG_LENGTH;
     sc_channel *ch = sc_channel_of(card, cmd);
-    uint16_t sw = sc_access(card, ch->cur_df, SC_AC_CREATE);
-    if (sw != SW_OK)
-        return sw;
     sc_buf sec, prop;
     buf_init(&sec);
     buf_init(&prop);
     fcp_info fi;
-    sw = fcp_parse(cmd->data, cmd->nc, &fi, &sec, &prop);
+    uint16_t sw = fcp_parse(cmd->data, cmd->nc, &fi, &sec, &prop);
+    uint8_t fdb = fi.has_fdb ? fi.fdb : cmd->p1;
+    if (sw == SW_OK)
+        sw = sc_access(card, ch->cur_df,
+                       (fdb & 0x38) == 0x38 ? SC_AC_CREATE_DF : SC_AC_CREATE_EF);
     if (sw == SW_OK)
         sw = create_in(card, ch, cmd, &fi);
     buf_free(&sec);

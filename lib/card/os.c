@@ -34,14 +34,14 @@ void os_iso_table(sc_ins_entry t[256])
 {
     memset(t, 0, 256 * sizeof(*t));
 #define ISO(ins, fn, flags, name) t[ins] = (sc_ins_entry){fn, flags, name}
-    ISO(0x04, iso_deactivate_file, 0, "DEACTIVATE FILE");
-    ISO(0x0C, iso_erase_record, 0, "ERASE RECORD");
-    ISO(0x0E, iso_erase_binary, 0, "ERASE BINARY");
-    ISO(0x0F, iso_erase_binary, 0, "ERASE BINARY");
-    ISO(0x20, iso_verify, SC_INS_SECRET_DATA, "VERIFY");
-    ISO(0x24, iso_change_reference_data, SC_INS_SECRET_DATA, "CHANGE REFERENCE DATA");
-    ISO(0x2C, iso_reset_retry_counter, SC_INS_SECRET_DATA, "RESET RETRY COUNTER");
-    ISO(0x44, iso_activate_file, 0, "ACTIVATE FILE");
+    ISO(0x04, iso_deactivate_file, SC_INS_MUTATES, "DEACTIVATE FILE");
+    ISO(0x0C, iso_erase_record, SC_INS_MUTATES, "ERASE RECORD");
+    ISO(0x0E, iso_erase_binary, SC_INS_MUTATES, "ERASE BINARY");
+    ISO(0x0F, iso_erase_binary, SC_INS_MUTATES, "ERASE BINARY");
+    ISO(0x20, iso_verify, SC_INS_SECRET_DATA | SC_INS_MUTATES, "VERIFY");
+    ISO(0x24, iso_change_reference_data, SC_INS_SECRET_DATA | SC_INS_MUTATES, "CHANGE REFERENCE DATA");
+    ISO(0x2C, iso_reset_retry_counter, SC_INS_SECRET_DATA | SC_INS_MUTATES, "RESET RETRY COUNTER");
+    ISO(0x44, iso_activate_file, SC_INS_MUTATES, "ACTIVATE FILE");
     ISO(0x70, iso_manage_channel, SC_INS_NO_CHAIN, "MANAGE CHANNEL");
     ISO(0x82, iso_external_authenticate, 0, "EXTERNAL AUTHENTICATE");
     ISO(0x84, iso_get_challenge, SC_INS_NO_CHAIN, "GET CHALLENGE");
@@ -56,20 +56,20 @@ void os_iso_table(sc_ins_entry t[256])
     ISO(0xC0, os_get_response, SC_INS_NO_CHAIN | SC_INS_KEEPS_PENDING, "GET RESPONSE");
     ISO(0xCA, iso_get_data, 0, "GET DATA");
     ISO(0xCB, iso_get_data, 0, "GET DATA");
-    ISO(0xD0, iso_write_binary, 0, "WRITE BINARY");
-    ISO(0xD1, iso_write_binary, 0, "WRITE BINARY");
-    ISO(0xD2, iso_write_record, 0, "WRITE RECORD");
-    ISO(0xD6, iso_update_binary, 0, "UPDATE BINARY");
-    ISO(0xD7, iso_update_binary, 0, "UPDATE BINARY");
-    ISO(0xDA, iso_put_data, 0, "PUT DATA");
-    ISO(0xDB, iso_put_data, 0, "PUT DATA");
-    ISO(0xDC, iso_update_record, 0, "UPDATE RECORD");
-    ISO(0xDD, iso_update_record, 0, "UPDATE RECORD");
-    ISO(0xE0, iso_create_file, 0, "CREATE FILE");
-    ISO(0xE2, iso_append_record, 0, "APPEND RECORD");
-    ISO(0xE4, iso_delete_file, 0, "DELETE FILE");
-    ISO(0xE6, iso_terminate_df, 0, "TERMINATE DF");
-    ISO(0xE8, iso_terminate_ef, 0, "TERMINATE EF");
+    ISO(0xD0, iso_write_binary, SC_INS_MUTATES, "WRITE BINARY");
+    ISO(0xD1, iso_write_binary, SC_INS_MUTATES, "WRITE BINARY");
+    ISO(0xD2, iso_write_record, SC_INS_MUTATES, "WRITE RECORD");
+    ISO(0xD6, iso_update_binary, SC_INS_MUTATES, "UPDATE BINARY");
+    ISO(0xD7, iso_update_binary, SC_INS_MUTATES, "UPDATE BINARY");
+    ISO(0xDA, iso_put_data, SC_INS_MUTATES, "PUT DATA");
+    ISO(0xDB, iso_put_data, SC_INS_MUTATES, "PUT DATA");
+    ISO(0xDC, iso_update_record, SC_INS_MUTATES, "UPDATE RECORD");
+    ISO(0xDD, iso_update_record, SC_INS_MUTATES, "UPDATE RECORD");
+    ISO(0xE0, iso_create_file, SC_INS_MUTATES, "CREATE FILE");
+    ISO(0xE2, iso_append_record, SC_INS_MUTATES, "APPEND RECORD");
+    ISO(0xE4, iso_delete_file, SC_INS_MUTATES, "DELETE FILE");
+    ISO(0xE6, iso_terminate_df, SC_INS_MUTATES, "TERMINATE DF");
+    ISO(0xE8, iso_terminate_ef, SC_INS_MUTATES, "TERMINATE EF");
 #undef ISO
 }
 
@@ -362,6 +362,8 @@ static size_t dispatch(sc_card *card, const uint8_t *capdu, size_t len)
     buf_init_fixed(&resp.data, card->resp_mem, SC_RESP_MAX);
     resp.le_mode = SC_LE_CHAIN;
     uint16_t sw = e->fn(card, &cmd, &resp);
+    if (e->flags & SC_INS_MUTATES)
+        card->dirty = true;
     size_t n = finish(card, ch, &cmd, &resp, sw);
     buf_reset(&ch->chain);
     return n;

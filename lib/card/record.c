@@ -541,7 +541,7 @@ uint16_t iso_write_record(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
         return SW_WRONG_LENGTH;
     rec_cmd rc;
     size_t idx;
-    uint16_t sw = address_record_ef(card, cmd, SC_AC_UPDATE, &rc);
+    uint16_t sw = address_record_ef(card, cmd, SC_AC_WRITE, &rc);
     if (sw == SW_OK)
         sw = find_record(&rc, &idx);
     if (sw != SW_OK)
@@ -642,7 +642,7 @@ uint16_t iso_append_record(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
     if (cmd->nc == 0)
         return SW_WRONG_LENGTH;
     rec_cmd rc;
-    uint16_t sw = address_record_ef(card, cmd, SC_AC_UPDATE, &rc);
+    uint16_t sw = address_record_ef(card, cmd, SC_AC_WRITE, &rc);
     if (sw == SW_OK)
         sw = check_whole_record(rc.ef, cmd->data, cmd->nc);
     size_t idx;
