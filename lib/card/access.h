@@ -1,16 +1,12 @@
 /**
  * @file access.h
- * @brief The one place that decides whether a command may touch a file.
+ * @brief The one place that decides whether a command may touch a file or
+ *        use a key.
  *
  * Handlers describe what they are about to do (an operation on a file) and
- * ask sc_access(); they never look at PINs or life-cycle bytes themselves.
- * Today the decision covers the life cycle (ISO/IEC 7816-9): files in the
- * creation or initialisation state allow everything, a deactivated file or
- * one below a deactivated DF allows only selection, activation, termination
- * and deletion, a terminated one only selection and deletion. The security
- * attributes stored with each file (8C, 8B, AB, A1) are kept and echoed in
- * the FCP; evaluating them against the security status is the next step of
- * this function (card security issue), not of the handlers.
+ * ask sc_access(); they never look at PINs, SM status or life-cycle bytes
+ * themselves. The rules (life cycle, compact and expanded security
+ * attributes, security-condition bytes) are described in access.c.
  */
 #ifndef SC_CARD_ACCESS_H
 #define SC_CARD_ACCESS_H
@@ -34,5 +30,13 @@ typedef enum sc_access_op {
 
 /** 9000 if `op` on `file` is allowed now, else the status word to return. */
 uint16_t sc_access(const sc_card *card, const sc_file *file, sc_access_op op);
+
+/** 9000 if the key's use condition (sc_key.use_sc) is met now, else 6982
+ *  (6A88 for a NULL key). */
+uint16_t sc_access_key(const sc_card *card, const sc_key *key);
+
+/** 9000 if a security-condition byte (ISO/IEC 7816-4 table 22) is met now,
+ *  else 6982; for operations that are not about one file or key. */
+uint16_t sc_access_condition(const sc_card *card, uint8_t sc);
 
 #endif

@@ -10,7 +10,11 @@
  * it, so a recorded answer could be replayed).
  *
  * The cryptogram is the encryption of the ISO-padded challenge with the
- * 16-byte card secret under the algorithm P1 names (symcipher.h); INTERNAL
+ * 16-byte card secret under the algorithm P1 names, numbered as the
+ * reference emulator numbers them: 00/01 3DES-ECB, 02 3DES-CBC, 03 DES-ECB,
+ * 04 DES-CBC, 05 AES-ECB, 06 AES-CBC, CBC with a zero IV. 3DES uses the
+ * secret as a two-key 3DES key, DES its first 8 bytes, AES all 16 as an
+ * AES-128 key (crypto/sym.h does the work through OpenSSL). INTERNAL
  * AUTHENTICATE encrypts the block-aligned data it receives, so a terminal
  * that pads the challenge itself gets exactly what EXTERNAL AUTHENTICATE
  * expects. Key reference P2 = 00 is the card secret; other keys belong to the
@@ -22,7 +26,7 @@
 #include <string.h>
 
 #include "card/iso.h"
-#include "card/symcipher.h"
+#include "crypto/sym.h"
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/rng.h"
@@ -52,9 +56,47 @@ uint16_t iso_get_challenge(sc_card *card, const sc_cmd *cmd, sc_resp *resp)
     return SW_OK;
 }
 
+/** A P1 algorithm reference: cipher, mode and how much of the secret. */
+typedef struct auth_alg {
+    sc_cipher_alg alg;
+    sc_cipher_mode mode;
+    size_t keylen;
+} auth_alg;
+
+static bool auth_alg_of(uint8_t p1, auth_alg *out)
+{
+    static const auth_alg table[] = {
+        {SC_CIPHER_DES3, SC_MODE_ECB, 16}, {SC_CIPHER_DES3, SC_MODE_ECB, 16},
+        {SC_CIPHER_DES3, SC_MODE_CBC, 16}, {SC_CIPHER_DES3, SC_MODE_ECB, 8},
+        {SC_CIPHER_DES3, SC_MODE_CBC, 8},  {SC_CIPHER_AES, SC_MODE_ECB, 16},
+        {SC_CIPHER_AES, SC_MODE_CBC, 16},
+    };
+    if (p1 >= sizeof(table) / sizeof(table[0]))
+        return false;
+    *out = table[p1];
+    return true;
+}
+
+static size_t auth_block(uint8_t p1)
+{
+    auth_alg a;
+    return auth_alg_of(p1, &a) ? sc_cipher_block(a.alg) : 0;
+}
+
+/* Encrypt block-aligned data with the card secret under algorithm `p1`. */
+static sc_err auth_encrypt(const sc_card *card, uint8_t p1, const uint8_t *in,
+                           size_t len, uint8_t *out)
+{
+    auth_alg a;
+    if (!auth_alg_of(p1, &a))
+        return SC_E_UNSUPPORTED;
+    return sc_cipher(a.alg, a.mode, true, card->secret, a.keylen, NULL, in,
+                     len, out);
+}
+
 static uint16_t check_key(const sc_cmd *cmd)
 {
-    if (sym_block_size(cmd->p1) == 0)
+    if (auth_block(cmd->p1) == 0)
         return SW_WRONG_P1P2;
     if (cmd->p2 != 0x00)
         return SW_REF_NOT_FOUND;
@@ -67,13 +109,13 @@ uint16_t iso_internal_authenticate(sc_card *card, const sc_cmd *cmd,
     uint16_t sw = check_key(cmd);
     if (sw != SW_OK)
         return sw;
-    size_t bs = sym_block_size(cmd->p1);
+    size_t bs = auth_block(cmd->p1);
     if (cmd->nc == 0 || cmd->nc % bs || cmd->nc > SC_RESP_MAX)
         return SW_WRONG_LENGTH;
     if (!buf_reserve(&resp->data, cmd->nc))
         return SW_UNKNOWN;
-    if (sym_encrypt(cmd->p1, card->secret, cmd->data, cmd->nc,
-                    resp->data.data + resp->data.len) != SC_OK)
+    if (auth_encrypt(card, cmd->p1, cmd->data, cmd->nc,
+                     resp->data.data + resp->data.len) != SC_OK)
         return SW_UNKNOWN;
     resp->data.len += cmd->nc;
     return SW_OK;
@@ -90,12 +132,12 @@ uint16_t iso_external_authenticate(sc_card *card, const sc_cmd *cmd,
         return SW_CONDITIONS;
     if (cmd->nc == 0)
         return SW_WRONG_LENGTH;
-    size_t bs = sym_block_size(cmd->p1);
+    size_t bs = auth_block(cmd->p1);
     uint8_t padded[SC_CHALLENGE_MAX + 16], expected[SC_CHALLENGE_MAX + 16];
-    size_t n = iso_pad(card->challenge, card->challenge_len, bs, padded);
+    size_t n = sc_pad_iso(card->challenge, card->challenge_len, bs, padded);
     sc_wipe(card->challenge, sizeof(card->challenge));
     card->challenge_len = 0; /* a challenge is good for one attempt */
-    bool ok = sym_encrypt(cmd->p1, card->secret, padded, n, expected) == SC_OK &&
+    bool ok = auth_encrypt(card, cmd->p1, padded, n, expected) == SC_OK &&
               cmd->nc == n && sc_ct_equal(expected, cmd->data, n);
     sc_wipe(expected, sizeof(expected));
     card->sec.external_auth = ok;

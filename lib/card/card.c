@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "card/fs.h"
+#include "card/sm.h"
 #include "core/atr.h"
 #include "core/bytes.h"
 #include "core/log.h"
@@ -201,6 +202,7 @@ void sc_card_free(sc_card *card)
 {
     if (!card)
         return;
+    sm_end(card); /* wipes the session keys; before fini, for its hooks */
     if (card->type && card->type->fini)
         card->type->fini(card);
     fs_free(card->mf);

@@ -162,7 +162,9 @@ typedef struct sc_crt {
     uint8_t alg;
     bool has_key;       /**< 83 (secret/public) or 84 (private) key reference */
     bool key_private;   /**< the reference came in 84 */
-    uint8_t key_ref;
+    uint8_t key_ref;    /**< a one-byte reference (key_id[0]) */
+    uint8_t key_id[24]; /**< the whole reference as given (e.g. a CHR in 83) */
+    uint8_t key_id_len;
     uint8_t iv[16];     /**< 87 initial value (or 85: zero IV) */
     uint8_t iv_len;
     bool has_usage;     /**< 95 usage qualifier */
@@ -214,6 +216,8 @@ struct sc_card {
     sc_key keys[SC_MAX_KEYS];
     size_t n_keys;
     sc_se se;                     /**< current security environment (volatile) */
+    uint8_t last_hash[64];        /**< result of the last PSO HASH (volatile) */
+    size_t last_hash_len;
     sc_se stored_se[SC_MAX_SE + 1]; /**< MSE STORE targets, index = SE number */
     bool stored_se_set[SC_MAX_SE + 1];
     sc_sm_session *sm;            /**< active secure messaging, NULL = none */

@@ -57,6 +57,14 @@ uint16_t iso_internal_authenticate(sc_card *card, const sc_cmd *cmd,
 uint16_t iso_external_authenticate(sc_card *card, const sc_cmd *cmd,
                                    sc_resp *resp);
 
+/* se.c, pso.c, genkey.c (ISO/IEC 7816-8): 22, 2A, 46 */
+uint16_t iso_manage_security_environment(sc_card *card, const sc_cmd *cmd,
+                                         sc_resp *resp);
+uint16_t iso_perform_security_operation(sc_card *card, const sc_cmd *cmd,
+                                        sc_resp *resp);
+uint16_t iso_generate_key_pair(sc_card *card, const sc_cmd *cmd,
+                               sc_resp *resp);
+
 /* os.c: 70 */
 uint16_t iso_manage_channel(sc_card *card, const sc_cmd *cmd, sc_resp *resp);
 

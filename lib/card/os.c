@@ -10,8 +10,17 @@
  *
  * Order of checks for a command: length < 4 (6700), class byte (6E00),
  * instruction (6D00), length fields (6700), logical channel open (6881),
- * secure messaging requested (6882: no SM layer in this card yet), command
- * chain consistency (6883/6884), then the handler.
+ * command chain consistency (6883/6884), then the handler.
+ *
+ * Secure messaging (sm.h) wraps that path. A protected command is checked
+ * first for the class (proprietary SM: 6882), the channel (6881), a session
+ * (none: 6988), its length fields (6700) and then unwrapped (any SM error:
+ * 6988); those answers are plain and end the session. The inner command
+ * then takes the path above with card->sec.cmd_secured set, and whatever it
+ * answers, errors included, is protected (DO87, DO99, DO8E) under the inner
+ * SW. The inner Ne limits the inner data; the outer Le applies the 61xx
+ * rules below to the protected bytes, which a plain GET RESPONSE may fetch.
+ * Any other plain command ends the session and runs plain.
  *
  * Le rules: response data longer than Ne (or any data without Le) is kept
  * per channel and announced with 61xx; GET RESPONSE hands it out and ends
@@ -26,6 +35,7 @@
 
 #include "card/fs.h"
 #include "card/iso.h"
+#include "card/sm.h"
 #include "core/apdu.h"
 #include "core/log.h"
 #include "core/sw.h"
@@ -39,9 +49,12 @@ void os_iso_table(sc_ins_entry t[256])
     ISO(0x0E, iso_erase_binary, SC_INS_MUTATES, "ERASE BINARY");
     ISO(0x0F, iso_erase_binary, SC_INS_MUTATES, "ERASE BINARY");
     ISO(0x20, iso_verify, SC_INS_SECRET_DATA | SC_INS_MUTATES, "VERIFY");
+    ISO(0x22, iso_manage_security_environment, SC_INS_MUTATES, "MANAGE SECURITY ENVIRONMENT");
     ISO(0x24, iso_change_reference_data, SC_INS_SECRET_DATA | SC_INS_MUTATES, "CHANGE REFERENCE DATA");
+    ISO(0x2A, iso_perform_security_operation, 0, "PERFORM SECURITY OPERATION");
     ISO(0x2C, iso_reset_retry_counter, SC_INS_SECRET_DATA | SC_INS_MUTATES, "RESET RETRY COUNTER");
     ISO(0x44, iso_activate_file, SC_INS_MUTATES, "ACTIVATE FILE");
+    ISO(0x46, iso_generate_key_pair, SC_INS_MUTATES, "GENERATE ASYMMETRIC KEY PAIR");
     ISO(0x70, iso_manage_channel, SC_INS_NO_CHAIN, "MANAGE CHANNEL");
     ISO(0x82, iso_external_authenticate, 0, "EXTERNAL AUTHENTICATE");
     ISO(0x84, iso_get_challenge, SC_INS_NO_CHAIN, "GET CHALLENGE");
@@ -97,6 +110,7 @@ static void channel_clear(sc_channel *ch)
 
 void os_reset(sc_card *card)
 {
+    sm_end(card); /* reset and power-off end secure messaging */
     for (size_t i = 0; i < SC_MAX_CHANNELS; i++) {
         sc_channel *ch = &card->ch[i];
         channel_clear(ch);
@@ -106,6 +120,9 @@ void os_reset(sc_card *card)
         ch->rec_ptr = 0;
     }
     memset(&card->sec, 0, sizeof(card->sec));
+    memset(&card->se, 0, sizeof(card->se));
+    sc_wipe(card->last_hash, sizeof(card->last_hash));
+    card->last_hash_len = 0;
     sc_wipe(card->challenge, sizeof(card->challenge));
     card->challenge_len = 0;
 }
@@ -197,6 +214,30 @@ static uint16_t bytes_remaining_sw(size_t rest)
 }
 
 /*
+ * Send what Ne allows of `n` bytes with `sw` and keep the rest for GET
+ * RESPONSE behind 61xx. Also used for protected responses, which carry
+ * data whatever their status word.
+ */
+static size_t send_or_queue(sc_card *card, sc_channel *ch, const sc_cmd *cmd,
+                            const uint8_t *data, size_t n, uint16_t sw)
+{
+    size_t limit = sc_max_response(cmd);
+    size_t out = n <= limit ? n : limit;
+    memcpy(card->rapdu, data, out);
+    if (out < n) {
+        buf_reset(&ch->pending);
+        if (!buf_put(&ch->pending, data + out, n - out)) {
+            buf_reset(&ch->pending);
+            return put_sw(card, 0, SW_MEMORY_FAILURE);
+        }
+        ch->pending_off = 0;
+        ch->pending_sw = sw;
+        sw = bytes_remaining_sw(n - out);
+    }
+    return put_sw(card, out, sw);
+}
+
+/*
  * Turn handler output into the R-APDU: drop data on errors, 6Cxx for exact
  * units, otherwise send what Ne allows and keep the rest for GET RESPONSE.
  */
@@ -215,20 +256,7 @@ static size_t finish(sc_card *card, sc_channel *ch, const sc_cmd *cmd,
     if (resp->le_mode == SC_LE_EXACT && cmd->has_le && !sc_le_is_max(cmd) &&
         cmd->ne < n && n <= 256)
         return put_sw(card, 0, SW_WRONG_LE(n == 256 ? 0 : n));
-    size_t limit = sc_max_response(cmd);
-    size_t out = n <= limit ? n : limit;
-    memcpy(card->rapdu, resp->data.data, out);
-    if (out < n) {
-        buf_reset(&ch->pending);
-        if (!buf_put(&ch->pending, resp->data.data + out, n - out)) {
-            buf_reset(&ch->pending);
-            return put_sw(card, 0, SW_MEMORY_FAILURE);
-        }
-        ch->pending_off = 0;
-        ch->pending_sw = sw;
-        sw = bytes_remaining_sw(n - out);
-    }
-    return put_sw(card, out, sw);
+    return send_or_queue(card, ch, cmd, resp->data.data, n, sw);
 }
 
 /* ---- command chaining --------------------------------------------------- */
@@ -305,68 +333,271 @@ static size_t reject(sc_card *card, uint16_t sw)
     return put_sw(card, 0, sw);
 }
 
-static size_t dispatch(sc_card *card, const uint8_t *capdu, size_t len)
+/* The handler entry for an instruction, or NULL (6D00). */
+static const sc_ins_entry *entry_of(sc_card *card, const cla_info *c,
+                                    uint8_t ins)
 {
-    if (len < 4)
-        return reject(card, SW_WRONG_LENGTH);
-    cla_info c = decode_cla(card, capdu[0]);
-    if (c.sw != SW_OK)
-        return reject(card, c.sw);
-    const sc_ins_entry *e = c.proprietary ? &card->prop[capdu[1]]
-                                          : &card->iso[capdu[1]];
-    if (ins_is_invalid(capdu[1]) || !e->fn) {
-        log_command(capdu, len, NULL, NULL, c.channel);
-        return reject(card, SW_INS_NOT_SUPPORTED);
-    }
-    apdu a;
-    bool parsed = apdu_parse(capdu, len, &a) == SC_OK;
-    log_command(capdu, len, e, parsed ? &a : NULL, c.channel);
-    if (!parsed)
-        return reject(card, SW_WRONG_LENGTH);
-    sc_channel *ch = &card->ch[c.channel];
+    const sc_ins_entry *e = c->proprietary ? &card->prop[ins] : &card->iso[ins];
+    return ins_is_invalid(ins) || !e->fn ? NULL : e;
+}
+
+static void start_response(sc_card *card, const apdu *a, const cla_info *c,
+                           sc_cmd *cmd, sc_resp *resp)
+{
+    buf_init_fixed(&resp->data, card->resp_mem, SC_RESP_MAX);
+    resp->le_mode = SC_LE_CHAIN;
+    cmd_from_apdu(cmd, a, c);
+}
+
+/*
+ * Everything after the instruction is known and the APDU parsed, for plain
+ * and unwrapped protected commands alike: channel open, pending data,
+ * command chaining, the handler. Returns the status word; data in resp.
+ */
+static uint16_t execute(sc_card *card, const sc_ins_entry *e, const apdu *a,
+                        const cla_info *c, sc_cmd *cmd, sc_resp *resp)
+{
+    start_response(card, a, c, cmd, resp);
+    sc_channel *ch = &card->ch[c->channel];
     if (!ch->open)
-        return reject(card, SW_CHANNEL_NOT_SUPPORTED);
-    if (c.sm)
-        return reject(card, SW_SM_NOT_SUPPORTED);
+        return SW_CHANNEL_NOT_SUPPORTED;
     if (!(e->flags & SC_INS_KEEPS_PENDING)) {
         buf_reset(&ch->pending);
         ch->pending_off = 0;
     }
-
-    sc_cmd cmd;
-    cmd_from_apdu(&cmd, &a, &c);
-    if (!(e->flags & SC_INS_CHAIN_RAW) && !c.proprietary) {
+    if (!(e->flags & SC_INS_CHAIN_RAW) && !c->proprietary) {
         uint16_t sw = SW_OK;
-        switch (chain_command(ch, e, &a, c.chained, &sw)) {
+        switch (chain_command(ch, e, a, c->chained, &sw)) {
         case CHAIN_ERROR:
-            return reject(card, sw);
+            return sw;
         case CHAIN_STORED:
-            return reject(card, SW_OK);
+            return SW_OK;
         case CHAIN_FINAL:
-            if (!buf_put(&ch->chain, a.data, a.nc) ||
+            if (!buf_put(&ch->chain, a->data, a->nc) ||
                 ch->chain.len > SC_CHAIN_MAX) {
                 channel_clear(ch);
-                return reject(card, SW_WRONG_LENGTH);
+                return SW_WRONG_LENGTH;
             }
-            cmd.data = ch->chain.data;
-            cmd.nc = ch->chain.len;
+            cmd->data = ch->chain.data;
+            cmd->nc = ch->chain.len;
             ch->chaining = false;
             break;
         case CHAIN_NONE:
             break;
         }
-        cmd.chain_more = false;
+        cmd->chain_more = false;
     }
-
-    sc_resp resp;
-    buf_init_fixed(&resp.data, card->resp_mem, SC_RESP_MAX);
-    resp.le_mode = SC_LE_CHAIN;
-    uint16_t sw = e->fn(card, &cmd, &resp);
+    uint16_t sw = e->fn(card, cmd, resp);
     if (e->flags & SC_INS_MUTATES)
         card->dirty = true;
-    size_t n = finish(card, ch, &cmd, &resp, sw);
     buf_reset(&ch->chain);
-    return n;
+    return sw;
+}
+
+static size_t dispatch_plain(sc_card *card, const uint8_t *capdu, size_t len,
+                             const cla_info *c)
+{
+    const sc_ins_entry *e = entry_of(card, c, capdu[1]);
+    if (!e) {
+        log_command(capdu, len, NULL, NULL, c->channel);
+        return reject(card, SW_INS_NOT_SUPPORTED);
+    }
+    apdu a;
+    bool parsed = apdu_parse(capdu, len, &a) == SC_OK;
+    log_command(capdu, len, e, parsed ? &a : NULL, c->channel);
+    if (!parsed)
+        return reject(card, SW_WRONG_LENGTH);
+    sc_cmd cmd;
+    sc_resp resp;
+    uint16_t sw = execute(card, e, &a, c, &cmd, &resp);
+    return finish(card, &card->ch[c->channel], &cmd, &resp, sw);
+}
+
+/* ---- secure messaging ----------------------------------------------------- */
+
+static void end_sm(sc_card *card, const char *why)
+{
+    sc_log(SC_LOG_INFO, "%s: %s ends secure messaging", card->label, why);
+    sm_end(card);
+}
+
+/*
+ * A protected command the layer cannot unwrap is answered plainly and ends
+ * the session (ICAO 9303-11 §9.8): the terminal's SSC is out of step anyway.
+ */
+static size_t reject_sm(sc_card *card, uint16_t sw, const char *why)
+{
+    if (card->sm)
+        end_sm(card, why);
+    return reject(card, sw);
+}
+
+static void log_inner(const sc_ins_entry *e, const apdu *a, uint8_t channel)
+{
+    if (!sc_log_enabled(SC_LOG_APDU))
+        return;
+    char prefix[128];
+    snprintf(prefix, sizeof(prefix),
+             "inner C-APDU (%s, channel %u): %02X %02X %02X %02X, Ne %zu, "
+             "data:", e && e->name ? e->name : "?", channel, a->cla, a->ins,
+             a->p1, a->p2, a->ne);
+    if (e && (e->flags & SC_INS_SECRET_DATA) && a->nc)
+        sc_log(SC_LOG_APDU, "%s %zu bytes masked", prefix, a->nc);
+    else
+        sc_log_hex(SC_LOG_APDU, prefix, a->data, a->nc);
+}
+
+/*
+ * Inner-level Le rules: the data that go into DO87. Errors carry none; an
+ * indivisible unit longer than a short inner Ne gives 6Cxx (inside DO99);
+ * data beyond the inner Ne are not returned, so there is no inner 61xx: a
+ * protected response is one unit, and only its outer bytes may be fetched
+ * with GET RESPONSE.
+ */
+static size_t inner_data(const sc_cmd *cmd, const sc_resp *resp, uint16_t *sw)
+{
+    size_t n = resp->data.len;
+    if (resp->data.failed) {
+        sc_log(SC_LOG_ERROR, "handler output exceeded %u bytes", SC_RESP_MAX);
+        *sw = SW_UNKNOWN;
+        return 0;
+    }
+    if (!sw_carries_data(*sw) || n == 0)
+        return 0;
+    if (resp->le_mode == SC_LE_EXACT && cmd->has_le && !sc_le_is_max(cmd) &&
+        cmd->ne < n && n <= 256) {
+        *sw = SW_WRONG_LE(n == 256 ? 0 : n);
+        return 0;
+    }
+    size_t limit = cmd->has_le ? cmd->ne : 0;
+    return n < limit ? n : limit;
+}
+
+/* Run the unwrapped command with the "came under SM" bit set. */
+static uint16_t run_inner(sc_card *card, const apdu *inner, const cla_info *c,
+                          sc_cmd *cmd, sc_resp *resp)
+{
+    const sc_ins_entry *e = entry_of(card, c, inner->ins);
+    log_inner(e, inner, c->channel);
+    if (!e) {
+        start_response(card, inner, c, cmd, resp);
+        return SW_INS_NOT_SUPPORTED;
+    }
+    card->sec.cmd_secured = true;
+    uint16_t sw = execute(card, e, inner, c, cmd, resp);
+    card->sec.cmd_secured = false;
+    return sw;
+}
+
+/* Protect the inner answer and send it under the outer Le. */
+static size_t answer_protected(sc_card *card, const apdu *outer,
+                               const cla_info *c, const sc_cmd *cmd,
+                               const sc_resp *resp, uint16_t sw)
+{
+    size_t n = inner_data(cmd, resp, &sw);
+    const uint8_t *out = NULL;
+    size_t out_len = 0;
+    if (sm_wrap(card, resp->data.data, n, sw, &out, &out_len) != SC_OK) {
+        sm_command_done(card);
+        return reject_sm(card, SW_UNKNOWN, "failing to protect a response");
+    }
+    sc_cmd outer_cmd;
+    cmd_from_apdu(&outer_cmd, outer, c);
+    size_t r = send_or_queue(card, &card->ch[c->channel], &outer_cmd, out,
+                             out_len, sw);
+    sm_set_pending_protected(card, c->channel, r - 2 < out_len);
+    sm_command_done(card);
+    return r;
+}
+
+static size_t dispatch_sm(sc_card *card, const uint8_t *capdu, size_t len,
+                          const cla_info *c)
+{
+    apdu outer;
+    bool parsed = apdu_parse(capdu, len, &outer) == SC_OK;
+    /* The outer INS is the inner one: mask the log as the handler asks
+     * (DO81 would carry a PIN in clear). */
+    log_command(capdu, len, entry_of(card, c, capdu[1]), parsed ? &outer : NULL,
+                c->channel);
+    if (sm_cla_kind_of(capdu[0]) == SM_CLA_PROPRIETARY)
+        return reject_sm(card, SW_SM_NOT_SUPPORTED, "proprietary SM");
+    if (!card->ch[c->channel].open)
+        return reject_sm(card, SW_CHANNEL_NOT_SUPPORTED, "a closed channel");
+    if (!card->sm)
+        return reject(card, SW_SM_INCORRECT);
+    if (!parsed)
+        return reject_sm(card, SW_WRONG_LENGTH, "a malformed command");
+    apdu inner;
+    if (sm_unwrap(card, &outer, &inner) != SC_OK)
+        return reject_sm(card, SW_SM_INCORRECT, "a secure messaging error");
+    sm_command_begin(card);
+    sc_channel *ch = &card->ch[c->channel];
+    if (sm_pending_protected(card, c->channel)) {
+        /* A new command abandons protected bytes nobody fetched. */
+        buf_reset(&ch->pending);
+        ch->pending_off = 0;
+        sm_set_pending_protected(card, c->channel, false);
+    }
+    sc_cmd cmd;
+    sc_resp resp;
+    uint16_t sw = run_inner(card, &inner, c, &cmd, &resp);
+    return answer_protected(card, &outer, c, &cmd, &resp, sw);
+}
+
+/* A plain GET RESPONSE for protected bytes queued behind 61xx. */
+static bool fetches_protected(sc_card *card, const uint8_t *capdu, size_t len,
+                              const cla_info *c, apdu *a)
+{
+    const sc_channel *ch = &card->ch[c->channel];
+    return !c->proprietary && !c->chained && capdu[1] == 0xC0 &&
+           sm_pending_protected(card, c->channel) &&
+           ch->pending.len > ch->pending_off &&
+           apdu_parse(capdu, len, a) == SC_OK && a->p1 == 0 && a->p2 == 0 &&
+           a->nc == 0;
+}
+
+/*
+ * Hand out protected response bytes. They are already protected, so this
+ * is transport (as GET RESPONSE under T=0 is), not a plain command: the
+ * session goes on, and the final status word is the inner one even for an
+ * error, because the bytes carry DO99 and DO8E.
+ */
+static size_t get_protected_response(sc_card *card, const uint8_t *capdu,
+                                     size_t len, const cla_info *c,
+                                     const apdu *a)
+{
+    log_command(capdu, len, &card->iso[0xC0], a, c->channel);
+    sc_channel *ch = &card->ch[c->channel];
+    size_t rest = ch->pending.len - ch->pending_off;
+    /* Copy out first: send_or_queue() refills ch->pending. */
+    memcpy(card->resp_mem, ch->pending.data + ch->pending_off, rest);
+    uint16_t sw = ch->pending_sw;
+    buf_reset(&ch->pending);
+    ch->pending_off = 0;
+    sc_cmd cmd;
+    cmd_from_apdu(&cmd, a, c);
+    size_t r = send_or_queue(card, ch, &cmd, card->resp_mem, rest, sw);
+    sm_set_pending_protected(card, c->channel, r - 2 < rest);
+    return r;
+}
+
+static size_t dispatch(sc_card *card, const uint8_t *capdu, size_t len)
+{
+    cla_info c = {SW_WRONG_LENGTH, 0, false, false, false};
+    if (len >= 4)
+        c = decode_cla(card, capdu[0]);
+    if (c.sw == SW_OK && c.sm)
+        return dispatch_sm(card, capdu, len, &c);
+    if (card->sm) {
+        apdu a;
+        if (c.sw == SW_OK && fetches_protected(card, capdu, len, &c, &a))
+            return get_protected_response(card, capdu, len, &c, &a);
+        /* ICAO 9303-11 §9.8: a plain APDU terminates secure messaging. */
+        end_sm(card, "a plain command");
+    }
+    if (c.sw != SW_OK)
+        return reject(card, c.sw);
+    return dispatch_plain(card, capdu, len, &c);
 }
 
 size_t os_process(sc_card *card, const uint8_t *capdu, size_t len)

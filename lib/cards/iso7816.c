@@ -7,18 +7,25 @@
  * software function table byte announces extended Lc/Le when extended
  * length is on), one PIN (reference 01, also reached with P2 = 00; default
  * 1234, three tries) with a PUK (default 12345678, ten tries), and a 16-byte
- * card secret for INTERNAL/EXTERNAL AUTHENTICATE (random unless given).
+ * card secret for INTERNAL/EXTERNAL AUTHENTICATE (random unless given), and
+ * one PIN-protected EF to show the security model: EF 0101 (SFI 1) with
+ * compact security attributes 8C 08 7F 10 10 10 10 10 10 10 — every access
+ * mode (read, update, write, deactivate, activate, terminate, delete) needs
+ * user authentication with the PIN. READ BINARY answers 6982 until VERIFY.
  *
  * Parameters: pin, puk (4..16 and 1..16 characters), secret (32 hex digits).
  */
 #include "cards/cards.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "card/fs.h"
 #include "card/pin.h"
 #include "core/bytes.h"
 #include "core/rng.h"
+#include "core/sw.h"
 
 #define ISO_PIN_REF 0x01
 #define ISO_FIRST_SFT 0xFF  /* every DF selection method, SFI, records */
@@ -38,6 +45,33 @@ static sc_err load_secret(sc_card *card, const sc_card_options *opts,
         snprintf(err, errlen, "card secret must be %zu bytes in hex",
                  sizeof(card->secret));
         return SC_E_INVAL;
+    }
+    return SC_OK;
+}
+
+#define PROTECTED_FID 0x0101
+static const char protected_text[] = "This file is protected by the PIN.";
+/* AM 7F (every access mode), then one SC byte per mode: 10 = user
+ * authentication with the card's first PIN. */
+static const uint8_t protected_rules[] = {0x8C, 0x08, 0x7F, 0x10, 0x10, 0x10,
+                                          0x10, 0x10, 0x10, 0x10};
+
+static sc_err add_protected_ef(sc_card *card)
+{
+    size_t len = sizeof(protected_text) - 1;
+    sc_file *ef = fs_ef_binary_new(PROTECTED_FID, len, 1);
+    if (!ef || !(ef->sec_attr = malloc(sizeof(protected_rules)))) {
+        fs_free(ef);
+        return SC_E_NOMEM;
+    }
+    memcpy(ef->data, protected_text, len);
+    memcpy(ef->sec_attr, protected_rules, sizeof(protected_rules));
+    ef->sec_attr_len = sizeof(protected_rules);
+    if (fs_link(card->mf, ef) != SW_OK ||
+        !sc_mem_charge(card, (long)fs_footprint(ef))) {
+        fs_unlink(ef);
+        fs_free(ef);
+        return SC_E_NOMEM;
     }
     return SC_OK;
 }
@@ -66,6 +100,8 @@ static sc_err iso7816_init(sc_card *card, const sc_card_options *opts,
             snprintf(err, errlen, "random generator failed");
         return rv;
     }
+    if ((rv = add_protected_ef(card)) != SC_OK)
+        return rv;
     return sc_card_set_iso_atr(card, ISO_FIRST_SFT, ISO_SECOND_SFT);
 }
 

@@ -64,7 +64,8 @@ size_t sc_pad_iso(const uint8_t *in, size_t len, size_t block, uint8_t *out);
 
 /**
  * Remove method-2 padding: the last non-zero byte must be 80 within the last
- * block. Returns the unpadded length, or SIZE_MAX if the padding is wrong.
+ * block. Returns the unpadded length, or SIZE_MAX if the padding is wrong
+ * (including a `len` that is not a non-zero multiple of `block`).
  */
 size_t sc_unpad_iso(const uint8_t *in, size_t len, size_t block);
 

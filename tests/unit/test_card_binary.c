@@ -50,7 +50,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof(*fx));
     assert_non_null(fx);
-    fx->card = ct_card("iso7816");
+    fx->card = ct_card_empty();
     sc_card_power(fx->card, SC_POWER_ON);
     sc_file *mf = fx->card->mf;
     fx->once = add_binary(mf, 0x1001, 16, 1, 0x01);

@@ -8,7 +8,7 @@
 
 static int setup(void **state)
 {
-    *state = ct_card("iso7816");
+    *state = ct_card_empty();
     return 0;
 }
 

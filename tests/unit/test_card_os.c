@@ -63,8 +63,8 @@ static void test_golden_traces(void **state)
         {"00D60000000004AABBCCDD0100", "9000"},     /* case 4E with Le 0100 */
         {"00B0000004", "AABBCCDD 9000"},
         {"0024000004 31323334", "6700"},            /* crashed the reference */
-        {"002A1234020102", "6D00"},                 /* PSO: crashed the reference */
-        {"0C84000008", "6882"},                     /* SM requested, no SM layer */
+        {"002A1234020102", "6A86"},                 /* PSO: crashed the reference */
+        {"0C84000008", "6988"},                     /* SM without a session */
         {"1084000008", "6884"},                     /* chaining not for GET CHALLENGE */
         {"8084000008", "6E00"},                     /* proprietary class */
         {"0184000008", "6881"},                     /* channel 1 not open */
@@ -90,12 +90,12 @@ static void test_reference_crash_inputs(void **state)
         {"00D0000404DEADBEEF", "6985"},             /* ... only once */
         {"00B2010400", "6981"},                     /* record cmd on binary EF */
         {"0024000004 31323334", "6700"},            /* CHANGE REFERENCE DATA */
-        {"002A123402 0102", "6D00"},                /* PSO, unknown P1P2 */
+        {"002A123402 0102", "6A86"},                /* PSO, unknown P1P2 */
         {"00A4040105 A000000001 00", "6A82"},       /* last occurrence */
         {"00A4040305 A000000001 00", "6A82"},       /* previous occurrence */
-        {"0022C1A40F800A04007F00070202040202830103", "6D00"}, /* nPA MSE:Set AT */
+        {"0022C1A40F800A04007F00070202040202830103", "6A80"}, /* nPA MSE:Set AT */
         {"C0A40000020002", "6E00"},                 /* cryptoflex SELECT EF */
-        {"00460000", "6D00"},                       /* GENERATE KEY PAIR */
+        {"00460000", "6A88"},                       /* GENERATE KEY PAIR */
         {"0088000108 0102030405060708", "6A88"},    /* INTERNAL AUTH, key file */
         {"00DA00FF00", "6700"},                     /* PUT DATA, empty list */
         {"00DA0101 01 41", "6A81"},                 /* PUT DATA proprietary P1 */
@@ -127,7 +127,7 @@ static void test_class_byte(void **state)
         {"00FF0000", "6D00"},
         {"40A4000C023F00", "6881"},                 /* channel 4 not open */
         {"60A4000C023F00", "6881"},                 /* SM on a closed channel */
-        {"08A4000C023F00", "6882"},                 /* SM without header auth */
+        {"08A4000C023F00", "6988"},                 /* SM without a session */
         {"04A4000C023F00", "6882"},                 /* proprietary SM */
     };
     CT_RUN(*state, steps);
@@ -194,7 +194,7 @@ static void test_extended_lengths(void **state)
     ct_expect(card, "00840000000000", "#65533 9000");
     /* A 4E UPDATE BINARY of 300 bytes with a non-zero Le. */
     static char apdu[2 * 400];
-    strcpy(apdu, "00E000000E620C82020101830201018002012C"); /* 300-byte EF */
+    strcpy(apdu, "00E000000E620C82020101830202018002012C"); /* 300-byte EF */
     ct_expect(card, apdu, "9000");
     strcpy(apdu, "00D60000 00012C");
     for (int i = 0; i < 300; i++)

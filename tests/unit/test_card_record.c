@@ -58,7 +58,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof(*fx));
     assert_non_null(fx);
-    fx->card = ct_card("iso7816");
+    fx->card = ct_card_empty();
     sc_card_power(fx->card, SC_POWER_ON);
     sc_file *mf = fx->card->mf;
     fx->fixed = add_record_ef(mf, 0x2001, FDB_EF_LINEAR_FIXED, 4, 3, 1, 0x01);
