@@ -29,6 +29,11 @@ enum long_only {
     OPT_EXTENDED,
     OPT_PIN,
     OPT_PUK,
+    OPT_INIT,
+    OPT_INIT_CONFIG,
+    OPT_PASSPHRASE_FILE,
+    OPT_FORCE,
+    OPT_CHECK_IMAGE,
     OPT_VERSION,
     OPT_UNIMPLEMENTED /* + index into unimplemented[] */
 };
@@ -40,7 +45,6 @@ static const struct {
     int short_opt;
     const char *why;
 } unimplemented[] = {
-    {"file", required_argument, 'f', "card images are not supported yet"},
     {"datasetfile", required_argument, 'd', "it feeds the nPA card type"},
     {"reader", required_argument, 0, "it configures the relay card type"},
     {"mitm", required_argument, 0, "it configures the relay card type"},
@@ -69,6 +73,12 @@ static const struct option base_options[] = {
     {"extended-length", no_argument, NULL, OPT_EXTENDED},
     {"pin", required_argument, NULL, OPT_PIN},
     {"puk", required_argument, NULL, OPT_PUK},
+    {"file", required_argument, NULL, 'f'},
+    {"init", required_argument, NULL, OPT_INIT},
+    {"init-config", required_argument, NULL, OPT_INIT_CONFIG},
+    {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"check-image", no_argument, NULL, OPT_CHECK_IMAGE},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
 };
@@ -143,6 +153,17 @@ static int take_type(softcard_opts *o, const char *type, char *err,
     return SOFTCARD_EXIT_OK;
 }
 
+static int take_file(softcard_opts *o, const char *path, char *err,
+                     size_t errlen)
+{
+    if (o->n_files == SOFTCARD_MAX_CARDS)
+        return usage_error(err, errlen, "option -f: more than %d images "
+                           "(run several softcard processes)",
+                           SOFTCARD_MAX_CARDS);
+    o->files[o->n_files++] = path;
+    return SOFTCARD_EXIT_OK;
+}
+
 static int take_cards(softcard_opts *o, const char *arg, char *err,
                       size_t errlen)
 {
@@ -188,8 +209,13 @@ static int take_option(softcard_opts *o, int c, char **argv, char *err,
     case OPT_EXTENDED: o->extended_length = true; break;
     case OPT_PIN: o->pin = optarg; break;
     case OPT_PUK: o->puk = optarg; break;
-    case 'f': return refuse_unimplemented(0, err, errlen);
-    case 'd': return refuse_unimplemented(1, err, errlen);
+    case 'f': return take_file(o, optarg, err, errlen);
+    case OPT_INIT: o->init_type = optarg; break;
+    case OPT_INIT_CONFIG: o->init_config = optarg; break;
+    case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; break;
+    case OPT_FORCE: o->force = true; break;
+    case OPT_CHECK_IMAGE: o->check_image = true; break;
+    case 'd': return refuse_unimplemented(0, err, errlen);
     case ':':
         return usage_error(err, errlen, "option %s: needs an argument (see "
                            "softcard --help)",
@@ -207,10 +233,76 @@ static int take_option(softcard_opts *o, int c, char **argv, char *err,
     return SOFTCARD_EXIT_OK;
 }
 
+/* --init / --init-config: one image to create from options or a file. */
+static int check_init(const softcard_opts *o, bool n_given, char *err,
+                      size_t errlen)
+{
+    const char *opt = o->init_type ? "--init" : "--init-config";
+    if (o->init_type && o->init_config)
+        return usage_error(err, errlen, "options --init and --init-config: "
+                           "give one of them");
+    if (o->n_files != 1)
+        return usage_error(err, errlen, "option %s: needs exactly one -f "
+                           "IMAGE (the image to create)", opt);
+    if (o->n_types || n_given || o->check_image)
+        return usage_error(err, errlen, "option %s: creates one image and "
+                           "exits (leave out %s)", opt,
+                           o->n_types ? "-t; the type is the --init argument"
+                           : n_given ? "-n" : "--check-image");
+    return SOFTCARD_EXIT_OK;
+}
+
+/* -f without --init: run (or check) the cards the images hold. */
+static int check_images(softcard_opts *o, bool n_given, char *err,
+                        size_t errlen)
+{
+    const char *opt = o->pin ? "--pin" : o->puk ? "--puk"
+                      : o->extended_length ? "--extended-length" : NULL;
+    if (opt)
+        return usage_error(err, errlen, "option %s: the image decides (set "
+                           "it when creating the image with --init)", opt);
+    if (n_given && o->n_cards != o->n_files)
+        return usage_error(err, errlen, "option -n %u: does not match the "
+                           "%zu images given with -f", o->n_cards,
+                           o->n_files);
+    if (o->n_types > 1 && o->n_types != o->n_files)
+        return usage_error(err, errlen, "option -t: %zu types for %zu images "
+                           "(give one -t for all images, one per -f, or "
+                           "none)", o->n_types, o->n_files);
+    return SOFTCARD_EXIT_OK;
+}
+
+/* The image options, before the checks of the running cards. */
+static int check_image_options(softcard_opts *o, bool n_given, char *err,
+                               size_t errlen)
+{
+    bool init = o->init_type || o->init_config;
+    if (o->force && !init)
+        return usage_error(err, errlen, "option --force: only used with "
+                           "--init or --init-config");
+    if (o->passphrase_file && !o->n_files)
+        return usage_error(err, errlen, "option --passphrase-file: only used "
+                           "with -f IMAGE");
+    if (o->check_image && !o->n_files)
+        return usage_error(err, errlen, "option --check-image: give the "
+                           "images with -f IMAGE");
+    if (init)
+        return check_init(o, n_given, err, errlen);
+    return o->n_files ? check_images(o, n_given, err, errlen)
+                      : SOFTCARD_EXIT_OK;
+}
+
 /* Checks that need all options: card count, port range, mode options. */
 static int check_combination(softcard_opts *o, bool n_given, char *err,
                              size_t errlen)
 {
+    int rc = check_image_options(o, n_given, err, errlen);
+    if (rc != SOFTCARD_EXIT_OK)
+        return rc;
+    if (o->n_files) {
+        n_given = true; /* the images give the number of cards */
+        o->n_cards = (unsigned)o->n_files;
+    }
     if (n_given && o->n_types > 1 && o->n_cards != o->n_types)
         return usage_error(err, errlen, "option -n %u: does not match the "
                            "%zu card types given with -t (give one -t for N "
@@ -297,6 +389,19 @@ static const char help_text[] =
     "      --pin PIN         card PIN (card types that have one)\n"
     "      --puk PUK         card PUK / reset code\n"
     "      --extended-length allow extended-length APDUs\n"
+    "\n"
+    "Card images (persistent cards, see docs/card-image.md):\n"
+    "  -f, --file IMAGE      run the card saved in IMAGE; every change is\n"
+    "                        saved before the card answers; repeat for\n"
+    "                        several cards (-t, if given, must match)\n"
+    "      --init TYPE       create a new image -f IMAGE of TYPE (with\n"
+    "                        --pin, --puk, --extended-length) and exit\n"
+    "      --init-config F   the same from a JSON file {\"type\", \"params\"}\n"
+    "      --force           let --init replace an existing image\n"
+    "      --passphrase-file F  encrypt (--init) or open an encrypted image\n"
+    "                        with the passphrase in F (else the environment\n"
+    "                        variable SOFTCARD_PASSPHRASE, if set)\n"
+    "      --check-image     load the -f images, report, and exit\n"
     "\n"
     "Connection (card i uses PORT+i = reader slot i):\n"
     "  -H, --hostname HOST   vpcd host in normal mode (default localhost)\n"

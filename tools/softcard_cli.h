@@ -33,6 +33,14 @@ typedef struct softcard_opts {
     bool extended_length;
     const char *pin;
     const char *puk;
+    /* card images (docs/card-image.md) */
+    const char *files[SOFTCARD_MAX_CARDS]; /**< one per -f, in order */
+    size_t n_files;
+    const char *init_type;       /**< --init TYPE: create the -f image */
+    const char *init_config;     /**< --init-config FILE: the same */
+    const char *passphrase_file; /**< else SOFTCARD_PASSPHRASE, if set */
+    bool force;                  /**< --init: replace an existing image */
+    bool check_image;            /**< --check-image: load the -f images */
     bool help;
     bool version;
 } softcard_opts;

@@ -3,8 +3,10 @@
  * @brief What the softcard command does once its options are parsed.
  *
  * It installs the log sink (stderr or --log-file, one timestamped line per
- * message), creates the cards with sc_card_new(), binds each card to a vpcd
- * link through softcard_card_ops, puts the links in one event loop with
+ * message), creates the cards with sc_card_new() or loads them from their
+ * -f images (softcard_image.c, which also serves --init and --check-image
+ * before any of this), binds each card to a vpcd link through
+ * softcard_card_ops, puts the links in one event loop with
  * signals and the optional control socket, inserts the cards, prints the
  * vicc:// URL and QR code in reversed mode, and runs until a signal stops
  * it or a link fails for good. Only this layer prints; errors are one line
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "softcard.h"
+#include "softcard_image.h"
 #include "vpcd/addr.h"
 #include "vpcd/loop.h"
 #include "vpcd/qr.h"
@@ -92,6 +95,7 @@ typedef struct run_state {
     const softcard_opts *o;
     FILE *log;
     sc_card *cards[SOFTCARD_MAX_CARDS];
+    sc_image_store *stores[SOFTCARD_MAX_CARDS]; /**< -f: the cards' images */
     vpcd_loop *loop;
 } run_state;
 
@@ -127,6 +131,15 @@ static int open_log(run_state *rs)
     }
     sc_log_set(log_sink, rs->log, softcard_log_level(rs->o->verbose));
     return SOFTCARD_EXIT_OK;
+}
+
+/* -f: the cards come from their images, which they keep up to date. */
+static int open_images(run_state *rs)
+{
+    char why[2 * SC_IMAGE_ERR_MAX] = "";
+    int status = softcard_image_open_all(rs->o, rs->cards, rs->stores, why,
+                                         sizeof(why));
+    return status == SOFTCARD_EXIT_OK ? status : fail(rs, status, "%s", why);
 }
 
 static int create_cards(run_state *rs)
@@ -178,7 +191,8 @@ static int create_links(run_state *rs)
         snprintf(name, sizeof(name), "card %zu", i);
         if (vpcd_link_new(&cfg, &softcard_card_ops, rs->cards[i], &link) !=
                 SC_OK ||
-            vpcd_loop_add(rs->loop, link, softcard_card_type(o, i)) != SC_OK) {
+            vpcd_loop_add(rs->loop, link, sc_card_get_type(rs->cards[i])) !=
+                SC_OK) {
             vpcd_link_free(link);
             return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: out of memory");
         }
@@ -218,7 +232,7 @@ static void announce_card(const run_state *rs, size_t i)
         snprintf(host, sizeof(host), "%s", bound);
     vpcd_url("vicc", host, port, url, sizeof(url));
     printf("card %zu (%s): waiting for vpcd at %s\n", i,
-           softcard_card_type(rs->o, i), url);
+           sc_card_get_type(rs->cards[i]), url);
     printf("VICC hostname: %s\nVICC port: %u\n", host, (unsigned)port);
     if (!strcmp(bound, "127.0.0.1") || !strcmp(bound, "::1"))
         printf("(listening on %s only: use --bind 0.0.0.0 to let a phone on "
@@ -243,6 +257,8 @@ static void cleanup(run_state *rs)
     vpcd_loop_free(rs->loop); /* closes connections: cards see power-off */
     for (size_t i = 0; i < SOFTCARD_MAX_CARDS; i++)
         sc_card_free(rs->cards[i]);
+    for (size_t i = 0; i < SOFTCARD_MAX_CARDS; i++)
+        sc_image_store_free(rs->stores[i]); /* after the cards that use them */
     sc_log_set(NULL, NULL, SC_LOG_ERROR);
     if (rs->log && rs->log != stderr)
         fclose(rs->log);
@@ -263,11 +279,15 @@ static void log_start(const softcard_opts *o)
 int softcard_run(const softcard_opts *o)
 {
     run_state rs = {.o = o};
+    if (o->init_type || o->init_config)
+        return softcard_image_init(o);
+    if (o->check_image)
+        return softcard_image_check(o);
     int status = open_log(&rs);
 
     if (status == SOFTCARD_EXIT_OK) {
         log_start(o);
-        status = create_cards(&rs);
+        status = o->n_files ? open_images(&rs) : create_cards(&rs);
     }
     if (status == SOFTCARD_EXIT_OK)
         status = create_links(&rs);

@@ -140,6 +140,16 @@ sc_err sc_pkey_to_pem(const sc_pkey *k, bool include_private, char **pem)
     return rv;
 }
 
+/* Never ask for a password: an encrypted PEM is simply refused. */
+static int no_password(char *buf, int size, int rwflag, void *user)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)user;
+    return -1;
+}
+
 sc_err sc_pkey_from_pem(const char *pem, size_t len, sc_pkey **out)
 {
     *out = NULL;
@@ -148,12 +158,12 @@ sc_err sc_pkey_from_pem(const char *pem, size_t len, sc_pkey **out)
     BIO *bio = BIO_new_mem_buf(pem, (int)len);
     if (!bio)
         return SC_E_NOMEM;
-    sc_pkey *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    sc_pkey *k = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
     if (!k) {
         BIO_free(bio);
         if (!(bio = BIO_new_mem_buf(pem, (int)len)))
             return SC_E_NOMEM;
-        k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+        k = PEM_read_bio_PUBKEY(bio, NULL, no_password, NULL);
     }
     BIO_free(bio);
     if (!k)

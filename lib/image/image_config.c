@@ -1,0 +1,171 @@
+/**
+ * @file image_config.c
+ * @brief The generator's configuration file: which card to make.
+ *
+ * A small JSON document, read with the same strictness as images:
+ *
+ *     {"format": "softcard-card-config", "version": 1,
+ *      "type": "iso7816", "extended_length": false,
+ *      "params": {"pin": "123456", "puk": "87654321"}}
+ *
+ * "format" and "version" are optional; "type" is required; parameters are
+ * strings and are checked by the card type itself when the card is made.
+ * Unknown fields are errors, reported with the file name and JSON path.
+ */
+#include "image/image.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "image/image_json.h"
+
+#define CONFIG_FORMAT "softcard-card-config"
+#define CONFIG_VERSION 1
+#define MAX_PARAMS 64
+
+static const char *const config_fields[] = {
+    "format", "version", "type", "extended_length", "params", NULL};
+
+static char *dup_secret(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void free_param(sc_param *p)
+{
+    char *k = (char *)p->key, *v = (char *)p->value;
+    if (v)
+        sc_wipe(v, strlen(v));
+    free(k);
+    free(v);
+    p->key = p->value = NULL;
+}
+
+void sc_image_config_free(sc_image_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n_params; i++)
+        free_param(&cfg->params[i]);
+    free(cfg->params);
+    free(cfg->type);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+sc_err sc_image_config_set(sc_image_config *cfg, const char *key,
+                           const char *value)
+{
+    for (size_t i = 0; i < cfg->n_params; i++) {
+        if (strcmp(cfg->params[i].key, key) == 0) {
+            char *v = dup_secret(value);
+            if (!v)
+                return SC_E_NOMEM;
+            char *old = (char *)cfg->params[i].value;
+            sc_wipe(old, strlen(old));
+            free(old);
+            cfg->params[i].value = v;
+            return SC_OK;
+        }
+    }
+    if (cfg->n_params >= MAX_PARAMS)
+        return SC_E_RANGE;
+    sc_param *grown = realloc(cfg->params,
+                              (cfg->n_params + 1) * sizeof(*grown));
+    if (!grown)
+        return SC_E_NOMEM;
+    cfg->params = grown;
+    sc_param *p = &cfg->params[cfg->n_params];
+    p->key = strdup(key);
+    p->value = dup_secret(value);
+    if (!p->key || !p->value) {
+        free_param(p);
+        return SC_E_NOMEM;
+    }
+    cfg->n_params++;
+    return SC_OK;
+}
+
+static sc_err read_header(ij_ctx *c, json_object *root)
+{
+    const char *format = NULL;
+    uint64_t version = CONFIG_VERSION;
+    sc_err rv = ij_object(c, root, config_fields);
+    if (rv == SC_OK)
+        rv = ij_string(c, root, "format", false, &format);
+    if (rv == SC_OK && format && strcmp(format, CONFIG_FORMAT) != 0)
+        return ij_fail_at(c, "format", SC_E_FORMAT, "'%s' is not \"%s\"",
+                          format, CONFIG_FORMAT);
+    if (rv == SC_OK)
+        rv = ij_uint(c, root, "version", false, 0, UINT32_MAX, &version);
+    if (rv == SC_OK && version != CONFIG_VERSION)
+        return ij_fail_at(c, "version", SC_E_UNSUPPORTED, "version %llu is "
+                          "not supported", (unsigned long long)version);
+    return rv;
+}
+
+static sc_err read_params(ij_ctx *c, json_object *root, sc_image_config *cfg)
+{
+    json_object *obj = NULL;
+    if (!ij_get(root, "params", &obj))
+        return SC_OK;
+    if (!json_object_is_type(obj, json_type_object))
+        return ij_fail_at(c, "params", SC_E_FORMAT, "expected an object, "
+                          "found %s", ij_type_name(obj));
+    size_t mark = ij_key(c, "params");
+    sc_err rv = SC_OK;
+    json_object_object_foreach(obj, key, val) {
+        if (!json_object_is_type(val, json_type_string))
+            rv = ij_fail_at(c, key, SC_E_FORMAT, "expected a string, found "
+                            "%s", ij_type_name(val));
+        else if (sc_image_config_set(cfg, key, json_object_get_string(val)) !=
+                 SC_OK)
+            rv = ij_fail_at(c, key, SC_E_RANGE, "too many parameters or out "
+                            "of memory");
+        if (rv != SC_OK)
+            break;
+    }
+    ij_back(c, mark);
+    return rv;
+}
+
+static sc_err read_config(ij_ctx *c, json_object *root, sc_image_config *cfg)
+{
+    const char *type = NULL;
+    sc_err rv = read_header(c, root);
+    if (rv == SC_OK)
+        rv = ij_string(c, root, "type", true, &type);
+    if (rv == SC_OK && !(cfg->type = strdup(type)))
+        rv = ij_fail(c, SC_E_NOMEM, "out of memory");
+    if (rv == SC_OK)
+        rv = ij_bool(c, root, "extended_length", &cfg->extended_length);
+    if (rv == SC_OK)
+        rv = read_params(c, root, cfg);
+    return rv;
+}
+
+sc_err sc_image_config_load(const char *path, sc_image_config *cfg,
+                            char *err, size_t errlen)
+{
+    char *text = NULL, inner[SC_IMAGE_ERR_MAX] = "";
+    size_t len = 0;
+    json_object *root = NULL;
+    ij_ctx c;
+    memset(cfg, 0, sizeof(*cfg));
+    sc_err rv = sc_image_read_file(path, &text, &len, err, errlen);
+    if (rv != SC_OK)
+        return rv;
+    rv = ij_parse(text, len, &root, inner, sizeof(inner));
+    ij_init(&c, rv == SC_OK ? inner : NULL, sizeof(inner));
+    if (rv == SC_OK)
+        rv = read_config(&c, root, cfg);
+    ij_put_wiped(root);
+    sc_image_text_free(text, len);
+    if (rv != SC_OK) {
+        sc_image_config_free(cfg);
+        if (err && errlen)
+            snprintf(err, errlen, "%s: %s", path, inner);
+    }
+    return rv;
+}

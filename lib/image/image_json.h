@@ -1,0 +1,108 @@
+/**
+ * @file image_json.h
+ * @brief Helpers shared by the image modules: JSON parsing with positions,
+ *        a JSON path for error messages, strict typed field access, hex,
+ *        and wiping of JSON trees that held secrets.
+ *
+ * Every reader of image JSON walks the document with an ij_ctx, which
+ * tracks where it is ("$.mf.children[1].size") so that a refusal can say
+ * exactly which value is wrong. Objects are checked against a list of the
+ * fields they may have; an unknown field is an error, never ignored.
+ */
+#ifndef SC_IMAGE_JSON_H
+#define SC_IMAGE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "softcard.h"
+
+#define IJ_PATH_MAX 384
+
+/** Where the reader is, and where its error goes. */
+typedef struct ij_ctx {
+    char path[IJ_PATH_MAX];
+    size_t len;
+    char *err;
+    size_t errlen;
+} ij_ctx;
+
+void ij_init(ij_ctx *c, char *err, size_t errlen);
+/** Descend into field `key` / element `i`; returns the mark to go back to. */
+size_t ij_key(ij_ctx *c, const char *key);
+size_t ij_index(ij_ctx *c, size_t i);
+/** Go back to a mark from ij_key()/ij_index(). */
+void ij_back(ij_ctx *c, size_t mark);
+
+/** Write "<path>: <reason>" to the error buffer; returns `rv`. */
+sc_err ij_fail(ij_ctx *c, sc_err rv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** The same for a field of the current object: "<path>.<key>: <reason>". */
+sc_err ij_fail_at(ij_ctx *c, const char *key, sc_err rv, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
+
+/**
+ * Parse JSON text strictly. On a syntax error writes "line L, column C:
+ * <reason>" and returns SC_E_FORMAT. The caller owns *out (json_object_put).
+ */
+sc_err ij_parse(const char *text, size_t len, json_object **out, char *err,
+                size_t errlen);
+
+/** "a string", "an integer", "null", ... for messages. */
+const char *ij_type_name(json_object *v);
+
+/** SC_OK if `obj` is an object with only `allowed` fields (NULL-ended). */
+sc_err ij_object(ij_ctx *c, json_object *obj, const char *const *allowed);
+
+/** True if the field is present (*out is NULL for a JSON null). */
+bool ij_get(json_object *obj, const char *key, json_object **out);
+
+/** Required / optional typed fields of the current object. */
+sc_err ij_string(ij_ctx *c, json_object *obj, const char *key, bool required,
+                 const char **out);
+sc_err ij_bool(ij_ctx *c, json_object *obj, const char *key, bool *out);
+sc_err ij_uint(ij_ctx *c, json_object *obj, const char *key, bool required,
+               uint64_t min, uint64_t max, uint64_t *out);
+/** An array field; absent gives *out NULL and length 0. */
+sc_err ij_array(ij_ctx *c, json_object *obj, const char *key, bool required,
+                json_object **out, size_t *n);
+
+/**
+ * A hex string field decoded into malloc'd memory (NULL for empty), at most
+ * `max` bytes. `*present` (optional) tells whether the field was there.
+ */
+sc_err ij_hex(ij_ctx *c, json_object *obj, const char *key, bool required,
+              size_t max, uint8_t **out, size_t *len, bool *present);
+/** A hex string of exactly `n` bytes into `out`. */
+sc_err ij_hex_fixed(ij_ctx *c, json_object *obj, const char *key,
+                    bool required, uint8_t *out, size_t n, bool *present);
+/** One byte as two hex digits ("3F"); keeps *out if absent and optional. */
+sc_err ij_byte(ij_ctx *c, json_object *obj, const char *key, bool required,
+               uint8_t *out, bool *present);
+
+/* ---- building ----------------------------------------------------------- */
+
+/** Add bytes as uppercase hex. False on allocation failure. */
+bool ij_add_hex(json_object *obj, const char *key, const uint8_t *p,
+                size_t len);
+bool ij_add_byte(json_object *obj, const char *key, uint8_t v);
+bool ij_add_u16(json_object *obj, const char *key, uint16_t v);
+bool ij_add_int(json_object *obj, const char *key, int64_t v);
+bool ij_add_bool(json_object *obj, const char *key, bool v);
+bool ij_add_string(json_object *obj, const char *key, const char *s);
+/** Add `child` (takes it over even on failure). */
+bool ij_add(json_object *obj, const char *key, json_object *child);
+bool ij_append(json_object *arr, json_object *child);
+
+/** Overwrite every string in the tree with zeros (before json_object_put). */
+void ij_wipe(json_object *obj);
+/** Wipe and release a tree (NULL allowed). */
+void ij_put_wiped(json_object *obj);
+
+/** Text of a tree (pretty or compact) as a malloc'd copy. */
+sc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len);
+
+#endif

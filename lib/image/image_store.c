@@ -1,0 +1,411 @@
+/**
+ * @file image_store.c
+ * @brief Image files: reading, the atomic and durable save, the lock, and
+ *        the card's commit hook.
+ *
+ * A save never modifies the image in place. It writes IMAGE.tmp in the
+ * image's directory (created with mode 0600, O_EXCL after removing any
+ * leftover), fsyncs it, renames it over IMAGE (rename(2) replaces the
+ * directory entry atomically) and fsyncs the directory so the rename itself
+ * is durable. Killed at any instant, the directory holds the old image or
+ * the new one, each complete; when the save returns, the new one is on
+ * disk. Creating a new image uses link(2) instead of rename(2), which fails
+ * if the image already exists, so "do not overwrite" has no race.
+ *
+ * One process at a time may use an image: the store holds an exclusive
+ * flock(2) on IMAGE.lock for its lifetime. The kernel drops the lock when
+ * the process dies, so a kill -9 leaves no stale lock behind.
+ */
+#include "image/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "card/card.h"
+#include "core/bytes.h"
+#include "core/log.h"
+
+struct sc_image_store {
+    char *path;
+    char *tmp;
+    char *lock;
+    int lock_fd;
+    int dir_fd;
+    sc_image_key *key;
+    char error[SC_IMAGE_ERR_MAX];
+};
+
+static sc_err fail(char *err, size_t errlen, sc_err rv, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static sc_err fail(char *err, size_t errlen, sc_err rv, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rv;
+}
+
+/* "<path>: <what the inner call wrote>" */
+static void prefix_path(const char *path, char *err, size_t errlen)
+{
+    if (!err || !errlen)
+        return;
+    char inner[SC_IMAGE_ERR_MAX];
+    snprintf(inner, sizeof(inner), "%s", err);
+    snprintf(err, errlen, "%s: %s", path, inner);
+}
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s", a, b);
+    return s;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static sc_err read_all(int fd, char *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, buf + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return SC_E_IO;
+        got += (size_t)n;
+    }
+    return SC_OK;
+}
+
+sc_err sc_image_read_file(const char *path, char **text, size_t *len,
+                          char *err, size_t errlen)
+{
+    struct stat st;
+    memset(&st, 0, sizeof(st));
+    *text = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(err, errlen, SC_E_IO, "%s: %s", path, strerror(errno));
+    sc_err rv = fstat(fd, &st) == 0 ? SC_OK : SC_E_IO;
+    if (rv == SC_OK && !S_ISREG(st.st_mode))
+        rv = fail(err, errlen, SC_E_IO, "%s: not a regular file", path);
+    else if (rv == SC_OK && (uint64_t)st.st_size > SC_IMAGE_MAX_BYTES)
+        rv = fail(err, errlen, SC_E_RANGE, "%s: larger than %u bytes", path,
+                  SC_IMAGE_MAX_BYTES);
+    else if (rv == SC_OK && !(*text = malloc((size_t)st.st_size + 1)))
+        rv = fail(err, errlen, SC_E_NOMEM, "%s: out of memory", path);
+    else if (rv == SC_OK && read_all(fd, *text, (size_t)st.st_size) != SC_OK)
+        rv = fail(err, errlen, SC_E_IO, "%s: read error: %s", path,
+                  strerror(errno ? errno : EIO));
+    else if (rv != SC_OK)
+        fail(err, errlen, rv, "%s: %s", path, strerror(errno));
+    close(fd);
+    if (rv != SC_OK) {
+        sc_image_text_free(*text, (size_t)st.st_size);
+        *text = NULL;
+        return rv;
+    }
+    (*text)[st.st_size] = '\0';
+    *len = (size_t)st.st_size;
+    return SC_OK;
+}
+
+/* Decrypt if needed, then load; errors without the path. */
+static sc_err load_from_text(const char *text, size_t len, const uint8_t *pass,
+                             size_t passlen, const sc_card_options *base,
+                             sc_card **out, sc_image_key **key, char *err,
+                             size_t errlen)
+{
+    if (!sc_image_text_is_encrypted(text, len))
+        return sc_image_load_text(text, len, base, out, err, errlen);
+    if (!pass)
+        return fail(err, errlen, SC_E_STATE,
+                    "encrypted image: a passphrase is needed");
+    char *plain = NULL;
+    size_t plen = 0;
+    sc_err rv = sc_image_decrypt(pass, passlen, text, len, key, &plain, &plen,
+                                 err, errlen);
+    if (rv == SC_OK)
+        rv = sc_image_load_text(plain, plen, base, out, err, errlen);
+    sc_image_text_free(plain, plen);
+    if (rv != SC_OK && key) {
+        sc_image_key_free(*key);
+        *key = NULL;
+    }
+    return rv;
+}
+
+static sc_err load_path(const char *path, const uint8_t *pass, size_t passlen,
+                        const sc_card_options *base, sc_card **out,
+                        sc_image_key **key, char *err, size_t errlen)
+{
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    sc_err rv = sc_image_read_file(path, &text, &len, err, errlen);
+    if (rv != SC_OK)
+        return rv;
+    rv = load_from_text(text, len, pass, passlen, base, out, key, err,
+                        errlen);
+    if (rv != SC_OK)
+        prefix_path(path, err, errlen);
+    sc_image_text_free(text, len);
+    return rv;
+}
+
+sc_err sc_image_load_file(const char *path, const uint8_t *pass,
+                          size_t passlen, const sc_card_options *base,
+                          sc_card **out, char *err, size_t errlen)
+{
+    return load_path(path, pass, passlen, base, out, NULL, err, errlen);
+}
+
+/* ---- the store ------------------------------------------------------------- */
+
+static int open_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = strndup(path, n);
+    if (!dir)
+        return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    return fd;
+}
+
+static sc_err take_lock(sc_image_store *s, char *err, size_t errlen)
+{
+    s->lock_fd = open(s->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                      0600);
+    if (s->lock_fd < 0)
+        return fail(err, errlen, SC_E_IO, "%s: cannot open %s: %s", s->path,
+                    s->lock, strerror(errno));
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return fail(err, errlen, SC_E_STATE, "%s: in use by another process "
+                    "(it holds %s)", s->path, s->lock);
+    return SC_OK;
+}
+
+sc_err sc_image_store_open(const char *path, sc_image_store **out, char *err,
+                           size_t errlen)
+{
+    *out = NULL;
+    if (!path || !path[0])
+        return fail(err, errlen, SC_E_INVAL, "empty image path");
+    sc_image_store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return fail(err, errlen, SC_E_NOMEM, "out of memory");
+    s->lock_fd = s->dir_fd = -1;
+    s->path = strdup(path);
+    s->tmp = join(path, ".tmp");
+    s->lock = join(path, ".lock");
+    sc_err rv = s->path && s->tmp && s->lock
+                    ? SC_OK
+                    : fail(err, errlen, SC_E_NOMEM, "out of memory");
+    if (rv == SC_OK && (s->dir_fd = open_dir_of(path)) < 0)
+        rv = fail(err, errlen, SC_E_IO, "%s: cannot open its directory: %s",
+                  path, strerror(errno));
+    if (rv == SC_OK)
+        rv = take_lock(s, err, errlen);
+    if (rv == SC_OK && unlink(s->tmp) != 0 && errno != ENOENT)
+        rv = fail(err, errlen, SC_E_IO, "%s: cannot remove %s: %s", path,
+                  s->tmp, strerror(errno));
+    if (rv != SC_OK) {
+        sc_image_store_free(s);
+        return rv;
+    }
+    *out = s;
+    return SC_OK;
+}
+
+void sc_image_store_free(sc_image_store *s)
+{
+    if (!s)
+        return;
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* releases the flock */
+    if (s->dir_fd >= 0)
+        close(s->dir_fd);
+    sc_image_key_free(s->key);
+    free(s->path);
+    free(s->tmp);
+    free(s->lock);
+    free(s);
+}
+
+const char *sc_image_store_path(const sc_image_store *s)
+{
+    return s->path;
+}
+
+const char *sc_image_store_error(const sc_image_store *s)
+{
+    return s->error;
+}
+
+bool sc_image_store_encrypted(const sc_image_store *s)
+{
+    return s->key != NULL;
+}
+
+void sc_image_store_set_key(sc_image_store *s, sc_image_key *key)
+{
+    sc_image_key_free(s->key);
+    s->key = key;
+}
+
+sc_err sc_image_store_load(sc_image_store *s, const uint8_t *pass,
+                           size_t passlen, const sc_card_options *base,
+                           sc_card **out, char *err, size_t errlen)
+{
+    sc_image_key *key = NULL;
+    sc_err rv = load_path(s->path, pass, passlen, base, out, &key, err,
+                          errlen);
+    if (rv == SC_OK && key)
+        sc_image_store_set_key(s, key);
+    return rv;
+}
+
+/* ---- saving ---------------------------------------------------------------- */
+
+static sc_err write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return SC_E_IO;
+        p += n;
+        len -= (size_t)n;
+    }
+    return SC_OK;
+}
+
+/* Write and fsync the temporary file. */
+static sc_err write_tmp(sc_image_store *s, const char *text, size_t len,
+                        char *err, size_t errlen)
+{
+    if (unlink(s->tmp) != 0 && errno != ENOENT)
+        return fail(err, errlen, SC_E_IO, "%s: cannot remove %s: %s",
+                    s->path, s->tmp, strerror(errno));
+    int fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                  0600);
+    if (fd < 0)
+        return fail(err, errlen, SC_E_IO, "%s: cannot create %s: %s", s->path,
+                    s->tmp, strerror(errno));
+    const char *step = "write";
+    sc_err rv = fchmod(fd, 0600) == 0 ? SC_OK : SC_E_IO;
+    if (rv == SC_OK && (rv = write_all(fd, text, len)) == SC_OK) {
+        step = "fsync";
+        rv = fsync(fd) == 0 ? SC_OK : SC_E_IO;
+    }
+    int saved = errno;
+    if (close(fd) != 0 && rv == SC_OK) {
+        step = "close";
+        saved = errno;
+        rv = SC_E_IO;
+    }
+    if (rv != SC_OK)
+        return fail(err, errlen, rv, "%s: cannot %s %s: %s", s->path, step,
+                    s->tmp, strerror(saved ? saved : EIO));
+    return SC_OK;
+}
+
+/* Put the temporary file in place (replacing, or only if absent). */
+static sc_err install_tmp(sc_image_store *s, bool overwrite, char *err,
+                          size_t errlen)
+{
+    if (overwrite && rename(s->tmp, s->path) != 0)
+        return fail(err, errlen, SC_E_IO, "cannot rename %s to %s: %s",
+                    s->tmp, s->path, strerror(errno));
+    if (!overwrite && link(s->tmp, s->path) != 0)
+        return fail(err, errlen, errno == EEXIST ? SC_E_STATE : SC_E_IO,
+                    "%s: %s", s->path,
+                    errno == EEXIST ? "already exists" : strerror(errno));
+    if (!overwrite)
+        unlink(s->tmp);
+    if (fsync(s->dir_fd) != 0)
+        return fail(err, errlen, SC_E_IO, "%s: cannot fsync its directory: %s",
+                    s->path, strerror(errno));
+    return SC_OK;
+}
+
+static sc_err write_image(sc_image_store *s, const char *text, size_t len,
+                          bool overwrite, char *err, size_t errlen)
+{
+    sc_err rv = write_tmp(s, text, len, err, errlen);
+    if (rv == SC_OK)
+        rv = install_tmp(s, overwrite, err, errlen);
+    if (rv != SC_OK)
+        unlink(s->tmp);
+    return rv;
+}
+
+static sc_err save(sc_image_store *s, const sc_card *card, bool overwrite,
+                   char *err, size_t errlen)
+{
+    char *plain = NULL, *env = NULL;
+    size_t plen = 0, elen = 0;
+    sc_err rv = sc_image_save_text(card, &plain, &plen, err, errlen);
+    if (rv == SC_OK && s->key)
+        rv = sc_image_encrypt(s->key, plain, plen, &env, &elen, err, errlen);
+    if (rv != SC_OK)
+        prefix_path(s->path, err, errlen);
+    else if (env)
+        rv = write_image(s, env, elen, overwrite, err, errlen);
+    else
+        rv = write_image(s, plain, plen, overwrite, err, errlen);
+    sc_image_text_free(plain, plen);
+    sc_image_text_free(env, elen);
+    return rv;
+}
+
+sc_err sc_image_store_save(sc_image_store *s, const sc_card *card, char *err,
+                           size_t errlen)
+{
+    return save(s, card, true, err, errlen);
+}
+
+sc_err sc_image_store_create(sc_image_store *s, const sc_card *card,
+                             bool overwrite, char *err, size_t errlen)
+{
+    return save(s, card, overwrite, err, errlen);
+}
+
+/* ---- the commit hook -------------------------------------------------------- */
+
+static sc_err commit(sc_card *card, void *user)
+{
+    sc_image_store *s = user;
+    sc_err rv = sc_image_store_save(s, card, s->error, sizeof(s->error));
+    if (rv != SC_OK)
+        sc_log(SC_LOG_ERROR, "%s: %s", card->label, s->error);
+    else
+        s->error[0] = '\0';
+    return rv;
+}
+
+void sc_image_attach(sc_card *card, sc_image_store *s)
+{
+    card->commit = commit;
+    card->commit_user = s;
+}
