@@ -70,6 +70,9 @@ void ij_back(ij_ctx *c, size_t mark)
 }
 
 static void ij_vfail(ij_ctx *c, const char *key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void ij_vfail(ij_ctx *c, const char *key, const char *fmt, va_list ap)
 {
     if (!c->err || !c->errlen)
         return;
