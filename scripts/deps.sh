@@ -8,7 +8,8 @@ SC_BUILD_PACKAGES="gcc make cmake pkg-config libc6-dev libssl-dev \
 libpcsclite-dev libqrencode-dev libjson-c-dev"
 # To run its tests (unit tests, private pcscd, independent clients).
 SC_TEST_PACKAGES="libcmocka-dev pcscd vsmartcard-vpcd pcsc-tools opensc \
-python3 python3-pyscard iproute2 util-linux procps openssl"
+python3 python3-pyscard iproute2 util-linux procps openssl \
+vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome"
 # To run the demo.
 SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
 python3-pyscard iproute2 util-linux procps"
