@@ -95,4 +95,9 @@ run opensc-tool -l
 
 step "What the card logged (-vv)"
 tail -n 8 "$TMP/softcard.log"
+
+# The passport needs slot 0: stop the two cards first.
+kill "$CARD"
+wait "$CARD" 2>/dev/null || true
+bash "$(dirname "$0")/demo-passport.sh" "$SOFTCARD"
 printf '\nDemo finished. Run ./check for the full test suite.\n'

@@ -5,14 +5,15 @@
 
 # To build the project.
 SC_BUILD_PACKAGES="gcc make cmake pkg-config libc6-dev libssl-dev \
-libpcsclite-dev libqrencode-dev libjson-c-dev"
+libpcsclite-dev libqrencode-dev libjson-c-dev libjpeg-dev"
 # To run its tests (unit tests, private pcscd, independent clients).
 SC_TEST_PACKAGES="libcmocka-dev pcscd vsmartcard-vpcd pcsc-tools opensc \
 python3 python3-pyscard iproute2 util-linux procps openssl \
-vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome"
+vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome \
+cardpeek cardpeek-data"
 # To run the demo.
 SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
-python3-pyscard iproute2 util-linux procps"
+python3-pyscard iproute2 util-linux procps openssl cardpeek cardpeek-data"
 
 sc_missing_packages() {
     for p in "$@"; do

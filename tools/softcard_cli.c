@@ -34,6 +34,14 @@ enum long_only {
     OPT_PASSPHRASE_FILE,
     OPT_FORCE,
     OPT_CHECK_IMAGE,
+    OPT_RELAY_READER,
+    OPT_MITM,
+    OPT_MRZ,
+    OPT_PHOTO,
+    OPT_AA_KEY,
+    OPT_CSCA_KEY,
+    OPT_CSCA_CERT,
+    OPT_PARAM,
     OPT_VERSION,
     OPT_UNIMPLEMENTED /* + index into unimplemented[] */
 };
@@ -46,8 +54,6 @@ static const struct {
     const char *why;
 } unimplemented[] = {
     {"datasetfile", required_argument, 'd', "it feeds the nPA card type"},
-    {"reader", required_argument, 0, "it configures the relay card type"},
-    {"mitm", required_argument, 0, "it configures the relay card type"},
     {"ef-cardaccess", required_argument, 0, "it configures the nPA card type"},
     {"ef-cardsecurity", required_argument, 0,
      "it configures the nPA card type"},
@@ -79,6 +85,14 @@ static const struct option base_options[] = {
     {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
     {"force", no_argument, NULL, OPT_FORCE},
     {"check-image", no_argument, NULL, OPT_CHECK_IMAGE},
+    {"reader", required_argument, NULL, OPT_RELAY_READER},
+    {"mitm", required_argument, NULL, OPT_MITM},
+    {"mrz", required_argument, NULL, OPT_MRZ},
+    {"photo", required_argument, NULL, OPT_PHOTO},
+    {"aa-key", required_argument, NULL, OPT_AA_KEY},
+    {"csca-key", required_argument, NULL, OPT_CSCA_KEY},
+    {"csca-cert", required_argument, NULL, OPT_CSCA_CERT},
+    {"param", required_argument, NULL, OPT_PARAM},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
 };
@@ -187,6 +201,48 @@ static int take_port(softcard_opts *o, const char *arg, char *err,
     return SOFTCARD_EXIT_OK;
 }
 
+/* A card-type parameter; a key given again replaces the earlier value. */
+static int take_param(softcard_opts *o, const char *key, size_t key_len,
+                      const char *value, char *err, size_t errlen)
+{
+    size_t i = 0;
+    if (key_len == 0 || key_len >= SOFTCARD_PARAM_KEY_MAX)
+        return usage_error(err, errlen, "option --param: '%.*s' is not a "
+                           "parameter name (give KEY=VALUE)", (int)key_len,
+                           key);
+    while (i < o->n_params && (strlen(o->param_keys[i]) != key_len ||
+                               strncmp(o->param_keys[i], key, key_len) != 0))
+        i++;
+    if (i == SOFTCARD_MAX_PARAMS)
+        return usage_error(err, errlen, "option --param: more than %d card "
+                           "parameters (use a configuration file)",
+                           SOFTCARD_MAX_PARAMS);
+    memcpy(o->param_keys[i], key, key_len);
+    o->param_keys[i][key_len] = '\0';
+    o->params[i] = (sc_param){o->param_keys[i], value};
+    if (i == o->n_params)
+        o->n_params++;
+    return SOFTCARD_EXIT_OK;
+}
+
+/* --param KEY=VALUE */
+static int take_param_arg(softcard_opts *o, const char *arg, char *err,
+                          size_t errlen)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq)
+        return usage_error(err, errlen, "option --param: '%s' has no '=' "
+                           "(give KEY=VALUE, e.g. --param surname=DOE)", arg);
+    return take_param(o, arg, (size_t)(eq - arg), eq + 1, err, errlen);
+}
+
+/* A parameter option such as --mrz: its name is the parameter's. */
+static int take_named_param(softcard_opts *o, const char *name,
+                            char *err, size_t errlen)
+{
+    return take_param(o, name, strlen(name), optarg, err, errlen);
+}
+
 /* Handle one option returned by getopt_long. */
 static int take_option(softcard_opts *o, int c, char **argv, char *err,
                        size_t errlen)
@@ -215,6 +271,14 @@ static int take_option(softcard_opts *o, int c, char **argv, char *err,
     case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; break;
     case OPT_FORCE: o->force = true; break;
     case OPT_CHECK_IMAGE: o->check_image = true; break;
+    case OPT_RELAY_READER: o->relay_reader = optarg; break;
+    case OPT_MITM: o->mitm = optarg; break;
+    case OPT_MRZ: return take_named_param(o, "mrz", err, errlen);
+    case OPT_PHOTO: return take_named_param(o, "photo", err, errlen);
+    case OPT_AA_KEY: return take_named_param(o, "aa-key", err, errlen);
+    case OPT_CSCA_KEY: return take_named_param(o, "csca-key", err, errlen);
+    case OPT_CSCA_CERT: return take_named_param(o, "csca-cert", err, errlen);
+    case OPT_PARAM: return take_param_arg(o, optarg, err, errlen);
     case 'd': return refuse_unimplemented(0, err, errlen);
     case ':':
         return usage_error(err, errlen, "option %s: needs an argument (see "
@@ -257,7 +321,8 @@ static int check_images(softcard_opts *o, bool n_given, char *err,
                         size_t errlen)
 {
     const char *opt = o->pin ? "--pin" : o->puk ? "--puk"
-                      : o->extended_length ? "--extended-length" : NULL;
+                      : o->extended_length ? "--extended-length"
+                      : o->n_params ? "--param (or --mrz, --photo, ...)" : NULL;
     if (opt)
         return usage_error(err, errlen, "option %s: the image decides (set "
                            "it when creating the image with --init)", opt);
@@ -292,6 +357,19 @@ static int check_image_options(softcard_opts *o, bool n_given, char *err,
                       : SOFTCARD_EXIT_OK;
 }
 
+/* --reader and --mitm configure relay cards; without one they are a slip. */
+static int check_relay(const softcard_opts *o, char *err, size_t errlen)
+{
+    const char *opt = o->relay_reader ? "--reader" : o->mitm ? "--mitm" : NULL;
+    bool relay = false;
+    for (size_t i = 0; i < o->n_types; i++)
+        relay = relay || strcmp(o->types[i], "relay") == 0;
+    if (opt && !relay)
+        return usage_error(err, errlen, "option %s: only used by the relay "
+                           "card type (add -t relay)", opt);
+    return SOFTCARD_EXIT_OK;
+}
+
 /* Checks that need all options: card count, port range, mode options. */
 static int check_combination(softcard_opts *o, bool n_given, char *err,
                              size_t errlen)
@@ -320,7 +398,7 @@ static int check_combination(softcard_opts *o, bool n_given, char *err,
     if (o->bind && !o->reversed)
         return usage_error(err, errlen, "option --bind: only used in reversed "
                            "mode (add -R, or give the vpcd host with -H)");
-    return SOFTCARD_EXIT_OK;
+    return check_relay(o, err, errlen);
 }
 
 static void set_defaults(softcard_opts *o)
@@ -389,13 +467,25 @@ static const char help_text[] =
     "      --pin PIN         card PIN (card types that have one)\n"
     "      --puk PUK         card PUK / reset code\n"
     "      --extended-length allow extended-length APDUs\n"
+    "      --reader R        relay: the far reader (index, name or unique\n"
+    "                        part of it; default 0)\n"
+    "      --mitm PLUGIN.so  relay: man-in-the-middle plugin that sees and\n"
+    "                        may rewrite every APDU (softcard_mitm.h)\n"
+    "      --mrz MRZ         ePass: the machine readable zone, lines joined\n"
+    "      --photo FILE      ePass: JPEG or JPEG 2000 face image (DG2)\n"
+    "      --aa-key FILE     ePass: Active Authentication key (PEM)\n"
+    "      --csca-key FILE, --csca-cert FILE\n"
+    "                        ePass: the test CSCA that signs (PEM)\n"
+    "      --param KEY=VALUE any card-type parameter, repeatable (e.g.\n"
+    "                        surname=DOE; docs/epass.md lists ePass's)\n"
     "\n"
     "Card images (persistent cards, see docs/card-image.md):\n"
     "  -f, --file IMAGE      run the card saved in IMAGE; every change is\n"
     "                        saved before the card answers; repeat for\n"
     "                        several cards (-t, if given, must match)\n"
     "      --init TYPE       create a new image -f IMAGE of TYPE (with\n"
-    "                        --pin, --puk, --extended-length) and exit\n"
+    "                        --pin, --puk, --extended-length, --param) and\n"
+    "                        exit\n"
     "      --init-config F   the same from a JSON file {\"type\", \"params\"}\n"
     "      --force           let --init replace an existing image\n"
     "      --passphrase-file F  encrypt (--init) or open an encrypted image\n"

@@ -11,10 +11,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "softcard.h"
 #include "core/log.h"
 
 /** Most cards one process serves. */
 #define SOFTCARD_MAX_CARDS 64
+/** Most card-type parameters (--mrz, --param, ...) and the longest key. */
+#define SOFTCARD_MAX_PARAMS 32
+#define SOFTCARD_PARAM_KEY_MAX 32
 /** Exit statuses. */
 enum { SOFTCARD_EXIT_OK = 0, SOFTCARD_EXIT_FAILURE = 1, SOFTCARD_EXIT_USAGE = 2 };
 
@@ -41,6 +45,14 @@ typedef struct softcard_opts {
     const char *passphrase_file; /**< else SOFTCARD_PASSPHRASE, if set */
     bool force;                  /**< --init: replace an existing image */
     bool check_image;            /**< --check-image: load the -f images */
+    /* relay card type */
+    const char *relay_reader;    /**< --reader: far reader, index or name */
+    const char *mitm;            /**< --mitm: plugin (softcard_mitm.h) */
+    /* card-type parameters: --mrz, --photo, --aa-key, --csca-key,
+     * --csca-cert (ePass, docs/epass.md) and --param KEY=VALUE */
+    sc_param params[SOFTCARD_MAX_PARAMS];
+    size_t n_params;
+    char param_keys[SOFTCARD_MAX_PARAMS][SOFTCARD_PARAM_KEY_MAX];
     bool help;
     bool version;
 } softcard_opts;

@@ -115,6 +115,10 @@ static int make_config(const softcard_opts *o, sc_image_config *cfg,
     if ((o->pin && sc_image_config_set(cfg, "pin", o->pin) != SC_OK) ||
         (o->puk && sc_image_config_set(cfg, "puk", o->puk) != SC_OK))
         return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
+    for (size_t i = 0; i < o->n_params; i++) /* --param, --mrz, ... */
+        if (sc_image_config_set(cfg, o->params[i].key, o->params[i].value) !=
+            SC_OK)
+            return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
     return SOFTCARD_EXIT_OK;
 }
 

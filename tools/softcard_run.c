@@ -142,29 +142,48 @@ static int open_images(run_state *rs)
     return status == SOFTCARD_EXIT_OK ? status : fail(rs, status, "%s", why);
 }
 
+/* The parameters of one card: the relay's far reader and plugin, or the
+ * PIN and PUK of the other types, then the card-type parameters (--param,
+ * --mrz, ...), which every card gets. Returns how many. */
+static size_t card_params(const softcard_opts *o, const char *type,
+                          sc_param params[2 + SOFTCARD_MAX_PARAMS])
+{
+    size_t n = 0;
+    bool relay = strcmp(type, "relay") == 0;
+    const char *a = relay ? o->relay_reader : o->pin;
+    const char *b = relay ? o->mitm : o->puk;
+    if (a)
+        params[n++] = (sc_param){relay ? "reader" : "pin", a};
+    if (b)
+        params[n++] = (sc_param){relay ? "mitm" : "puk", b};
+    for (size_t i = 0; i < o->n_params; i++)
+        params[n++] = o->params[i];
+    return n;
+}
+
 static int create_cards(run_state *rs)
 {
     const softcard_opts *o = rs->o;
-    sc_param params[2];
+    sc_param params[2 + SOFTCARD_MAX_PARAMS];
     sc_card_options copts = {.extended_length = o->extended_length,
                              .params = params};
     char why[256];
 
-    if (o->pin)
-        params[copts.n_params++] = (sc_param){"pin", o->pin};
-    if (o->puk)
-        params[copts.n_params++] = (sc_param){"puk", o->puk};
     for (size_t i = 0; i < o->n_cards; i++) {
         char label[48];
-        snprintf(label, sizeof(label), "card %zu (%s)", i,
-                 softcard_card_type(o, i));
+        const char *type = softcard_card_type(o, i);
+        snprintf(label, sizeof(label), "card %zu (%s)", i, type);
         copts.label = label;
+        copts.n_params = card_params(o, type, params);
         why[0] = '\0';
-        sc_err err = sc_card_new(softcard_card_type(o, i), &copts,
-                                 &rs->cards[i], why, sizeof(why));
+        sc_err err = sc_card_new(type, &copts, &rs->cards[i], why,
+                                 sizeof(why));
         if (err == SC_E_NOMEM)
             return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s (%s)", i,
                         why[0] ? why : sc_strerror(err), "out of memory");
+        if (err == SC_E_IO) /* a relay's far card: the message says why */
+            return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s", i,
+                        why[0] ? why : sc_strerror(err));
         if (err != SC_OK)
             return fail(rs, SOFTCARD_EXIT_USAGE, "card %zu: %s (%s)", i,
                         why[0] ? why : sc_strerror(err),

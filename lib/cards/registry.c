@@ -10,22 +10,16 @@
 static const sc_card_type type_cryptoflex = {
     "cryptoflex", "Schlumberger Cryptoflex (not implemented yet)",
     NULL, NULL, NULL, NULL};
-static const sc_card_type type_epass = {
-    "ePass", "ICAO 9303 electronic passport with BAC (not implemented yet)",
-    NULL, NULL, NULL, NULL};
 static const sc_card_type type_npa = {
     "nPA", "German eID card with PACE, TA and CA (not implemented yet)",
-    NULL, NULL, NULL, NULL};
-static const sc_card_type type_relay = {
-    "relay", "forwards to a card in another reader (not implemented yet)",
     NULL, NULL, NULL, NULL};
 
 const sc_card_type *const sc_card_types[] = {
     &sc_type_iso7816,
     &type_cryptoflex,
-    &type_epass,
+    &sc_type_epass,
     &type_npa,
-    &type_relay,
+    &sc_type_relay,
     &sc_type_handler_test,
     NULL,
 };

@@ -119,7 +119,9 @@ sc_expect_eq() {
 
 # sc_expect_match WHAT TEXT REGEX (grep -E)
 sc_expect_match() {
-    printf '%s\n' "$2" | grep -Eq -- "$3" ||
+    # a here-string, not a pipe: grep -q may exit before reading everything,
+    # which pipefail would count as a failure
+    grep -Eq -- "$3" <<<"$2" ||
         sc_fail "$1: '$3' not found in: $2"
     sc_log "ok: $1"
 }

@@ -37,7 +37,7 @@ sc_expect_match "deleted" "$out" "unable to select file: File not found"
 cmp -s "$SC_TMP/read.bin" <(printf 'hello softcard'; head -c 18 /dev/zero) ||
     sc_fail "get wrote unexpected bytes"
 sc_log "ok: file written by get matches"
-if printf '%s\n' "$out" | grep -Eq "Failed|error|Error"; then
+if grep -Eq "Failed|error|Error" <<<"$out"; then
     sc_fail "opensc-explorer reported an error"
 fi
 kill -0 "$SC_CARD_PID" || sc_fail "softcard died"

@@ -78,10 +78,14 @@ static const cli_case cases[] = {
     /* vicc options that are not implemented yet */
     {"-d data.txt", 2, "option --datasetfile: not implemented yet", 0, 0, 0,
      0, 0, 0},
-    {"--reader 1", 2, "option --reader: not implemented yet", 0, 0, 0, 0, 0,
-     0},
-    {"--mitm x.py", 2, "option --mitm: not implemented yet", 0, 0, 0, 0, 0,
-     0},
+    /* relay card type */
+    {"-t relay --reader 1", 0, NULL, 1, "relay", "relay", 35963, false, 0},
+    {"-t relay --reader 1 --mitm m.so", 0, NULL, 1, "relay", "relay", 35963,
+     false, 0},
+    {"--reader 1", 2, "option --reader: only used by the relay card type", 0,
+     0, 0, 0, 0, 0},
+    {"--mitm x.so", 2, "option --mitm: only used by the relay card type", 0,
+     0, 0, 0, 0, 0},
     {"--ef-cardaccess f", 2, "option --ef-cardaccess: not implemented yet", 0,
      0, 0, 0, 0, 0},
     {"--ef-cardsecurity f", 2, "--ef-cardsecurity: not implemented yet", 0,
