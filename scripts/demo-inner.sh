@@ -99,5 +99,9 @@ tail -n 8 "$TMP/softcard.log"
 # The passport needs slot 0: stop the two cards first.
 kill "$CARD"
 wait "$CARD" 2>/dev/null || true
+for _ in $(seq 100); do      # until pcscd has noticed that slot 0 is empty
+    opensc-tool -l 2>/dev/null | grep -q "No .*Virtual PCD 00 00" && break
+    sleep 0.05
+done
 bash "$(dirname "$0")/demo-passport.sh" "$SOFTCARD"
 printf '\nDemo finished. Run ./check for the full test suite.\n'
