@@ -105,29 +105,12 @@ static sc_err read_header(ij_ctx *c, json_object *root)
     return rv;
 }
 
-static sc_err read_params(ij_ctx *c, json_object *root, sc_image_config *cfg)
+static const char *put_config_param(void *user, const char *key,
+                                    const char *value)
 {
-    json_object *obj = NULL;
-    if (!ij_get(root, "params", &obj))
-        return SC_OK;
-    if (!json_object_is_type(obj, json_type_object))
-        return ij_fail_at(c, "params", SC_E_FORMAT, "expected an object, "
-                          "found %s", ij_type_name(obj));
-    size_t mark = ij_key(c, "params");
-    sc_err rv = SC_OK;
-    json_object_object_foreach(obj, key, val) {
-        if (!json_object_is_type(val, json_type_string))
-            rv = ij_fail_at(c, key, SC_E_FORMAT, "expected a string, found "
-                            "%s", ij_type_name(val));
-        else if (sc_image_config_set(cfg, key, json_object_get_string(val)) !=
-                 SC_OK)
-            rv = ij_fail_at(c, key, SC_E_RANGE, "too many parameters or out "
-                            "of memory");
-        if (rv != SC_OK)
-            break;
-    }
-    ij_back(c, mark);
-    return rv;
+    if (sc_image_config_set(user, key, value) != SC_OK)
+        return "too many parameters or out of memory";
+    return NULL;
 }
 
 static sc_err read_config(ij_ctx *c, json_object *root, sc_image_config *cfg)
@@ -141,7 +124,7 @@ static sc_err read_config(ij_ctx *c, json_object *root, sc_image_config *cfg)
     if (rv == SC_OK)
         rv = ij_bool(c, root, "extended_length", &cfg->extended_length);
     if (rv == SC_OK)
-        rv = read_params(c, root, cfg);
+        rv = ij_params(c, root, put_config_param, cfg);
     return rv;
 }
 

@@ -464,3 +464,30 @@ sc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len)
     *len = n + 1;
     return SC_OK;
 }
+
+sc_err ij_params(ij_ctx *c, json_object *root,
+                 const char *(*put)(void *user, const char *key,
+                                    const char *value),
+                 void *user)
+{
+    json_object *obj = NULL;
+    if (!ij_get(root, "params", &obj))
+        return SC_OK;
+    if (!json_object_is_type(obj, json_type_object))
+        return ij_fail_at(c, "params", SC_E_FORMAT, "expected an object, "
+                          "found %s", ij_type_name(obj));
+    size_t mark = ij_key(c, "params");
+    sc_err rv = SC_OK;
+    json_object_object_foreach(obj, key, val) {
+        const char *why = NULL;
+        if (!json_object_is_type(val, json_type_string))
+            rv = ij_fail_at(c, key, SC_E_FORMAT, "expected a string, found "
+                            "%s", ij_type_name(val));
+        else if ((why = put(user, key, json_object_get_string(val))) != NULL)
+            rv = ij_fail_at(c, key, SC_E_RANGE, "%s", why);
+        if (rv != SC_OK)
+            break;
+    }
+    ij_back(c, mark);
+    return rv;
+}

@@ -105,4 +105,14 @@ void ij_put_wiped(json_object *obj);
 /** Text of a tree (pretty or compact) as a malloc'd copy. */
 sc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len);
 
+/**
+ * Read the optional object `params` of `root` (string values only) and hand
+ * each key/value to `put`, which returns NULL or why it refuses the pair
+ * (reported at $.params.<key> with SC_E_RANGE). Absent: SC_OK, nothing put.
+ */
+sc_err ij_params(ij_ctx *c, json_object *root,
+                 const char *(*put)(void *user, const char *key,
+                                    const char *value),
+                 void *user);
+
 #endif

@@ -412,36 +412,26 @@ static sc_err load_mf(ij_ctx *c, sc_card *card, json_object *v)
     return img_load_tree(c, card, v);
 }
 
-static sc_err read_params(ij_ctx *c, json_object *root, sc_param *params,
-                          size_t *n)
+typedef struct param_list {
+    sc_param *params;
+    size_t n;
+} param_list;
+
+static const char *put_card_param(void *user, const char *key,
+                                  const char *value)
 {
-    json_object *obj = NULL;
-    *n = 0;
-    if (!ij_get(root, "params", &obj))
-        return SC_OK;
-    if (!json_object_is_type(obj, json_type_object))
-        return ij_fail_at(c, "params", SC_E_FORMAT, "expected an object, "
-                          "found %s", ij_type_name(obj));
-    size_t mark = ij_key(c, "params");
-    sc_err rv = SC_OK;
-    json_object_object_foreach(obj, key, val) {
-        if (!json_object_is_type(val, json_type_string))
-            rv = ij_fail_at(c, key, SC_E_FORMAT, "expected a string, found "
-                            "%s", ij_type_name(val));
-        else if (*n == MAX_PARAMS)
-            rv = ij_fail(c, SC_E_RANGE, "more than %d parameters", MAX_PARAMS);
-        if (rv != SC_OK)
-            break;
-        params[(*n)++] = (sc_param){key, json_object_get_string(val)};
-    }
-    ij_back(c, mark);
-    return rv;
+    param_list *l = user;
+    if (l->n == MAX_PARAMS)
+        return "more than 64 parameters";
+    l->params[l->n++] = (sc_param){key, value};
+    return NULL;
 }
 
 static sc_err create_card(ij_ctx *c, json_object *root,
                           const sc_card_options *base, sc_card **card)
 {
     sc_param params[MAX_PARAMS];
+    param_list list = {params, 0};
     sc_card_options o = {0};
     const char *type = NULL;
     char why[256] = "";
@@ -449,10 +439,11 @@ static sc_err create_card(ij_ctx *c, json_object *root,
     if (rv == SC_OK)
         rv = ij_bool(c, root, "extended_length", &o.extended_length);
     if (rv == SC_OK)
-        rv = read_params(c, root, params, &o.n_params);
+        rv = ij_params(c, root, put_card_param, &list);
     if (rv != SC_OK)
         return rv;
     o.params = params;
+    o.n_params = list.n;
     o.rng = base ? base->rng : NULL;
     o.label = base ? base->label : NULL;
     rv = sc_card_new(type, &o, card, why, sizeof(why));
