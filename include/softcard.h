@@ -50,9 +50,9 @@ const char *sc_strerror(sc_err err);
 
 /**
  * Random byte source. `fill` writes `len` bytes to `out` and returns SC_OK,
- * or SC_E_RNG when it cannot. The default (NULL in sc_card_options) is
- * OpenSSL's RAND_bytes. Tests inject a scripted source to replay published
- * protocol transcripts byte for byte.
+ * or SC_E_RNG when it cannot. The default (NULL in sc_card_options) is the
+ * kernel's CSPRNG (getrandom). Tests inject a scripted source to replay
+ * published protocol transcripts byte for byte.
  */
 typedef struct sc_rng {
     sc_err (*fill)(void *ctx, uint8_t *out, size_t len);

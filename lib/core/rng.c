@@ -3,34 +3,85 @@
  * @brief The system random source, the scripted test source and the clock.
  *
  * Cards never call a random generator directly: they ask an sc_rng, which is
- * OpenSSL's RAND_bytes in production and a scripted byte sequence in tests
- * that replay published protocol transcripts (BAC, PACE). A scripted source
- * that runs dry fails with SC_E_RNG instead of inventing bytes, so a test
- * notices when the code under test draws more randomness than the transcript
- * foresees.
+ * the kernel's CSPRNG (getrandom) in production and a scripted byte sequence
+ * in tests that replay published protocol transcripts (BAC, PACE). A
+ * scripted source that runs dry fails with SC_E_RNG instead of inventing
+ * bytes, so a test notices when the code under test draws more randomness
+ * than the transcript foresees.
  *
  * Time comes from an sc_clock for the same reason: the transport's
  * timeouts and back-off can be tested without sleeping.
  */
 #include "core/rng.h"
 
-#include <limits.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/random.h>
 #include <time.h>
-
-#include <openssl/rand.h>
 
 /* ---- system source ---------------------------------------------------- */
 
-/** RAND_bytes takes an int length, so large requests go in chunks. */
+/*
+ * The kernel's CSPRNG (getrandom(2), which OpenSSL's DRBG seeds from too),
+ * with no OpenSSL state: a card that never needs a cipher never initialises
+ * OpenSSL's providers (about 2 MB of resident memory). Small requests are
+ * served from a 256-byte pool per thread, refilled with one getrandom()
+ * call, because a system call per GET CHALLENGE costs more than the rest of
+ * the command (several microseconds in a VM); every byte handed out is
+ * wiped from the pool, and a forked child starts with an empty pool so that
+ * parent and child never hand out the same bytes. getrandom() blocks only
+ * until the kernel's pool is initialised at boot.
+ */
+#define POOL_SIZE 256u
+
+static _Thread_local uint8_t pool[POOL_SIZE];
+static _Thread_local size_t pool_left; /* unused bytes at the pool's end */
+
+static void pool_forget(void)
+{
+    explicit_bzero(pool, sizeof(pool));
+    pool_left = 0;
+}
+
+__attribute__((constructor)) static void pool_register(void)
+{
+    pthread_atfork(NULL, NULL, pool_forget);
+}
+
+/* Straight from the kernel; at most 256 bytes a call are uninterruptible. */
+static sc_err kernel_fill(uint8_t *out, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = getrandom(out, len > POOL_SIZE ? POOL_SIZE : len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return SC_E_RNG;
+        out += n;
+        len -= (size_t)n;
+    }
+    return SC_OK;
+}
+
 static sc_err system_fill(void *ctx, uint8_t *out, size_t len)
 {
     (void)ctx;
+    if (len >= POOL_SIZE)
+        return kernel_fill(out, len);
     while (len > 0) {
-        int chunk = len > INT_MAX ? INT_MAX : (int)len;
-        if (RAND_bytes(out, chunk) != 1)
-            return SC_E_RNG;
-        out += chunk;
-        len -= (size_t)chunk;
+        if (pool_left == 0) {
+            if (kernel_fill(pool, POOL_SIZE) != SC_OK)
+                return SC_E_RNG;
+            pool_left = POOL_SIZE;
+        }
+        size_t n = len < pool_left ? len : pool_left;
+        uint8_t *src = pool + POOL_SIZE - pool_left;
+        memcpy(out, src, n);
+        explicit_bzero(src, n);
+        pool_left -= n;
+        out += n;
+        len -= n;
     }
     return SC_OK;
 }

@@ -14,7 +14,8 @@
 
 #include "softcard.h"
 
-/** The system source: OpenSSL RAND_bytes. */
+/** The system source: the kernel's CSPRNG (getrandom(2)) through a small
+ *  per-thread pool. */
 const sc_rng *sc_rng_system(void);
 
 /** Fill `out` from `rng` (NULL means the system source). */

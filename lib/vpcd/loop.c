@@ -290,8 +290,8 @@ sc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms)
     if (loop->sig_rfd >= 0)
         loop->pfds[n++] = (struct pollfd){.fd = loop->sig_rfd, .events = POLLIN};
     n += loop_ctl_pollfds(loop, loop->pfds + n);
-    if (poll(loop->pfds, n, poll_timeout(loop, timeout_ms)) < 0 &&
-        errno != EINTR)
+    int ready = poll(loop->pfds, n, poll_timeout(loop, timeout_ms));
+    if (ready < 0 && errno != EINTR)
         err = SC_E_IO;
     else
         err = serve_links(loop, loop->pfds, counts);
@@ -299,7 +299,10 @@ sc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms)
         free(counts);
     if (err != SC_OK)
         return err;
-    if (loop->sig_rfd >= 0)
+    /* Only when a signal came (poll interrupted or the pipe readable): a
+     * read() per APDU would be one system call more than needed. */
+    if (loop->sig_rfd >= 0 &&
+        (ready < 0 || (loop->pfds[n_links].revents & POLLIN)))
         drain_signals(loop);
     loop_ctl_handle(loop, loop->pfds + n_links, n - n_links);
     return SC_OK;

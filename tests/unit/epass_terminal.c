@@ -160,7 +160,7 @@ int et_select_app(et_term *t, uint16_t *sw)
     static const uint8_t sel[] = {0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0x00,
                                   0x00, 0x02, 0x47, 0x10, 0x01};
     uint8_t r[300];
-    size_t n;
+    size_t n = 0;
     if (transmit(t, sel, sizeof(sel), r, sizeof(r), &n) != 0)
         return -1;
     t->sm = false; /* a plain command ends the session */
@@ -232,7 +232,7 @@ static int document_keys(const char *info, bac *b)
 static int mutual_auth(et_term *t, const bac *b, uint8_t resp[40])
 {
     uint8_t s[32], cmd[5 + 40 + 1], m[40], r[300];
-    size_t n;
+    size_t n = 0;
     memcpy(s, b->rnd_ifd, 8);
     memcpy(s + 8, b->rnd_ic, 8);
     memcpy(s + 16, b->k_ifd, 16);
@@ -275,7 +275,7 @@ int et_bac(et_term *t, const char *mrz_info, const uint8_t *rnd_ifd,
     static const uint8_t challenge[] = {0x00, 0x84, 0x00, 0x00, 0x08};
     bac b;
     uint8_t r[300], resp[40];
-    size_t n;
+    size_t n = 0;
     t->sm = false;
     if (document_keys(mrz_info, &b) != 0)
         return fail(t, "BAC: key derivation failed");
@@ -465,7 +465,7 @@ int et_sm_command(et_term *t, uint8_t ins, uint8_t p1, uint8_t p2,
                   size_t cap, size_t *out_len, uint16_t *sw, bool corrupt_mac)
 {
     uint8_t *c = malloc(nc + 128), *r = malloc(RAPDU_MAX);
-    size_t cl, rl;
+    size_t cl = 0, rl = 0;
     int rv = -1;
     if (!t->sm) {
         free(c);
@@ -489,7 +489,7 @@ int et_sm_command(et_term *t, uint8_t ins, uint8_t p1, uint8_t p2,
 int et_select_ef(et_term *t, uint16_t fid, uint16_t *sw)
 {
     uint8_t d[2] = {(uint8_t)(fid >> 8), (uint8_t)fid}, out[16];
-    size_t n;
+    size_t n = 0;
     return et_sm_command(t, 0xA4, 0x02, 0x0C, d, 2, 0, out, sizeof(out), &n,
                          sw, false);
 }
@@ -499,7 +499,7 @@ static int read_chunk(et_term *t, uint8_t sfi, size_t off, size_t want,
                       uint8_t *out, size_t cap, size_t *got, uint16_t *sw)
 {
     uint8_t buf[65536 + 16];
-    size_t n;
+    size_t n = 0;
     if (off > OFFSET_B0_MAX) {
         uint8_t do54[5] = {0x54, 0x03, (uint8_t)(off >> 16),
                            (uint8_t)(off >> 8), (uint8_t)off};

@@ -5,7 +5,9 @@
 #include "testutil.h"
 
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/rng.h"
 
@@ -20,6 +22,46 @@ static void test_system_source(void **state)
     assert_memory_not_equal(a, zero, sizeof(a));
     assert_int_equal(sc_rng_system()->fill(NULL, a, 1), SC_OK);
     assert_ptr_equal(sc_rng_system(), sc_rng_system());
+}
+
+/* Small requests come from a per-thread pool: a large one, many small ones
+ * across refills, and no byte twice. */
+static void test_system_source_pool(void **state)
+{
+    (void)state;
+    uint8_t big[1000], small[40][8];
+    assert_int_equal(sc_rng_fill(NULL, big, sizeof(big)), SC_OK);
+    for (int i = 0; i < 40; i++) /* 320 bytes: at least one refill */
+        assert_int_equal(sc_rng_fill(NULL, small[i], 8), SC_OK);
+    for (int i = 0; i < 40; i++)
+        for (int j = i + 1; j < 40; j++)
+            assert_memory_not_equal(small[i], small[j], 8);
+}
+
+/* A forked child must not hand out the bytes its parent hands out next. */
+static void test_system_source_fork(void **state)
+{
+    (void)state;
+    uint8_t first[8], mine[8], child[8] = {0};
+    int fds[2];
+    assert_int_equal(sc_rng_fill(NULL, first, sizeof(first)), SC_OK);
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        uint8_t b[8];
+        int ok = sc_rng_fill(NULL, b, sizeof(b)) == SC_OK &&
+                 write(fds[1], b, sizeof(b)) == (ssize_t)sizeof(b);
+        _exit(ok ? 0 : 1);
+    }
+    assert_int_equal(sc_rng_fill(NULL, mine, sizeof(mine)), SC_OK);
+    assert_int_equal(read(fds[0], child, sizeof(child)), (ssize_t)sizeof(child));
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_memory_not_equal(mine, child, sizeof(mine));
+    close(fds[0]);
+    close(fds[1]);
 }
 
 static void test_fill_arguments(void **state)
@@ -109,6 +151,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_system_source),
+        cmocka_unit_test(test_system_source_pool),
+        cmocka_unit_test(test_system_source_fork),
         cmocka_unit_test(test_fill_arguments),
         cmocka_unit_test(test_script_hands_out_bytes_in_order),
         cmocka_unit_test(test_script_overdraw_consumes_nothing),
