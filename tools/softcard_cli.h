@@ -15,7 +15,7 @@
 #include "core/log.h"
 
 /** Most cards one process serves. */
-#define SOFTCARD_MAX_CARDS 64
+#define SOFTCARD_MAX_CARDS 256
 /** Most card-type parameters (--mrz, --param, ...) and the longest key. */
 #define SOFTCARD_MAX_PARAMS 32
 #define SOFTCARD_PARAM_KEY_MAX 32
