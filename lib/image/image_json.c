@@ -491,3 +491,21 @@ sc_err ij_params(ij_ctx *c, json_object *root,
     ij_back(c, mark);
     return rv;
 }
+
+sc_err ij_each(ij_ctx *c, json_object *arr, size_t max, const char *what,
+               ij_element_fn fn, void *user)
+{
+    if (!json_object_is_type(arr, json_type_array))
+        return ij_fail(c, SC_E_FORMAT, "expected an array, found %s",
+                       ij_type_name(arr));
+    size_t n = json_object_array_length(arr);
+    if (n > max)
+        return ij_fail(c, SC_E_RANGE, "%zu %s, more than %zu", n, what, max);
+    sc_err rv = SC_OK;
+    for (size_t i = 0; rv == SC_OK && i < n; i++) {
+        size_t m = ij_index(c, i);
+        rv = fn(c, json_object_array_get_idx(arr, i), user);
+        ij_back(c, m);
+    }
+    return rv;
+}

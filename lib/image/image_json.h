@@ -115,4 +115,15 @@ sc_err ij_params(ij_ctx *c, json_object *root,
                                     const char *value),
                  void *user);
 
+/** Called by ij_each() for each element, the path at its index. */
+typedef sc_err (*ij_element_fn)(ij_ctx *c, json_object *v, void *user);
+
+/**
+ * Run `fn` on every element of the array `arr` (the path at the array),
+ * stopping at the first error. Not an array, or more than `max` elements
+ * ("N <what>, more than max"), is an error at the current path.
+ */
+sc_err ij_each(ij_ctx *c, json_object *arr, size_t max, const char *what,
+               ij_element_fn fn, void *user);
+
 #endif

@@ -80,27 +80,6 @@ static sc_err section(ij_ctx *c, sc_card *card, json_object *root,
     return rv;
 }
 
-/* Run `fn` on every element of the array at the current path. */
-typedef sc_err (*element_fn)(ij_ctx *c, sc_card *card, json_object *v);
-
-static sc_err each(ij_ctx *c, sc_card *card, json_object *arr, size_t max,
-                   const char *what, element_fn fn)
-{
-    if (!json_object_is_type(arr, json_type_array))
-        return ij_fail(c, SC_E_FORMAT, "expected an array, found %s",
-                       ij_type_name(arr));
-    size_t n = json_object_array_length(arr);
-    if (n > max)
-        return ij_fail(c, SC_E_RANGE, "%zu %s, more than %zu", n, what, max);
-    sc_err rv = SC_OK;
-    for (size_t i = 0; rv == SC_OK && i < n; i++) {
-        size_t m = ij_index(c, i);
-        rv = fn(c, card, json_object_array_get_idx(arr, i));
-        ij_back(c, m);
-    }
-    return rv;
-}
-
 /* ---- PINs ---------------------------------------------------------------- */
 
 /* "value" (text) or "value_hex": a PIN or PUK of at most 16 bytes. */
@@ -197,8 +176,9 @@ static sc_err read_pin(ij_ctx *c, json_object *o, sc_pin *p)
     return rv;
 }
 
-static sc_err add_pin(ij_ctx *c, sc_card *card, json_object *o)
+static sc_err add_pin(ij_ctx *c, json_object *o, void *user)
 {
+    sc_card *card = user;
     sc_pin p;
     memset(&p, 0, sizeof(p));
     sc_err rv = read_pin(c, o, &p);
@@ -216,7 +196,7 @@ static sc_err load_pins(ij_ctx *c, sc_card *card, json_object *v)
 {
     sc_wipe(card->pins, sizeof(card->pins));
     card->n_pins = 0;
-    return each(c, card, v, SC_MAX_PINS, "PINs", add_pin);
+    return ij_each(c, v, SC_MAX_PINS, "PINs", add_pin, card);
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -281,8 +261,9 @@ static sc_err add_pkey(ij_ctx *c, sc_card *card, json_object *o, uint8_t ref,
     return rv;
 }
 
-static sc_err add_key(ij_ctx *c, sc_card *card, json_object *o)
+static sc_err add_key(ij_ctx *c, json_object *o, void *user)
 {
+    sc_card *card = user;
     uint8_t ref = 0, use_sc = 0;
     const char *kind_name = NULL;
     sc_key_kind kind = SC_KEY_AES;
@@ -310,7 +291,7 @@ static sc_err load_keys(ij_ctx *c, sc_card *card, json_object *v)
 {
     while (card->n_keys)
         sc_key_remove(card, card->keys[0].ref);
-    return each(c, card, v, SC_MAX_KEYS, "keys", add_key);
+    return ij_each(c, v, SC_MAX_KEYS, "keys", add_key, card);
 }
 
 /* ---- security environments ---------------------------------------------- */
@@ -378,8 +359,9 @@ static sc_err read_se(ij_ctx *c, json_object *o, sc_se *se)
     return rv;
 }
 
-static sc_err add_se(ij_ctx *c, sc_card *card, json_object *o)
+static sc_err add_se(ij_ctx *c, json_object *o, void *user)
 {
+    sc_card *card = user;
     uint64_t n = 0;
     sc_se se;
     memset(&se, 0, sizeof(se));
@@ -402,7 +384,8 @@ static sc_err load_ses(ij_ctx *c, sc_card *card, json_object *v)
 {
     memset(card->stored_se, 0, sizeof(card->stored_se));
     memset(card->stored_se_set, 0, sizeof(card->stored_se_set));
-    return each(c, card, v, SC_MAX_SE + 1, "security environments", add_se);
+    return ij_each(c, v, SC_MAX_SE + 1, "security environments", add_se,
+                   card);
 }
 
 /* ---- the card ------------------------------------------------------------ */

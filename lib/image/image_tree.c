@@ -421,20 +421,38 @@ static sc_err read_dobj(ij_ctx *c, sc_card *card, json_object *o, sc_file *f)
     return rv;
 }
 
-static sc_err read_dobjs(ij_ctx *c, sc_card *card, json_object *obj,
-                         sc_file *f)
+/* The card and the file an array's elements belong to. */
+typedef struct tree_pos {
+    sc_card *card;
+    sc_file *file;
+} tree_pos;
+
+static sc_err read_dobj_of(ij_ctx *c, json_object *v, void *user)
+{
+    tree_pos *pos = user;
+    return read_dobj(c, pos->card, v, pos->file);
+}
+
+/* Run `fn` on the elements of the optional array `key` of `obj`. */
+static sc_err read_list(ij_ctx *c, json_object *obj, const char *key,
+                        ij_element_fn fn, tree_pos *pos)
 {
     json_object *arr = NULL;
     size_t n = 0;
-    sc_err rv = ij_array(c, obj, "data_objects", false, &arr, &n);
-    size_t mark = ij_key(c, "data_objects");
-    for (size_t i = 0; rv == SC_OK && i < n; i++) {
-        size_t m = ij_index(c, i);
-        rv = read_dobj(c, card, json_object_array_get_idx(arr, i), f);
-        ij_back(c, m);
-    }
+    sc_err rv = ij_array(c, obj, key, false, &arr, &n);
+    if (rv != SC_OK || n == 0)
+        return rv;
+    size_t mark = ij_key(c, key);
+    rv = ij_each(c, arr, SIZE_MAX, key, fn, pos);
     ij_back(c, mark);
     return rv;
+}
+
+static sc_err read_dobjs(ij_ctx *c, sc_card *card, json_object *obj,
+                         sc_file *f)
+{
+    tree_pos pos = {card, f};
+    return read_list(c, obj, "data_objects", read_dobj_of, &pos);
 }
 
 static sc_err read_children(ij_ctx *c, sc_card *card, json_object *obj,
@@ -458,20 +476,17 @@ static sc_err read_file(ij_ctx *c, sc_card *card, json_object *obj,
     return rv;
 }
 
+static sc_err read_child(ij_ctx *c, json_object *v, void *user)
+{
+    tree_pos *pos = user;
+    return read_file(c, pos->card, v, pos->file);
+}
+
 static sc_err read_children(ij_ctx *c, sc_card *card, json_object *obj,
                             sc_file *df)
 {
-    json_object *arr = NULL;
-    size_t n = 0;
-    sc_err rv = ij_array(c, obj, "children", false, &arr, &n);
-    size_t mark = ij_key(c, "children");
-    for (size_t i = 0; rv == SC_OK && i < n; i++) {
-        size_t m = ij_index(c, i);
-        rv = read_file(c, card, json_object_array_get_idx(arr, i), df);
-        ij_back(c, m);
-    }
-    ij_back(c, mark);
-    return rv;
+    tree_pos pos = {card, df};
+    return read_list(c, obj, "children", read_child, &pos);
 }
 
 static sc_err read_mf(ij_ctx *c, sc_card *card, json_object *obj)
