@@ -11,6 +11,8 @@
  */
 #include "bench_util.h"
 
+#include "core/bytes.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,30 +24,11 @@ double bench_now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
+/* Non-empty hex through the project's decoder (lib/core/bytes.h). */
 bool bench_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
-    size_t n = strlen(hex);
-    if (n == 0 || n % 2 != 0 || n / 2 > cap)
-        return false;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *len = n / 2;
-    return true;
+    return hex[0] != '\0' && hex_decode(hex, out, cap, len) == SC_OK &&
+           *len > 0;
 }
 
 bool bench_parse_uint(const char *text, unsigned *out)

@@ -179,15 +179,22 @@ static sc_err check_doc_number(const epass_mrz *m, char *err, size_t errlen)
                           errlen);
 }
 
-static sc_err check_composite(const epass_mrz *m, char *err, size_t errlen)
+/* The characters the composite check digit covers, concatenated. */
+static size_t composite_input(const epass_mrz *m, char buf[EPASS_MRZ_MAX])
 {
     size_t spans[4][2], n = composite_spans(m->format, spans);
-    char buf[EPASS_MRZ_MAX];
     size_t len = 0;
     for (size_t i = 0; i < n; i++) {
         memcpy(buf + len, m->text + spans[i][0], spans[i][1] - spans[i][0]);
         len += spans[i][1] - spans[i][0];
     }
+    return len;
+}
+
+static sc_err check_composite(const epass_mrz *m, char *err, size_t errlen)
+{
+    char buf[EPASS_MRZ_MAX];
+    size_t len = composite_input(m, buf);
     const mrz_layout *l = layout_of(m->format);
     return check_digit_at("composite", buf, len, m->text[l->composite],
                           err, errlen);
@@ -406,13 +413,8 @@ static sc_err put_doc_number(const mrz_layout *l, epass_td td, char *t,
 
 static void put_composite(epass_mrz *m)
 {
-    size_t spans[4][2], n = composite_spans(m->format, spans);
     char buf[EPASS_MRZ_MAX];
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(buf + len, m->text + spans[i][0], spans[i][1] - spans[i][0]);
-        len += spans[i][1] - spans[i][0];
-    }
+    size_t len = composite_input(m, buf);
     m->text[layout_of(m->format)->composite] = epass_check_digit(buf, len);
 }
 
