@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file bench_client.c
  * @brief Options, set-up commands, warm-up and the timed loop shared by the

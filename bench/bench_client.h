@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file bench_client.h
  * @brief The measuring loop shared by the APDU clients (pcsc_bench through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file bench_pcsc.c
  * @brief Connecting, transmitting and waiting for card events through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file bench_pcsc.h
  * @brief PC/SC plumbing of the benchmark clients: connect to one reader

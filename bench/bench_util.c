@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file bench_util.c
  * @brief Clock, parsing, statistics and the report line of the benchmark
@@ -27,7 +28,7 @@ double bench_now_us(void)
 /* Non-empty hex through the project's decoder (lib/core/bytes.h). */
 bool bench_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
-    return hex[0] != '\0' && hex_decode(hex, out, cap, len) == SC_OK &&
+    return hex[0] != '\0' && hex_decode(hex, out, cap, len) == SFC_OK &&
            *len > 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file bench_util.h
  * @brief What every benchmark program shares: a monotonic clock, hex and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file echo_card.c
  * @brief The floor of a path: a vpcd card that answers every APDU at once.
@@ -104,7 +105,7 @@ static int answer_apdu(echo_conn *c, const uint8_t *cmd, size_t len)
 {
     apdu a;
     size_t ne = 0;
-    if (!c->sw_only && apdu_parse(cmd, len, &a) == SC_OK && a.has_le)
+    if (!c->sw_only && apdu_parse(cmd, len, &a) == SFC_OK && a.has_le)
         ne = a.ne > MAX_DATA ? MAX_DATA : a.ne;
     uint8_t *p = c->out + VPCD_HEADER_SIZE;
     p[ne] = 0x90;
@@ -256,7 +257,7 @@ int main(int argc, char **argv)
                    .in = malloc(READ_CHUNK),
                    .out = calloc(1, VPCD_MAX_PAYLOAD + VPCD_HEADER_SIZE)};
     struct addrinfo *ai = resolve(&o);
-    if (!ai || !c.in || !c.out || vpcd_decoder_init(&c.dec) != SC_OK)
+    if (!ai || !c.in || !c.out || vpcd_decoder_init(&c.dec) != SFC_OK)
         return 1;
     rc = o.reversed ? run_reversed(&c, ai) : run_normal(&c, ai);
     freeaddrinfo(ai);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file engine_bench.c
  * @brief In-process engine benchmarks: APDUs per second per card type with
@@ -7,7 +8,7 @@
  * Sections (all by default; --only picks some):
  *   create  time to create one card of each type (ePass: keys, EF.SOD)
  *   plain   one card per type, each workload run for --ms milliseconds
- *           through sc_card_transmit(): APDUs/s and ns per APDU
+ *           through sfc_card_transmit(): APDUs/s and ns per APDU
  *   sm      plain vs protected READ BINARY (engine_sm.c)
  *   bac     ms per whole BAC, card side and with the terminal (engine_sm.c)
  *   pace    PACE is not implemented yet: says so
@@ -51,30 +52,30 @@ static const eng_work plain_work[] = {
 static const char *const card_types[] = {"iso7816", "handler_test", "ePass"};
 #define N_TYPES (sizeof(card_types) / sizeof(card_types[0]))
 
-sc_card *eng_card_new(const char *type)
+sfc_card *eng_card_new(const char *type)
 {
-    sc_card_options opts = {.extended_length = true};
-    sc_card *card = NULL;
+    sfc_card_options opts = {.extended_length = true};
+    sfc_card *card = NULL;
     char err[256] = "";
-    if (sc_card_new(type, &opts, &card, err, sizeof(err)) != SC_OK) {
+    if (sfc_card_new(type, &opts, &card, err, sizeof(err)) != SFC_OK) {
         fprintf(stderr, "engine_bench: card %s: %s\n", type, err);
         return NULL;
     }
     return card;
 }
 
-unsigned eng_send_hex(sc_card *card, const char *hex)
+unsigned eng_send_hex(sfc_card *card, const char *hex)
 {
     uint8_t cmd[BENCH_MAX_APDU];
     size_t len = 0, rlen = 0;
     const uint8_t *r = NULL;
     if (!bench_parse_hex(hex, cmd, sizeof(cmd), &len) ||
-        sc_card_transmit(card, cmd, len, &r, &rlen) != SC_OK)
+        sfc_card_transmit(card, cmd, len, &r, &rlen) != SFC_OK)
         return 0;
     return bench_sw(r, rlen);
 }
 
-bool eng_create_ef(sc_card *card)
+bool eng_create_ef(sfc_card *card)
 {
     char hex[2 * BENCH_MAX_APDU + 1];
     bool ok = eng_send_hex(card, "00A4000C023F00") == 0x9000 &&
@@ -93,7 +94,7 @@ bool eng_create_ef(sc_card *card)
     return ok;
 }
 
-double eng_rate(sc_card *card, const uint8_t *apdu, size_t len, unsigned sw,
+double eng_rate(sfc_card *card, const uint8_t *apdu, size_t len, unsigned sw,
                 double budget_ms)
 {
     const uint8_t *r = NULL;
@@ -102,7 +103,7 @@ double eng_rate(sc_card *card, const uint8_t *apdu, size_t len, unsigned sw,
     double start = bench_now_us(), now = start;
     while (now - start < budget_ms * 1e3) {
         for (unsigned i = 0; i < BATCH; i++)
-            if (sc_card_transmit(card, apdu, len, &r, &rlen) != SC_OK ||
+            if (sfc_card_transmit(card, apdu, len, &r, &rlen) != SFC_OK ||
                 bench_sw(r, rlen) != sw)
                 return -1;
         n += BATCH;
@@ -128,17 +129,17 @@ static int section_create(void)
 {
     for (size_t i = 0; i < N_TYPES; i++) {
         double t0 = bench_now_us();
-        sc_card *card = eng_card_new(card_types[i]);
+        sfc_card *card = eng_card_new(card_types[i]);
         double ms = (bench_now_us() - t0) / 1e3;
         if (!card)
             return 1;
         printf("engine section=create type=%s ms=%.3f\n", card_types[i], ms);
-        sc_card_free(card);
+        sfc_card_free(card);
     }
     return 0;
 }
 
-static int plain_one(sc_card *card, const eng_work *w, const eng_opts *o)
+static int plain_one(sfc_card *card, const eng_work *w, const eng_opts *o)
 {
     uint8_t cmd[BENCH_MAX_APDU];
     size_t len = 0;
@@ -158,16 +159,16 @@ static int section_plain(const eng_opts *o)
 {
     int rc = 0;
     for (size_t t = 0; rc == 0 && t < N_TYPES; t++) {
-        sc_card *card = eng_card_new(card_types[t]);
+        sfc_card *card = eng_card_new(card_types[t]);
         if (!card || (t == 0 && !eng_create_ef(card))) {
-            sc_card_free(card);
+            sfc_card_free(card);
             return 1;
         }
         for (size_t i = 0; rc == 0 && i < sizeof(plain_work) /
                                           sizeof(plain_work[0]); i++)
             if (strcmp(plain_work[i].type, card_types[t]) == 0)
                 rc = plain_one(card, &plain_work[i], o);
-        sc_card_free(card);
+        sfc_card_free(card);
     }
     return rc;
 }
@@ -176,8 +177,8 @@ static int section_plain(const eng_opts *o)
 
 static size_t hold_atr(void *card, uint8_t *atr, size_t cap)
 {
-    uint8_t buf[SC_ATR_MAX];
-    size_t n = sc_card_atr(card, buf);
+    uint8_t buf[SFC_ATR_MAX];
+    size_t n = sfc_card_atr(card, buf);
     n = n < cap ? n : cap;
     memcpy(atr, buf, n);
     return n;
@@ -185,19 +186,19 @@ static size_t hold_atr(void *card, uint8_t *atr, size_t cap)
 
 static void hold_power(void *card, int ctrl)
 {
-    sc_card_power(card, (sc_power_event)ctrl);
+    sfc_card_power(card, (sfc_power_event)ctrl);
 }
 
-static sc_err hold_transmit(void *card, const uint8_t *c, size_t len,
+static sfc_err hold_transmit(void *card, const uint8_t *c, size_t len,
                             const uint8_t **r, size_t *rlen)
 {
-    return sc_card_transmit(card, c, len, r, rlen);
+    return sfc_card_transmit(card, c, len, r, rlen);
 }
 
 static const vpcd_card_ops hold_ops = {hold_atr, hold_power, hold_transmit};
 
 /* One card that has answered a few APDUs, and its listening link. */
-static int hold_one(sc_card **card, vpcd_link **link)
+static int hold_one(sfc_card **card, vpcd_link **link)
 {
     vpcd_link_config cfg = {.mode = VPCD_LINK_REVERSED, .host = "127.0.0.1",
                             .port = 0};
@@ -206,8 +207,8 @@ static int hold_one(sc_card **card, vpcd_link **link)
         eng_send_hex(*card, "0084000008") != 0x9000 ||
         eng_send_hex(*card, "002000010431323334") != 0x9000)
         return 1;
-    if (vpcd_link_new(&cfg, &hold_ops, *card, link) != SC_OK ||
-        vpcd_link_insert(*link) != SC_OK) {
+    if (vpcd_link_new(&cfg, &hold_ops, *card, link) != SFC_OK ||
+        vpcd_link_insert(*link) != SFC_OK) {
         fprintf(stderr, "engine_bench: cannot listen for card\n");
         return 1;
     }
@@ -216,7 +217,7 @@ static int hold_one(sc_card **card, vpcd_link **link)
 
 static int section_hold(const eng_opts *o)
 {
-    sc_card **cards = calloc(o->hold, sizeof(*cards));
+    sfc_card **cards = calloc(o->hold, sizeof(*cards));
     vpcd_link **links = calloc(o->hold, sizeof(*links));
     long before = bench_status_kb(0, "VmHWM");
     int rc = cards && links ? 0 : 1;
@@ -229,7 +230,7 @@ static int section_hold(const eng_opts *o)
                before);
     for (unsigned i = 0; links && cards && i < o->hold; i++) {
         vpcd_link_free(links[i]);
-        sc_card_free(cards[i]);
+        sfc_card_free(cards[i]);
     }
     free(cards);
     free(links);

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file engine_bench.h
  * @brief The parts of the in-process engine benchmark (engine_bench.c,
- *        engine_sm.c): cards driven through sc_card_transmit() with no
+ *        engine_sm.c): cards driven through sfc_card_transmit() with no
  *        transport at all.
  *
  * Every section prints lines that start with "engine section=NAME" and go
@@ -25,20 +26,20 @@ typedef struct eng_opts {
 } eng_opts;
 
 /** A new card of `type`, extended length on; NULL (printed) on failure. */
-sc_card *eng_card_new(const char *type);
+sfc_card *eng_card_new(const char *type);
 
 /** Send one hex APDU; its status word, or 0 if the card failed. */
-unsigned eng_send_hex(sc_card *card, const char *hex);
+unsigned eng_send_hex(sfc_card *card, const char *hex);
 
 /** Create the benchmarks' 4096-byte EF (FID 0B01, SFI 2) in the MF and
  *  fill it. false (printed) on failure. */
-bool eng_create_ef(sc_card *card);
+bool eng_create_ef(sfc_card *card);
 
 /**
  * Run `apdu` over and over for about `budget_ms`; APDUs per second, or a
  * negative value if a response did not end with `sw`.
  */
-double eng_rate(sc_card *card, const uint8_t *apdu, size_t len, unsigned sw,
+double eng_rate(sfc_card *card, const uint8_t *apdu, size_t len, unsigned sw,
                 double budget_ms);
 
 /** Secure messaging: plain vs protected READ BINARY, sm_start's cost. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file engine_sm.c
  * @brief The secure-messaging and BAC sections of engine_bench.
@@ -5,7 +6,7 @@
  * The terminal side is the project's test terminal
  * (tests/unit/epass_terminal.c, OpenSSL only): it wraps commands and
  * checks and deciphers responses. Its transmit function calls
- * sc_card_transmit() in process and adds up the time spent inside it, so
+ * sfc_card_transmit() in process and adds up the time spent inside it, so
  * every figure comes twice: the card's own cost ("card") and the whole
  * exchange with the terminal's cryptography ("e2e").
  *
@@ -21,15 +22,15 @@
 #include <string.h>
 
 #include "bench_util.h"
-#include "card/sm.h"
+#include "os/sm.h"
 #include "engine_bench.h"
 #include "epass_terminal.h"
 
 #define SPECIMEN_MRZ "L898902C<3UTO6908061F9406236ZE184226B<<<<<14"
 
 typedef struct eng_tx {
-    sc_card *card;
-    double card_us; /**< time spent in sc_card_transmit() */
+    sfc_card *card;
+    double card_us; /**< time spent in sfc_card_transmit() */
 } eng_tx;
 
 static int eng_tx_fn(void *ctx, const uint8_t *c, size_t clen, uint8_t *r,
@@ -39,9 +40,9 @@ static int eng_tx_fn(void *ctx, const uint8_t *c, size_t clen, uint8_t *r,
     const uint8_t *rapdu = NULL;
     size_t n = 0;
     double t0 = bench_now_us();
-    sc_err err = sc_card_transmit(tx->card, c, clen, &rapdu, &n);
+    sfc_err err = sfc_card_transmit(tx->card, c, clen, &rapdu, &n);
     tx->card_us += bench_now_us() - t0;
-    if (err != SC_OK || n > cap)
+    if (err != SFC_OK || n > cap)
         return -1;
     memcpy(r, rapdu, n);
     *rlen = n;
@@ -85,14 +86,14 @@ static const uint8_t ssc0[8] = {0x88, 0x70, 0x22, 0x12, 0x0C, 0x06, 0xC2,
                                 0x26};
 
 /* Microseconds per sm_start() (it replaces the running session). */
-static double sm_start_us(sc_card *card, const eng_opts *o)
+static double sm_start_us(sfc_card *card, const eng_opts *o)
 {
     unsigned long n = 0;
     double start = bench_now_us(), now = start;
     while (now - start < o->budget_ms * 1e3) {
         for (int i = 0; i < 64; i++)
             if (sm_start(card, SM_3DES_RETAIL, kenc, 16, kmac, 16, ssc0, 8) !=
-                SC_OK)
+                SFC_OK)
                 return -1;
         n += 64;
         now = bench_now_us();
@@ -121,7 +122,7 @@ int eng_section_sm(const eng_opts *o)
     double start_us = rc ? -1 : sm_start_us(tx.card, o);
     if (plain_rate < 0 || start_us < 0 ||
         sm_start(tx.card, SM_3DES_RETAIL, kenc, 16, kmac, 16, ssc0, 8) !=
-            SC_OK)
+            SFC_OK)
         rc = 1;
     if (rc == 0) {
         start_terminal(&t, &tx);
@@ -136,7 +137,7 @@ int eng_section_sm(const eng_opts *o)
     if (rc == 0)
         printf("engine section=sm profile=aes-cmac status=not-measured "
                "reason=no-aes-terminal-until-pace\n");
-    sc_card_free(tx.card);
+    sfc_card_free(tx.card);
     return rc;
 }
 
@@ -189,6 +190,6 @@ int eng_section_bac(const eng_opts *o)
         printf("engine section=sm profile=3des-retail workload=epass-read-128 "
                "sm_card_per_s=%.0f sm_e2e_per_s=%.0f sm_card_us=%.2f\n",
                card_rate, e2e_rate, 1e6 / card_rate);
-    sc_card_free(tx.card);
+    sfc_card_free(tx.card);
     return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file pcsc_bench.c
  * @brief APDU round trips through PC/SC: throughput and latency of one

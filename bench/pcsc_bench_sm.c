@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file pcsc_bench_sm.c
  * @brief Protected READ BINARY through PC/SC: an ePass card after BAC,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_bench.c
  * @brief APDU round trips through libscio's direct backend: the card's

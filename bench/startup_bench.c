@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file startup_bench.c
  * @brief Time from launching a card process to "card present" in pcscd.

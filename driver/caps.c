@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file caps.c
  * @brief Capabilities and attributes reported to pcscd, and the polling
@@ -24,13 +25,13 @@
 
 static RESPONSECODE poll_event(DWORD Lun, int timeout)
 {
-    return drv_wait_event((uint32_t)Lun, timeout) == SC_OK
+    return drv_wait_event((uint32_t)Lun, timeout) == SFC_OK
                ? IFD_SUCCESS : IFD_COMMUNICATION_ERROR;
 }
 
 static RESPONSECODE stop_polling(DWORD Lun)
 {
-    return drv_stop_events((uint32_t)Lun) == SC_OK ? IFD_SUCCESS
+    return drv_stop_events((uint32_t)Lun) == SFC_OK ? IFD_SUCCESS
                                                    : IFD_COMMUNICATION_ERROR;
 }
 

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file caps.h
  * @brief IFDHGetCapabilities: what the driver tells pcscd about a slot.
  */
-#ifndef SC_DRIVER_CAPS_H
-#define SC_DRIVER_CAPS_H
+#ifndef SFC_DRIVER_CAPS_H
+#define SFC_DRIVER_CAPS_H
 
 #include <ifdhandler.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file devname.c
  * @brief DEVICENAME parsing: address, port and options of one reader.
@@ -36,11 +37,11 @@ void drv_config_defaults(drv_config *cfg)
     cfg->apdu_timeout_ms = DRV_DEFAULT_APDU_TIMEOUT_MS;
     cfg->atr_timeout_ms = DRV_DEFAULT_ATR_TIMEOUT_MS;
     cfg->connect_timeout_ms = DRV_DEFAULT_CONNECT_TIMEOUT_MS;
-    cfg->log_level = SC_LOG_ERROR;
+    cfg->log_level = SFC_LOG_ERROR;
 }
 
 __attribute__((format(printf, 3, 4)))
-static sc_err fail(char *why, size_t cap, const char *fmt, ...)
+static sfc_err fail(char *why, size_t cap, const char *fmt, ...)
 {
     if (why && cap > 0) {
         va_list ap;
@@ -48,7 +49,7 @@ static sc_err fail(char *why, size_t cap, const char *fmt, ...)
         vsnprintf(why, cap, fmt, ap);
         va_end(ap);
     }
-    return SC_E_FORMAT;
+    return SFC_E_FORMAT;
 }
 
 /* An unsigned number written like strtoul(text, NULL, base), the whole
@@ -66,14 +67,14 @@ static bool parse_number(const char *text, int base, unsigned long *out)
     return true;
 }
 
-bool drv_parse_log_level(const char *text, sc_log_level *out)
+bool drv_parse_log_level(const char *text, sfc_log_level *out)
 {
     static const char *const names[] = {"error", "warn", "info", "apdu",
                                         "debug"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcmp(text, names[i]) == 0 ||
             (text[0] == (char)('0' + i) && text[1] == '\0')) {
-            *out = (sc_log_level)i;
+            *out = (sfc_log_level)i;
             return true;
         }
     }
@@ -96,7 +97,7 @@ static bool host_is_valid(const char *host, bool allow_colon)
     return true;
 }
 
-static sc_err copy_host(char *dst, size_t dst_cap, const char *host,
+static sfc_err copy_host(char *dst, size_t dst_cap, const char *host,
                         bool bracketed, char *why, size_t cap)
 {
     if (!host_is_valid(host, bracketed))
@@ -105,10 +106,10 @@ static sc_err copy_host(char *dst, size_t dst_cap, const char *host,
                         ? " (write IPv6 addresses in brackets: [::1]:35963)"
                         : "");
     snprintf(dst, dst_cap, "%s", host);
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err parse_port(const char *text, drv_config *cfg, char *why,
+static sfc_err parse_port(const char *text, drv_config *cfg, char *why,
                          size_t cap)
 {
     unsigned long v = 0;
@@ -118,11 +119,11 @@ static sc_err parse_port(const char *text, drv_config *cfg, char *why,
                         ? " (write IPv6 addresses in brackets: [::1]:35963)"
                         : "");
     cfg->port = (uint16_t)v;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* "[v6]:port": the host between the brackets, then a mandatory port. */
-static sc_err parse_bracketed(char *addr, drv_config *cfg, char *why,
+static sfc_err parse_bracketed(char *addr, drv_config *cfg, char *why,
                               size_t cap)
 {
     char *close = strchr(addr, ']');
@@ -133,58 +134,58 @@ static sc_err parse_bracketed(char *addr, drv_config *cfg, char *why,
     if (close[1] != ':')
         return fail(why, cap, "\"[%s]\" must be followed by :PORT", addr + 1);
     cfg->mode = DRV_CONNECT;
-    sc_err err = copy_host(cfg->host, sizeof(cfg->host), addr + 1, true,
+    sfc_err err = copy_host(cfg->host, sizeof(cfg->host), addr + 1, true,
                            why, cap);
-    return err != SC_OK ? err : parse_port(close + 2, cfg, why, cap);
+    return err != SFC_OK ? err : parse_port(close + 2, cfg, why, cap);
 }
 
 /* The part before the options: /dev/null:PORT, HOST:PORT, [V6]:PORT. */
-static sc_err parse_address(char *addr, drv_config *cfg, char *why,
+static sfc_err parse_address(char *addr, drv_config *cfg, char *why,
                             size_t cap)
 {
     if (addr[0] == '[')
         return parse_bracketed(addr, cfg, why, cap);
     char *colon = strchr(addr, ':');
     if (!colon) /* the reference: no colon = listen on the default port */
-        return SC_OK;
+        return SFC_OK;
     *colon = '\0';
-    sc_err err = parse_port(colon + 1, cfg, why, cap);
-    if (err != SC_OK)
+    sfc_err err = parse_port(colon + 1, cfg, why, cap);
+    if (err != SFC_OK)
         return err;
     if (strcmp(addr, listen_host) == 0)
-        return SC_OK;
+        return SFC_OK;
     cfg->mode = DRV_CONNECT;
     return copy_host(cfg->host, sizeof(cfg->host), addr, false, why, cap);
 }
 
-static sc_err parse_ms(const char *key, const char *value, unsigned *out,
+static sfc_err parse_ms(const char *key, const char *value, unsigned *out,
                        char *why, size_t cap)
 {
     unsigned long v = 0;
     if (!parse_number(value, 10, &v) || v == 0 || v > DRV_MAX_TIMEOUT_MS) {
         fail(why, cap, "%s=%s: expected milliseconds from 1 to %u", key,
              value, DRV_MAX_TIMEOUT_MS);
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     }
     *out = (unsigned)v;
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err parse_slots(const char *value, drv_config *cfg, char *why,
+static sfc_err parse_slots(const char *value, drv_config *cfg, char *why,
                           size_t cap)
 {
     unsigned long v = 0;
     if (!parse_number(value, 10, &v) || v == 0 || v > DRV_MAX_SLOTS) {
         fail(why, cap, "slots=%s: expected a number from 1 to %u", value,
              DRV_MAX_SLOTS);
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     }
     cfg->slots = (unsigned)v;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* bind=ADDR or bind=[ADDR], kept in `bind` until the mode is known. */
-static sc_err parse_bind(char *value, char *bind, size_t bind_cap, char *why,
+static sfc_err parse_bind(char *value, char *bind, size_t bind_cap, char *why,
                          size_t cap)
 {
     size_t n = strlen(value);
@@ -196,7 +197,7 @@ static sc_err parse_bind(char *value, char *bind, size_t bind_cap, char *why,
     return copy_host(bind, bind_cap, value, true, why, cap);
 }
 
-static sc_err parse_option(char *key, char *value, drv_config *cfg,
+static sfc_err parse_option(char *key, char *value, drv_config *cfg,
                            char *bind, size_t bind_cap, char *why, size_t cap)
 {
     if (strcmp(key, "slots") == 0)
@@ -212,7 +213,7 @@ static sc_err parse_option(char *key, char *value, drv_config *cfg,
             return fail(why, cap, "log=%s: expected error, warn, info, apdu "
                         "or debug", value);
         cfg->log_set = true;
-        return SC_OK;
+        return SFC_OK;
     }
     if (strcmp(key, "bind") == 0)
         return parse_bind(value, bind, bind_cap, why, cap);
@@ -221,7 +222,7 @@ static sc_err parse_option(char *key, char *value, drv_config *cfg,
 }
 
 /* "key=value,key=value"; the last of repeated keys wins. */
-static sc_err parse_options(char *opts, drv_config *cfg, char *bind,
+static sfc_err parse_options(char *opts, drv_config *cfg, char *bind,
                             size_t bind_cap, char *why, size_t cap)
 {
     char *save = NULL;
@@ -231,16 +232,16 @@ static sc_err parse_options(char *opts, drv_config *cfg, char *bind,
         if (!eq || eq == item || eq[1] == '\0')
             return fail(why, cap, "option \"%s\" is not key=value", item);
         *eq = '\0';
-        sc_err err = parse_option(item, eq + 1, cfg, bind, bind_cap, why,
+        sfc_err err = parse_option(item, eq + 1, cfg, bind, bind_cap, why,
                                   cap);
-        if (err != SC_OK)
+        if (err != SFC_OK)
             return err;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* Copy without blanks around it and without one pair of quotes. */
-static sc_err unquote(const char *in, char *out, size_t cap, char *why,
+static sfc_err unquote(const char *in, char *out, size_t cap, char *why,
                       size_t why_cap)
 {
     while (isspace((unsigned char)*in))
@@ -257,34 +258,34 @@ static sc_err unquote(const char *in, char *out, size_t cap, char *why,
                     cap - 1);
     memcpy(out, in, n);
     out[n] = '\0';
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err check_ports(const drv_config *cfg, char *why, size_t cap)
+static sfc_err check_ports(const drv_config *cfg, char *why, size_t cap)
 {
     if ((unsigned long)cfg->port + cfg->slots - 1 > 65535) {
         fail(why, cap, "port %u with %u slots goes past 65535", cfg->port,
              cfg->slots);
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err parse_all(const char *devicename, drv_config *cfg, char *why,
+static sfc_err parse_all(const char *devicename, drv_config *cfg, char *why,
                         size_t cap)
 {
     char text[DEVNAME_MAX];
     char bind[DRV_HOST_MAX + 1] = "";
-    sc_err err = unquote(devicename, text, sizeof(text), why, cap);
-    if (err != SC_OK)
+    sfc_err err = unquote(devicename, text, sizeof(text), why, cap);
+    if (err != SFC_OK)
         return err;
     char *opts = strchr(text, ',');
     if (opts)
         *opts++ = '\0';
     err = parse_address(text, cfg, why, cap);
-    if (err == SC_OK && opts)
+    if (err == SFC_OK && opts)
         err = parse_options(opts, cfg, bind, sizeof(bind), why, cap);
-    if (err != SC_OK)
+    if (err != SFC_OK)
         return err;
     if (bind[0] != '\0' && cfg->mode == DRV_CONNECT)
         return fail(why, cap, "bind= applies only when the driver listens "
@@ -294,7 +295,7 @@ static sc_err parse_all(const char *devicename, drv_config *cfg, char *why,
     return check_ports(cfg, why, cap);
 }
 
-sc_err drv_config_parse(const char *devicename, drv_config *cfg, char *why,
+sfc_err drv_config_parse(const char *devicename, drv_config *cfg, char *why,
                         size_t why_cap)
 {
     drv_config_defaults(cfg);
@@ -302,21 +303,21 @@ sc_err drv_config_parse(const char *devicename, drv_config *cfg, char *why,
         why[0] = '\0';
     if (!devicename)
         return fail(why, why_cap, "no DEVICENAME");
-    sc_err err = parse_all(devicename, cfg, why, why_cap);
-    if (err != SC_OK)
+    sfc_err err = parse_all(devicename, cfg, why, why_cap);
+    if (err != SFC_OK)
         drv_config_defaults(cfg);
     return err;
 }
 
-sc_err drv_config_channel(unsigned long channel, drv_config *cfg, char *why,
+sfc_err drv_config_channel(unsigned long channel, drv_config *cfg, char *why,
                           size_t why_cap)
 {
     drv_config_defaults(cfg);
     if (channel == 0 || channel > 65535 - (DRV_DEFAULT_SLOTS - 1)) {
         fail(why, why_cap, "CHANNELID %lu is not a port from 1 to %u",
              channel, 65535 - (DRV_DEFAULT_SLOTS - 1));
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     }
     cfg->port = (uint16_t)channel;
-    return SC_OK;
+    return SFC_OK;
 }

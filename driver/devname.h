@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file devname.h
  * @brief A reader's configuration, read from its reader.conf DEVICENAME.
@@ -18,8 +19,8 @@
  * validated: a malformed DEVICENAME is refused with a one-line reason, never
  * guessed at.
  */
-#ifndef SC_DRIVER_DEVNAME_H
-#define SC_DRIVER_DEVNAME_H
+#ifndef SFC_DRIVER_DEVNAME_H
+#define SFC_DRIVER_DEVNAME_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,7 +54,7 @@ typedef struct drv_config {
     unsigned atr_timeout_ms;     /**< longest wait for an ATR */
     unsigned connect_timeout_ms; /**< reversed mode: one connect attempt */
     bool log_set;                /**< log= was given */
-    sc_log_level log_level;
+    sfc_log_level log_level;
 } drv_config;
 
 /** Listen on 127.0.0.1:35963 with 2 slots and the default timeouts. */
@@ -62,16 +63,16 @@ void drv_config_defaults(drv_config *cfg);
 /**
  * Parse a DEVICENAME. On success `cfg` holds the result; on failure it
  * holds the defaults, `why` (if not NULL) says what is wrong and the
- * result is SC_E_FORMAT (syntax) or SC_E_RANGE (a number out of range).
+ * result is SFC_E_FORMAT (syntax) or SFC_E_RANGE (a number out of range).
  */
-sc_err drv_config_parse(const char *devicename, drv_config *cfg, char *why,
+sfc_err drv_config_parse(const char *devicename, drv_config *cfg, char *why,
                         size_t why_cap);
 
 /** The legacy CHANNELID path: listen on port `channel` (1..65535). */
-sc_err drv_config_channel(unsigned long channel, drv_config *cfg, char *why,
+sfc_err drv_config_channel(unsigned long channel, drv_config *cfg, char *why,
                           size_t why_cap);
 
 /** Level names used by log=: error, warn, info, apdu, debug (or 0..4). */
-bool drv_parse_log_level(const char *text, sc_log_level *out);
+bool drv_parse_log_level(const char *text, sfc_log_level *out);
 
 #endif

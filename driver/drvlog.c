@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file drvlog.c
  * @brief stderr log sink for the driver, its level, and APDU tracing.
@@ -17,9 +18,9 @@
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool log_installed;
-static sc_log_level log_level = SC_LOG_ERROR;
+static sfc_log_level log_level = SFC_LOG_ERROR;
 
-static void stderr_sink(void *user, sc_log_level level, const char *msg)
+static void stderr_sink(void *user, sfc_log_level level, const char *msg)
 {
     static const char *const names[] = {"error", "warning", "info", "apdu",
                                         "debug"};
@@ -31,9 +32,9 @@ static void stderr_sink(void *user, sc_log_level level, const char *msg)
 void drv_log_setup(const drv_config *cfg)
 {
     pthread_mutex_lock(&log_lock);
-    sc_log_level want = log_level;
+    sfc_log_level want = log_level;
     const char *env = getenv(DRV_LOG_ENV);
-    sc_log_level from_env;
+    sfc_log_level from_env;
     if (env && drv_parse_log_level(env, &from_env) && from_env > want)
         want = from_env;
     if (cfg && cfg->log_set && cfg->log_level > want)
@@ -41,7 +42,7 @@ void drv_log_setup(const drv_config *cfg)
     if (!log_installed || want != log_level) {
         log_level = want;
         log_installed = true;
-        sc_log_set(stderr_sink, NULL, log_level);
+        sfc_log_set(stderr_sink, NULL, log_level);
     }
     pthread_mutex_unlock(&log_lock);
 }
@@ -68,30 +69,30 @@ bool drv_apdu_is_sensitive(const uint8_t *apdu, size_t len)
 
 void drv_log_command(const char *who, const uint8_t *apdu, size_t len)
 {
-    if (!sc_log_enabled(SC_LOG_APDU))
+    if (!sfc_log_enabled(SFC_LOG_APDU))
         return;
     char prefix[320];
     snprintf(prefix, sizeof(prefix), "%s: C-APDU", who);
     if (len > 4 && drv_apdu_is_sensitive(apdu, len) &&
-        !sc_log_enabled(SC_LOG_DEBUG)) {
-        sc_log(SC_LOG_APDU, "%s %02X %02X %02X %02X (%zu more bytes hidden)",
+        !sfc_log_enabled(SFC_LOG_DEBUG)) {
+        sfc_log(SFC_LOG_APDU, "%s %02X %02X %02X %02X (%zu more bytes hidden)",
                prefix, apdu[0], apdu[1], apdu[2], apdu[3], len - 4);
         return;
     }
-    sc_log_hex(SC_LOG_APDU, prefix, apdu, len);
+    sfc_log_hex(SFC_LOG_APDU, prefix, apdu, len);
 }
 
 void drv_log_response(const char *who, const uint8_t *rapdu, size_t len)
 {
-    if (!sc_log_enabled(SC_LOG_APDU))
+    if (!sfc_log_enabled(SFC_LOG_APDU))
         return;
-    if (sc_log_enabled(SC_LOG_DEBUG)) {
+    if (sfc_log_enabled(SFC_LOG_DEBUG)) {
         char prefix[320];
         snprintf(prefix, sizeof(prefix), "%s: R-APDU", who);
-        sc_log_hex(SC_LOG_DEBUG, prefix, rapdu, len);
+        sfc_log_hex(SFC_LOG_DEBUG, prefix, rapdu, len);
         return;
     }
     if (len >= 2)
-        sc_log(SC_LOG_APDU, "%s: R-APDU %zu data bytes, SW %02X%02X", who,
+        sfc_log(SFC_LOG_APDU, "%s: R-APDU %zu data bytes, SW %02X%02X", who,
                len - 2, rapdu[len - 2], rapdu[len - 1]);
 }

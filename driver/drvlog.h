@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file drvlog.h
  * @brief The driver's log sink and APDU tracing with secrets masked.
@@ -16,8 +17,8 @@
  * are logged as length and status word. Only the debug level shows every
  * byte.
  */
-#ifndef SC_DRIVER_DRVLOG_H
-#define SC_DRIVER_DRVLOG_H
+#ifndef SFC_DRIVER_DRVLOG_H
+#define SFC_DRIVER_DRVLOG_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file events.c
  * @brief The polling-thread function: wait on the slot's sockets for a card
@@ -19,7 +20,7 @@
 
 #include <poll.h>
 
-#include "card.h"
+#include "presence.h"
 #include "net.h"
 
 static uint64_t wait_until(const drv_slot *s, uint64_t end)
@@ -40,11 +41,11 @@ static void wait_unlocked(drv_slot *s, uint64_t until)
     drv_slot_drain(s);
 }
 
-sc_err drv_wait_event(uint32_t lun, int timeout_ms)
+sfc_err drv_wait_event(uint32_t lun, int timeout_ms)
 {
     drv_slot *s = drv_slot_get(lun);
     if (!s)
-        return SC_E_NOT_FOUND;
+        return SFC_E_NOT_FOUND;
     uint64_t end = timeout_ms > 0 ? net_now_ms() + (uint64_t)timeout_ms
                                   : UINT64_MAX;
     drv_slot_lock(s);
@@ -58,16 +59,16 @@ sc_err drv_wait_event(uint32_t lun, int timeout_ms)
     }
     drv_slot_unlock(s);
     drv_slot_put(s);
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err drv_stop_events(uint32_t lun)
+sfc_err drv_stop_events(uint32_t lun)
 {
     drv_slot *s = drv_slot_get(lun);
     if (!s)
-        return SC_E_NOT_FOUND;
+        return SFC_E_NOT_FOUND;
     atomic_store(&s->interrupt, true);
     drv_slot_wake(s);
     drv_slot_put(s);
-    return SC_OK;
+    return SFC_OK;
 }

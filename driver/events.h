@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file events.h
  * @brief Event-driven card presence for pcscd's polling thread.
@@ -9,8 +10,8 @@
  * without talking to the card. No GET ATR goes over the wire per poll, and
  * an idle slot costs no CPU.
  */
-#ifndef SC_DRIVER_EVENTS_H
-#define SC_DRIVER_EVENTS_H
+#ifndef SFC_DRIVER_EVENTS_H
+#define SFC_DRIVER_EVENTS_H
 
 #include <stdint.h>
 
@@ -18,10 +19,10 @@
 
 /**
  * Wait up to `timeout_ms` (<= 0: until something happens) for a change of
- * presence on `lun`. SC_OK after a change, a timeout or an interruption;
- * SC_E_NOT_FOUND for a Lun that is not open.
+ * presence on `lun`. SFC_OK after a change, a timeout or an interruption;
+ * SFC_E_NOT_FOUND for a Lun that is not open.
  */
-sc_err drv_wait_event(uint32_t lun, int timeout_ms);
+sfc_err drv_wait_event(uint32_t lun, int timeout_ms);
 
 /**
  * End the event wait on `lun` now, or, if none is in progress, the next one
@@ -29,6 +30,6 @@ sc_err drv_wait_event(uint32_t lun, int timeout_ms);
  * calls this (TAG_IFD_STOP_POLLING_THREAD) both to end its event thread and,
  * after SCardDisconnect, to restart the wait with another timeout.
  */
-sc_err drv_stop_events(uint32_t lun);
+sfc_err drv_stop_events(uint32_t lun);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file features.c
  * @brief The part 10 feature list and TLV properties, as bytes.

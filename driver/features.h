@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file features.h
  * @brief PC/SC part 10 features: what IFDHControl answers.
@@ -15,8 +16,8 @@
  * every APDU the client builds also fits the wire. No PIN pad, PACE or
  * display features are advertised: the driver implements none.
  */
-#ifndef SC_DRIVER_FEATURES_H
-#define SC_DRIVER_FEATURES_H
+#ifndef SFC_DRIVER_FEATURES_H
+#define SFC_DRIVER_FEATURES_H
 
 #include <stddef.h>
 #include <stdint.h>

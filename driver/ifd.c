@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file ifd.c
  * @brief The IFD handler entry points (IFDH*) that pcscd calls.
  *
  * Each entry point finds the slot of its Lun, takes the slot's lock, does
- * its work through card.c / xfer.c / caps.c and maps the result to an IFD
+ * its work through presence.c / xfer.c / caps.c and maps the result to an IFD
  * response code. Nothing here keeps state of its own. pcscd already
  * serialises the calls of one slot with a mutex of its own; the slot lock
  * additionally orders them against the polling thread (events.c), which
@@ -20,7 +21,7 @@
 #include <string.h>
 
 #include "caps.h"
-#include "card.h"
+#include "presence.h"
 #include "devname.h"
 #include "drvlog.h"
 #include "features.h"
@@ -30,12 +31,12 @@ static RESPONSECODE open_channel(DWORD Lun, const drv_config *cfg)
 {
     drv_log_setup(cfg);
     if (Lun > UINT32_MAX || (Lun & 0xFFFFu) >= cfg->slots) {
-        sc_log(SC_LOG_ERROR, "Lun 0x%lX: slot %lu of a reader with %u "
+        sfc_log(SFC_LOG_ERROR, "Lun 0x%lX: slot %lu of a reader with %u "
                "slot(s)", (unsigned long)Lun, (unsigned long)(Lun & 0xFFFFu),
                cfg->slots);
         return IFD_COMMUNICATION_ERROR;
     }
-    return drv_slot_open((uint32_t)Lun, cfg) == SC_OK
+    return drv_slot_open((uint32_t)Lun, cfg) == SFC_OK
                ? IFD_SUCCESS : IFD_COMMUNICATION_ERROR;
 }
 
@@ -44,14 +45,14 @@ RESPONSECODE IFDHCreateChannelByName(DWORD Lun, LPSTR DeviceName)
     drv_config cfg;
     char why[320];
     drv_log_setup(NULL);
-    if (drv_config_parse(DeviceName, &cfg, why, sizeof(why)) != SC_OK) {
-        sc_log(SC_LOG_ERROR, "DEVICENAME %s: %s",
+    if (drv_config_parse(DeviceName, &cfg, why, sizeof(why)) != SFC_OK) {
+        sfc_log(SFC_LOG_ERROR, "DEVICENAME %s: %s",
                DeviceName ? DeviceName : "(none)", why);
         return IFD_COMMUNICATION_ERROR;
     }
     drv_log_setup(&cfg);
     if ((Lun & 0xFFFFu) == 0)
-        sc_log(SC_LOG_INFO, "reader %02lX: DEVICENAME %s",
+        sfc_log(SFC_LOG_INFO, "reader %02lX: DEVICENAME %s",
                (unsigned long)(Lun >> 16) & 0xFF, DeviceName);
     return open_channel(Lun, &cfg);
 }
@@ -61,8 +62,8 @@ RESPONSECODE IFDHCreateChannel(DWORD Lun, DWORD Channel)
     drv_config cfg;
     char why[160];
     drv_log_setup(NULL);
-    if (drv_config_channel(Channel, &cfg, why, sizeof(why)) != SC_OK) {
-        sc_log(SC_LOG_ERROR, "%s", why);
+    if (drv_config_channel(Channel, &cfg, why, sizeof(why)) != SFC_OK) {
+        sfc_log(SFC_LOG_ERROR, "%s", why);
         return IFD_COMMUNICATION_ERROR;
     }
     return open_channel(Lun, &cfg);
@@ -70,7 +71,7 @@ RESPONSECODE IFDHCreateChannel(DWORD Lun, DWORD Channel)
 
 RESPONSECODE IFDHCloseChannel(DWORD Lun)
 {
-    return drv_slot_close((uint32_t)Lun) == SC_OK ? IFD_SUCCESS
+    return drv_slot_close((uint32_t)Lun) == SFC_OK ? IFD_SUCCESS
                                                   : IFD_COMMUNICATION_ERROR;
 }
 
@@ -125,7 +126,7 @@ static RESPONSECODE power_up(drv_slot *s, uint8_t ctrl, PUCHAR Atr,
         return IFD_COMMUNICATION_ERROR;
     DWORD cap = *AtrLength;
     *AtrLength = 0;
-    if (drv_power(s, ctrl) != SC_OK)
+    if (drv_power(s, ctrl) != SFC_OK)
         return IFD_ERROR_POWER_ACTION;
     if (cap < s->atr_len)
         return IFD_ERROR_INSUFFICIENT_BUFFER;
@@ -175,14 +176,14 @@ static DWORD ifd_protocol(unsigned long negotiated, DWORD requested)
     return requested;
 }
 
-static RESPONSECODE transmit_result(sc_err err)
+static RESPONSECODE transmit_result(sfc_err err)
 {
     switch (err) {
-    case SC_OK: return IFD_SUCCESS;
-    case SC_E_STATE:
-    case SC_E_REMOVED: return IFD_ICC_NOT_PRESENT;
-    case SC_E_AGAIN: return IFD_RESPONSE_TIMEOUT;
-    case SC_E_RANGE: return IFD_ERROR_INSUFFICIENT_BUFFER;
+    case SFC_OK: return IFD_SUCCESS;
+    case SFC_E_STATE:
+    case SFC_E_REMOVED: return IFD_ICC_NOT_PRESENT;
+    case SFC_E_AGAIN: return IFD_RESPONSE_TIMEOUT;
+    case SFC_E_RANGE: return IFD_ERROR_INSUFFICIENT_BUFFER;
     default: return IFD_COMMUNICATION_ERROR;
     }
 }
@@ -202,11 +203,11 @@ RESPONSECODE IFDHTransmitToICC(DWORD Lun, SCARD_IO_HEADER SendPci,
     if (!s)
         return IFD_COMMUNICATION_ERROR;
     drv_slot_lock(s);
-    sc_err err = drv_transmit(s, TxBuffer, TxLength, RxBuffer, &rlen);
+    sfc_err err = drv_transmit(s, TxBuffer, TxLength, RxBuffer, &rlen);
     unsigned long negotiated = s->protocol;
     drv_slot_unlock(s);
     drv_slot_put(s);
-    if (err == SC_OK) {
+    if (err == SFC_OK) {
         *RxLength = (DWORD)rlen;
         if (RecvPci)
             RecvPci->Protocol = ifd_protocol(negotiated, SendPci.Protocol);

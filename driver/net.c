@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file net.c
  * @brief Socket helpers of the reader driver: non-blocking I/O with
@@ -36,7 +37,7 @@
 
 uint64_t net_now_ms(void)
 {
-    return sc_clock_now_ms(NULL);
+    return sfc_clock_now_ms(NULL);
 }
 
 int net_ms_until(uint64_t deadline)
@@ -179,7 +180,7 @@ static int wait_fd(int fd, short events, uint64_t deadline)
     }
 }
 
-sc_err net_send(int fd, const uint8_t *buf, size_t len, uint64_t deadline,
+sfc_err net_send(int fd, const uint8_t *buf, size_t len, uint64_t deadline,
                 int *err)
 {
     while (len > 0) {
@@ -193,17 +194,17 @@ sc_err net_send(int fd, const uint8_t *buf, size_t len, uint64_t deadline,
             continue;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
             *err = errno;
-            return SC_E_IO;
+            return SFC_E_IO;
         }
         int rc = wait_fd(fd, POLLOUT, deadline);
         if (rc == 0)
-            return SC_E_AGAIN;
+            return SFC_E_AGAIN;
         if (rc < 0) {
             *err = errno;
-            return SC_E_IO;
+            return SFC_E_IO;
         }
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* One recv() after waiting for data: bytes read, 0 at EOF, -1 error,
@@ -230,7 +231,7 @@ static ssize_t recv_some(int fd, uint8_t *buf, size_t cap, uint64_t deadline,
     }
 }
 
-sc_err net_recv_frame(int fd, vpcd_decoder *dec, uint8_t *chunk,
+sfc_err net_recv_frame(int fd, vpcd_decoder *dec, uint8_t *chunk,
                       size_t chunk_cap, uint64_t deadline,
                       const uint8_t **frame, size_t *flen, int *err)
 {
@@ -239,17 +240,17 @@ sc_err net_recv_frame(int fd, vpcd_decoder *dec, uint8_t *chunk,
     while (!complete) {
         ssize_t n = recv_some(fd, chunk, chunk_cap, deadline, err);
         if (n == -2)
-            return SC_E_AGAIN;
+            return SFC_E_AGAIN;
         if (n < 0)
-            return SC_E_IO;
+            return SFC_E_IO;
         if (n == 0)
-            return SC_E_CLOSED;
+            return SFC_E_CLOSED;
         size_t used = vpcd_decoder_feed(dec, chunk, (size_t)n, frame, flen,
                                         &complete);
         if (used < (size_t)n)
-            return SC_E_FORMAT;
+            return SFC_E_FORMAT;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
 net_peer net_peer_state(int fd)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file net.h
  * @brief Sockets for the reader driver: listen, accept, connect, and whole
@@ -10,8 +11,8 @@
  * never wait past the caller's deadline, so a silent or dead card costs at
  * most one timeout, never a hung pcscd thread.
  */
-#ifndef SC_DRIVER_NET_H
-#define SC_DRIVER_NET_H
+#ifndef SFC_DRIVER_NET_H
+#define SFC_DRIVER_NET_H
 
 #include <netdb.h>
 #include <stdbool.h>
@@ -52,20 +53,20 @@ int net_connect_start(const struct addrinfo *ai, bool *done, int *err);
 /** 0 when the connect on `fd` succeeded, else the errno it failed with. */
 int net_connect_result(int fd);
 
-/** Send `len` bytes, waiting for room until `deadline`. SC_E_AGAIN on
- *  timeout, SC_E_IO on error (`*err`). */
-sc_err net_send(int fd, const uint8_t *buf, size_t len, uint64_t deadline,
+/** Send `len` bytes, waiting for room until `deadline`. SFC_E_AGAIN on
+ *  timeout, SFC_E_IO on error (`*err`). */
+sfc_err net_send(int fd, const uint8_t *buf, size_t len, uint64_t deadline,
                 int *err);
 
 /**
  * Receive exactly one frame: read into `chunk` and feed the decoder until a
  * frame completes or `deadline` passes. `*frame`/`*flen` point into the
- * decoder (valid until it is fed again). Returns SC_OK, SC_E_AGAIN
- * (timeout), SC_E_CLOSED (the card closed the connection), SC_E_IO
- * (socket error in `*err`) or SC_E_FORMAT (bytes beyond the frame: the
+ * decoder (valid until it is fed again). Returns SFC_OK, SFC_E_AGAIN
+ * (timeout), SFC_E_CLOSED (the card closed the connection), SFC_E_IO
+ * (socket error in `*err`) or SFC_E_FORMAT (bytes beyond the frame: the
  * card sent more than one answer).
  */
-sc_err net_recv_frame(int fd, vpcd_decoder *dec, uint8_t *chunk,
+sfc_err net_recv_frame(int fd, vpcd_decoder *dec, uint8_t *chunk,
                       size_t chunk_cap, uint64_t deadline,
                       const uint8_t **frame, size_t *flen, int *err);
 

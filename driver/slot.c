@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file slot.c
  * @brief The Lun registry: creating, finding, referencing and freeing slots.
@@ -19,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "card.h"
+#include "presence.h"
 #include "core/log.h"
 #include "net.h"
 #include "vpcd/addr.h"
@@ -110,7 +111,7 @@ static drv_slot *slot_new(uint32_t lun, const drv_config *cfg)
     snprintf(s->name, sizeof(s->name), "%02X:%02X %s%s", (lun >> 16) & 0xFF,
              s->index, cfg->mode == DRV_LISTEN ? "listen " : "card ", where);
     s->io = malloc(DRV_IO_SIZE);
-    if (!s->io || vpcd_decoder_init(&s->dec) != SC_OK ||
+    if (!s->io || vpcd_decoder_init(&s->dec) != SFC_OK ||
         pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
         slot_free(s);
         return NULL;
@@ -118,21 +119,21 @@ static drv_slot *slot_new(uint32_t lun, const drv_config *cfg)
     return s;
 }
 
-static sc_err start_listening(drv_slot *s)
+static sfc_err start_listening(drv_slot *s)
 {
     int err = 0;
     s->listen_fd = net_listen(s->cfg.host, s->port, &err);
     if (s->listen_fd >= 0) {
-        sc_log(SC_LOG_INFO, "%s: waiting for cards", s->name);
-        return SC_OK;
+        sfc_log(SFC_LOG_INFO, "%s: waiting for cards", s->name);
+        return SFC_OK;
     }
     char text[96];
-    sc_log(SC_LOG_ERROR, "%s: cannot listen: %s (%s)", s->name,
+    sfc_log(SFC_LOG_ERROR, "%s: cannot listen: %s (%s)", s->name,
            net_errtext(err, text, sizeof(text)),
            err == EADDRINUSE ? "is another vpcd driver, e.g. Debian's "
                                "/etc/reader.conf.d/vpcd, using the port?"
                              : "check bind= and the port");
-    return SC_E_IO;
+    return SFC_E_IO;
 }
 
 static bool is_open(uint32_t lun)
@@ -141,32 +142,32 @@ static bool is_open(uint32_t lun)
     bool open = find(lun) != NULL;
     pthread_mutex_unlock(&registry_lock);
     if (open)
-        sc_log(SC_LOG_ERROR, "Lun 0x%08X is open already", (unsigned)lun);
+        sfc_log(SFC_LOG_ERROR, "Lun 0x%08X is open already", (unsigned)lun);
     return open;
 }
 
-sc_err drv_slot_open(uint32_t lun, const drv_config *cfg)
+sfc_err drv_slot_open(uint32_t lun, const drv_config *cfg)
 {
     if (is_open(lun))
-        return SC_E_STATE;
+        return SFC_E_STATE;
     drv_slot *s = slot_new(lun, cfg);
     if (!s)
-        return SC_E_NOMEM;
-    if (cfg->mode == DRV_LISTEN && start_listening(s) != SC_OK) {
+        return SFC_E_NOMEM;
+    if (cfg->mode == DRV_LISTEN && start_listening(s) != SFC_OK) {
         slot_free(s);
-        return SC_E_IO;
+        return SFC_E_IO;
     }
     if (cfg->mode == DRV_CONNECT)
-        sc_log(SC_LOG_INFO, "%s: will connect to the card", s->name);
+        sfc_log(SFC_LOG_INFO, "%s: will connect to the card", s->name);
     pthread_mutex_lock(&registry_lock);
-    sc_err err = find(lun) ? SC_E_STATE : SC_OK;
-    if (err == SC_OK) {
+    sfc_err err = find(lun) ? SFC_E_STATE : SFC_OK;
+    if (err == SFC_OK) {
         s->next = registry;
         registry = s;
     }
     pthread_mutex_unlock(&registry_lock);
-    if (err != SC_OK) {
-        sc_log(SC_LOG_ERROR, "Lun 0x%08X is open already", (unsigned)lun);
+    if (err != SFC_OK) {
+        sfc_log(SFC_LOG_ERROR, "Lun 0x%08X is open already", (unsigned)lun);
         slot_free(s);
     }
     return err;
@@ -184,7 +185,7 @@ static drv_slot *unlink_slot(uint32_t lun)
     return NULL;
 }
 
-sc_err drv_slot_close(uint32_t lun)
+sfc_err drv_slot_close(uint32_t lun)
 {
     pthread_mutex_lock(&registry_lock);
     drv_slot *s = unlink_slot(lun);
@@ -196,8 +197,8 @@ sc_err drv_slot_close(uint32_t lun)
     }
     pthread_mutex_unlock(&registry_lock);
     if (!s)
-        return SC_E_NOT_FOUND;
-    sc_log(SC_LOG_INFO, "%s: closed", s->name);
+        return SFC_E_NOT_FOUND;
+    sfc_log(SFC_LOG_INFO, "%s: closed", s->name);
     slot_free(s);
-    return SC_OK;
+    return SFC_OK;
 }

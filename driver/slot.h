@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file slot.h
  * @brief One reader slot (one Lun): its card connection, state and lock.
@@ -14,8 +15,8 @@
  * Fields after `lock` are protected by it; the ones before are fixed when
  * the slot is created.
  */
-#ifndef SC_DRIVER_SLOT_H
-#define SC_DRIVER_SLOT_H
+#ifndef SFC_DRIVER_SLOT_H
+#define SFC_DRIVER_SLOT_H
 
 #include <netdb.h>
 #include <pthread.h>
@@ -54,7 +55,7 @@ typedef struct drv_slot {
     int listen_fd;         /**< normal mode */
     int conn_fd;           /**< the card, or -1 */
     drv_dialer dial;       /**< reversed mode */
-    uint8_t atr[SC_ATR_MAX];
+    uint8_t atr[SFC_ATR_MAX];
     size_t atr_len;        /**< > 0 exactly while a card is connected */
     unsigned long protocol;   /**< negotiated SCARD_PROTOCOL_T0/T1, or 0 */
     bool removal_pending;     /**< a card left since the last presence report */
@@ -70,13 +71,13 @@ typedef struct drv_slot {
 
 /**
  * Create the slot for `lun` (normal mode: start listening on its port) and
- * register it. SC_E_STATE if the Lun is open already, SC_E_IO if the port
- * cannot be bound (logged with the reason), SC_E_NOMEM.
+ * register it. SFC_E_STATE if the Lun is open already, SFC_E_IO if the port
+ * cannot be bound (logged with the reason), SFC_E_NOMEM.
  */
-sc_err drv_slot_open(uint32_t lun, const drv_config *cfg);
+sfc_err drv_slot_open(uint32_t lun, const drv_config *cfg);
 
 /** Unregister, stop the event wait, wait for all users, close and free. */
-sc_err drv_slot_close(uint32_t lun);
+sfc_err drv_slot_close(uint32_t lun);
 
 /** Find a slot and take a reference (NULL if the Lun is not open). */
 drv_slot *drv_slot_get(uint32_t lun);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file wait_and_send.c
  * @brief The README's libscio example: wait up to ten seconds for a card

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file fuzz_codecs.c
  * @brief libFuzzer target for the codecs: APDU, BER-TLV (validate, iterate,
@@ -22,22 +23,22 @@ static void tlv(const uint8_t *data, size_t size)
     ber_iter it;
     ber_tlv t;
     ber_iter_init(&it, data, size, true);
-    while (ber_iter_next(&it, &t) == SC_OK)
+    while (ber_iter_next(&it, &t) == SFC_OK)
         ber_find(t.value, t.len, 0x83, &t);
     size_t off = 0;
     simple_tlv s;
-    while (simple_tlv_next(data, size, &off, &s) == SC_OK)
+    while (simple_tlv_next(data, size, &off, &s) == SFC_OK)
         ;
     off = 0;
     compact_tlv c;
-    while (compact_tlv_next(data, size, &off, &c) == SC_OK)
+    while (compact_tlv_next(data, size, &off, &c) == SFC_OK)
         ;
 }
 
 static void frames(const uint8_t *data, size_t size)
 {
     vpcd_decoder d;
-    if (vpcd_decoder_init(&d) != SC_OK)
+    if (vpcd_decoder_init(&d) != SFC_OK)
         abort();
     size_t off = 0, piece = size ? data[0] % 7 + 1 : 1;
     while (off < size) {
@@ -61,18 +62,18 @@ static void frames(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apdu a;
-    if (apdu_parse(data, size, &a) == SC_OK) {
+    if (apdu_parse(data, size, &a) == SFC_OK) {
         uint8_t out[70000];
         size_t n;
-        if (apdu_encode(&a, out, sizeof(out), &n) != SC_OK || n != size ||
+        if (apdu_encode(&a, out, sizeof(out), &n) != SFC_OK || n != size ||
             memcmp(out, data, n) != 0)
             abort(); /* every valid APDU re-encodes to itself */
     }
     atr_info info;
-    if (atr_parse(data, size, &info) == SC_OK) {
-        uint8_t out[SC_ATR_MAX];
+    if (atr_parse(data, size, &info) == SFC_OK) {
+        uint8_t out[SFC_ATR_MAX];
         size_t n;
-        if (atr_build(&info, out, sizeof(out), &n) != SC_OK)
+        if (atr_build(&info, out, sizeof(out), &n) != SFC_OK)
             abort();
     }
     tlv(data, size);

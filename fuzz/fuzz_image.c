@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file fuzz_image.c
  * @brief libFuzzer target: arbitrary text as a card image. Loading must
@@ -15,20 +16,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    sc_card *card = NULL;
-    char err[SC_IMAGE_ERR_MAX];
-    if (sc_image_load_text((const char *)data, size, NULL, &card, err,
-                           sizeof(err)) != SC_OK)
+    sfc_card *card = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
+    if (sfc_image_load_text((const char *)data, size, NULL, &card, err,
+                           sizeof(err)) != SFC_OK)
         return 0;
     char *again = NULL;
     size_t len = 0;
-    if (sc_image_save_text(card, &again, &len, err, sizeof(err)) != SC_OK)
+    if (sfc_image_save_text(card, &again, &len, err, sizeof(err)) != SFC_OK)
         abort();
-    sc_card *second = NULL;
-    if (sc_image_load_text(again, len, NULL, &second, err, sizeof(err)) != SC_OK)
+    sfc_card *second = NULL;
+    if (sfc_image_load_text(again, len, NULL, &second, err, sizeof(err)) != SFC_OK)
         abort(); /* what the card saves must load again */
-    sc_card_free(second);
-    sc_image_text_free(again, len);
-    sc_card_free(card);
+    sfc_card_free(second);
+    sfc_image_text_free(again, len);
+    sfc_card_free(card);
     return 0;
 }

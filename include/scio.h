@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio.h
  * @brief libscio: smart card access for C programs, after pyscard's

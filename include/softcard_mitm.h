@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard_mitm.h
  * @brief The man-in-the-middle plugin ABI of softcard's relay card type.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The demo proper, run by ./demo inside fresh network and mount namespaces.
 set -euo pipefail
 SOFTCARD=$1

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The passport part of the demo: an ICAO 9303 ePass card, created headless
 # from a configuration file, read through pcscd by Debian's cardpeek (an
 # independent inspection program): BAC from MRZ line 2, 3DES secure

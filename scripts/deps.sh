@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Debian packages the project needs, and a function that installs the missing
 # ones. Sourced by ./check, ./demo and bench/run; plain POSIX sh so that it

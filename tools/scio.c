@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio.c
  * @brief main() of the scio command: parse, make the context of the chosen

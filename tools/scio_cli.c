@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_cli.c
  * @brief Command-line parsing, help text and exit codes of scio.

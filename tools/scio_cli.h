@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_cli.h
  * @brief The scio command: options, exit codes and the command functions.

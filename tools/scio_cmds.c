@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_cmds.c
  * @brief The scio commands list, wait, atr and send, and what they share:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_script.c
  * @brief `scio script FILE`: run APDUs from a file and check the answers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_watch.c
  * @brief `scio watch`: print reader and card events as they happen.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard.c
  * @brief main() of the softcard command: virtual smart cards for vpcd.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard_cli.c
  * @brief Option parsing and help text of the softcard command.
@@ -219,7 +220,7 @@ static int take_param(softcard_opts *o, const char *key, size_t key_len,
                            SOFTCARD_MAX_PARAMS);
     memcpy(o->param_keys[i], key, key_len);
     o->param_keys[i][key_len] = '\0';
-    o->params[i] = (sc_param){o->param_keys[i], value};
+    o->params[i] = (sfc_param){o->param_keys[i], value};
     if (i == o->n_params)
         o->n_params++;
     return SOFTCARD_EXIT_OK;
@@ -444,11 +445,11 @@ const char *softcard_card_type(const softcard_opts *o, size_t i)
     return i < o->n_types ? o->types[i] : o->types[o->n_types - 1];
 }
 
-sc_log_level softcard_log_level(int verbose)
+sfc_log_level softcard_log_level(int verbose)
 {
-    static const sc_log_level levels[] = {SC_LOG_ERROR, SC_LOG_WARN,
-                                          SC_LOG_INFO, SC_LOG_APDU,
-                                          SC_LOG_DEBUG};
+    static const sfc_log_level levels[] = {SFC_LOG_ERROR, SFC_LOG_WARN,
+                                          SFC_LOG_INFO, SFC_LOG_APDU,
+                                          SFC_LOG_DEBUG};
     if (verbose < 0)
         verbose = 0;
     if (verbose > 4)
@@ -519,11 +520,11 @@ static const char help_text[] =
 
 void softcard_print_help(FILE *f)
 {
-    const char *const *names = sc_card_type_names();
+    const char *const *names = sfc_card_type_names();
 
     fputs(help_text, f);
     for (size_t i = 0; names && names[i]; i++) {
-        const char *d = sc_card_type_description(names[i]);
+        const char *d = sfc_card_type_description(names[i]);
         fprintf(f, "  %-14s %s\n", names[i], d ? d : "");
     }
 }

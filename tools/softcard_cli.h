@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard_cli.h
  * @brief The softcard command line: options parsed into a struct, help and
@@ -50,7 +51,7 @@ typedef struct softcard_opts {
     const char *mitm;            /**< --mitm: plugin (softcard_mitm.h) */
     /* card-type parameters: --mrz, --photo, --aa-key, --csca-key,
      * --csca-cert (ePass, docs/epass.md) and --param KEY=VALUE */
-    sc_param params[SOFTCARD_MAX_PARAMS];
+    sfc_param params[SOFTCARD_MAX_PARAMS];
     size_t n_params;
     char param_keys[SOFTCARD_MAX_PARAMS][SOFTCARD_PARAM_KEY_MAX];
     bool help;
@@ -70,7 +71,7 @@ int softcard_parse(int argc, char **argv, softcard_opts *o, char *err,
 const char *softcard_card_type(const softcard_opts *o, size_t i);
 
 /** Log level for a -v count: 0 errors, 1 warnings, ... 4+ debug. */
-sc_log_level softcard_log_level(int verbose);
+sfc_log_level softcard_log_level(int verbose);
 
 void softcard_print_help(FILE *f);
 

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard_image.c
  * @brief Card images in the softcard command: the headless generator, the
  *        image check, opening the images of running cards, passphrases.
  *
  * The generator replaces the reference's interactive CardGenerator: it
- * makes a fresh card of a type with sc_card_new() (the type's defaults,
+ * makes a fresh card of a type with sfc_card_new() (the type's defaults,
  * --pin/--puk/--extended-length, or a JSON configuration file) and saves
  * it as a new image, refusing to replace an existing one without --force.
  * Running cards lock their image and save every change before answering
@@ -20,12 +21,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "card/card.h"
-#include "card/fs.h"
+#include "os/card.h"
+#include "os/fs.h"
 #include "core/bytes.h"
 
 #define PASS_MAX 4096
-#define ERR_MAX (2 * SC_IMAGE_ERR_MAX)
+#define ERR_MAX (2 * SFC_IMAGE_ERR_MAX)
 
 static int say(char *err, size_t errlen, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -52,9 +53,9 @@ static void warn_if_readable(const char *path)
 static int read_pass_file(const char *path, softcard_pass *p, char *err,
                           size_t errlen)
 {
-    char why[SC_IMAGE_ERR_MAX];
-    if (sc_image_read_file(path, &p->text, &p->len, why, sizeof(why)) !=
-        SC_OK)
+    char why[SFC_IMAGE_ERR_MAX];
+    if (sfc_image_read_file(path, &p->text, &p->len, why, sizeof(why)) !=
+        SFC_OK)
         return say(err, errlen, SOFTCARD_EXIT_FAILURE, "passphrase file %s",
                    why);
     size_t full = p->len;
@@ -62,7 +63,7 @@ static int read_pass_file(const char *path, softcard_pass *p, char *err,
         p->len--;
     if (p->len && p->text[p->len - 1] == '\r')
         p->len--;
-    sc_wipe(p->text + p->len, full - p->len);
+    sfc_wipe(p->text + p->len, full - p->len);
     if (p->len == 0 || p->len > PASS_MAX) {
         const char *why_not = p->len ? "longer than 4096 bytes" : "empty";
         softcard_pass_free(p);
@@ -94,7 +95,7 @@ int softcard_pass_read(const softcard_opts *o, softcard_pass *p, char *err,
 void softcard_pass_free(softcard_pass *p)
 {
     if (p->text)
-        sc_wipe(p->text, p->len);
+        sfc_wipe(p->text, p->len);
     free(p->text);
     p->text = NULL;
     p->len = 0;
@@ -102,69 +103,69 @@ void softcard_pass_free(softcard_pass *p)
 
 /* ---- the generator --------------------------------------------------------- */
 
-static int make_config(const softcard_opts *o, sc_image_config *cfg,
+static int make_config(const softcard_opts *o, sfc_image_config *cfg,
                        char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof(*cfg));
     if (o->init_config &&
-        sc_image_config_load(o->init_config, cfg, err, errlen) != SC_OK)
+        sfc_image_config_load(o->init_config, cfg, err, errlen) != SFC_OK)
         return SOFTCARD_EXIT_USAGE;
     if (!o->init_config && !(cfg->type = strdup(o->init_type)))
         return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
     cfg->extended_length |= o->extended_length;
-    if ((o->pin && sc_image_config_set(cfg, "pin", o->pin) != SC_OK) ||
-        (o->puk && sc_image_config_set(cfg, "puk", o->puk) != SC_OK))
+    if ((o->pin && sfc_image_config_set(cfg, "pin", o->pin) != SFC_OK) ||
+        (o->puk && sfc_image_config_set(cfg, "puk", o->puk) != SFC_OK))
         return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
     for (size_t i = 0; i < o->n_params; i++) /* --param, --mrz, ... */
-        if (sc_image_config_set(cfg, o->params[i].key, o->params[i].value) !=
-            SC_OK)
+        if (sfc_image_config_set(cfg, o->params[i].key, o->params[i].value) !=
+            SFC_OK)
             return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
     return SOFTCARD_EXIT_OK;
 }
 
-static int make_card(const sc_image_config *cfg, sc_card **card, char *err,
+static int make_card(const sfc_image_config *cfg, sfc_card **card, char *err,
                      size_t errlen)
 {
     char why[256] = "";
-    sc_card_options copts = {.extended_length = cfg->extended_length,
+    sfc_card_options copts = {.extended_length = cfg->extended_length,
                              .params = cfg->params,
                              .n_params = cfg->n_params};
-    sc_err rv = sc_card_new(cfg->type, &copts, card, why, sizeof(why));
-    if (rv == SC_E_NOMEM)
+    sfc_err rv = sfc_card_new(cfg->type, &copts, card, why, sizeof(why));
+    if (rv == SFC_E_NOMEM)
         return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         return say(err, errlen, SOFTCARD_EXIT_USAGE, "%s (softcard --help "
                    "lists the card types; docs/card-image.md the parameters)",
-                   why[0] ? why : sc_strerror(rv));
+                   why[0] ? why : sfc_strerror(rv));
     return SOFTCARD_EXIT_OK;
 }
 
-static int save_new(const softcard_opts *o, const sc_card *card,
+static int save_new(const softcard_opts *o, const sfc_card *card,
                     const softcard_pass *pass, char *err, size_t errlen)
 {
-    sc_image_store *s = NULL;
-    sc_image_key *key = NULL;
-    sc_err rv = sc_image_store_open(o->files[0], &s, err, errlen);
-    if (rv == SC_OK && pass->text)
-        rv = sc_image_key_new((const uint8_t *)pass->text, pass->len, NULL,
+    sfc_image_store *s = NULL;
+    sfc_image_key *key = NULL;
+    sfc_err rv = sfc_image_store_open(o->files[0], &s, err, errlen);
+    if (rv == SFC_OK && pass->text)
+        rv = sfc_image_key_new((const uint8_t *)pass->text, pass->len, NULL,
                               &key, err, errlen);
-    if (rv == SC_OK) {
-        sc_image_store_set_key(s, key);
-        rv = sc_image_store_create(s, card, o->force, err, errlen);
-        if (rv == SC_E_STATE) {
+    if (rv == SFC_OK) {
+        sfc_image_store_set_key(s, key);
+        rv = sfc_image_store_create(s, card, o->force, err, errlen);
+        if (rv == SFC_E_STATE) {
             size_t n = strlen(err);
             snprintf(err + n, errlen - n, " (use --force to replace it)");
         }
     }
-    sc_image_store_free(s);
-    return rv == SC_OK ? SOFTCARD_EXIT_OK : SOFTCARD_EXIT_FAILURE;
+    sfc_image_store_free(s);
+    return rv == SFC_OK ? SOFTCARD_EXIT_OK : SOFTCARD_EXIT_FAILURE;
 }
 
 int softcard_image_init(const softcard_opts *o)
 {
     char err[ERR_MAX] = "";
-    sc_image_config cfg;
-    sc_card *card = NULL;
+    sfc_image_config cfg;
+    sfc_card *card = NULL;
     softcard_pass pass = {0};
     int status = make_config(o, &cfg, err, sizeof(err));
     if (status == SOFTCARD_EXIT_OK)
@@ -179,36 +180,36 @@ int softcard_image_init(const softcard_opts *o)
     else
         fprintf(stderr, "softcard: %s\n", err);
     softcard_pass_free(&pass);
-    sc_card_free(card);
-    sc_image_config_free(&cfg);
+    sfc_card_free(card);
+    sfc_image_config_free(&cfg);
     return status;
 }
 
 /* "encrypted image: a passphrase is needed" gets the ways to give one. */
-static void pass_hint(sc_err rv, const softcard_pass *pass, char *err,
+static void pass_hint(sfc_err rv, const softcard_pass *pass, char *err,
                       size_t errlen)
 {
     size_t n = strlen(err);
-    if (rv == SC_E_STATE && !pass->text && strstr(err, "passphrase"))
+    if (rv == SFC_E_STATE && !pass->text && strstr(err, "passphrase"))
         snprintf(err + n, errlen - n, " (give --passphrase-file FILE or set "
                  "%s)", SOFTCARD_PASSPHRASE_ENV);
 }
 
 /* ---- checking --------------------------------------------------------------- */
 
-static bool count_file(sc_file *f, void *user)
+static bool count_file(sfc_file *f, void *user)
 {
     (void)f;
     (*(size_t *)user)++;
     return true;
 }
 
-static void describe(const char *path, sc_card *card)
+static void describe(const char *path, sfc_card *card)
 {
     size_t files = 0;
     fs_walk(card->mf, count_file, &files);
     printf("%s: ok: %s card, %zu file(s) using %zu bytes, %zu PIN(s), "
-           "%zu key(s)\n", path, sc_card_get_type(card), files, card->mem_used,
+           "%zu key(s)\n", path, sfc_card_get_type(card), files, card->mem_used,
            card->n_pins, card->n_keys);
 }
 
@@ -220,18 +221,18 @@ int softcard_image_check(const softcard_opts *o)
     if (status != SOFTCARD_EXIT_OK)
         fprintf(stderr, "softcard: %s\n", err);
     for (size_t i = 0; status == SOFTCARD_EXIT_OK && i < o->n_files; i++) {
-        sc_card *card = NULL;
-        sc_err rv = sc_image_load_file(o->files[i], (const uint8_t *)pass.text,
+        sfc_card *card = NULL;
+        sfc_err rv = sfc_image_load_file(o->files[i], (const uint8_t *)pass.text,
                                        pass.len, NULL, &card, err,
                                        sizeof(err));
-        if (rv == SC_OK) {
+        if (rv == SFC_OK) {
             describe(o->files[i], card);
         } else {
             pass_hint(rv, &pass, err, sizeof(err));
             fprintf(stderr, "softcard: %s\n", err);
             status = SOFTCARD_EXIT_FAILURE;
         }
-        sc_card_free(card);
+        sfc_card_free(card);
     }
     softcard_pass_free(&pass);
     return status;
@@ -239,24 +240,24 @@ int softcard_image_check(const softcard_opts *o)
 
 /* ---- running ------------------------------------------------------------------ */
 
-static int load_one(const softcard_opts *o, size_t i, sc_image_store *s,
-                    const softcard_pass *pass, sc_card **card, char *err,
+static int load_one(const softcard_opts *o, size_t i, sfc_image_store *s,
+                    const softcard_pass *pass, sfc_card **card, char *err,
                     size_t errlen)
 {
     char label[48];
     snprintf(label, sizeof(label), "card %zu", i);
-    sc_card_options base = {.label = label};
-    sc_err rv = sc_image_store_load(s, (const uint8_t *)pass->text, pass->len,
+    sfc_card_options base = {.label = label};
+    sfc_err rv = sfc_image_store_load(s, (const uint8_t *)pass->text, pass->len,
                                     &base, card, err, errlen);
     pass_hint(rv, pass, err, errlen);
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         return SOFTCARD_EXIT_FAILURE;
-    const char *type = sc_card_get_type(*card);
+    const char *type = sfc_card_get_type(*card);
     if (o->n_types && strcmp(softcard_card_type(o, i), type) != 0)
         return say(err, errlen, SOFTCARD_EXIT_USAGE, "%s: holds a %s card, "
                    "not %s (leave out -t, or give the image's type)",
                    o->files[i], type, softcard_card_type(o, i));
-    if (pass->text && !sc_image_store_encrypted(s))
+    if (pass->text && !sfc_image_store_encrypted(s))
         fprintf(stderr, "softcard: warning: %s is not encrypted; the "
                 "passphrase is not used for it\n", o->files[i]);
     snprintf((*card)->label, sizeof((*card)->label), "card %zu (%s)", i,
@@ -264,21 +265,21 @@ static int load_one(const softcard_opts *o, size_t i, sc_image_store *s,
     return SOFTCARD_EXIT_OK;
 }
 
-int softcard_image_open_all(const softcard_opts *o, sc_card **cards,
-                            sc_image_store **stores, char *err,
+int softcard_image_open_all(const softcard_opts *o, sfc_card **cards,
+                            sfc_image_store **stores, char *err,
                             size_t errlen)
 {
     softcard_pass pass;
     int status = softcard_pass_read(o, &pass, err, errlen);
     for (size_t i = 0; status == SOFTCARD_EXIT_OK && i < o->n_files; i++) {
-        if (sc_image_store_open(o->files[i], &stores[i], err, errlen) !=
-            SC_OK) {
+        if (sfc_image_store_open(o->files[i], &stores[i], err, errlen) !=
+            SFC_OK) {
             status = SOFTCARD_EXIT_FAILURE;
             break;
         }
         status = load_one(o, i, stores[i], &pass, &cards[i], err, errlen);
         if (status == SOFTCARD_EXIT_OK)
-            sc_image_attach(cards[i], stores[i]);
+            sfc_image_attach(cards[i], stores[i]);
     }
     softcard_pass_free(&pass);
     return status;

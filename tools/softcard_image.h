@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard_image.h
  * @brief The card-image side of the softcard command: the headless
@@ -43,8 +44,8 @@ int softcard_image_check(const softcard_opts *o);
  * per image (free the cards before the stores). Returns an exit status,
  * with "<image>: <reason>" in `err` on failure.
  */
-int softcard_image_open_all(const softcard_opts *o, sc_card **cards,
-                            sc_image_store **stores, char *err,
+int softcard_image_open_all(const softcard_opts *o, sfc_card **cards,
+                            sfc_image_store **stores, char *err,
                             size_t errlen);
 
 #endif

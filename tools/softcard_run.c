@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard_run.c
  * @brief What the softcard command does once its options are parsed.
  *
  * It installs the log sink (stderr or --log-file, one timestamped line per
- * message), creates the cards with sc_card_new() or loads them from their
+ * message), creates the cards with sfc_card_new() or loads them from their
  * -f images (softcard_image.c, which also serves --init and --check-image
  * before any of this), binds each card to a vpcd link through
  * softcard_card_ops, puts the links in one event loop with
@@ -31,8 +32,8 @@
 
 static size_t card_get_atr(void *card, uint8_t *atr, size_t cap)
 {
-    uint8_t buf[SC_ATR_MAX];
-    size_t n = sc_card_atr(card, buf);
+    uint8_t buf[SFC_ATR_MAX];
+    size_t n = sfc_card_atr(card, buf);
     if (n > cap)
         n = cap;
     memcpy(atr, buf, n);
@@ -41,13 +42,13 @@ static size_t card_get_atr(void *card, uint8_t *atr, size_t cap)
 
 static void card_power(void *card, int ctrl)
 {
-    sc_card_power(card, (sc_power_event)ctrl);
+    sfc_card_power(card, (sfc_power_event)ctrl);
 }
 
-static sc_err card_transmit(void *card, const uint8_t *capdu, size_t len,
+static sfc_err card_transmit(void *card, const uint8_t *capdu, size_t len,
                             const uint8_t **rapdu, size_t *rlen)
 {
-    return sc_card_transmit(card, capdu, len, rapdu, rlen);
+    return sfc_card_transmit(card, capdu, len, rapdu, rlen);
 }
 
 const vpcd_card_ops softcard_card_ops = {card_get_atr, card_power,
@@ -55,19 +56,19 @@ const vpcd_card_ops softcard_card_ops = {card_get_atr, card_power,
 
 /* ---- logging ----------------------------------------------------------- */
 
-static const char *level_name(sc_log_level level)
+static const char *level_name(sfc_log_level level)
 {
     switch (level) {
-    case SC_LOG_ERROR: return "ERROR";
-    case SC_LOG_WARN: return "WARN";
-    case SC_LOG_INFO: return "INFO";
-    case SC_LOG_APDU: return "APDU";
-    case SC_LOG_DEBUG: return "DEBUG";
+    case SFC_LOG_ERROR: return "ERROR";
+    case SFC_LOG_WARN: return "WARN";
+    case SFC_LOG_INFO: return "INFO";
+    case SFC_LOG_APDU: return "APDU";
+    case SFC_LOG_DEBUG: return "DEBUG";
     }
     return "?";
 }
 
-void softcard_format_log(char *out, size_t cap, sc_log_level level,
+void softcard_format_log(char *out, size_t cap, sfc_log_level level,
                          const char *msg)
 {
     struct timespec ts;
@@ -81,7 +82,7 @@ void softcard_format_log(char *out, size_t cap, sc_log_level level,
              level_name(level), msg);
 }
 
-static void log_sink(void *user, sc_log_level level, const char *msg)
+static void log_sink(void *user, sfc_log_level level, const char *msg)
 {
     char line[1200];
     softcard_format_log(line, sizeof(line), level, msg);
@@ -94,8 +95,8 @@ static void log_sink(void *user, sc_log_level level, const char *msg)
 typedef struct run_state {
     const softcard_opts *o;
     FILE *log;
-    sc_card *cards[SOFTCARD_MAX_CARDS];
-    sc_image_store *stores[SOFTCARD_MAX_CARDS]; /**< -f: the cards' images */
+    sfc_card *cards[SOFTCARD_MAX_CARDS];
+    sfc_image_store *stores[SOFTCARD_MAX_CARDS]; /**< -f: the cards' images */
     vpcd_loop *loop;
 } run_state;
 
@@ -113,7 +114,7 @@ static int fail(run_state *rs, int status, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "softcard: %s\n", msg);
     if (rs->log && rs->log != stderr)
-        sc_log(SC_LOG_ERROR, "%s", msg);
+        sfc_log(SFC_LOG_ERROR, "%s", msg);
     return status;
 }
 
@@ -129,14 +130,14 @@ static int open_log(run_state *rs)
         setvbuf(f, NULL, _IOLBF, 0);
         rs->log = f;
     }
-    sc_log_set(log_sink, rs->log, softcard_log_level(rs->o->verbose));
+    sfc_log_set(log_sink, rs->log, softcard_log_level(rs->o->verbose));
     return SOFTCARD_EXIT_OK;
 }
 
 /* -f: the cards come from their images, which they keep up to date. */
 static int open_images(run_state *rs)
 {
-    char why[2 * SC_IMAGE_ERR_MAX] = "";
+    char why[2 * SFC_IMAGE_ERR_MAX] = "";
     int status = softcard_image_open_all(rs->o, rs->cards, rs->stores, why,
                                          sizeof(why));
     return status == SOFTCARD_EXIT_OK ? status : fail(rs, status, "%s", why);
@@ -146,16 +147,16 @@ static int open_images(run_state *rs)
  * PIN and PUK of the other types, then the card-type parameters (--param,
  * --mrz, ...), which every card gets. Returns how many. */
 static size_t card_params(const softcard_opts *o, const char *type,
-                          sc_param params[2 + SOFTCARD_MAX_PARAMS])
+                          sfc_param params[2 + SOFTCARD_MAX_PARAMS])
 {
     size_t n = 0;
     bool relay = strcmp(type, "relay") == 0;
     const char *a = relay ? o->relay_reader : o->pin;
     const char *b = relay ? o->mitm : o->puk;
     if (a)
-        params[n++] = (sc_param){relay ? "reader" : "pin", a};
+        params[n++] = (sfc_param){relay ? "reader" : "pin", a};
     if (b)
-        params[n++] = (sc_param){relay ? "mitm" : "puk", b};
+        params[n++] = (sfc_param){relay ? "mitm" : "puk", b};
     for (size_t i = 0; i < o->n_params; i++)
         params[n++] = o->params[i];
     return n;
@@ -164,8 +165,8 @@ static size_t card_params(const softcard_opts *o, const char *type,
 static int create_cards(run_state *rs)
 {
     const softcard_opts *o = rs->o;
-    sc_param params[2 + SOFTCARD_MAX_PARAMS];
-    sc_card_options copts = {.extended_length = o->extended_length,
+    sfc_param params[2 + SOFTCARD_MAX_PARAMS];
+    sfc_card_options copts = {.extended_length = o->extended_length,
                              .params = params};
     char why[256];
 
@@ -176,17 +177,17 @@ static int create_cards(run_state *rs)
         copts.label = label;
         copts.n_params = card_params(o, type, params);
         why[0] = '\0';
-        sc_err err = sc_card_new(type, &copts, &rs->cards[i], why,
+        sfc_err err = sfc_card_new(type, &copts, &rs->cards[i], why,
                                  sizeof(why));
-        if (err == SC_E_NOMEM)
+        if (err == SFC_E_NOMEM)
             return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s (%s)", i,
-                        why[0] ? why : sc_strerror(err), "out of memory");
-        if (err == SC_E_IO) /* a relay's far card: the message says why */
+                        why[0] ? why : sfc_strerror(err), "out of memory");
+        if (err == SFC_E_IO) /* a relay's far card: the message says why */
             return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s", i,
-                        why[0] ? why : sc_strerror(err));
-        if (err != SC_OK)
+                        why[0] ? why : sfc_strerror(err));
+        if (err != SFC_OK)
             return fail(rs, SOFTCARD_EXIT_USAGE, "card %zu: %s (%s)", i,
-                        why[0] ? why : sc_strerror(err),
+                        why[0] ? why : sfc_strerror(err),
                         "softcard --help lists the card types");
     }
     return SOFTCARD_EXIT_OK;
@@ -196,7 +197,7 @@ static int create_links(run_state *rs)
 {
     const softcard_opts *o = rs->o;
 
-    if (vpcd_loop_new(NULL, &rs->loop) != SC_OK)
+    if (vpcd_loop_new(NULL, &rs->loop) != SFC_OK)
         return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: out of memory");
     for (size_t i = 0; i < o->n_cards; i++) {
         char name[32];
@@ -209,9 +210,9 @@ static int create_links(run_state *rs)
             .name = name};
         snprintf(name, sizeof(name), "card %zu", i);
         if (vpcd_link_new(&cfg, &softcard_card_ops, rs->cards[i], &link) !=
-                SC_OK ||
-            vpcd_loop_add(rs->loop, link, sc_card_get_type(rs->cards[i])) !=
-                SC_OK) {
+                SFC_OK ||
+            vpcd_loop_add(rs->loop, link, sfc_card_get_type(rs->cards[i])) !=
+                SFC_OK) {
             vpcd_link_free(link);
             return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: out of memory");
         }
@@ -221,14 +222,14 @@ static int create_links(run_state *rs)
 
 static int start(run_state *rs)
 {
-    if (vpcd_loop_catch_signals(rs->loop) != SC_OK)
+    if (vpcd_loop_catch_signals(rs->loop) != SFC_OK)
         return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: cannot install "
                     "signal handlers (%s)", strerror(errno));
     if (rs->o->control &&
-        vpcd_loop_listen_control(rs->loop, rs->o->control) != SC_OK)
+        vpcd_loop_listen_control(rs->loop, rs->o->control) != SFC_OK)
         return fail(rs, SOFTCARD_EXIT_FAILURE, "%s",
                     vpcd_loop_error(rs->loop));
-    if (vpcd_loop_insert_all(rs->loop) != SC_OK)
+    if (vpcd_loop_insert_all(rs->loop) != SFC_OK)
         return fail(rs, SOFTCARD_EXIT_FAILURE, "%s",
                     vpcd_loop_error(rs->loop));
     return SOFTCARD_EXIT_OK;
@@ -251,13 +252,13 @@ static void announce_card(const run_state *rs, size_t i)
         snprintf(host, sizeof(host), "%s", bound);
     vpcd_url("vicc", host, port, url, sizeof(url));
     printf("card %zu (%s): waiting for vpcd at %s\n", i,
-           sc_card_get_type(rs->cards[i]), url);
+           sfc_card_get_type(rs->cards[i]), url);
     printf("VICC hostname: %s\nVICC port: %u\n", host, (unsigned)port);
     if (!strcmp(bound, "127.0.0.1") || !strcmp(bound, "::1"))
         printf("(listening on %s only: use --bind 0.0.0.0 to let a phone on "
                "the network connect)\n", bound);
     if (vpcd_qr_render(url, isatty(STDOUT_FILENO) ? VPCD_QR_ANSI : 0, &qr) ==
-        SC_OK)
+        SFC_OK)
         fputs(qr, stdout);
     free(qr);
 }
@@ -275,10 +276,10 @@ static void cleanup(run_state *rs)
 {
     vpcd_loop_free(rs->loop); /* closes connections: cards see power-off */
     for (size_t i = 0; i < SOFTCARD_MAX_CARDS; i++)
-        sc_card_free(rs->cards[i]);
+        sfc_card_free(rs->cards[i]);
     for (size_t i = 0; i < SOFTCARD_MAX_CARDS; i++)
-        sc_image_store_free(rs->stores[i]); /* after the cards that use them */
-    sc_log_set(NULL, NULL, SC_LOG_ERROR);
+        sfc_image_store_free(rs->stores[i]); /* after the cards that use them */
+    sfc_log_set(NULL, NULL, SFC_LOG_ERROR);
     if (rs->log && rs->log != stderr)
         fclose(rs->log);
 }
@@ -290,7 +291,7 @@ static void log_start(const softcard_opts *o)
     vpcd_hostport(o->reversed ? (o->bind ? o->bind : "127.0.0.1")
                               : o->hostname,
                   o->port, where, sizeof(where));
-    sc_log(SC_LOG_INFO, "softcard %s: %u card(s), %s %s", SOFTCARD_VERSION,
+    sfc_log(SFC_LOG_INFO, "softcard %s: %u card(s), %s %s", SOFTCARD_VERSION,
            o->n_cards, o->reversed ? "listening for vpcd on" :
            "connecting to vpcd at", where);
 }
@@ -314,11 +315,11 @@ int softcard_run(const softcard_opts *o)
         status = start(&rs);
     if (status == SOFTCARD_EXIT_OK && o->reversed)
         announce(&rs);
-    if (status == SOFTCARD_EXIT_OK && vpcd_loop_run(rs.loop) != SC_OK)
+    if (status == SOFTCARD_EXIT_OK && vpcd_loop_run(rs.loop) != SFC_OK)
         status = fail(&rs, SOFTCARD_EXIT_FAILURE, "%s",
                       vpcd_loop_error(rs.loop));
     if (status == SOFTCARD_EXIT_OK)
-        sc_log(SC_LOG_INFO, "stopped");
+        sfc_log(SFC_LOG_INFO, "stopped");
     cleanup(&rs);
     return status;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file softcard_run.h
  * @brief Running the softcard command: logging, cards, links, the loop.
@@ -8,14 +9,14 @@
 #include "softcard_cli.h"
 #include "vpcd/link.h"
 
-/** The vpcd_card_ops that bind a link to an sc_card. */
+/** The vpcd_card_ops that bind a link to an sfc_card. */
 extern const vpcd_card_ops softcard_card_ops;
 
 /**
  * Log line "2025-01-31 12:00:00.123 [ERROR] message" for `level` and
  * `msg`, written to `out` (at least 64 + strlen(msg) bytes).
  */
-void softcard_format_log(char *out, size_t cap, sc_log_level level,
+void softcard_format_log(char *out, size_t cap, sfc_log_level level,
                          const char *msg);
 
 /**

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file apdu.c
  * @brief Command APDU parsing and encoding (ISO/IEC 7816-4 §5.1).
@@ -36,7 +37,7 @@ static size_t short_le_to_ne(uint8_t le)
 
 static size_t extended_le_to_ne(const uint8_t *le)
 {
-    uint16_t v = sc_get_u16be(le);
+    uint16_t v = sfc_get_u16be(le);
     return v == 0 ? APDU_MAX_NE : v;
 }
 
@@ -47,51 +48,51 @@ static void set_case(apdu *out, apdu_case kind, bool extended)
 }
 
 /** Body starting with a non-zero byte: short Lc, data, optional short Le. */
-static sc_err parse_short_body(const uint8_t *body, size_t body_len, apdu *out)
+static sfc_err parse_short_body(const uint8_t *body, size_t body_len, apdu *out)
 {
     size_t nc = body[0];
     size_t after_lc = body_len - 1;
     if (after_lc != nc && after_lc != nc + 1)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     out->nc = nc;
     out->data = body + 1;
     if (after_lc == nc) {
         set_case(out, APDU_CASE_3, false);
-        return SC_OK;
+        return SFC_OK;
     }
     out->has_le = true;
     out->ne = short_le_to_ne(body[body_len - 1]);
     set_case(out, APDU_CASE_4, false);
-    return SC_OK;
+    return SFC_OK;
 }
 
 /**
  * Body starting with 00 and at least 3 bytes long: extended Le alone (case
  * 2E) or extended Lc, data and an optional 2-byte Le (cases 3E, 4E).
  */
-static sc_err parse_extended_body(const uint8_t *body, size_t body_len,
+static sfc_err parse_extended_body(const uint8_t *body, size_t body_len,
                                   apdu *out)
 {
     if (body_len == 3) {
         out->has_le = true;
         out->ne = extended_le_to_ne(body + 1);
         set_case(out, APDU_CASE_2, true);
-        return SC_OK;
+        return SFC_OK;
     }
-    size_t nc = sc_get_u16be(body + 1);
+    size_t nc = sfc_get_u16be(body + 1);
     size_t after_lc = body_len - 3;
     if (nc == 0 || (after_lc != nc && after_lc != nc + 2))
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     out->nc = nc;
     out->data = body + 3;
     if (after_lc == nc) {
         set_case(out, APDU_CASE_3, true);
-        return SC_OK;
+        return SFC_OK;
     }
     out->has_le = true;
     out->ne = extended_le_to_ne(body + body_len - 2);
     set_case(out, APDU_CASE_4, true);
-    return SC_OK;
+    return SFC_OK;
 }
 
 /**
@@ -106,55 +107,55 @@ static void clear_body(apdu *out)
 }
 
 /** Everything after the header decides the case (ISO/IEC 7816-4 §5.1). */
-static sc_err parse_body(const uint8_t *body, size_t body_len, apdu *out)
+static sfc_err parse_body(const uint8_t *body, size_t body_len, apdu *out)
 {
     if (body_len == 0) {
         set_case(out, APDU_CASE_1, false);
-        return SC_OK;
+        return SFC_OK;
     }
     if (body_len == 1) { /* case 2S, also for Le 00: never extended */
         out->has_le = true;
         out->ne = short_le_to_ne(body[0]);
         set_case(out, APDU_CASE_2, false);
-        return SC_OK;
+        return SFC_OK;
     }
     if (body[0] != 0)
         return parse_short_body(body, body_len, out);
     if (body_len >= 3)
         return parse_extended_body(body, body_len, out);
-    return SC_E_FORMAT; /* 00 xx: neither a short Lc nor extended */
+    return SFC_E_FORMAT; /* 00 xx: neither a short Lc nor extended */
 }
 
-sc_err apdu_parse(const uint8_t *raw, size_t len, apdu *out)
+sfc_err apdu_parse(const uint8_t *raw, size_t len, apdu *out)
 {
     if (!out || (!raw && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     memset(out, 0, sizeof(*out));
     if (len < APDU_HEADER_SIZE)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     out->cla = raw[0];
     out->ins = raw[1];
     out->p1 = raw[2];
     out->p2 = raw[3];
-    sc_err err = parse_body(raw + APDU_HEADER_SIZE, len - APDU_HEADER_SIZE,
+    sfc_err err = parse_body(raw + APDU_HEADER_SIZE, len - APDU_HEADER_SIZE,
                             out);
-    if (err != SC_OK)
+    if (err != SFC_OK)
         clear_body(out);
     return err;
 }
 
 /* ---- encoding --------------------------------------------------------- */
 
-/** Check the fields; SC_OK if the APDU can be encoded at all. */
-static sc_err check_encodable(const apdu *a)
+/** Check the fields; SFC_OK if the APDU can be encoded at all. */
+static sfc_err check_encodable(const apdu *a)
 {
     if (a->nc > APDU_MAX_NC)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     if (a->nc > 0 && !a->data)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (a->has_le && (a->ne == 0 || a->ne > APDU_MAX_NE))
-        return SC_E_INVAL;
-    return SC_OK;
+        return SFC_E_INVAL;
+    return SFC_OK;
 }
 
 /** Extended when asked for, or when a length does not fit a short field. */
@@ -185,7 +186,7 @@ static size_t encoded_size_of_valid(const apdu *a)
 
 size_t apdu_encoded_size(const apdu *a)
 {
-    if (!a || check_encodable(a) != SC_OK)
+    if (!a || check_encodable(a) != SFC_OK)
         return 0;
     return encoded_size_of_valid(a);
 }
@@ -193,23 +194,23 @@ size_t apdu_encoded_size(const apdu *a)
 static void write_le(uint8_t *p, size_t ne, bool ext)
 {
     if (ext)
-        sc_put_u16be(p, (uint16_t)(ne == APDU_MAX_NE ? 0 : ne));
+        sfc_put_u16be(p, (uint16_t)(ne == APDU_MAX_NE ? 0 : ne));
     else
         p[0] = (uint8_t)(ne == APDU_SHORT_NE_MAX ? 0 : ne);
 }
 
-sc_err apdu_encode(const apdu *a, uint8_t *out, size_t cap, size_t *out_len)
+sfc_err apdu_encode(const apdu *a, uint8_t *out, size_t cap, size_t *out_len)
 {
     if (out_len)
         *out_len = 0;
     if (!a || (!out && cap > 0))
-        return SC_E_INVAL;
-    sc_err err = check_encodable(a);
-    if (err != SC_OK)
+        return SFC_E_INVAL;
+    sfc_err err = check_encodable(a);
+    if (err != SFC_OK)
         return err;
     size_t size = encoded_size_of_valid(a);
     if (size > cap)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
 
     bool ext = needs_extended(a);
     uint8_t *p = out;
@@ -220,7 +221,7 @@ sc_err apdu_encode(const apdu *a, uint8_t *out, size_t cap, size_t *out_len)
     if (a->nc > 0) {
         if (ext) {
             *p++ = 0;
-            sc_put_u16be(p, (uint16_t)a->nc);
+            sfc_put_u16be(p, (uint16_t)a->nc);
             p += 2;
         } else {
             *p++ = (uint8_t)a->nc;
@@ -236,5 +237,5 @@ sc_err apdu_encode(const apdu *a, uint8_t *out, size_t cap, size_t *out_len)
     }
     if (out_len)
         *out_len = (size_t)(p - out);
-    return SC_OK;
+    return SFC_OK;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file apdu.h
  * @brief Command APDU parsing and encoding (ISO/IEC 7816-4 §5.1).
@@ -7,8 +8,8 @@
  * and `has_le` false. Any byte string that is not exactly one of the seven
  * encodings is rejected (the card answers 6700).
  */
-#ifndef SC_CORE_APDU_H
-#define SC_CORE_APDU_H
+#ifndef SFC_CORE_APDU_H
+#define SFC_CORE_APDU_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,22 +39,22 @@ typedef struct apdu {
 } apdu;
 
 /**
- * Parse `len` bytes as a command APDU. Returns SC_OK, or SC_E_FORMAT when the
+ * Parse `len` bytes as a command APDU. Returns SFC_OK, or SFC_E_FORMAT when the
  * length fields are inconsistent with the byte count (including len < 4,
  * a short Lc of 00, an extended Lc of 0000). `out->data` borrows `raw`.
  * On failure `out` is zeroed except cla, ins, p1, p2 (filled when len >= 4,
  * so that the caller can log the rejected command).
  */
-sc_err apdu_parse(const uint8_t *raw, size_t len, apdu *out);
+sfc_err apdu_parse(const uint8_t *raw, size_t len, apdu *out);
 
 /**
  * Encode a command APDU, choosing short encoding when Nc <= 255 and
  * Ne <= 256, extended otherwise (`a->extended` forces extended). `a->kind` is
- * ignored: the case follows from nc and has_le/ne. Returns SC_E_RANGE if
- * `cap` is too small or a length exceeds its maximum, SC_E_INVAL if has_le
+ * ignored: the case follows from nc and has_le/ne. Returns SFC_E_RANGE if
+ * `cap` is too small or a length exceeds its maximum, SFC_E_INVAL if has_le
  * is set with ne == 0 or ne > 65536.
  */
-sc_err apdu_encode(const apdu *a, uint8_t *out, size_t cap, size_t *out_len);
+sfc_err apdu_encode(const apdu *a, uint8_t *out, size_t cap, size_t *out_len);
 
 /** Number of bytes apdu_encode() would produce (0 if not encodable). */
 size_t apdu_encoded_size(const apdu *a);

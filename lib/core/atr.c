@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file atr.c
  * @brief Answer-to-reset parsing and building (ISO/IEC 7816-3 §8.2).
@@ -87,18 +88,18 @@ static size_t read_group(const uint8_t *atr, size_t len, size_t pos,
 }
 
 /** Read all groups starting after T0; returns the position after them. */
-static sc_err read_groups(const uint8_t *atr, size_t len, atr_info *out,
+static sfc_err read_groups(const uint8_t *atr, size_t len, atr_info *out,
                           size_t *pos)
 {
     uint8_t y = out->t0 >> 4;
     size_t at = 2;
     while (y != 0) {
         if (out->n_groups == ATR_MAX_GROUPS)
-            return SC_E_FORMAT;
+            return SFC_E_FORMAT;
         atr_group *g = &out->group[out->n_groups++];
         at = read_group(atr, len, at, y, g);
         if (at == 0)
-            return SC_E_FORMAT;
+            return SFC_E_FORMAT;
         if (!(g->present & ATR_TD))
             break;
         out->protocols |= (uint16_t)(1u << (g->td & 0x0F));
@@ -107,59 +108,59 @@ static sc_err read_groups(const uint8_t *atr, size_t len, atr_info *out,
     if (out->protocols == 0)
         out->protocols = 1u << 0; /* no TD1: T=0 by default */
     *pos = at;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err atr_parse(const uint8_t *atr, size_t len, atr_info *out)
+sfc_err atr_parse(const uint8_t *atr, size_t len, atr_info *out)
 {
     if (!out || (!atr && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     memset(out, 0, sizeof(*out));
-    if (len > SC_ATR_MAX)
-        return SC_E_RANGE;
+    if (len > SFC_ATR_MAX)
+        return SFC_E_RANGE;
     if (len < 2 || !ts_valid(atr[0]))
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     out->ts = atr[0];
     out->t0 = atr[1];
 
     size_t pos;
-    sc_err err = read_groups(atr, len, out, &pos);
-    if (err != SC_OK)
+    sfc_err err = read_groups(atr, len, out, &pos);
+    if (err != SFC_OK)
         return err;
     out->hist_len = out->t0 & 0x0F;
     if (out->hist_len > len - pos)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     memcpy(out->hist, atr + pos, out->hist_len);
     pos += out->hist_len;
 
     out->has_tck = tck_needed(out->protocols);
     if (out->has_tck) {
         if (pos >= len)
-            return SC_E_FORMAT;
+            return SFC_E_FORMAT;
         out->tck = atr[pos++];
     }
     if (pos != len)
-        return SC_E_FORMAT; /* trailing bytes */
+        return SFC_E_FORMAT; /* trailing bytes */
     if (out->has_tck && xor_of(atr + 1, len - 1) != 0)
-        return SC_E_CHECKSUM;
-    return SC_OK;
+        return SFC_E_CHECKSUM;
+    return SFC_OK;
 }
 
 /* ---- building --------------------------------------------------------- */
 
-static sc_err check_buildable(const atr_info *in)
+static sfc_err check_buildable(const atr_info *in)
 {
     if (!ts_valid(in->ts) || in->hist_len > ATR_MAX_HIST ||
         in->n_groups > ATR_MAX_GROUPS)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     for (size_t i = 0; i < in->n_groups; i++) {
         bool last = i + 1 == in->n_groups;
         if (in->group[i].present & ~(ATR_TA | ATR_TB | ATR_TC | ATR_TD))
-            return SC_E_INVAL;
+            return SFC_E_INVAL;
         if (!last && !(in->group[i].present & ATR_TD))
-            return SC_E_INVAL;
+            return SFC_E_INVAL;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
 /** The Y nibble announcing group `i` (0-based); 0 past the last group. */
@@ -188,14 +189,14 @@ static size_t write_group(const atr_info *in, size_t i, uint8_t *p,
     return n;
 }
 
-sc_err atr_build(const atr_info *in, uint8_t *out, size_t cap, size_t *len)
+sfc_err atr_build(const atr_info *in, uint8_t *out, size_t cap, size_t *len)
 {
     if (len)
         *len = 0;
     if (!in || (!out && cap > 0))
-        return SC_E_INVAL;
-    sc_err err = check_buildable(in);
-    if (err != SC_OK)
+        return SFC_E_INVAL;
+    sfc_err err = check_buildable(in);
+    if (err != SFC_OK)
         return err;
 
     uint8_t atr[ATR_BUILD_SPACE];
@@ -213,12 +214,12 @@ sc_err atr_build(const atr_info *in, uint8_t *out, size_t cap, size_t *len)
         atr[n] = xor_of(atr + 1, n - 1);
         n++;
     }
-    if (n > SC_ATR_MAX || n > cap)
-        return SC_E_RANGE;
+    if (n > SFC_ATR_MAX || n > cap)
+        return SFC_E_RANGE;
     memcpy(out, atr, n);
     if (len)
         *len = n;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* ---- transmission parameters from TA1 --------------------------------- */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file atr.h
  * @brief Answer-to-reset parsing and building (ISO/IEC 7816-3 §8.2).
@@ -7,8 +8,8 @@
  * bytes and TCK. TCK is present unless only T=0 is indicated; it makes the XOR
  * of T0..TCK zero.
  */
-#ifndef SC_CORE_ATR_H
-#define SC_CORE_ATR_H
+#ifndef SFC_CORE_ATR_H
+#define SFC_CORE_ATR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,11 +41,11 @@ typedef struct atr_info {
 } atr_info;
 
 /**
- * Parse an ATR of `len` bytes (2..33). Errors: SC_E_FORMAT (bad TS, too
+ * Parse an ATR of `len` bytes (2..33). Errors: SFC_E_FORMAT (bad TS, too
  * short for the announced bytes, trailing garbage, more than ATR_MAX_GROUPS
- * groups), SC_E_CHECKSUM (TCK present but wrong), SC_E_RANGE (len > 33).
+ * groups), SFC_E_CHECKSUM (TCK present but wrong), SFC_E_RANGE (len > 33).
  */
-sc_err atr_parse(const uint8_t *atr, size_t len, atr_info *out);
+sfc_err atr_parse(const uint8_t *atr, size_t len, atr_info *out);
 
 /**
  * Build an ATR from `in`: ts, the present masks and values of the groups
@@ -52,10 +53,10 @@ sc_err atr_parse(const uint8_t *atr, size_t len, atr_info *out);
  * is taken from `in`), and the historical bytes. T0 and TCK are computed;
  * TCK is added when any protocol other than T=0 is indicated. `in->t0`,
  * `in->has_tck`, `in->tck` and `in->protocols` are ignored. A group other
- * than the last must have ATR_TD in its mask. SC_E_RANGE if the result does
+ * than the last must have ATR_TD in its mask. SFC_E_RANGE if the result does
  * not fit `cap` or exceeds 33 bytes.
  */
-sc_err atr_build(const atr_info *in, uint8_t *out, size_t cap, size_t *len);
+sfc_err atr_build(const atr_info *in, uint8_t *out, size_t cap, size_t *len);
 
 /** Fi and Di from TA1 (defaults 372 and 1 without TA1); 0 if RFU. */
 unsigned atr_fi(const atr_info *info);

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file bytes.c
  * @brief The growable byte buffer, hex text conversion and secret helpers.
  *
- * Every encoder in the project writes into an sc_buf, so the buffer is built
+ * Every encoder in the project writes into an sfc_buf, so the buffer is built
  * to make encoders simple: appends never need individual checks because a
  * failure (no memory, a fixed buffer full, a size that would overflow) sets
  * the sticky `failed` flag and turns every later append into a no-op. The
@@ -27,14 +28,14 @@
 /** Smallest allocation of a growable buffer; avoids many tiny reallocs. */
 #define BUF_MIN_CAPACITY 64u
 
-/* ---- sc_buf ----------------------------------------------------------- */
+/* ---- sfc_buf ----------------------------------------------------------- */
 
-void buf_init(sc_buf *b)
+void buf_init(sfc_buf *b)
 {
     memset(b, 0, sizeof(*b));
 }
 
-void buf_init_fixed(sc_buf *b, uint8_t *mem, size_t cap)
+void buf_init_fixed(sfc_buf *b, uint8_t *mem, size_t cap)
 {
     memset(b, 0, sizeof(*b));
     b->data = mem;
@@ -42,7 +43,7 @@ void buf_init_fixed(sc_buf *b, uint8_t *mem, size_t cap)
     b->fixed = true;
 }
 
-void buf_free(sc_buf *b)
+void buf_free(sfc_buf *b)
 {
     if (b->fixed) {
         /* Borrowed memory stays attached: the buffer is empty again but
@@ -52,19 +53,19 @@ void buf_free(sc_buf *b)
         return;
     }
     if (b->data) {
-        sc_wipe(b->data, b->cap);
+        sfc_wipe(b->data, b->cap);
         free(b->data);
     }
     buf_init(b);
 }
 
-void buf_reset(sc_buf *b)
+void buf_reset(sfc_buf *b)
 {
     b->len = 0;
     b->failed = false;
 }
 
-static bool buf_fail(sc_buf *b)
+static bool buf_fail(sfc_buf *b)
 {
     b->failed = true;
     return false;
@@ -86,14 +87,14 @@ static size_t buf_grown_capacity(size_t cap, size_t needed)
 }
 
 /** Move the contents to a new block of `new_cap` bytes, wiping the old. */
-static bool buf_move_to_new_block(sc_buf *b, size_t new_cap)
+static bool buf_move_to_new_block(sfc_buf *b, size_t new_cap)
 {
     uint8_t *mem = malloc(new_cap);
     if (!mem)
         return buf_fail(b);
     if (b->data) {
         memcpy(mem, b->data, b->len);
-        sc_wipe(b->data, b->cap);
+        sfc_wipe(b->data, b->cap);
         free(b->data);
     }
     b->data = mem;
@@ -101,7 +102,7 @@ static bool buf_move_to_new_block(sc_buf *b, size_t new_cap)
     return true;
 }
 
-bool buf_reserve(sc_buf *b, size_t extra)
+bool buf_reserve(sfc_buf *b, size_t extra)
 {
     if (b->failed)
         return false;
@@ -116,14 +117,14 @@ bool buf_reserve(sc_buf *b, size_t extra)
 }
 
 /** True if `p` points into the buffer's current memory block. */
-static bool buf_contains(const sc_buf *b, const void *p)
+static bool buf_contains(const sfc_buf *b, const void *p)
 {
     uintptr_t start = (uintptr_t)b->data;
     uintptr_t at = (uintptr_t)p;
     return b->data && at >= start && at - start < b->cap;
 }
 
-bool buf_put(sc_buf *b, const void *data, size_t len)
+bool buf_put(sfc_buf *b, const void *data, size_t len)
 {
     if (b->failed)
         return false;
@@ -143,20 +144,20 @@ bool buf_put(sc_buf *b, const void *data, size_t len)
     return true;
 }
 
-bool buf_put_u8(sc_buf *b, uint8_t v)
+bool buf_put_u8(sfc_buf *b, uint8_t v)
 {
     return buf_put(b, &v, 1);
 }
 
-bool buf_put_u16be(sc_buf *b, uint16_t v)
+bool buf_put_u16be(sfc_buf *b, uint16_t v)
 {
     uint8_t be[2];
-    sc_put_u16be(be, v);
+    sfc_put_u16be(be, v);
     return buf_put(b, be, sizeof(be));
 }
 
 /** Open a gap of `len` bytes at `pos`; the gap's contents are undefined. */
-static bool buf_open_gap(sc_buf *b, size_t pos, size_t len)
+static bool buf_open_gap(sfc_buf *b, size_t pos, size_t len)
 {
     if (!buf_reserve(b, len))
         return false;
@@ -165,7 +166,7 @@ static bool buf_open_gap(sc_buf *b, size_t pos, size_t len)
     return true;
 }
 
-bool buf_insert(sc_buf *b, size_t pos, const void *data, size_t len)
+bool buf_insert(sfc_buf *b, size_t pos, const void *data, size_t len)
 {
     if (b->failed)
         return false;
@@ -188,12 +189,12 @@ bool buf_insert(sc_buf *b, size_t pos, const void *data, size_t len)
     bool ok = buf_open_gap(b, pos, len);
     if (ok)
         memcpy(b->data + pos, copy, len);
-    sc_wipe(copy, len);
+    sfc_wipe(copy, len);
     free(copy);
     return ok;
 }
 
-void buf_remove(sc_buf *b, size_t pos, size_t len)
+void buf_remove(sfc_buf *b, size_t pos, size_t len)
 {
     if (pos >= b->len)
         return;
@@ -224,11 +225,11 @@ static bool is_hex_separator(char c)
 
 /**
  * Walk the text once to check its shape and count the bytes, so that
- * hex_decode can report SC_E_FORMAT before SC_E_RANGE and never writes
+ * hex_decode can report SFC_E_FORMAT before SFC_E_RANGE and never writes
  * partial output. A separator is allowed only between two pairs: not
  * leading, not trailing, not doubled, not inside a pair.
  */
-static sc_err hex_count_bytes(const char *text, size_t *count)
+static sfc_err hex_count_bytes(const char *text, size_t *count)
 {
     size_t n = 0;
     const char *s = text;
@@ -236,26 +237,26 @@ static sc_err hex_count_bytes(const char *text, size_t *count)
         if (n > 0 && is_hex_separator(*s))
             s++;
         if (hex_digit_value(s[0]) < 0 || hex_digit_value(s[1]) < 0)
-            return SC_E_FORMAT;
+            return SFC_E_FORMAT;
         s += 2;
         n++;
     }
     *count = n;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err hex_decode(const char *text, uint8_t *out, size_t cap, size_t *out_len)
+sfc_err hex_decode(const char *text, uint8_t *out, size_t cap, size_t *out_len)
 {
     size_t n = 0;
     if (out_len)
         *out_len = 0;
     if (!text || (!out && cap > 0))
-        return SC_E_INVAL;
-    sc_err err = hex_count_bytes(text, &n);
-    if (err != SC_OK)
+        return SFC_E_INVAL;
+    sfc_err err = hex_count_bytes(text, &n);
+    if (err != SFC_OK)
         return err;
     if (n > cap)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     const char *s = text;
     for (size_t i = 0; i < n; i++) {
         if (is_hex_separator(*s))
@@ -265,7 +266,7 @@ sc_err hex_decode(const char *text, uint8_t *out, size_t cap, size_t *out_len)
     }
     if (out_len)
         *out_len = n;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /** Characters hex_encode needs including the NUL; 0 on overflow. */
@@ -305,14 +306,14 @@ size_t hex_encode(const uint8_t *data, size_t len, unsigned flags, char *out,
 
 /* ---- secrets ---------------------------------------------------------- */
 
-bool sc_ct_equal(const void *a, const void *b, size_t len)
+bool sfc_ct_equal(const void *a, const void *b, size_t len)
 {
     if (len == 0)
         return true;
     return CRYPTO_memcmp(a, b, len) == 0;
 }
 
-void sc_wipe(void *p, size_t len)
+void sfc_wipe(void *p, size_t len)
 {
     if (p && len > 0)
         OPENSSL_cleanse(p, len);

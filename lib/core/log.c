@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file log.c
  * @brief The process-wide log sink, level filter and hex dumps.
@@ -9,7 +10,7 @@
  * image) can neither overflow anything nor make logging allocate without
  * bound. Hex dumps are limited to the first 4096 bytes for the same reason.
  *
- * The sink is global state: install it with sc_log_set() before starting
+ * The sink is global state: install it with sfc_log_set() before starting
  * threads. The sink itself may be called from several threads at once and
  * must be thread-safe if the program uses threads.
  */
@@ -22,37 +23,37 @@
 #include "core/bytes.h"
 
 /** Longest message passed to the sink, including the NUL. */
-#define SC_LOG_MSG_MAX 1024u
-/** Bytes shown by sc_log_hex before it cuts off. */
-#define SC_LOG_HEX_MAX 4096u
-/** Longest prefix kept by sc_log_hex. */
-#define SC_LOG_PREFIX_MAX 256u
+#define SFC_LOG_MSG_MAX 1024u
+/** Bytes shown by sfc_log_hex before it cuts off. */
+#define SFC_LOG_HEX_MAX 4096u
+/** Longest prefix kept by sfc_log_hex. */
+#define SFC_LOG_PREFIX_MAX 256u
 /** Room for the note after a cut-off dump. */
-#define SC_LOG_NOTE_MAX 80u
+#define SFC_LOG_NOTE_MAX 80u
 
 static const char truncation_mark[] = "...";
 
-static sc_log_fn log_sink;
+static sfc_log_fn log_sink;
 static void *log_user;
-static sc_log_level log_max_level = SC_LOG_ERROR;
+static sfc_log_level log_max_level = SFC_LOG_ERROR;
 
-void sc_log_set(sc_log_fn fn, void *user, sc_log_level max_level)
+void sfc_log_set(sfc_log_fn fn, void *user, sfc_log_level max_level)
 {
     log_sink = fn;
     log_user = user;
     log_max_level = max_level;
 }
 
-bool sc_log_enabled(sc_log_level level)
+bool sfc_log_enabled(sfc_log_level level)
 {
     return log_sink != NULL && level <= log_max_level;
 }
 
-void sc_log(sc_log_level level, const char *fmt, ...)
+void sfc_log(sfc_log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sc_vlog(level, fmt, ap);
+    sfc_vlog(level, fmt, ap);
     va_end(ap);
 }
 
@@ -63,11 +64,11 @@ static void mark_truncated(char *msg, size_t size)
     memcpy(msg + size - 1 - mark_len, truncation_mark, mark_len + 1);
 }
 
-void sc_vlog(sc_log_level level, const char *fmt, va_list ap)
+void sfc_vlog(sfc_log_level level, const char *fmt, va_list ap)
 {
-    if (!sc_log_enabled(level) || !fmt)
+    if (!sfc_log_enabled(level) || !fmt)
         return;
-    char msg[SC_LOG_MSG_MAX];
+    char msg[SFC_LOG_MSG_MAX];
     int n = vsnprintf(msg, sizeof(msg), fmt, ap);
     if (n < 0)
         snprintf(msg, sizeof(msg), "(unprintable log message: %s)", fmt);
@@ -78,10 +79,10 @@ void sc_vlog(sc_log_level level, const char *fmt, va_list ap)
 
 /* ---- hex dumps -------------------------------------------------------- */
 
-/** Copy the prefix (cut to SC_LOG_PREFIX_MAX) and a separating space. */
+/** Copy the prefix (cut to SFC_LOG_PREFIX_MAX) and a separating space. */
 static size_t write_prefix(char *out, const char *prefix)
 {
-    size_t n = prefix ? strnlen(prefix, SC_LOG_PREFIX_MAX) : 0;
+    size_t n = prefix ? strnlen(prefix, SFC_LOG_PREFIX_MAX) : 0;
     memcpy(out, prefix ? prefix : "", n);
     if (n > 0 && out[n - 1] != ' ')
         out[n++] = ' ';
@@ -89,18 +90,18 @@ static size_t write_prefix(char *out, const char *prefix)
     return n;
 }
 
-void sc_log_hex(sc_log_level level, const char *prefix, const uint8_t *data,
+void sfc_log_hex(sfc_log_level level, const char *prefix, const uint8_t *data,
                 size_t len)
 {
-    if (!sc_log_enabled(level))
+    if (!sfc_log_enabled(level))
         return;
-    size_t shown = len < SC_LOG_HEX_MAX ? len : SC_LOG_HEX_MAX;
+    size_t shown = len < SFC_LOG_HEX_MAX ? len : SFC_LOG_HEX_MAX;
     if (!data)
         shown = len = 0;
-    size_t size = SC_LOG_PREFIX_MAX + 1 + 3 * SC_LOG_HEX_MAX + SC_LOG_NOTE_MAX;
+    size_t size = SFC_LOG_PREFIX_MAX + 1 + 3 * SFC_LOG_HEX_MAX + SFC_LOG_NOTE_MAX;
     char *msg = malloc(size);
     if (!msg) {
-        sc_log(level, "%s(%zu bytes, no memory to dump them)",
+        sfc_log(level, "%s(%zu bytes, no memory to dump them)",
                prefix ? prefix : "", len);
         return;
     }
@@ -111,7 +112,7 @@ void sc_log_hex(sc_log_level level, const char *prefix, const uint8_t *data,
         n += hex_encode(data, shown, HEX_UPPER | HEX_SPACED, msg + n, size - n);
     if (shown < len)
         snprintf(msg + n, size - n, " ... (%zu bytes, first %u shown)", len,
-                 SC_LOG_HEX_MAX);
+                 SFC_LOG_HEX_MAX);
     log_sink(log_user, level, msg);
     free(msg);
 }

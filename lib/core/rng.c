@@ -1,15 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file rng.c
  * @brief The system random source, the scripted test source and the clock.
  *
- * Cards never call a random generator directly: they ask an sc_rng, which is
+ * Cards never call a random generator directly: they ask an sfc_rng, which is
  * the kernel's CSPRNG (getrandom) in production and a scripted byte sequence
  * in tests that replay published protocol transcripts (BAC, PACE). A
- * scripted source that runs dry fails with SC_E_RNG instead of inventing
+ * scripted source that runs dry fails with SFC_E_RNG instead of inventing
  * bytes, so a test notices when the code under test draws more randomness
  * than the transcript foresees.
  *
- * Time comes from an sc_clock for the same reason: the transport's
+ * Time comes from an sfc_clock for the same reason: the transport's
  * timeouts and back-off can be tested without sleeping.
  */
 #include "core/rng.h"
@@ -50,29 +51,29 @@ __attribute__((constructor)) static void pool_register(void)
 }
 
 /* Straight from the kernel; at most 256 bytes a call are uninterruptible. */
-static sc_err kernel_fill(uint8_t *out, size_t len)
+static sfc_err kernel_fill(uint8_t *out, size_t len)
 {
     while (len > 0) {
         ssize_t n = getrandom(out, len > POOL_SIZE ? POOL_SIZE : len, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return SC_E_RNG;
+            return SFC_E_RNG;
         out += n;
         len -= (size_t)n;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err system_fill(void *ctx, uint8_t *out, size_t len)
+static sfc_err system_fill(void *ctx, uint8_t *out, size_t len)
 {
     (void)ctx;
     if (len >= POOL_SIZE)
         return kernel_fill(out, len);
     while (len > 0) {
         if (pool_left == 0) {
-            if (kernel_fill(pool, POOL_SIZE) != SC_OK)
-                return SC_E_RNG;
+            if (kernel_fill(pool, POOL_SIZE) != SFC_OK)
+                return SFC_E_RNG;
             pool_left = POOL_SIZE;
         }
         size_t n = len < pool_left ? len : pool_left;
@@ -83,26 +84,26 @@ static sc_err system_fill(void *ctx, uint8_t *out, size_t len)
         out += n;
         len -= n;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
-static const sc_rng system_rng = {system_fill, NULL};
+static const sfc_rng system_rng = {system_fill, NULL};
 
-const sc_rng *sc_rng_system(void)
+const sfc_rng *sfc_rng_system(void)
 {
     return &system_rng;
 }
 
-sc_err sc_rng_fill(const sc_rng *rng, uint8_t *out, size_t len)
+sfc_err sfc_rng_fill(const sfc_rng *rng, uint8_t *out, size_t len)
 {
     if (len == 0)
-        return SC_OK;
+        return SFC_OK;
     if (!out)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (!rng)
         rng = &system_rng;
     if (!rng->fill)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     return rng->fill(rng->ctx, out, len);
 }
 
@@ -112,22 +113,22 @@ sc_err sc_rng_fill(const sc_rng *rng, uint8_t *out, size_t len)
  * A request larger than what is left fails whole and consumes nothing:
  * handing out a partial transcript would hide the mismatch.
  */
-static sc_err script_fill(void *ctx, uint8_t *out, size_t len)
+static sfc_err script_fill(void *ctx, uint8_t *out, size_t len)
 {
-    sc_rng_script *script = ctx;
+    sfc_rng_script *script = ctx;
     if (!script || script->pos > script->len ||
         len > script->len - script->pos)
-        return SC_E_RNG;
+        return SFC_E_RNG;
     for (size_t i = 0; i < len; i++)
         out[i] = script->bytes[script->pos + i];
     script->pos += len;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_rng sc_rng_script_make(sc_rng_script *script, const uint8_t *bytes,
+sfc_rng sfc_rng_script_make(sfc_rng_script *script, const uint8_t *bytes,
                           size_t len)
 {
-    sc_rng rng = {script_fill, script};
+    sfc_rng rng = {script_fill, script};
     if (script) {
         script->bytes = bytes;
         script->len = bytes ? len : 0;
@@ -147,14 +148,14 @@ static uint64_t system_now_ms(void *ctx)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static const sc_clock system_clock = {system_now_ms, NULL};
+static const sfc_clock system_clock = {system_now_ms, NULL};
 
-const sc_clock *sc_clock_system(void)
+const sfc_clock *sfc_clock_system(void)
 {
     return &system_clock;
 }
 
-uint64_t sc_clock_now_ms(const sc_clock *clock)
+uint64_t sfc_clock_now_ms(const sfc_clock *clock)
 {
     if (!clock || !clock->now_ms)
         clock = &system_clock;

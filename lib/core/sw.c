@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file sw.c
  * @brief Texts for the interindustry status words of ISO/IEC 7816-4.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file sw.h
  * @brief Status words (ISO/IEC 7816-4 §5.6) with their texts.
@@ -6,8 +7,8 @@
  * knows every interindustry value plus the parameterised families 61xx,
  * 63Cx, 6Cxx.
  */
-#ifndef SC_CORE_SW_H
-#define SC_CORE_SW_H
+#ifndef SFC_CORE_SW_H
+#define SFC_CORE_SW_H
 
 #include <stdbool.h>
 #include <stdint.h>

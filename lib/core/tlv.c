@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file tlv.c
  * @brief BER-TLV, SIMPLE-TLV and COMPACT-TLV decoding and encoding.
@@ -54,28 +55,28 @@ static bool tag_continues_after(uint8_t subsequent)
  * ICAO 9303 uses 5F01 and 5F36 in EF.COM and EMV uses 9F02 and friends, so
  * they are accepted, as ASN.1 BER allows.
  */
-static sc_err decode_tag(const uint8_t *p, size_t len, uint32_t *tag,
+static sfc_err decode_tag(const uint8_t *p, size_t len, uint32_t *tag,
                          size_t *tag_len)
 {
     if (len == 0 || is_padding(p[0]))
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     if (!tag_continues_after_first_byte(p[0])) {
         *tag = p[0];
         *tag_len = 1;
-        return SC_OK;
+        return SFC_OK;
     }
     if (len < 2 || p[1] == 0x00 || p[1] == 0x80)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     if (!tag_continues_after(p[1])) {
         *tag = (uint32_t)p[0] << 8 | p[1];
         *tag_len = 2;
-        return SC_OK;
+        return SFC_OK;
     }
     if (len < 3 || tag_continues_after(p[2]))
-        return SC_E_FORMAT; /* truncated, or longer than three bytes */
+        return SFC_E_FORMAT; /* truncated, or longer than three bytes */
     *tag = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
     *tag_len = 3;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /** The tag's bytes, most significant first; 0 if it has more than three. */
@@ -96,7 +97,7 @@ bool ber_tag_valid(uint32_t tag)
     size_t n = tag_to_bytes(tag, bytes);
     uint32_t decoded;
     size_t decoded_len;
-    return n > 0 && decode_tag(bytes, n, &decoded, &decoded_len) == SC_OK &&
+    return n > 0 && decode_tag(bytes, n, &decoded, &decoded_len) == SFC_OK &&
            decoded_len == n;
 }
 
@@ -115,25 +116,25 @@ size_t ber_tag_size(uint32_t tag)
 /* ---- BER-TLV: lengths ------------------------------------------------- */
 
 /** Decode a length field: short form, or 81..84 and 1..4 bytes. */
-static sc_err decode_length(const uint8_t *p, size_t len, size_t *value,
+static sfc_err decode_length(const uint8_t *p, size_t len, size_t *value,
                             size_t *len_len)
 {
     if (len == 0)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     if (p[0] < 0x80) {
         *value = p[0];
         *len_len = 1;
-        return SC_OK;
+        return SFC_OK;
     }
     size_t n = p[0] & 0x7Fu;
     if (n == 0 || n > BER_MAX_LENGTH_BYTES || n > len - 1)
-        return SC_E_FORMAT; /* indefinite, too long, or truncated */
+        return SFC_E_FORMAT; /* indefinite, too long, or truncated */
     uint32_t v = 0;
     for (size_t i = 1; i <= n; i++)
         v = v << 8 | p[i];
     *value = v;
     *len_len = 1 + n;
-    return SC_OK;
+    return SFC_OK;
 }
 
 size_t ber_len_size(size_t len)
@@ -169,26 +170,26 @@ static size_t length_to_bytes(size_t len, uint8_t out[1 + BER_MAX_LENGTH_BYTES])
 
 /* ---- BER-TLV: decoding ------------------------------------------------ */
 
-sc_err ber_decode(const uint8_t *p, size_t len, ber_tlv *out)
+sfc_err ber_decode(const uint8_t *p, size_t len, ber_tlv *out)
 {
     if (!out || (!p && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     memset(out, 0, sizeof(*out));
     uint32_t tag;
     size_t tag_len, value_len, len_len;
-    if (decode_tag(p, len, &tag, &tag_len) != SC_OK ||
-        decode_length(p + tag_len, len - tag_len, &value_len, &len_len) != SC_OK)
-        return SC_E_FORMAT;
+    if (decode_tag(p, len, &tag, &tag_len) != SFC_OK ||
+        decode_length(p + tag_len, len - tag_len, &value_len, &len_len) != SFC_OK)
+        return SFC_E_FORMAT;
     size_t header = tag_len + len_len;
     if (value_len > len - header)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     out->tag = tag;
     out->tag_len = (uint8_t)tag_len;
     out->constructed = (p[0] & 0x20) != 0;
     out->value = p + header;
     out->len = value_len;
     out->size = header + value_len;
-    return SC_OK;
+    return SFC_OK;
 }
 
 void ber_iter_init(ber_iter *it, const uint8_t *p, size_t len,
@@ -200,63 +201,63 @@ void ber_iter_init(ber_iter *it, const uint8_t *p, size_t len,
 }
 
 /**
- * On SC_E_FORMAT the iterator stays on the bad object, so every later call
- * reports the same error instead of a misleading SC_E_END.
+ * On SFC_E_FORMAT the iterator stays on the bad object, so every later call
+ * reports the same error instead of a misleading SFC_E_END.
  */
-sc_err ber_iter_next(ber_iter *it, ber_tlv *out)
+sfc_err ber_iter_next(ber_iter *it, ber_tlv *out)
 {
     if (!it || !out)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     while (it->skip_padding && it->left > 0 && is_padding(it->p[0])) {
         it->p++;
         it->left--;
     }
     if (it->left == 0)
-        return SC_E_END;
-    sc_err err = ber_decode(it->p, it->left, out);
-    if (err != SC_OK)
+        return SFC_E_END;
+    sfc_err err = ber_decode(it->p, it->left, out);
+    if (err != SFC_OK)
         return err;
     it->p += out->size;
     it->left -= out->size;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err ber_find(const uint8_t *p, size_t len, uint32_t tag, ber_tlv *out)
+sfc_err ber_find(const uint8_t *p, size_t len, uint32_t tag, ber_tlv *out)
 {
     if (!out || (!p && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     ber_iter it;
     ber_tlv obj;
-    sc_err err;
+    sfc_err err;
     ber_iter_init(&it, p, len, true);
-    while ((err = ber_iter_next(&it, &obj)) == SC_OK) {
+    while ((err = ber_iter_next(&it, &obj)) == SFC_OK) {
         if (obj.tag == tag) {
             *out = obj;
-            return SC_OK;
+            return SFC_OK;
         }
     }
-    return err == SC_E_END ? SC_E_NOT_FOUND : err;
+    return err == SFC_E_END ? SFC_E_NOT_FOUND : err;
 }
 
 /** A primitive object on the way down has no children: the path is absent. */
-sc_err ber_find_path(const uint8_t *p, size_t len, const uint32_t *path,
+sfc_err ber_find_path(const uint8_t *p, size_t len, const uint32_t *path,
                      size_t depth, ber_tlv *out)
 {
     if (!out || !path || depth == 0 || (!p && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     ber_tlv obj;
     for (size_t i = 0; i < depth; i++) {
-        sc_err err = ber_find(p, len, path[i], &obj);
-        if (err != SC_OK)
+        sfc_err err = ber_find(p, len, path[i], &obj);
+        if (err != SFC_OK)
             return err;
         bool last = i + 1 == depth;
         if (!last && !obj.constructed)
-            return SC_E_NOT_FOUND;
+            return SFC_E_NOT_FOUND;
         p = obj.value;
         len = obj.len;
     }
     *out = obj;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /**
@@ -264,7 +265,7 @@ sc_err ber_find_path(const uint8_t *p, size_t len, const uint32_t *path,
  * constructed objects (at most `min(max_depth, len / 2)` of them: each open
  * object has a header of at least two bytes of its own).
  */
-static sc_err validate_nested(const uint8_t *p, size_t len, bool skip_padding,
+static sfc_err validate_nested(const uint8_t *p, size_t len, bool skip_padding,
                               unsigned max_depth, size_t *ends)
 {
     size_t pos = 0, open = 0;
@@ -272,7 +273,7 @@ static sc_err validate_nested(const uint8_t *p, size_t len, bool skip_padding,
         size_t end = open > 0 ? ends[open - 1] : len;
         if (pos == end) {
             if (open == 0)
-                return SC_OK;
+                return SFC_OK;
             open--;
             continue;
         }
@@ -281,10 +282,10 @@ static sc_err validate_nested(const uint8_t *p, size_t len, bool skip_padding,
             continue;
         }
         if (open >= max_depth)
-            return SC_E_FORMAT; /* this object would be one level too deep */
+            return SFC_E_FORMAT; /* this object would be one level too deep */
         ber_tlv obj;
-        if (ber_decode(p + pos, end - pos, &obj) != SC_OK)
-            return SC_E_FORMAT;
+        if (ber_decode(p + pos, end - pos, &obj) != SFC_OK)
+            return SFC_E_FORMAT;
         if (obj.constructed) {
             ends[open++] = pos + obj.size;
             pos += obj.size - obj.len;
@@ -294,20 +295,20 @@ static sc_err validate_nested(const uint8_t *p, size_t len, bool skip_padding,
     }
 }
 
-sc_err ber_validate(const uint8_t *p, size_t len, bool skip_padding,
+sfc_err ber_validate(const uint8_t *p, size_t len, bool skip_padding,
                     unsigned max_depth)
 {
     if (!p && len > 0)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     size_t most_open = len / 2 < max_depth ? len / 2 : max_depth;
     size_t local[BER_VALIDATE_LOCAL_DEPTH];
     size_t *ends = local;
     if (most_open > BER_VALIDATE_LOCAL_DEPTH) {
         ends = calloc(most_open, sizeof(*ends));
         if (!ends)
-            return SC_E_NOMEM;
+            return SFC_E_NOMEM;
     }
-    sc_err err = validate_nested(p, len, skip_padding, max_depth, ends);
+    sfc_err err = validate_nested(p, len, skip_padding, max_depth, ends);
     if (ends != local)
         free(ends);
     return err;
@@ -315,13 +316,13 @@ sc_err ber_validate(const uint8_t *p, size_t len, bool skip_padding,
 
 /* ---- BER-TLV: encoding ------------------------------------------------ */
 
-static bool mark_failed(sc_buf *b)
+static bool mark_failed(sfc_buf *b)
 {
     b->failed = true;
     return false;
 }
 
-bool ber_put_tag(sc_buf *b, uint32_t tag)
+bool ber_put_tag(sfc_buf *b, uint32_t tag)
 {
     uint8_t bytes[BER_MAX_TAG_BYTES];
     if (!ber_tag_valid(tag))
@@ -329,7 +330,7 @@ bool ber_put_tag(sc_buf *b, uint32_t tag)
     return buf_put(b, bytes, tag_to_bytes(tag, bytes));
 }
 
-bool ber_put_len(sc_buf *b, size_t len)
+bool ber_put_len(sfc_buf *b, size_t len)
 {
     uint8_t bytes[1 + BER_MAX_LENGTH_BYTES];
     size_t n = length_to_bytes(len, bytes);
@@ -338,7 +339,7 @@ bool ber_put_len(sc_buf *b, size_t len)
     return buf_put(b, bytes, n);
 }
 
-bool ber_put(sc_buf *b, uint32_t tag, const uint8_t *value, size_t len)
+bool ber_put(sfc_buf *b, uint32_t tag, const uint8_t *value, size_t len)
 {
     if (!value && len > 0)
         return mark_failed(b);
@@ -347,15 +348,15 @@ bool ber_put(sc_buf *b, uint32_t tag, const uint8_t *value, size_t len)
     return buf_put(b, value, len);
 }
 
-bool ber_put_u8(sc_buf *b, uint32_t tag, uint8_t v)
+bool ber_put_u8(sfc_buf *b, uint32_t tag, uint8_t v)
 {
     return ber_put(b, tag, &v, 1);
 }
 
-bool ber_put_u16(sc_buf *b, uint32_t tag, uint16_t v)
+bool ber_put_u16(sfc_buf *b, uint32_t tag, uint16_t v)
 {
     uint8_t be[2];
-    sc_put_u16be(be, v);
+    sfc_put_u16be(be, v);
     return ber_put(b, tag, be, sizeof(be));
 }
 
@@ -365,13 +366,13 @@ bool ber_put_u16(sc_buf *b, uint32_t tag, uint16_t v)
  * objects work because an inner ber_end only moves bytes after the outer
  * mark.
  */
-size_t ber_begin(sc_buf *b, uint32_t tag)
+size_t ber_begin(sfc_buf *b, uint32_t tag)
 {
     ber_put_tag(b, tag);
     return b->len;
 }
 
-bool ber_end(sc_buf *b, size_t mark)
+bool ber_end(sfc_buf *b, size_t mark)
 {
     if (b->failed)
         return false;
@@ -389,43 +390,43 @@ bool ber_end(sc_buf *b, size_t mark)
 #define SIMPLE_TLV_LONG_LENGTH 0xFFu
 #define SIMPLE_TLV_MAX_LEN 0xFFFFu
 
-sc_err simple_tlv_decode(const uint8_t *p, size_t len, simple_tlv *out)
+sfc_err simple_tlv_decode(const uint8_t *p, size_t len, simple_tlv *out)
 {
     if (!out || (!p && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     memset(out, 0, sizeof(*out));
     if (len < 2 || is_padding(p[0]))
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     size_t header = 2, value_len = p[1];
     if (p[1] == SIMPLE_TLV_LONG_LENGTH) {
         if (len < 4)
-            return SC_E_FORMAT;
+            return SFC_E_FORMAT;
         header = 4;
-        value_len = sc_get_u16be(p + 2);
+        value_len = sfc_get_u16be(p + 2);
     }
     if (value_len > len - header)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     out->tag = p[0];
     out->value = p + header;
     out->len = value_len;
     out->size = header + value_len;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err simple_tlv_next(const uint8_t *p, size_t len, size_t *offset,
+sfc_err simple_tlv_next(const uint8_t *p, size_t len, size_t *offset,
                        simple_tlv *out)
 {
     if (!offset || !out || *offset > len || (!p && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (*offset == len)
-        return SC_E_END;
-    sc_err err = simple_tlv_decode(p + *offset, len - *offset, out);
-    if (err == SC_OK)
+        return SFC_E_END;
+    sfc_err err = simple_tlv_decode(p + *offset, len - *offset, out);
+    if (err == SFC_OK)
         *offset += out->size;
     return err;
 }
 
-bool simple_tlv_put(sc_buf *b, uint8_t tag, const uint8_t *value, size_t len)
+bool simple_tlv_put(sfc_buf *b, uint8_t tag, const uint8_t *value, size_t len)
 {
     if (is_padding(tag) || len > SIMPLE_TLV_MAX_LEN || (!value && len > 0))
         return mark_failed(b);
@@ -441,37 +442,37 @@ bool simple_tlv_put(sc_buf *b, uint8_t tag, const uint8_t *value, size_t len)
 
 /* ---- COMPACT-TLV ------------------------------------------------------ */
 
-sc_err compact_tlv_decode(const uint8_t *p, size_t len, compact_tlv *out)
+sfc_err compact_tlv_decode(const uint8_t *p, size_t len, compact_tlv *out)
 {
     if (!out || (!p && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     memset(out, 0, sizeof(*out));
     if (len == 0)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     size_t value_len = p[0] & 0x0Fu;
     if (value_len > len - 1)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     out->tag = p[0] >> 4;
     out->value = p + 1;
     out->len = value_len;
     out->size = 1 + value_len;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err compact_tlv_next(const uint8_t *p, size_t len, size_t *offset,
+sfc_err compact_tlv_next(const uint8_t *p, size_t len, size_t *offset,
                         compact_tlv *out)
 {
     if (!offset || !out || *offset > len || (!p && len > 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (*offset == len)
-        return SC_E_END;
-    sc_err err = compact_tlv_decode(p + *offset, len - *offset, out);
-    if (err == SC_OK)
+        return SFC_E_END;
+    sfc_err err = compact_tlv_decode(p + *offset, len - *offset, out);
+    if (err == SFC_OK)
         *offset += out->size;
     return err;
 }
 
-bool compact_tlv_put(sc_buf *b, uint8_t tag, const uint8_t *value, size_t len)
+bool compact_tlv_put(sfc_buf *b, uint8_t tag, const uint8_t *value, size_t len)
 {
     if (tag > 0x0F || len > 0x0F || (!value && len > 0))
         return mark_failed(b);

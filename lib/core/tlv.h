@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file tlv.h
  * @brief BER-TLV, SIMPLE-TLV and COMPACT-TLV (ISO/IEC 7816-4 §5.2, §6.3).
  *
  * Decoding is strict about bounds: a length running past the input, a
  * truncated tag, an indefinite length (80) or a length of more than four
- * bytes is SC_E_FORMAT. Non-minimal length encodings (e.g. 81 05) are
+ * bytes is SFC_E_FORMAT. Non-minimal length encodings (e.g. 81 05) are
  * accepted on input, because real cards send them; output is always
  * canonical (short form for 0..127, then 81 xx, 82 xxxx, ...).
  *
@@ -15,8 +16,8 @@
  * not. Bytes 00 and FF are not tags; between objects they are padding that
  * iterators may skip.
  */
-#ifndef SC_CORE_TLV_H
-#define SC_CORE_TLV_H
+#ifndef SFC_CORE_TLV_H
+#define SFC_CORE_TLV_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,7 +37,7 @@ typedef struct ber_tlv {
 } ber_tlv;
 
 /** Decode the object at the start of `p` (no padding skipped). */
-sc_err ber_decode(const uint8_t *p, size_t len, ber_tlv *out);
+sfc_err ber_decode(const uint8_t *p, size_t len, ber_tlv *out);
 
 /** Iterator over consecutive objects in a buffer. */
 typedef struct ber_iter {
@@ -47,28 +48,28 @@ typedef struct ber_iter {
 
 void ber_iter_init(ber_iter *it, const uint8_t *p, size_t len,
                    bool skip_padding);
-/** SC_OK with the next object, SC_E_END at the end, SC_E_FORMAT if bad. */
-sc_err ber_iter_next(ber_iter *it, ber_tlv *out);
+/** SFC_OK with the next object, SFC_E_END at the end, SFC_E_FORMAT if bad. */
+sfc_err ber_iter_next(ber_iter *it, ber_tlv *out);
 
 /**
  * Find the first object with `tag` among the top-level objects of a buffer
- * (padding skipped). SC_E_NOT_FOUND if absent; SC_E_FORMAT if the buffer is
+ * (padding skipped). SFC_E_NOT_FOUND if absent; SFC_E_FORMAT if the buffer is
  * malformed before the tag is found.
  */
-sc_err ber_find(const uint8_t *p, size_t len, uint32_t tag, ber_tlv *out);
+sfc_err ber_find(const uint8_t *p, size_t len, uint32_t tag, ber_tlv *out);
 
 /**
  * Follow a path of tags into nested constructed objects, e.g.
  * {0x7F49, 0x86}. Each element but the last must be constructed.
  */
-sc_err ber_find_path(const uint8_t *p, size_t len, const uint32_t *path,
+sfc_err ber_find_path(const uint8_t *p, size_t len, const uint32_t *path,
                      size_t depth, ber_tlv *out);
 
 /**
  * Check that a buffer is a well-formed sequence of objects, recursing into
  * constructed ones down to `max_depth` levels (deeper nesting is an error).
  */
-sc_err ber_validate(const uint8_t *p, size_t len, bool skip_padding,
+sfc_err ber_validate(const uint8_t *p, size_t len, bool skip_padding,
                     unsigned max_depth);
 
 /** True if `tag` is a well-formed tag number of 1..3 bytes. */
@@ -80,21 +81,21 @@ size_t ber_tag_size(uint32_t tag);
 /** Bytes needed to encode a length canonically (1..5; 0 above 0xFFFFFFFF). */
 size_t ber_len_size(size_t len);
 
-bool ber_put_tag(sc_buf *b, uint32_t tag);
-bool ber_put_len(sc_buf *b, size_t len);
+bool ber_put_tag(sfc_buf *b, uint32_t tag);
+bool ber_put_len(sfc_buf *b, size_t len);
 /** Append tag, canonical length and value. */
-bool ber_put(sc_buf *b, uint32_t tag, const uint8_t *value, size_t len);
+bool ber_put(sfc_buf *b, uint32_t tag, const uint8_t *value, size_t len);
 /** Append a one-byte or two-byte big-endian unsigned value object. */
-bool ber_put_u8(sc_buf *b, uint32_t tag, uint8_t v);
-bool ber_put_u16(sc_buf *b, uint32_t tag, uint16_t v);
+bool ber_put_u8(sfc_buf *b, uint32_t tag, uint8_t v);
+bool ber_put_u16(sfc_buf *b, uint32_t tag, uint16_t v);
 
 /**
  * Open a constructed object: ber_begin() appends the tag and returns a mark;
  * append the contents; ber_end() inserts the canonical length. Objects may
  * nest. Returns false if the buffer failed.
  */
-size_t ber_begin(sc_buf *b, uint32_t tag);
-bool ber_end(sc_buf *b, size_t mark);
+size_t ber_begin(sfc_buf *b, uint32_t tag);
+bool ber_end(sfc_buf *b, size_t mark);
 
 /* ---- SIMPLE-TLV ------------------------------------------------------- */
 
@@ -106,12 +107,12 @@ typedef struct simple_tlv {
     size_t size; /**< whole object */
 } simple_tlv;
 
-sc_err simple_tlv_decode(const uint8_t *p, size_t len, simple_tlv *out);
-/** Iterate: decodes at *offset and advances it; SC_E_END at the end. */
-sc_err simple_tlv_next(const uint8_t *p, size_t len, size_t *offset,
+sfc_err simple_tlv_decode(const uint8_t *p, size_t len, simple_tlv *out);
+/** Iterate: decodes at *offset and advances it; SFC_E_END at the end. */
+sfc_err simple_tlv_next(const uint8_t *p, size_t len, size_t *offset,
                        simple_tlv *out);
 /** Append one object (canonical: FF form only for lengths >= 255). */
-bool simple_tlv_put(sc_buf *b, uint8_t tag, const uint8_t *value, size_t len);
+bool simple_tlv_put(sfc_buf *b, uint8_t tag, const uint8_t *value, size_t len);
 
 /* ---- COMPACT-TLV (historical bytes) ----------------------------------- */
 
@@ -123,10 +124,10 @@ typedef struct compact_tlv {
     size_t size;
 } compact_tlv;
 
-sc_err compact_tlv_decode(const uint8_t *p, size_t len, compact_tlv *out);
-sc_err compact_tlv_next(const uint8_t *p, size_t len, size_t *offset,
+sfc_err compact_tlv_decode(const uint8_t *p, size_t len, compact_tlv *out);
+sfc_err compact_tlv_next(const uint8_t *p, size_t len, size_t *offset,
                         compact_tlv *out);
 /** Append; tag 0..15 and len 0..15, else false and buffer marked failed. */
-bool compact_tlv_put(sc_buf *b, uint8_t tag, const uint8_t *value, size_t len);
+bool compact_tlv_put(sfc_buf *b, uint8_t tag, const uint8_t *value, size_t len);
 
 #endif

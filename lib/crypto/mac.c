@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file mac.c
  * @brief Message authentication codes: ISO/IEC 9797-1 MAC algorithm 3 with
@@ -24,43 +25,43 @@
 #define MAC_CHUNK 512u
 
 /* H = last block of single-DES CBC (IV 0) over `len` bytes (multiple of 8). */
-static sc_err des_cbc_chain(const uint8_t k1[8], const uint8_t *data,
+static sfc_err des_cbc_chain(const uint8_t k1[8], const uint8_t *data,
                             size_t len, uint8_t h[8])
 {
     uint8_t key[24], tmp[MAC_CHUNK];
     for (int i = 0; i < 3; i++)
         memcpy(key + 8 * i, k1, 8);
     memset(h, 0, 8);
-    sc_err rv = SC_OK;
-    for (size_t off = 0; off < len && rv == SC_OK; off += MAC_CHUNK) {
+    sfc_err rv = SFC_OK;
+    for (size_t off = 0; off < len && rv == SFC_OK; off += MAC_CHUNK) {
         size_t n = len - off < MAC_CHUNK ? len - off : MAC_CHUNK;
         /* Each chunk continues the chain: its IV is the previous H. */
-        rv = sc_cipher(SC_CIPHER_DES3, SC_MODE_CBC, true, key, sizeof(key), h,
+        rv = sfc_cipher(SFC_CIPHER_DES3, SFC_MODE_CBC, true, key, sizeof(key), h,
                        data + off, n, tmp);
-        if (rv == SC_OK)
+        if (rv == SFC_OK)
             memcpy(h, tmp + n - 8, 8);
     }
-    sc_wipe(key, sizeof(key));
-    sc_wipe(tmp, sizeof(tmp));
+    sfc_wipe(key, sizeof(key));
+    sfc_wipe(tmp, sizeof(tmp));
     return rv;
 }
 
-sc_err sc_mac_retail(const uint8_t key[16], const uint8_t *data, size_t len,
+sfc_err sfc_mac_retail(const uint8_t key[16], const uint8_t *data, size_t len,
                      uint8_t out[8])
 {
     if (!key || (len && !data) || !out)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (len == 0 || len % 8)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     uint8_t h[8];
-    sc_err rv = des_cbc_chain(key, data, len - 8, h);
-    if (rv == SC_OK) {
+    sfc_err rv = des_cbc_chain(key, data, len - 8, h);
+    if (rv == SFC_OK) {
         for (int i = 0; i < 8; i++)
             h[i] ^= data[len - 8 + i];
-        rv = sc_cipher(SC_CIPHER_DES3, SC_MODE_ECB, true, key, 16, NULL, h, 8,
+        rv = sfc_cipher(SFC_CIPHER_DES3, SFC_MODE_ECB, true, key, 16, NULL, h, 8,
                        out);
     }
-    sc_wipe(h, sizeof(h));
+    sfc_wipe(h, sizeof(h));
     return rv;
 }
 
@@ -78,12 +79,12 @@ static const char *cmac_cipher_name(size_t keylen)
     }
 }
 
-sc_err sc_mac_cmac_aes(const uint8_t *key, size_t keylen, const uint8_t *data,
+sfc_err sfc_mac_cmac_aes(const uint8_t *key, size_t keylen, const uint8_t *data,
                        size_t len, uint8_t out[16])
 {
     const char *cipher = cmac_cipher_name(keylen);
     if (!key || !cipher || (len && !data) || !out)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
     EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
     OSSL_PARAM params[] = {
@@ -97,5 +98,5 @@ sc_err sc_mac_cmac_aes(const uint8_t *key, size_t keylen, const uint8_t *data,
               EVP_MAC_final(ctx, out, &outl, 16) == 1 && outl == 16;
     EVP_MAC_CTX_free(ctx);
     EVP_MAC_free(mac);
-    return ok ? SC_OK : SC_E_IO;
+    return ok ? SFC_OK : SFC_E_IO;
 }

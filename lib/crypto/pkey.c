@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file pkey.c
  * @brief Asymmetric keys through OpenSSL 3's EVP_PKEY: generation, PEM,
@@ -28,19 +29,19 @@
 #define RSA_MAX_BITS 4096u
 
 typedef struct curve_name {
-    sc_curve curve;
+    sfc_curve curve;
     const char *name; /* OpenSSL group name */
     size_t field_bytes;
 } curve_name;
 
 static const curve_name curves[] = {
-    {SC_CURVE_P256, "prime256v1", 32},
-    {SC_CURVE_P384, "secp384r1", 48},
-    {SC_CURVE_BP256R1, "brainpoolP256r1", 32},
-    {SC_CURVE_BP384R1, "brainpoolP384r1", 48},
+    {SFC_CURVE_P256, "prime256v1", 32},
+    {SFC_CURVE_P384, "secp384r1", 48},
+    {SFC_CURVE_BP256R1, "brainpoolP256r1", 32},
+    {SFC_CURVE_BP384R1, "brainpoolP384r1", 48},
 };
 
-static const curve_name *curve_info(sc_curve c)
+static const curve_name *curve_info(sfc_curve c)
 {
     for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
         if (curves[i].curve == c)
@@ -50,89 +51,89 @@ static const curve_name *curve_info(sc_curve c)
 
 /* ---- generation and inspection ------------------------------------------ */
 
-sc_err sc_pkey_generate_rsa(unsigned bits, sc_pkey **out)
+sfc_err sfc_pkey_generate_rsa(unsigned bits, sfc_pkey **out)
 {
     if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS || bits % 8)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     *out = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-    return *out ? SC_OK : SC_E_IO;
+    return *out ? SFC_OK : SFC_E_IO;
 }
 
-sc_err sc_pkey_generate_ec(sc_curve curve, sc_pkey **out)
+sfc_err sfc_pkey_generate_ec(sfc_curve curve, sfc_pkey **out)
 {
     const curve_name *c = curve_info(curve);
     if (!c)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     *out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", c->name);
-    return *out ? SC_OK : SC_E_IO;
+    return *out ? SFC_OK : SFC_E_IO;
 }
 
-void sc_pkey_free(sc_pkey *k)
+void sfc_pkey_free(sfc_pkey *k)
 {
     EVP_PKEY_free(k);
 }
 
-bool sc_pkey_is_rsa(const sc_pkey *k)
+bool sfc_pkey_is_rsa(const sfc_pkey *k)
 {
     return EVP_PKEY_is_a(k, "RSA");
 }
 
-sc_curve sc_pkey_curve(const sc_pkey *k)
+sfc_curve sfc_pkey_curve(const sfc_pkey *k)
 {
     char name[64];
     if (!EVP_PKEY_is_a(k, "EC") ||
         !EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, name,
                                         sizeof(name), NULL))
-        return SC_CURVE_NONE;
+        return SFC_CURVE_NONE;
     for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
         if (strcmp(curves[i].name, name) == 0)
             return curves[i].curve;
-    return SC_CURVE_NONE;
+    return SFC_CURVE_NONE;
 }
 
-unsigned sc_pkey_bits(const sc_pkey *k)
+unsigned sfc_pkey_bits(const sfc_pkey *k)
 {
     int bits = EVP_PKEY_get_bits(k);
     return bits > 0 ? (unsigned)bits : 0;
 }
 
-bool sc_pkey_has_private(const sc_pkey *k)
+bool sfc_pkey_has_private(const sfc_pkey *k)
 {
     BIGNUM *bn = NULL;
-    const char *name = sc_pkey_is_rsa(k) ? OSSL_PKEY_PARAM_RSA_D
+    const char *name = sfc_pkey_is_rsa(k) ? OSSL_PKEY_PARAM_RSA_D
                                          : OSSL_PKEY_PARAM_PRIV_KEY;
     bool has = EVP_PKEY_get_bn_param(k, name, &bn) == 1;
     BN_clear_free(bn);
     return has;
 }
 
-static bool acceptable(const sc_pkey *k)
+static bool acceptable(const sfc_pkey *k)
 {
-    if (sc_pkey_is_rsa(k)) {
-        unsigned bits = sc_pkey_bits(k);
+    if (sfc_pkey_is_rsa(k)) {
+        unsigned bits = sfc_pkey_bits(k);
         return bits >= RSA_MIN_BITS && bits <= RSA_MAX_BITS;
     }
-    return sc_pkey_curve(k) != SC_CURVE_NONE;
+    return sfc_pkey_curve(k) != SFC_CURVE_NONE;
 }
 
 /* ---- PEM ---------------------------------------------------------------- */
 
-sc_err sc_pkey_to_pem(const sc_pkey *k, bool include_private, char **pem)
+sfc_err sfc_pkey_to_pem(const sfc_pkey *k, bool include_private, char **pem)
 {
     *pem = NULL;
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio)
-        return SC_E_NOMEM;
-    bool priv = include_private && sc_pkey_has_private(k);
+        return SFC_E_NOMEM;
+    bool priv = include_private && sfc_pkey_has_private(k);
     int ok = priv ? PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL)
                   : PEM_write_bio_PUBKEY(bio, k);
     char *data = NULL;
     long len = ok ? BIO_get_mem_data(bio, &data) : 0;
-    sc_err rv = SC_E_IO;
+    sfc_err rv = SFC_E_IO;
     if (ok && len > 0 && (*pem = malloc((size_t)len + 1)) != NULL) {
         memcpy(*pem, data, (size_t)len);
         (*pem)[len] = '\0';
-        rv = SC_OK;
+        rv = SFC_OK;
     }
     if (data && len > 0)
         OPENSSL_cleanse(data, (size_t)len);
@@ -150,35 +151,35 @@ static int no_password(char *buf, int size, int rwflag, void *user)
     return -1;
 }
 
-sc_err sc_pkey_from_pem(const char *pem, size_t len, sc_pkey **out)
+sfc_err sfc_pkey_from_pem(const char *pem, size_t len, sfc_pkey **out)
 {
     *out = NULL;
     if (len > INT32_MAX)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     BIO *bio = BIO_new_mem_buf(pem, (int)len);
     if (!bio)
-        return SC_E_NOMEM;
-    sc_pkey *k = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+        return SFC_E_NOMEM;
+    sfc_pkey *k = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
     if (!k) {
         BIO_free(bio);
         if (!(bio = BIO_new_mem_buf(pem, (int)len)))
-            return SC_E_NOMEM;
+            return SFC_E_NOMEM;
         k = PEM_read_bio_PUBKEY(bio, NULL, no_password, NULL);
     }
     BIO_free(bio);
     if (!k)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     if (!acceptable(k)) {
         EVP_PKEY_free(k);
-        return SC_E_UNSUPPORTED;
+        return SFC_E_UNSUPPORTED;
     }
     *out = k;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* ---- public-key template ------------------------------------------------- */
 
-static bool put_bn(sc_buf *out, uint32_t tag, const sc_pkey *k,
+static bool put_bn(sfc_buf *out, uint32_t tag, const sfc_pkey *k,
                    const char *param)
 {
     BIGNUM *bn = NULL;
@@ -194,7 +195,7 @@ static bool put_bn(sc_buf *out, uint32_t tag, const sc_pkey *k,
     return ok;
 }
 
-static bool put_point(sc_buf *out, uint32_t tag, const sc_pkey *k)
+static bool put_point(sfc_buf *out, uint32_t tag, const sfc_pkey *k)
 {
     uint8_t point[1 + 2 * 66];
     size_t len = 0;
@@ -204,10 +205,10 @@ static bool put_point(sc_buf *out, uint32_t tag, const sc_pkey *k)
     return ber_put(out, tag, point, len);
 }
 
-bool sc_pkey_put_7f49(const sc_pkey *k, sc_buf *out)
+bool sfc_pkey_put_7f49(const sfc_pkey *k, sfc_buf *out)
 {
     size_t mark = ber_begin(out, 0x7F49);
-    bool ok = sc_pkey_is_rsa(k)
+    bool ok = sfc_pkey_is_rsa(k)
                   ? put_bn(out, 0x81, k, OSSL_PKEY_PARAM_RSA_N) &&
                         put_bn(out, 0x82, k, OSSL_PKEY_PARAM_RSA_E)
                   : put_point(out, 0x86, k);
@@ -218,31 +219,31 @@ bool sc_pkey_put_7f49(const sc_pkey *k, sc_buf *out)
 
 /* ---- building public keys ------------------------------------------------ */
 
-static sc_err from_params(const char *type, OSSL_PARAM_BLD *bld,
-                          sc_pkey **out)
+static sfc_err from_params(const char *type, OSSL_PARAM_BLD *bld,
+                          sfc_pkey **out)
 {
     OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-    sc_err rv = SC_E_FORMAT;
+    sfc_err rv = SFC_E_FORMAT;
     *out = NULL;
     if (params && ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
         EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1)
-        rv = SC_OK;
+        rv = SFC_OK;
     EVP_PKEY_CTX_free(ctx);
     OSSL_PARAM_free(params);
     return rv;
 }
 
-sc_err sc_pkey_from_rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e,
-                               size_t elen, sc_pkey **out)
+sfc_err sfc_pkey_from_rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e,
+                               size_t elen, sfc_pkey **out)
 {
     *out = NULL;
     if (nlen == 0 || elen == 0 || nlen > 1024 || elen > 64)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     BIGNUM *bn_n = BN_bin2bn(n, (int)nlen, NULL);
     BIGNUM *bn_e = BN_bin2bn(e, (int)elen, NULL);
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    sc_err rv = SC_E_NOMEM;
+    sfc_err rv = SFC_E_NOMEM;
     if (bn_n && bn_e && bld &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1)
@@ -250,25 +251,25 @@ sc_err sc_pkey_from_rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e,
     OSSL_PARAM_BLD_free(bld);
     BN_free(bn_n);
     BN_free(bn_e);
-    if (rv == SC_OK && !acceptable(*out)) {
+    if (rv == SFC_OK && !acceptable(*out)) {
         EVP_PKEY_free(*out);
         *out = NULL;
-        rv = SC_E_UNSUPPORTED;
+        rv = SFC_E_UNSUPPORTED;
     }
     return rv;
 }
 
-sc_err sc_pkey_from_ec_public(sc_curve curve, const uint8_t *point,
-                              size_t len, sc_pkey **out)
+sfc_err sfc_pkey_from_ec_public(sfc_curve curve, const uint8_t *point,
+                              size_t len, sfc_pkey **out)
 {
     *out = NULL;
     const curve_name *c = curve_info(curve);
     if (!c)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (len != 1 + 2 * c->field_bytes || point[0] != 0x04)
-        return SC_E_FORMAT;
+        return SFC_E_FORMAT;
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    sc_err rv = SC_E_NOMEM;
+    sfc_err rv = SFC_E_NOMEM;
     if (bld &&
         OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
                                         c->name, 0) == 1 &&
@@ -281,36 +282,36 @@ sc_err sc_pkey_from_ec_public(sc_curve curve, const uint8_t *point,
 
 /* ---- signatures ---------------------------------------------------------- */
 
-static const EVP_MD *md_of(sc_hash_alg hash)
+static const EVP_MD *md_of(sfc_hash_alg hash)
 {
-    return EVP_get_digestbyname(sc_hash_name(hash));
+    return EVP_get_digestbyname(sfc_hash_name(hash));
 }
 
-static EVP_PKEY_CTX *sign_ctx(const sc_pkey *k, sc_sig_scheme scheme,
-                              sc_hash_alg hash, bool verify)
+static EVP_PKEY_CTX *sign_ctx(const sfc_pkey *k, sfc_sig_scheme scheme,
+                              sfc_hash_alg hash, bool verify)
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, (EVP_PKEY *)k, NULL);
     if (!ctx)
         return NULL;
     bool ok = (verify ? EVP_PKEY_verify_init(ctx) : EVP_PKEY_sign_init(ctx)) == 1;
     switch (scheme) {
-    case SC_SIG_RSA_PKCS1:
+    case SFC_SIG_RSA_PKCS1:
         ok = ok && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
              EVP_PKEY_CTX_set_signature_md(ctx, md_of(hash)) == 1;
         break;
-    case SC_SIG_RSA_PKCS1_RAW:
+    case SFC_SIG_RSA_PKCS1_RAW:
         ok = ok && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
         break;
-    case SC_SIG_RSA_PSS:
+    case SFC_SIG_RSA_PSS:
         ok = ok && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
              EVP_PKEY_CTX_set_signature_md(ctx, md_of(hash)) == 1 &&
              EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md_of(hash)) == 1 &&
              EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) == 1;
         break;
-    case SC_SIG_RSA_RAW:
+    case SFC_SIG_RSA_RAW:
         ok = ok && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) == 1;
         break;
-    case SC_SIG_ECDSA:
+    case SFC_SIG_ECDSA:
         break;
     }
     if (!ok) {
@@ -320,20 +321,20 @@ static EVP_PKEY_CTX *sign_ctx(const sc_pkey *k, sc_sig_scheme scheme,
     return ctx;
 }
 
-static bool scheme_fits(const sc_pkey *k, sc_sig_scheme scheme)
+static bool scheme_fits(const sfc_pkey *k, sfc_sig_scheme scheme)
 {
-    return (scheme == SC_SIG_ECDSA) == !sc_pkey_is_rsa(k);
+    return (scheme == SFC_SIG_ECDSA) == !sfc_pkey_is_rsa(k);
 }
 
-static size_t field_bytes(const sc_pkey *k)
+static size_t field_bytes(const sfc_pkey *k)
 {
-    const curve_name *c = curve_info(sc_pkey_curve(k));
+    const curve_name *c = curve_info(sfc_pkey_curve(k));
     return c ? c->field_bytes : 0;
 }
 
 /* DER ECDSA-Sig-Value -> r || s, each `half` bytes. */
 static bool ecdsa_der_to_plain(const uint8_t *der, size_t len, size_t half,
-                               sc_buf *out)
+                               sfc_buf *out)
 {
     const uint8_t *p = der;
     ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
@@ -371,50 +372,50 @@ static uint8_t *ecdsa_plain_to_der(const uint8_t *sig, size_t len,
     return der;
 }
 
-sc_err sc_pkey_sign(const sc_pkey *k, sc_sig_scheme scheme, sc_hash_alg hash,
-                    const uint8_t *in, size_t len, sc_buf *out)
+sfc_err sfc_pkey_sign(const sfc_pkey *k, sfc_sig_scheme scheme, sfc_hash_alg hash,
+                    const uint8_t *in, size_t len, sfc_buf *out)
 {
-    if (!scheme_fits(k, scheme) || !sc_pkey_has_private(k))
-        return SC_E_INVAL;
+    if (!scheme_fits(k, scheme) || !sfc_pkey_has_private(k))
+        return SFC_E_INVAL;
     EVP_PKEY_CTX *ctx = sign_ctx(k, scheme, hash, false);
     if (!ctx)
-        return SC_E_IO;
+        return SFC_E_IO;
     size_t siglen = 0;
-    sc_err rv = SC_E_FORMAT;
+    sfc_err rv = SFC_E_FORMAT;
     uint8_t *sig = NULL;
     if (EVP_PKEY_sign(ctx, NULL, &siglen, in, len) == 1 &&
         (sig = malloc(siglen)) != NULL &&
         EVP_PKEY_sign(ctx, sig, &siglen, in, len) == 1) {
-        bool ok = scheme == SC_SIG_ECDSA
+        bool ok = scheme == SFC_SIG_ECDSA
                       ? ecdsa_der_to_plain(sig, siglen, field_bytes(k), out)
                       : buf_put(out, sig, siglen);
-        rv = ok ? SC_OK : SC_E_RANGE;
+        rv = ok ? SFC_OK : SFC_E_RANGE;
     }
     free(sig);
     EVP_PKEY_CTX_free(ctx);
     return rv;
 }
 
-sc_err sc_pkey_verify(const sc_pkey *k, sc_sig_scheme scheme,
-                      sc_hash_alg hash, const uint8_t *in, size_t len,
+sfc_err sfc_pkey_verify(const sfc_pkey *k, sfc_sig_scheme scheme,
+                      sfc_hash_alg hash, const uint8_t *in, size_t len,
                       const uint8_t *sig, size_t siglen)
 {
     if (!scheme_fits(k, scheme))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     uint8_t *der = NULL;
-    if (scheme == SC_SIG_ECDSA) {
+    if (scheme == SFC_SIG_ECDSA) {
         if (siglen != 2 * field_bytes(k))
-            return SC_E_CHECKSUM;
+            return SFC_E_CHECKSUM;
         der = ecdsa_plain_to_der(sig, siglen, &siglen);
         if (!der)
-            return SC_E_CHECKSUM;
+            return SFC_E_CHECKSUM;
         sig = der;
     }
     EVP_PKEY_CTX *ctx = sign_ctx(k, scheme, hash, true);
-    sc_err rv = SC_E_IO;
+    sfc_err rv = SFC_E_IO;
     if (ctx)
-        rv = EVP_PKEY_verify(ctx, sig, siglen, in, len) == 1 ? SC_OK
-                                                             : SC_E_CHECKSUM;
+        rv = EVP_PKEY_verify(ctx, sig, siglen, in, len) == 1 ? SFC_OK
+                                                             : SFC_E_CHECKSUM;
     EVP_PKEY_CTX_free(ctx);
     OPENSSL_free(der);
     return rv;
@@ -422,18 +423,18 @@ sc_err sc_pkey_verify(const sc_pkey *k, sc_sig_scheme scheme,
 
 /* ---- encryption ---------------------------------------------------------- */
 
-static EVP_PKEY_CTX *crypt_ctx(const sc_pkey *k, sc_dec_scheme scheme,
-                               sc_hash_alg oaep_hash, bool decrypt)
+static EVP_PKEY_CTX *crypt_ctx(const sfc_pkey *k, sfc_dec_scheme scheme,
+                               sfc_hash_alg oaep_hash, bool decrypt)
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, (EVP_PKEY *)k, NULL);
     if (!ctx)
         return NULL;
     bool ok = (decrypt ? EVP_PKEY_decrypt_init(ctx) : EVP_PKEY_encrypt_init(ctx)) == 1;
-    int pad = scheme == SC_DEC_RSA_OAEP   ? RSA_PKCS1_OAEP_PADDING
-              : scheme == SC_DEC_RSA_RAW ? RSA_NO_PADDING
+    int pad = scheme == SFC_DEC_RSA_OAEP   ? RSA_PKCS1_OAEP_PADDING
+              : scheme == SFC_DEC_RSA_RAW ? RSA_NO_PADDING
                                          : RSA_PKCS1_PADDING;
     ok = ok && EVP_PKEY_CTX_set_rsa_padding(ctx, pad) == 1;
-    if (ok && scheme == SC_DEC_RSA_OAEP)
+    if (ok && scheme == SFC_DEC_RSA_OAEP)
         ok = EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md_of(oaep_hash)) == 1 &&
              EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md_of(oaep_hash)) == 1;
     if (!ok) {
@@ -443,23 +444,23 @@ static EVP_PKEY_CTX *crypt_ctx(const sc_pkey *k, sc_dec_scheme scheme,
     return ctx;
 }
 
-static sc_err rsa_crypt(const sc_pkey *k, sc_dec_scheme scheme,
-                        sc_hash_alg oaep_hash, const uint8_t *in, size_t len,
-                        sc_buf *out, bool decrypt)
+static sfc_err rsa_crypt(const sfc_pkey *k, sfc_dec_scheme scheme,
+                        sfc_hash_alg oaep_hash, const uint8_t *in, size_t len,
+                        sfc_buf *out, bool decrypt)
 {
-    if (!sc_pkey_is_rsa(k) || (decrypt && !sc_pkey_has_private(k)))
-        return SC_E_INVAL;
+    if (!sfc_pkey_is_rsa(k) || (decrypt && !sfc_pkey_has_private(k)))
+        return SFC_E_INVAL;
     EVP_PKEY_CTX *ctx = crypt_ctx(k, scheme, oaep_hash, decrypt);
     if (!ctx)
-        return SC_E_IO;
+        return SFC_E_IO;
     size_t n = 0;
     uint8_t *buf = NULL;
-    sc_err rv = SC_E_FORMAT;
+    sfc_err rv = SFC_E_FORMAT;
     int (*op)(EVP_PKEY_CTX *, unsigned char *, size_t *, const unsigned char *,
               size_t) = decrypt ? EVP_PKEY_decrypt : EVP_PKEY_encrypt;
     if (op(ctx, NULL, &n, in, len) == 1 && (buf = malloc(n ? n : 1)) &&
         op(ctx, buf, &n, in, len) == 1)
-        rv = buf_put(out, buf, n) ? SC_OK : SC_E_RANGE;
+        rv = buf_put(out, buf, n) ? SFC_OK : SFC_E_RANGE;
     if (buf)
         OPENSSL_cleanse(buf, n);
     free(buf);
@@ -467,40 +468,40 @@ static sc_err rsa_crypt(const sc_pkey *k, sc_dec_scheme scheme,
     return rv;
 }
 
-sc_err sc_pkey_decrypt(const sc_pkey *k, sc_dec_scheme scheme,
-                       sc_hash_alg oaep_hash, const uint8_t *in, size_t len,
-                       sc_buf *out)
+sfc_err sfc_pkey_decrypt(const sfc_pkey *k, sfc_dec_scheme scheme,
+                       sfc_hash_alg oaep_hash, const uint8_t *in, size_t len,
+                       sfc_buf *out)
 {
     return rsa_crypt(k, scheme, oaep_hash, in, len, out, true);
 }
 
-sc_err sc_pkey_encrypt(const sc_pkey *k, sc_dec_scheme scheme,
-                       sc_hash_alg oaep_hash, const uint8_t *in, size_t len,
-                       sc_buf *out)
+sfc_err sfc_pkey_encrypt(const sfc_pkey *k, sfc_dec_scheme scheme,
+                       sfc_hash_alg oaep_hash, const uint8_t *in, size_t len,
+                       sfc_buf *out)
 {
     return rsa_crypt(k, scheme, oaep_hash, in, len, out, false);
 }
 
 /* ---- ECDH ----------------------------------------------------------------- */
 
-sc_err sc_pkey_ecdh(const sc_pkey *k, const uint8_t *peer_point, size_t len,
-                    sc_buf *out)
+sfc_err sfc_pkey_ecdh(const sfc_pkey *k, const uint8_t *peer_point, size_t len,
+                    sfc_buf *out)
 {
-    sc_curve curve = sc_pkey_curve(k);
-    if (curve == SC_CURVE_NONE || !sc_pkey_has_private(k))
-        return SC_E_INVAL;
-    sc_pkey *peer = NULL;
-    sc_err rv = sc_pkey_from_ec_public(curve, peer_point, len, &peer);
-    if (rv != SC_OK)
+    sfc_curve curve = sfc_pkey_curve(k);
+    if (curve == SFC_CURVE_NONE || !sfc_pkey_has_private(k))
+        return SFC_E_INVAL;
+    sfc_pkey *peer = NULL;
+    sfc_err rv = sfc_pkey_from_ec_public(curve, peer_point, len, &peer);
+    if (rv != SFC_OK)
         return rv;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, (EVP_PKEY *)k, NULL);
     uint8_t secret[66];
     size_t n = sizeof(secret);
-    rv = SC_E_FORMAT;
+    rv = SFC_E_FORMAT;
     if (ctx && EVP_PKEY_derive_init(ctx) == 1 &&
         EVP_PKEY_derive_set_peer(ctx, peer) == 1 &&
         EVP_PKEY_derive(ctx, secret, &n) == 1)
-        rv = buf_put(out, secret, n) ? SC_OK : SC_E_RANGE;
+        rv = buf_put(out, secret, n) ? SFC_OK : SFC_E_RANGE;
     OPENSSL_cleanse(secret, sizeof(secret));
     EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(peer);

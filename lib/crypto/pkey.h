@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file pkey.h
  * @brief Asymmetric keys for the card (RSA 2048..4096, EC P-256, P-384,
@@ -5,8 +6,8 @@
  *        PEM import/export, the 7F49 public-key template, signatures,
  *        decryption and ECDH.
  */
-#ifndef SC_CRYPTO_PKEY_H
-#define SC_CRYPTO_PKEY_H
+#ifndef SFC_CRYPTO_PKEY_H
+#define SFC_CRYPTO_PKEY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,85 +17,85 @@
 #include "core/bytes.h"
 #include "crypto/sym.h"
 
-typedef struct evp_pkey_st sc_pkey; /* OpenSSL's EVP_PKEY */
+typedef struct evp_pkey_st sfc_pkey; /* OpenSSL's EVP_PKEY */
 
-typedef enum sc_curve {
-    SC_CURVE_NONE,
-    SC_CURVE_P256,
-    SC_CURVE_P384,
-    SC_CURVE_BP256R1,
-    SC_CURVE_BP384R1
-} sc_curve;
+typedef enum sfc_curve {
+    SFC_CURVE_NONE,
+    SFC_CURVE_P256,
+    SFC_CURVE_P384,
+    SFC_CURVE_BP256R1,
+    SFC_CURVE_BP384R1
+} sfc_curve;
 
 /** Generate an RSA key of `bits` (2048..4096, multiple of 8) with e = 65537. */
-sc_err sc_pkey_generate_rsa(unsigned bits, sc_pkey **out);
+sfc_err sfc_pkey_generate_rsa(unsigned bits, sfc_pkey **out);
 /** Generate an EC key on `curve`. */
-sc_err sc_pkey_generate_ec(sc_curve curve, sc_pkey **out);
-void sc_pkey_free(sc_pkey *k);
+sfc_err sfc_pkey_generate_ec(sfc_curve curve, sfc_pkey **out);
+void sfc_pkey_free(sfc_pkey *k);
 
 /** True for RSA, false for EC. */
-bool sc_pkey_is_rsa(const sc_pkey *k);
-/** The curve of an EC key (SC_CURVE_NONE for RSA or unsupported curves). */
-sc_curve sc_pkey_curve(const sc_pkey *k);
+bool sfc_pkey_is_rsa(const sfc_pkey *k);
+/** The curve of an EC key (SFC_CURVE_NONE for RSA or unsupported curves). */
+sfc_curve sfc_pkey_curve(const sfc_pkey *k);
 /** Key size in bits (modulus or field). */
-unsigned sc_pkey_bits(const sc_pkey *k);
+unsigned sfc_pkey_bits(const sfc_pkey *k);
 /** True if the key holds a private part. */
-bool sc_pkey_has_private(const sc_pkey *k);
+bool sfc_pkey_has_private(const sfc_pkey *k);
 
 /** PEM text (PKCS#8 private key, or SubjectPublicKeyInfo if public only). */
-sc_err sc_pkey_to_pem(const sc_pkey *k, bool include_private, char **pem);
+sfc_err sfc_pkey_to_pem(const sfc_pkey *k, bool include_private, char **pem);
 /** Parse PEM (private PKCS#8/traditional or public); rejects unsupported
  *  algorithms, curves and RSA sizes. */
-sc_err sc_pkey_from_pem(const char *pem, size_t len, sc_pkey **out);
+sfc_err sfc_pkey_from_pem(const char *pem, size_t len, sfc_pkey **out);
 
 /**
  * Append the public key as an ISO/IEC 7816-8 public-key template 7F49:
  * RSA {81 modulus, 82 exponent}; EC {86 uncompressed point} (the curve is
  * implied by the key reference / algorithm).
  */
-bool sc_pkey_put_7f49(const sc_pkey *k, sc_buf *out);
+bool sfc_pkey_put_7f49(const sfc_pkey *k, sfc_buf *out);
 
-typedef enum sc_sig_scheme {
-    SC_SIG_RSA_PKCS1,    /**< PKCS#1 v1.5 over a DigestInfo the card builds */
-    SC_SIG_RSA_PKCS1_RAW,/**< PKCS#1 v1.5 type 1 padding of the given data (DigestInfo supplied) */
-    SC_SIG_RSA_PSS,      /**< RSASSA-PSS, MGF1 with the same hash, salt = hash length */
-    SC_SIG_RSA_RAW,      /**< raw RSA: input is exactly modulus-sized */
-    SC_SIG_ECDSA         /**< ECDSA; signature as r || s (fixed length) */
-} sc_sig_scheme;
+typedef enum sfc_sig_scheme {
+    SFC_SIG_RSA_PKCS1,    /**< PKCS#1 v1.5 over a DigestInfo the card builds */
+    SFC_SIG_RSA_PKCS1_RAW,/**< PKCS#1 v1.5 type 1 padding of the given data (DigestInfo supplied) */
+    SFC_SIG_RSA_PSS,      /**< RSASSA-PSS, MGF1 with the same hash, salt = hash length */
+    SFC_SIG_RSA_RAW,      /**< raw RSA: input is exactly modulus-sized */
+    SFC_SIG_ECDSA         /**< ECDSA; signature as r || s (fixed length) */
+} sfc_sig_scheme;
 
 /**
  * Sign `in` (a hash of `hash` for PKCS1/PSS/ECDSA; the DigestInfo for
  * PKCS1_RAW; a modulus-sized block for RSA_RAW) into `out`.
  */
-sc_err sc_pkey_sign(const sc_pkey *k, sc_sig_scheme scheme, sc_hash_alg hash,
-                    const uint8_t *in, size_t len, sc_buf *out);
+sfc_err sfc_pkey_sign(const sfc_pkey *k, sfc_sig_scheme scheme, sfc_hash_alg hash,
+                    const uint8_t *in, size_t len, sfc_buf *out);
 
-/** Verify; SC_OK if valid, SC_E_CHECKSUM if not. */
-sc_err sc_pkey_verify(const sc_pkey *k, sc_sig_scheme scheme,
-                      sc_hash_alg hash, const uint8_t *in, size_t len,
+/** Verify; SFC_OK if valid, SFC_E_CHECKSUM if not. */
+sfc_err sfc_pkey_verify(const sfc_pkey *k, sfc_sig_scheme scheme,
+                      sfc_hash_alg hash, const uint8_t *in, size_t len,
                       const uint8_t *sig, size_t siglen);
 
-typedef enum sc_dec_scheme {
-    SC_DEC_RSA_PKCS1,   /**< PKCS#1 v1.5 type 2 */
-    SC_DEC_RSA_OAEP,    /**< OAEP with SHA-1 (and MGF1-SHA1) unless hash given */
-    SC_DEC_RSA_RAW
-} sc_dec_scheme;
+typedef enum sfc_dec_scheme {
+    SFC_DEC_RSA_PKCS1,   /**< PKCS#1 v1.5 type 2 */
+    SFC_DEC_RSA_OAEP,    /**< OAEP with SHA-1 (and MGF1-SHA1) unless hash given */
+    SFC_DEC_RSA_RAW
+} sfc_dec_scheme;
 
-sc_err sc_pkey_decrypt(const sc_pkey *k, sc_dec_scheme scheme,
-                       sc_hash_alg oaep_hash, const uint8_t *in, size_t len,
-                       sc_buf *out);
-sc_err sc_pkey_encrypt(const sc_pkey *k, sc_dec_scheme scheme,
-                       sc_hash_alg oaep_hash, const uint8_t *in, size_t len,
-                       sc_buf *out);
+sfc_err sfc_pkey_decrypt(const sfc_pkey *k, sfc_dec_scheme scheme,
+                       sfc_hash_alg oaep_hash, const uint8_t *in, size_t len,
+                       sfc_buf *out);
+sfc_err sfc_pkey_encrypt(const sfc_pkey *k, sfc_dec_scheme scheme,
+                       sfc_hash_alg oaep_hash, const uint8_t *in, size_t len,
+                       sfc_buf *out);
 
 /** ECDH: the shared x-coordinate with a peer public point (uncompressed). */
-sc_err sc_pkey_ecdh(const sc_pkey *k, const uint8_t *peer_point, size_t len,
-                    sc_buf *out);
+sfc_err sfc_pkey_ecdh(const sfc_pkey *k, const uint8_t *peer_point, size_t len,
+                    sfc_buf *out);
 
 /** Build a public key from a 7F49 template's values (RSA n, e / EC point). */
-sc_err sc_pkey_from_rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e,
-                               size_t elen, sc_pkey **out);
-sc_err sc_pkey_from_ec_public(sc_curve curve, const uint8_t *point,
-                              size_t len, sc_pkey **out);
+sfc_err sfc_pkey_from_rsa_public(const uint8_t *n, size_t nlen, const uint8_t *e,
+                               size_t elen, sfc_pkey **out);
+sfc_err sfc_pkey_from_ec_public(sfc_curve curve, const uint8_t *point,
+                              size_t len, sfc_pkey **out);
 
 #endif

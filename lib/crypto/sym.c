@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file sym.c
  * @brief Block ciphers (3DES and AES in ECB and CBC) and ISO/IEC 9797-1
@@ -10,7 +11,7 @@
  * AES-128/192/256 from the key length.
  *
  * Ciphers never pad: protocols differ in whether and how they pad, so they
- * call sc_pad_iso()/sc_unpad_iso() themselves. Unpadding is not constant
+ * call sfc_pad_iso()/sfc_unpad_iso() themselves. Unpadding is not constant
  * time; every caller in the card authenticates the cryptogram (MAC) before
  * it decrypts, so there is no padding oracle to protect.
  */
@@ -26,17 +27,17 @@
 #define DES_KEY 8u
 #define DES3_KEY_MAX 24u
 
-size_t sc_cipher_block(sc_cipher_alg alg)
+size_t sfc_cipher_block(sfc_cipher_alg alg)
 {
-    return alg == SC_CIPHER_AES ? 16 : 8;
+    return alg == SFC_CIPHER_AES ? 16 : 8;
 }
 
-bool sc_cipher_key_ok(sc_cipher_alg alg, size_t keylen)
+bool sfc_cipher_key_ok(sfc_cipher_alg alg, size_t keylen)
 {
     switch (alg) {
-    case SC_CIPHER_DES3:
+    case SFC_CIPHER_DES3:
         return keylen == 8 || keylen == 16 || keylen == 24;
-    case SC_CIPHER_AES:
+    case SFC_CIPHER_AES:
         return keylen == 16 || keylen == 24 || keylen == 32;
     default:
         return false;
@@ -44,10 +45,10 @@ bool sc_cipher_key_ok(sc_cipher_alg alg, size_t keylen)
 }
 
 /* The key in the form EVP wants: DES keys expanded to K1 K2 K3. */
-static size_t evp_key(sc_cipher_alg alg, const uint8_t *key, size_t keylen,
+static size_t evp_key(sfc_cipher_alg alg, const uint8_t *key, size_t keylen,
                       uint8_t out[32])
 {
-    if (alg == SC_CIPHER_AES) {
+    if (alg == SFC_CIPHER_AES) {
         memcpy(out, key, keylen);
         return keylen;
     }
@@ -58,11 +59,11 @@ static size_t evp_key(sc_cipher_alg alg, const uint8_t *key, size_t keylen,
     return DES3_KEY_MAX;
 }
 
-static const EVP_CIPHER *evp_cipher(sc_cipher_alg alg, sc_cipher_mode mode,
+static const EVP_CIPHER *evp_cipher(sfc_cipher_alg alg, sfc_cipher_mode mode,
                                     size_t keylen)
 {
-    bool cbc = mode == SC_MODE_CBC;
-    if (alg == SC_CIPHER_DES3)
+    bool cbc = mode == SFC_MODE_CBC;
+    if (alg == SFC_CIPHER_DES3)
         return cbc ? EVP_des_ede3_cbc() : EVP_des_ede3_ecb();
     switch (keylen) {
     case 16:
@@ -74,38 +75,38 @@ static const EVP_CIPHER *evp_cipher(sc_cipher_alg alg, sc_cipher_mode mode,
     }
 }
 
-sc_err sc_cipher(sc_cipher_alg alg, sc_cipher_mode mode, bool encrypt,
+sfc_err sfc_cipher(sfc_cipher_alg alg, sfc_cipher_mode mode, bool encrypt,
                  const uint8_t *key, size_t keylen, const uint8_t *iv,
                  const uint8_t *in, size_t len, uint8_t *out)
 {
-    if (!key || !sc_cipher_key_ok(alg, keylen) ||
-        (mode != SC_MODE_ECB && mode != SC_MODE_CBC))
-        return SC_E_INVAL;
-    size_t bs = sc_cipher_block(alg);
+    if (!key || !sfc_cipher_key_ok(alg, keylen) ||
+        (mode != SFC_MODE_ECB && mode != SFC_MODE_CBC))
+        return SFC_E_INVAL;
+    size_t bs = sfc_cipher_block(alg);
     if (len % bs || len > INT_MAX)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     if (len == 0)
-        return SC_OK;
+        return SFC_OK;
     uint8_t k[32], zero_iv[16] = {0};
     evp_key(alg, key, keylen, k);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int n = 0, fin = 0;
     bool ok = ctx &&
               EVP_CipherInit_ex(ctx, evp_cipher(alg, mode, keylen), NULL, k,
-                                mode == SC_MODE_CBC ? (iv ? iv : zero_iv) : NULL,
+                                mode == SFC_MODE_CBC ? (iv ? iv : zero_iv) : NULL,
                                 encrypt ? 1 : 0) == 1 &&
               EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
               EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1 &&
               EVP_CipherFinal_ex(ctx, out + n, &fin) == 1 &&
               (size_t)n + (size_t)fin == len;
     EVP_CIPHER_CTX_free(ctx);
-    sc_wipe(k, sizeof(k));
-    return ok ? SC_OK : SC_E_IO;
+    sfc_wipe(k, sizeof(k));
+    return ok ? SFC_OK : SFC_E_IO;
 }
 
 /* ---- ISO/IEC 9797-1 padding method 2 ------------------------------------ */
 
-size_t sc_pad_iso(const uint8_t *in, size_t len, size_t block, uint8_t *out)
+size_t sfc_pad_iso(const uint8_t *in, size_t len, size_t block, uint8_t *out)
 {
     if (block == 0)
         block = 1;
@@ -117,7 +118,7 @@ size_t sc_pad_iso(const uint8_t *in, size_t len, size_t block, uint8_t *out)
     return len;
 }
 
-size_t sc_unpad_iso(const uint8_t *in, size_t len, size_t block)
+size_t sfc_unpad_iso(const uint8_t *in, size_t len, size_t block)
 {
     if (block == 0 || len == 0 || len % block)
         return SIZE_MAX;

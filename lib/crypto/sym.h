@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file sym.h
  * @brief Symmetric cryptography for the card: block ciphers, MACs, hashes
@@ -7,11 +8,11 @@
  * Keys are raw bytes. 3DES takes 16 bytes (two-key, K1 K2 K1) or 24 bytes
  * (three-key); AES 16, 24 or 32 bytes; single DES is 3DES with K1=K2=K3.
  * Cipher functions never pad: lengths must be multiples of the block size,
- * and callers pad with sc_pad_iso() (ISO/IEC 9797-1 method 2) when a
+ * and callers pad with sfc_pad_iso() (ISO/IEC 9797-1 method 2) when a
  * protocol says so.
  */
-#ifndef SC_CRYPTO_SYM_H
-#define SC_CRYPTO_SYM_H
+#ifndef SFC_CRYPTO_SYM_H
+#define SFC_CRYPTO_SYM_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,26 +20,26 @@
 
 #include "softcard.h"
 
-typedef enum sc_cipher_alg {
-    SC_CIPHER_DES3, /**< 2-key (16-byte) or 3-key (24-byte) TDEA; 8-byte single DES allowed */
-    SC_CIPHER_AES   /**< AES-128/192/256 by key length */
-} sc_cipher_alg;
+typedef enum sfc_cipher_alg {
+    SFC_CIPHER_DES3, /**< 2-key (16-byte) or 3-key (24-byte) TDEA; 8-byte single DES allowed */
+    SFC_CIPHER_AES   /**< AES-128/192/256 by key length */
+} sfc_cipher_alg;
 
-typedef enum sc_cipher_mode { SC_MODE_ECB, SC_MODE_CBC } sc_cipher_mode;
+typedef enum sfc_cipher_mode { SFC_MODE_ECB, SFC_MODE_CBC } sfc_cipher_mode;
 
 /** Block size of an algorithm (8 or 16). */
-size_t sc_cipher_block(sc_cipher_alg alg);
+size_t sfc_cipher_block(sfc_cipher_alg alg);
 
 /** True if `keylen` is a valid key length for `alg`. */
-bool sc_cipher_key_ok(sc_cipher_alg alg, size_t keylen);
+bool sfc_cipher_key_ok(sfc_cipher_alg alg, size_t keylen);
 
 /**
  * Encrypt or decrypt `len` bytes (a multiple of the block size, may be 0)
  * from `in` to `out` (which may be the same buffer). `iv` is one block for
- * CBC (NULL = zeros) and ignored for ECB. SC_E_RANGE for bad lengths,
- * SC_E_INVAL for a bad key length, SC_E_IO if OpenSSL fails.
+ * CBC (NULL = zeros) and ignored for ECB. SFC_E_RANGE for bad lengths,
+ * SFC_E_INVAL for a bad key length, SFC_E_IO if OpenSSL fails.
  */
-sc_err sc_cipher(sc_cipher_alg alg, sc_cipher_mode mode, bool encrypt,
+sfc_err sfc_cipher(sfc_cipher_alg alg, sfc_cipher_mode mode, bool encrypt,
                  const uint8_t *key, size_t keylen, const uint8_t *iv,
                  const uint8_t *in, size_t len, uint8_t *out);
 
@@ -48,11 +49,11 @@ sc_err sc_cipher(sc_cipher_alg alg, sc_cipher_mode mode, bool encrypt,
  * and encrypt with K1 the last block. `key` is 16 bytes (K1 K2). `data` must
  * already be padded (a multiple of 8 bytes, at least one block).
  */
-sc_err sc_mac_retail(const uint8_t key[16], const uint8_t *data, size_t len,
+sfc_err sfc_mac_retail(const uint8_t key[16], const uint8_t *data, size_t len,
                      uint8_t out[8]);
 
 /** AES-CMAC (NIST SP 800-38B) over `data` (any length); 16-byte output. */
-sc_err sc_mac_cmac_aes(const uint8_t *key, size_t keylen, const uint8_t *data,
+sfc_err sfc_mac_cmac_aes(const uint8_t *key, size_t keylen, const uint8_t *data,
                        size_t len, uint8_t out[16]);
 
 /**
@@ -60,32 +61,32 @@ sc_err sc_mac_cmac_aes(const uint8_t *key, size_t keylen, const uint8_t *data,
  * `block`. `out` needs len + block bytes and may equal `in`. Returns the
  * padded length.
  */
-size_t sc_pad_iso(const uint8_t *in, size_t len, size_t block, uint8_t *out);
+size_t sfc_pad_iso(const uint8_t *in, size_t len, size_t block, uint8_t *out);
 
 /**
  * Remove method-2 padding: the last non-zero byte must be 80 within the last
  * block. Returns the unpadded length, or SIZE_MAX if the padding is wrong
  * (including a `len` that is not a non-zero multiple of `block`).
  */
-size_t sc_unpad_iso(const uint8_t *in, size_t len, size_t block);
+size_t sfc_unpad_iso(const uint8_t *in, size_t len, size_t block);
 
-typedef enum sc_hash_alg {
-    SC_HASH_SHA1,
-    SC_HASH_SHA224,
-    SC_HASH_SHA256,
-    SC_HASH_SHA384,
-    SC_HASH_SHA512
-} sc_hash_alg;
+typedef enum sfc_hash_alg {
+    SFC_HASH_SHA1,
+    SFC_HASH_SHA224,
+    SFC_HASH_SHA256,
+    SFC_HASH_SHA384,
+    SFC_HASH_SHA512
+} sfc_hash_alg;
 
-#define SC_HASH_MAX 64
+#define SFC_HASH_MAX 64
 
 /** Digest size of a hash algorithm. */
-size_t sc_hash_size(sc_hash_alg alg);
+size_t sfc_hash_size(sfc_hash_alg alg);
 
-/** Hash `len` bytes; `out` needs sc_hash_size(alg) bytes. */
-sc_err sc_hash(sc_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
+/** Hash `len` bytes; `out` needs sfc_hash_size(alg) bytes. */
+sfc_err sfc_hash(sfc_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
 
 /** OpenSSL digest name of a hash ("SHA256", ...). */
-const char *sc_hash_name(sc_hash_alg alg);
+const char *sfc_hash_name(sfc_hash_alg alg);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_config.c
  * @brief The generator's configuration file: which card to make.
@@ -33,17 +34,17 @@ static char *dup_secret(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static void free_param(sc_param *p)
+static void free_param(sfc_param *p)
 {
     char *k = (char *)p->key, *v = (char *)p->value;
     if (v)
-        sc_wipe(v, strlen(v));
+        sfc_wipe(v, strlen(v));
     free(k);
     free(v);
     p->key = p->value = NULL;
 }
 
-void sc_image_config_free(sc_image_config *cfg)
+void sfc_image_config_free(sfc_image_config *cfg)
 {
     if (!cfg)
         return;
@@ -54,53 +55,53 @@ void sc_image_config_free(sc_image_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
 }
 
-sc_err sc_image_config_set(sc_image_config *cfg, const char *key,
+sfc_err sfc_image_config_set(sfc_image_config *cfg, const char *key,
                            const char *value)
 {
     for (size_t i = 0; i < cfg->n_params; i++) {
         if (strcmp(cfg->params[i].key, key) == 0) {
             char *v = dup_secret(value);
             if (!v)
-                return SC_E_NOMEM;
+                return SFC_E_NOMEM;
             char *old = (char *)cfg->params[i].value;
-            sc_wipe(old, strlen(old));
+            sfc_wipe(old, strlen(old));
             free(old);
             cfg->params[i].value = v;
-            return SC_OK;
+            return SFC_OK;
         }
     }
     if (cfg->n_params >= MAX_PARAMS)
-        return SC_E_RANGE;
-    sc_param *grown = realloc(cfg->params,
+        return SFC_E_RANGE;
+    sfc_param *grown = realloc(cfg->params,
                               (cfg->n_params + 1) * sizeof(*grown));
     if (!grown)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     cfg->params = grown;
-    sc_param *p = &cfg->params[cfg->n_params];
+    sfc_param *p = &cfg->params[cfg->n_params];
     p->key = strdup(key);
     p->value = dup_secret(value);
     if (!p->key || !p->value) {
         free_param(p);
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     }
     cfg->n_params++;
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err read_header(ij_ctx *c, json_object *root)
+static sfc_err read_header(ij_ctx *c, json_object *root)
 {
     const char *format = NULL;
     uint64_t version = CONFIG_VERSION;
-    sc_err rv = ij_object(c, root, config_fields);
-    if (rv == SC_OK)
+    sfc_err rv = ij_object(c, root, config_fields);
+    if (rv == SFC_OK)
         rv = ij_string(c, root, "format", false, &format);
-    if (rv == SC_OK && format && strcmp(format, CONFIG_FORMAT) != 0)
-        return ij_fail_at(c, "format", SC_E_FORMAT, "'%s' is not \"%s\"",
+    if (rv == SFC_OK && format && strcmp(format, CONFIG_FORMAT) != 0)
+        return ij_fail_at(c, "format", SFC_E_FORMAT, "'%s' is not \"%s\"",
                           format, CONFIG_FORMAT);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_uint(c, root, "version", false, 0, UINT32_MAX, &version);
-    if (rv == SC_OK && version != CONFIG_VERSION)
-        return ij_fail_at(c, "version", SC_E_UNSUPPORTED, "version %llu is "
+    if (rv == SFC_OK && version != CONFIG_VERSION)
+        return ij_fail_at(c, "version", SFC_E_UNSUPPORTED, "version %llu is "
                           "not supported", (unsigned long long)version);
     return rv;
 }
@@ -108,45 +109,45 @@ static sc_err read_header(ij_ctx *c, json_object *root)
 static const char *put_config_param(void *user, const char *key,
                                     const char *value)
 {
-    if (sc_image_config_set(user, key, value) != SC_OK)
+    if (sfc_image_config_set(user, key, value) != SFC_OK)
         return "too many parameters or out of memory";
     return NULL;
 }
 
-static sc_err read_config(ij_ctx *c, json_object *root, sc_image_config *cfg)
+static sfc_err read_config(ij_ctx *c, json_object *root, sfc_image_config *cfg)
 {
     const char *type = NULL;
-    sc_err rv = read_header(c, root);
-    if (rv == SC_OK)
+    sfc_err rv = read_header(c, root);
+    if (rv == SFC_OK)
         rv = ij_string(c, root, "type", true, &type);
-    if (rv == SC_OK && !(cfg->type = strdup(type)))
-        rv = ij_fail(c, SC_E_NOMEM, "out of memory");
-    if (rv == SC_OK)
+    if (rv == SFC_OK && !(cfg->type = strdup(type)))
+        rv = ij_fail(c, SFC_E_NOMEM, "out of memory");
+    if (rv == SFC_OK)
         rv = ij_bool(c, root, "extended_length", &cfg->extended_length);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_params(c, root, put_config_param, cfg);
     return rv;
 }
 
-sc_err sc_image_config_load(const char *path, sc_image_config *cfg,
+sfc_err sfc_image_config_load(const char *path, sfc_image_config *cfg,
                             char *err, size_t errlen)
 {
-    char *text = NULL, inner[SC_IMAGE_ERR_MAX] = "";
+    char *text = NULL, inner[SFC_IMAGE_ERR_MAX] = "";
     size_t len = 0;
     json_object *root = NULL;
     ij_ctx c;
     memset(cfg, 0, sizeof(*cfg));
-    sc_err rv = sc_image_read_file(path, &text, &len, err, errlen);
-    if (rv != SC_OK)
+    sfc_err rv = sfc_image_read_file(path, &text, &len, err, errlen);
+    if (rv != SFC_OK)
         return rv;
     rv = ij_parse(text, len, &root, inner, sizeof(inner));
-    ij_init(&c, rv == SC_OK ? inner : NULL, sizeof(inner));
-    if (rv == SC_OK)
+    ij_init(&c, rv == SFC_OK ? inner : NULL, sizeof(inner));
+    if (rv == SFC_OK)
         rv = read_config(&c, root, cfg);
     ij_put_wiped(root);
-    sc_image_text_free(text, len);
-    if (rv != SC_OK) {
-        sc_image_config_free(cfg);
+    sfc_image_text_free(text, len);
+    if (rv != SFC_OK) {
+        sfc_image_config_free(cfg);
         if (err && errlen)
             snprintf(err, errlen, "%s: %s", path, inner);
     }

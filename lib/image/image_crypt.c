@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_crypt.c
  * @brief Passphrase encryption of card images: an authenticated JSON
@@ -6,7 +7,7 @@
  * Keys. The passphrase goes through scrypt (default N = 32768, r = 8,
  * p = 1; or PBKDF2-HMAC-SHA256) with a random 16-byte salt to a 32-byte
  * master key. That is the slow step, done once per process: a running card
- * keeps the master key (sc_image_key) and every save derives a fresh
+ * keeps the master key (sfc_image_key) and every save derives a fresh
  * AES-256 key from it with HKDF-SHA256 and a new random 16-byte salt
  * ("key_salt"), then encrypts with AES-256-GCM under a new random 12-byte
  * IV. So no key and IV pair ever repeats, and a commit costs microseconds
@@ -62,13 +63,13 @@ static const char *const scrypt_fields[] = {"name", "salt", "n", "r", "p",
 static const char *const pbkdf2_fields[] = {"name", "salt", "iterations",
                                             NULL};
 
-struct sc_image_key {
-    sc_image_kdf kdf;
+struct sfc_image_key {
+    sfc_image_kdf kdf;
     uint8_t salt[SALT_LEN];
     uint8_t master[KEY_LEN];
 };
 
-static sc_err say(char *err, size_t errlen, sc_err rv, const char *msg)
+static sfc_err say(char *err, size_t errlen, sfc_err rv, const char *msg)
 {
     if (err && errlen)
         snprintf(err, errlen, "%s", msg);
@@ -77,7 +78,7 @@ static sc_err say(char *err, size_t errlen, sc_err rv, const char *msg)
 
 /* ---- key derivation ------------------------------------------------------- */
 
-static sc_err run_kdf(const char *name, OSSL_PARAM *params, uint8_t *out,
+static sfc_err run_kdf(const char *name, OSSL_PARAM *params, uint8_t *out,
                       size_t len)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, name, NULL);
@@ -85,11 +86,11 @@ static sc_err run_kdf(const char *name, OSSL_PARAM *params, uint8_t *out,
     int ok = ctx && EVP_KDF_derive(ctx, out, len, params) == 1;
     EVP_KDF_CTX_free(ctx);
     EVP_KDF_free(kdf);
-    return ok ? SC_OK : SC_E_NOMEM;
+    return ok ? SFC_OK : SFC_E_NOMEM;
 }
 
-static sc_err derive_master(const uint8_t *pass, size_t passlen,
-                            sc_image_key *k)
+static sfc_err derive_master(const uint8_t *pass, size_t passlen,
+                            sfc_image_key *k)
 {
     uint64_t n = k->kdf.n, maxmem = SCRYPT_MAXMEM, iter = k->kdf.iterations;
     uint32_t r = k->kdf.r, p = k->kdf.p;
@@ -99,7 +100,7 @@ static sc_err derive_master(const uint8_t *pass, size_t passlen,
         OSSL_KDF_PARAM_PASSWORD, (void *)pass, passlen);
     params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
                                                     k->salt, SALT_LEN);
-    if (k->kdf.alg == SC_IMAGE_KDF_SCRYPT) {
+    if (k->kdf.alg == SFC_IMAGE_KDF_SCRYPT) {
         params[i++] = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n);
         params[i++] = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r);
         params[i++] = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p);
@@ -111,12 +112,12 @@ static sc_err derive_master(const uint8_t *pass, size_t passlen,
             OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
     }
     params[i] = OSSL_PARAM_construct_end();
-    return run_kdf(k->kdf.alg == SC_IMAGE_KDF_SCRYPT ? "SCRYPT" : "PBKDF2",
+    return run_kdf(k->kdf.alg == SFC_IMAGE_KDF_SCRYPT ? "SCRYPT" : "PBKDF2",
                    params, k->master, KEY_LEN);
 }
 
 /* The AES key of one save: HKDF-SHA256(master, key_salt). */
-static sc_err derive_file_key(const sc_image_key *k, const uint8_t *salt,
+static sfc_err derive_file_key(const sfc_image_key *k, const uint8_t *salt,
                               uint8_t *out)
 {
     OSSL_PARAM params[] = {
@@ -133,9 +134,9 @@ static sc_err derive_file_key(const sc_image_key *k, const uint8_t *salt,
     return run_kdf("HKDF", params, out, KEY_LEN);
 }
 
-static bool kdf_in_range(const sc_image_kdf *k)
+static bool kdf_in_range(const sfc_image_kdf *k)
 {
-    if (k->alg == SC_IMAGE_KDF_PBKDF2)
+    if (k->alg == SFC_IMAGE_KDF_PBKDF2)
         return k->iterations >= PBKDF2_ITER_MIN &&
                k->iterations <= PBKDF2_ITER_MAX;
     return k->n >= 2 && k->n <= SCRYPT_N_MAX && (k->n & (k->n - 1)) == 0 &&
@@ -144,9 +145,9 @@ static bool kdf_in_range(const sc_image_kdf *k)
            128ull * k->r * k->n * 2 <= SCRYPT_MAXMEM;
 }
 
-static void kdf_defaults(sc_image_kdf *k)
+static void kdf_defaults(sfc_image_kdf *k)
 {
-    if (k->alg == SC_IMAGE_KDF_PBKDF2) {
+    if (k->alg == SFC_IMAGE_KDF_PBKDF2) {
         if (!k->iterations)
             k->iterations = PBKDF2_ITER_DEFAULT;
         return;
@@ -159,46 +160,46 @@ static void kdf_defaults(sc_image_kdf *k)
         k->p = SCRYPT_P_DEFAULT;
 }
 
-sc_err sc_image_key_new(const uint8_t *pass, size_t passlen,
-                        const sc_image_kdf *kdf, sc_image_key **out,
+sfc_err sfc_image_key_new(const uint8_t *pass, size_t passlen,
+                        const sfc_image_kdf *kdf, sfc_image_key **out,
                         char *err, size_t errlen)
 {
     *out = NULL;
     if (!pass || passlen == 0)
-        return say(err, errlen, SC_E_INVAL, "empty passphrase");
-    sc_image_key *k = calloc(1, sizeof(*k));
+        return say(err, errlen, SFC_E_INVAL, "empty passphrase");
+    sfc_image_key *k = calloc(1, sizeof(*k));
     if (!k)
-        return say(err, errlen, SC_E_NOMEM, "out of memory");
+        return say(err, errlen, SFC_E_NOMEM, "out of memory");
     if (kdf)
         k->kdf = *kdf;
     kdf_defaults(&k->kdf);
-    sc_err rv = kdf_in_range(&k->kdf) ? SC_OK : SC_E_RANGE;
-    if (rv != SC_OK)
+    sfc_err rv = kdf_in_range(&k->kdf) ? SFC_OK : SFC_E_RANGE;
+    if (rv != SFC_OK)
         say(err, errlen, rv, "key-derivation parameters out of range");
     else if (RAND_bytes(k->salt, SALT_LEN) != 1)
-        rv = say(err, errlen, SC_E_RNG, "random generator failed");
-    else if ((rv = derive_master(pass, passlen, k)) != SC_OK)
+        rv = say(err, errlen, SFC_E_RNG, "random generator failed");
+    else if ((rv = derive_master(pass, passlen, k)) != SFC_OK)
         say(err, errlen, rv, "key derivation failed");
-    if (rv != SC_OK) {
-        sc_image_key_free(k);
+    if (rv != SFC_OK) {
+        sfc_image_key_free(k);
         return rv;
     }
     *out = k;
-    return SC_OK;
+    return SFC_OK;
 }
 
-void sc_image_key_free(sc_image_key *key)
+void sfc_image_key_free(sfc_image_key *key)
 {
     if (!key)
         return;
-    sc_wipe(key, sizeof(*key));
+    sfc_wipe(key, sizeof(*key));
     free(key);
 }
 
 /* ---- the envelope's additional data ------------------------------------- */
 
 typedef struct envelope {
-    sc_image_key key;          /**< kdf and salt (master filled later) */
+    sfc_image_key key;          /**< kdf and salt (master filled later) */
     uint8_t key_salt[SALT_LEN];
     uint8_t iv[IV_LEN];
     uint8_t tag[TAG_LEN];
@@ -211,21 +212,21 @@ static size_t build_aad(const envelope *e, char *out, size_t cap)
     hex_encode(e->key.salt, SALT_LEN, HEX_UPPER, salt, sizeof(salt));
     hex_encode(e->key_salt, SALT_LEN, HEX_UPPER, ksalt, sizeof(ksalt));
     hex_encode(e->iv, IV_LEN, HEX_UPPER, iv, sizeof(iv));
-    const sc_image_kdf *k = &e->key.kdf;
-    int n = k->alg == SC_IMAGE_KDF_SCRYPT
+    const sfc_image_kdf *k = &e->key.kdf;
+    int n = k->alg == SFC_IMAGE_KDF_SCRYPT
                 ? snprintf(out, cap, "%s|%d|scrypt|%s|%llu|%u|%u|%s|%s|%s",
-                           SC_IMAGE_ENC_FORMAT, SC_IMAGE_ENC_VERSION, salt,
+                           SFC_IMAGE_ENC_FORMAT, SFC_IMAGE_ENC_VERSION, salt,
                            (unsigned long long)k->n, k->r, k->p, CIPHER_NAME,
                            ksalt, iv)
                 : snprintf(out, cap, "%s|%d|pbkdf2-sha256|%s|%u|%s|%s|%s",
-                           SC_IMAGE_ENC_FORMAT, SC_IMAGE_ENC_VERSION, salt,
+                           SFC_IMAGE_ENC_FORMAT, SFC_IMAGE_ENC_VERSION, salt,
                            k->iterations, CIPHER_NAME, ksalt, iv);
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 /* ---- AES-256-GCM ------------------------------------------------------------ */
 
-static sc_err gcm(bool enc, const uint8_t *key, envelope *e,
+static sfc_err gcm(bool enc, const uint8_t *key, envelope *e,
                   const uint8_t *in, size_t len, uint8_t *out)
 {
     char aad[AAD_MAX];
@@ -246,17 +247,17 @@ static sc_err gcm(bool enc, const uint8_t *key, envelope *e,
         ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
                                  e->tag) == 1;
     EVP_CIPHER_CTX_free(ctx);
-    return ok ? SC_OK : SC_E_CHECKSUM;
+    return ok ? SFC_OK : SFC_E_CHECKSUM;
 }
 
 /* ---- writing ---------------------------------------------------------------- */
 
-static bool add_kdf(json_object *root, const sc_image_key *k)
+static bool add_kdf(json_object *root, const sfc_image_key *k)
 {
     json_object *o = json_object_new_object();
     if (!ij_add(root, "kdf", o))
         return false;
-    if (k->kdf.alg == SC_IMAGE_KDF_PBKDF2)
+    if (k->kdf.alg == SFC_IMAGE_KDF_PBKDF2)
         return ij_add_string(o, "name", "pbkdf2-sha256") &&
                ij_add_hex(o, "salt", k->salt, SALT_LEN) &&
                ij_add_int(o, "iterations", k->kdf.iterations);
@@ -284,8 +285,8 @@ static json_object *build_envelope(const envelope *e, const uint8_t *ct,
 {
     json_object *root = json_object_new_object();
     bool ok = root &&
-              ij_add_string(root, "format", SC_IMAGE_ENC_FORMAT) &&
-              ij_add_int(root, "version", SC_IMAGE_ENC_VERSION) &&
+              ij_add_string(root, "format", SFC_IMAGE_ENC_FORMAT) &&
+              ij_add_int(root, "version", SFC_IMAGE_ENC_VERSION) &&
               add_kdf(root, &e->key) &&
               ij_add_string(root, "cipher", CIPHER_NAME) &&
               ij_add_hex(root, "key_salt", e->key_salt, SALT_LEN) &&
@@ -299,7 +300,7 @@ static json_object *build_envelope(const envelope *e, const uint8_t *ct,
     return root;
 }
 
-sc_err sc_image_encrypt(const sc_image_key *key, const char *plain,
+sfc_err sfc_image_encrypt(const sfc_image_key *key, const char *plain,
                         size_t len, char **out, size_t *outlen, char *err,
                         size_t errlen)
 {
@@ -307,170 +308,170 @@ sc_err sc_image_encrypt(const sc_image_key *key, const char *plain,
     uint8_t fkey[KEY_LEN];
     *out = NULL;
     *outlen = 0;
-    if (len > SC_IMAGE_MAX_BYTES / 2) /* base64 must fit in a file too */
-        return say(err, errlen, SC_E_RANGE, "image too large");
+    if (len > SFC_IMAGE_MAX_BYTES / 2) /* base64 must fit in a file too */
+        return say(err, errlen, SFC_E_RANGE, "image too large");
     memset(&e, 0, sizeof(e));
     e.key.kdf = key->kdf;
     memcpy(e.key.salt, key->salt, SALT_LEN);
     if (RAND_bytes(e.key_salt, SALT_LEN) != 1 || RAND_bytes(e.iv, IV_LEN) != 1)
-        return say(err, errlen, SC_E_RNG, "random generator failed");
+        return say(err, errlen, SFC_E_RNG, "random generator failed");
     uint8_t *ct = malloc(len ? len : 1);
-    sc_err rv = ct ? derive_file_key(key, e.key_salt, fkey) : SC_E_NOMEM;
-    if (rv == SC_OK)
+    sfc_err rv = ct ? derive_file_key(key, e.key_salt, fkey) : SFC_E_NOMEM;
+    if (rv == SFC_OK)
         rv = gcm(true, fkey, &e, (const uint8_t *)plain, len, ct);
-    json_object *env = rv == SC_OK ? build_envelope(&e, ct, len) : NULL;
-    if (rv == SC_OK)
-        rv = env ? ij_to_text(env, true, out, outlen) : SC_E_NOMEM;
+    json_object *env = rv == SFC_OK ? build_envelope(&e, ct, len) : NULL;
+    if (rv == SFC_OK)
+        rv = env ? ij_to_text(env, true, out, outlen) : SFC_E_NOMEM;
     json_object_put(env);
     free(ct);
-    sc_wipe(fkey, sizeof(fkey));
-    sc_wipe(&e, sizeof(e));
-    return rv == SC_OK ? SC_OK : say(err, errlen, rv, "encryption failed");
+    sfc_wipe(fkey, sizeof(fkey));
+    sfc_wipe(&e, sizeof(e));
+    return rv == SFC_OK ? SFC_OK : say(err, errlen, rv, "encryption failed");
 }
 
 /* ---- reading ---------------------------------------------------------------- */
 
-bool sc_image_text_is_encrypted(const char *text, size_t len)
+bool sfc_image_text_is_encrypted(const char *text, size_t len)
 {
     json_object *root = NULL, *fmt = NULL;
-    if (ij_parse(text, len, &root, NULL, 0) != SC_OK)
+    if (ij_parse(text, len, &root, NULL, 0) != SFC_OK)
         return false;
     bool enc = ij_get(root, "format", &fmt) &&
                json_object_is_type(fmt, json_type_string) &&
-               strcmp(json_object_get_string(fmt), SC_IMAGE_ENC_FORMAT) == 0;
+               strcmp(json_object_get_string(fmt), SFC_IMAGE_ENC_FORMAT) == 0;
     ij_put_wiped(root);
     return enc;
 }
 
-static sc_err read_scrypt(ij_ctx *c, json_object *o, sc_image_kdf *k)
+static sfc_err read_scrypt(ij_ctx *c, json_object *o, sfc_image_kdf *k)
 {
     uint64_t r = 0, p = 0;
-    sc_err rv = ij_object(c, o, scrypt_fields);
-    if (rv == SC_OK)
+    sfc_err rv = ij_object(c, o, scrypt_fields);
+    if (rv == SFC_OK)
         rv = ij_uint(c, o, "n", true, 2, SCRYPT_N_MAX, &k->n);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_uint(c, o, "r", true, 1, SCRYPT_R_MAX, &r);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_uint(c, o, "p", true, 1, SCRYPT_P_MAX, &p);
-    k->alg = SC_IMAGE_KDF_SCRYPT;
+    k->alg = SFC_IMAGE_KDF_SCRYPT;
     k->r = (uint32_t)r;
     k->p = (uint32_t)p;
-    if (rv == SC_OK && !kdf_in_range(k))
-        rv = ij_fail(c, SC_E_RANGE, "scrypt parameters out of range");
+    if (rv == SFC_OK && !kdf_in_range(k))
+        rv = ij_fail(c, SFC_E_RANGE, "scrypt parameters out of range");
     return rv;
 }
 
-static sc_err read_kdf(ij_ctx *c, json_object *o, sc_image_key *k)
+static sfc_err read_kdf(ij_ctx *c, json_object *o, sfc_image_key *k)
 {
     const char *name = NULL;
     uint64_t iter = 0;
-    sc_err rv = ij_string(c, o, "name", true, &name);
-    if (rv == SC_OK && strcmp(name, "scrypt") == 0)
+    sfc_err rv = ij_string(c, o, "name", true, &name);
+    if (rv == SFC_OK && strcmp(name, "scrypt") == 0)
         rv = read_scrypt(c, o, &k->kdf);
-    else if (rv == SC_OK && strcmp(name, "pbkdf2-sha256") == 0) {
-        k->kdf.alg = SC_IMAGE_KDF_PBKDF2;
+    else if (rv == SFC_OK && strcmp(name, "pbkdf2-sha256") == 0) {
+        k->kdf.alg = SFC_IMAGE_KDF_PBKDF2;
         rv = ij_object(c, o, pbkdf2_fields);
-        if (rv == SC_OK)
+        if (rv == SFC_OK)
             rv = ij_uint(c, o, "iterations", true, PBKDF2_ITER_MIN,
                          PBKDF2_ITER_MAX, &iter);
         k->kdf.iterations = (uint32_t)iter;
-    } else if (rv == SC_OK)
-        rv = ij_fail_at(c, "name", SC_E_UNSUPPORTED, "'%s' is not a key "
+    } else if (rv == SFC_OK)
+        rv = ij_fail_at(c, "name", SFC_E_UNSUPPORTED, "'%s' is not a key "
                         "derivation (scrypt or pbkdf2-sha256)", name);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_hex_fixed(c, o, "salt", true, k->salt, SALT_LEN, NULL);
     return rv;
 }
 
-static sc_err read_header(ij_ctx *c, json_object *root, envelope *e)
+static sfc_err read_header(ij_ctx *c, json_object *root, envelope *e)
 {
     const char *s = NULL;
     uint64_t version = 0;
     json_object *kdf = NULL;
-    sc_err rv = ij_object(c, root, env_fields);
-    if (rv == SC_OK)
+    sfc_err rv = ij_object(c, root, env_fields);
+    if (rv == SFC_OK)
         rv = ij_uint(c, root, "version", true, 0, UINT32_MAX, &version);
-    if (rv == SC_OK && version != SC_IMAGE_ENC_VERSION)
-        return ij_fail_at(c, "version", SC_E_UNSUPPORTED, "version %llu is "
+    if (rv == SFC_OK && version != SFC_IMAGE_ENC_VERSION)
+        return ij_fail_at(c, "version", SFC_E_UNSUPPORTED, "version %llu is "
                           "not supported", (unsigned long long)version);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_string(c, root, "cipher", true, &s);
-    if (rv == SC_OK && strcmp(s, CIPHER_NAME) != 0)
-        return ij_fail_at(c, "cipher", SC_E_UNSUPPORTED, "'%s' is not %s", s,
+    if (rv == SFC_OK && strcmp(s, CIPHER_NAME) != 0)
+        return ij_fail_at(c, "cipher", SFC_E_UNSUPPORTED, "'%s' is not %s", s,
                           CIPHER_NAME);
-    if (rv == SC_OK && !ij_get(root, "kdf", &kdf))
-        return ij_fail_at(c, "kdf", SC_E_FORMAT, "missing");
+    if (rv == SFC_OK && !ij_get(root, "kdf", &kdf))
+        return ij_fail_at(c, "kdf", SFC_E_FORMAT, "missing");
     size_t mark = ij_key(c, "kdf");
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = json_object_is_type(kdf, json_type_object)
                  ? read_kdf(c, kdf, &e->key)
-                 : ij_fail(c, SC_E_FORMAT, "expected an object");
+                 : ij_fail(c, SFC_E_FORMAT, "expected an object");
     ij_back(c, mark);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_hex_fixed(c, root, "key_salt", true, e->key_salt, SALT_LEN,
                           NULL);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_hex_fixed(c, root, "iv", true, e->iv, IV_LEN, NULL);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_hex_fixed(c, root, "tag", true, e->tag, TAG_LEN, NULL);
     return rv;
 }
 
-static sc_err read_ciphertext(ij_ctx *c, json_object *root, uint8_t **out,
+static sfc_err read_ciphertext(ij_ctx *c, json_object *root, uint8_t **out,
                               size_t *len)
 {
     const char *b64 = NULL;
-    sc_err rv = ij_string(c, root, "ciphertext", true, &b64);
-    if (rv != SC_OK)
+    sfc_err rv = ij_string(c, root, "ciphertext", true, &b64);
+    if (rv != SFC_OK)
         return rv;
     size_t n = strlen(b64);
-    if (n % 4 || n / 4 * 3 > SC_IMAGE_MAX_BYTES)
-        return ij_fail_at(c, "ciphertext", SC_E_FORMAT, "not base64");
+    if (n % 4 || n / 4 * 3 > SFC_IMAGE_MAX_BYTES)
+        return ij_fail_at(c, "ciphertext", SFC_E_FORMAT, "not base64");
     *out = malloc(n / 4 * 3 + 1);
     if (!*out)
-        return ij_fail(c, SC_E_NOMEM, "out of memory");
+        return ij_fail(c, SFC_E_NOMEM, "out of memory");
     int got = EVP_DecodeBlock(*out, (const unsigned char *)b64, (int)n);
     if (got < 0)
-        return ij_fail_at(c, "ciphertext", SC_E_FORMAT, "not base64");
+        return ij_fail_at(c, "ciphertext", SFC_E_FORMAT, "not base64");
     size_t pad = (n && b64[n - 1] == '=') + (n > 1 && b64[n - 2] == '=');
     *len = (size_t)got - pad;
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err open_envelope(ij_ctx *c, json_object *root, const uint8_t *pass,
+static sfc_err open_envelope(ij_ctx *c, json_object *root, const uint8_t *pass,
                             size_t passlen, envelope *e, uint8_t **plain,
                             size_t *len)
 {
     uint8_t *ct = NULL, fkey[KEY_LEN];
     size_t ctlen = 0;
-    sc_err rv = read_header(c, root, e);
-    if (rv == SC_OK)
+    sfc_err rv = read_header(c, root, e);
+    if (rv == SFC_OK)
         rv = read_ciphertext(c, root, &ct, &ctlen);
-    if (rv == SC_OK && (rv = derive_master(pass, passlen, &e->key)) != SC_OK)
+    if (rv == SFC_OK && (rv = derive_master(pass, passlen, &e->key)) != SFC_OK)
         rv = ij_fail(c, rv, "key derivation failed");
-    if (rv == SC_OK && (rv = derive_file_key(&e->key, e->key_salt, fkey)) !=
-                           SC_OK)
+    if (rv == SFC_OK && (rv = derive_file_key(&e->key, e->key_salt, fkey)) !=
+                           SFC_OK)
         rv = ij_fail(c, rv, "key derivation failed");
-    if (rv == SC_OK && !(*plain = malloc(ctlen + 1)))
-        rv = ij_fail(c, SC_E_NOMEM, "out of memory");
-    if (rv == SC_OK && gcm(false, fkey, e, ct, ctlen, *plain) != SC_OK) {
-        sc_wipe(*plain, ctlen); /* unauthenticated output */
+    if (rv == SFC_OK && !(*plain = malloc(ctlen + 1)))
+        rv = ij_fail(c, SFC_E_NOMEM, "out of memory");
+    if (rv == SFC_OK && gcm(false, fkey, e, ct, ctlen, *plain) != SFC_OK) {
+        sfc_wipe(*plain, ctlen); /* unauthenticated output */
         free(*plain);
         *plain = NULL;
-        rv = say(c->err, c->errlen, SC_E_CHECKSUM,
+        rv = say(c->err, c->errlen, SFC_E_CHECKSUM,
                  "wrong passphrase or damaged image");
     }
-    if (rv == SC_OK) {
+    if (rv == SFC_OK) {
         (*plain)[ctlen] = 0;
         *len = ctlen;
     }
-    sc_wipe(fkey, sizeof(fkey));
+    sfc_wipe(fkey, sizeof(fkey));
     free(ct);
     return rv;
 }
 
-sc_err sc_image_decrypt(const uint8_t *pass, size_t passlen, const char *env,
-                        size_t len, sc_image_key **key_out, char **plain,
+sfc_err sfc_image_decrypt(const uint8_t *pass, size_t passlen, const char *env,
+                        size_t len, sfc_image_key **key_out, char **plain,
                         size_t *plainlen, char *err, size_t errlen)
 {
     json_object *root = NULL;
@@ -482,24 +483,24 @@ sc_err sc_image_decrypt(const uint8_t *pass, size_t passlen, const char *env,
     if (key_out)
         *key_out = NULL;
     if (!pass || passlen == 0)
-        return say(err, errlen, SC_E_INVAL, "empty passphrase");
-    sc_err rv = ij_parse(env, len, &root, err, errlen);
-    if (rv != SC_OK)
+        return say(err, errlen, SFC_E_INVAL, "empty passphrase");
+    sfc_err rv = ij_parse(env, len, &root, err, errlen);
+    if (rv != SFC_OK)
         return rv;
     memset(&e, 0, sizeof(e));
     ij_init(&c, err, errlen);
     rv = open_envelope(&c, root, pass, passlen, &e, &out, plainlen);
     json_object_put(root);
-    if (rv == SC_OK && key_out && !(*key_out = malloc(sizeof(**key_out))))
-        rv = say(err, errlen, SC_E_NOMEM, "out of memory");
-    if (rv == SC_OK && key_out)
+    if (rv == SFC_OK && key_out && !(*key_out = malloc(sizeof(**key_out))))
+        rv = say(err, errlen, SFC_E_NOMEM, "out of memory");
+    if (rv == SFC_OK && key_out)
         **key_out = e.key;
-    if (rv == SC_OK) {
+    if (rv == SFC_OK) {
         *plain = (char *)out;
     } else {
-        sc_image_text_free((char *)out, *plainlen);
+        sfc_image_text_free((char *)out, *plainlen);
         *plainlen = 0;
     }
-    sc_wipe(&e, sizeof(e));
+    sfc_wipe(&e, sizeof(e));
     return rv;
 }

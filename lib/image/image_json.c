@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_json.c
  * @brief JSON helpers of the image modules (see image_json.h): strict
@@ -82,7 +83,7 @@ static void ij_vfail(ij_ctx *c, const char *key, const char *fmt, va_list ap)
         vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 }
 
-sc_err ij_fail(ij_ctx *c, sc_err rv, const char *fmt, ...)
+sfc_err ij_fail(ij_ctx *c, sfc_err rv, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -91,7 +92,7 @@ sc_err ij_fail(ij_ctx *c, sc_err rv, const char *fmt, ...)
     return rv;
 }
 
-sc_err ij_fail_at(ij_ctx *c, const char *key, sc_err rv, const char *fmt,
+sfc_err ij_fail_at(ij_ctx *c, const char *key, sfc_err rv, const char *fmt,
                   ...)
 {
     va_list ap;
@@ -117,14 +118,14 @@ static void position(const char *text, size_t off, size_t *line, size_t *col)
     }
 }
 
-static sc_err syntax_error(const char *text, size_t off, const char *why,
+static sfc_err syntax_error(const char *text, size_t off, const char *why,
                            char *err, size_t errlen)
 {
     size_t line, col;
     position(text, off, &line, &col);
     if (err && errlen)
         snprintf(err, errlen, "line %zu, column %zu: %s", line, col, why);
-    return SC_E_FORMAT;
+    return SFC_E_FORMAT;
 }
 
 static bool only_space(const char *p, size_t n)
@@ -135,7 +136,7 @@ static bool only_space(const char *p, size_t n)
     return true;
 }
 
-static sc_err parse_checked(json_tokener *tok, const char *text, size_t len,
+static sfc_err parse_checked(json_tokener *tok, const char *text, size_t len,
                             json_object **out, char *err, size_t errlen)
 {
     json_object *obj = json_tokener_parse_ex(tok, text, (int)len);
@@ -155,10 +156,10 @@ static sc_err parse_checked(json_tokener *tok, const char *text, size_t len,
                             errlen);
     }
     *out = obj;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err ij_parse(const char *text, size_t len, json_object **out, char *err,
+sfc_err ij_parse(const char *text, size_t len, json_object **out, char *err,
                 size_t errlen)
 {
     *out = NULL;
@@ -172,14 +173,14 @@ sc_err ij_parse(const char *text, size_t len, json_object **out, char *err,
         return syntax_error(text, len, "empty file", err, errlen);
     json_tokener *tok = json_tokener_new_ex(IJ_MAX_DEPTH);
     if (!tok)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
                                     JSON_TOKENER_VALIDATE_UTF8);
-    sc_err rv = parse_checked(tok, text, len, out, err, errlen);
+    sfc_err rv = parse_checked(tok, text, len, out, err, errlen);
     /* The scratch buffer holds the last string parsed (a PIN, a key):
      * wipe it; json-c offers no call for that, so reach into the struct. */
     if (tok->pb && tok->pb->buf && tok->pb->size > 0)
-        sc_wipe(tok->pb->buf, (size_t)tok->pb->size);
+        sfc_wipe(tok->pb->buf, (size_t)tok->pb->size);
     json_tokener_free(tok);
     return rv;
 }
@@ -200,10 +201,10 @@ const char *ij_type_name(json_object *v)
     return "something else";
 }
 
-sc_err ij_object(ij_ctx *c, json_object *obj, const char *const *allowed)
+sfc_err ij_object(ij_ctx *c, json_object *obj, const char *const *allowed)
 {
     if (!json_object_is_type(obj, json_type_object))
-        return ij_fail(c, SC_E_FORMAT, "expected an object, found %s",
+        return ij_fail(c, SFC_E_FORMAT, "expected an object, found %s",
                        ij_type_name(obj));
     json_object_object_foreach(obj, key, val) {
         (void)val;
@@ -211,9 +212,9 @@ sc_err ij_object(ij_ctx *c, json_object *obj, const char *const *allowed)
         for (size_t i = 0; allowed[i] && !known; i++)
             known = strcmp(allowed[i], key) == 0;
         if (!known)
-            return ij_fail_at(c, key, SC_E_FORMAT, "unknown field");
+            return ij_fail_at(c, key, SFC_E_FORMAT, "unknown field");
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
 bool ij_get(json_object *obj, const char *key, json_object **out)
@@ -223,117 +224,117 @@ bool ij_get(json_object *obj, const char *key, json_object **out)
 }
 
 /* The field, or an error if required and absent; NULL if absent. */
-static sc_err field(ij_ctx *c, json_object *obj, const char *key,
+static sfc_err field(ij_ctx *c, json_object *obj, const char *key,
                     bool required, json_type want, const char *want_name,
                     json_object **out)
 {
     if (!ij_get(obj, key, out))
-        return required ? ij_fail_at(c, key, SC_E_FORMAT, "missing") : SC_OK;
+        return required ? ij_fail_at(c, key, SFC_E_FORMAT, "missing") : SFC_OK;
     if (!json_object_is_type(*out, want))
-        return ij_fail_at(c, key, SC_E_FORMAT, "expected %s, found %s",
+        return ij_fail_at(c, key, SFC_E_FORMAT, "expected %s, found %s",
                           want_name, ij_type_name(*out));
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err ij_string(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_string(ij_ctx *c, json_object *obj, const char *key, bool required,
                  const char **out)
 {
     json_object *v;
-    sc_err rv = field(c, obj, key, required, json_type_string, "a string",
+    sfc_err rv = field(c, obj, key, required, json_type_string, "a string",
                       &v);
-    if (rv == SC_OK && v)
+    if (rv == SFC_OK && v)
         *out = json_object_get_string(v);
     return rv;
 }
 
-sc_err ij_bool(ij_ctx *c, json_object *obj, const char *key, bool *out)
+sfc_err ij_bool(ij_ctx *c, json_object *obj, const char *key, bool *out)
 {
     json_object *v;
-    sc_err rv = field(c, obj, key, false, json_type_boolean, "true or false",
+    sfc_err rv = field(c, obj, key, false, json_type_boolean, "true or false",
                       &v);
-    if (rv == SC_OK && v)
+    if (rv == SFC_OK && v)
         *out = json_object_get_boolean(v);
     return rv;
 }
 
-sc_err ij_uint(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_uint(ij_ctx *c, json_object *obj, const char *key, bool required,
                uint64_t min, uint64_t max, uint64_t *out)
 {
     json_object *v;
-    sc_err rv = field(c, obj, key, required, json_type_int, "an integer", &v);
-    if (rv != SC_OK || !v)
+    sfc_err rv = field(c, obj, key, required, json_type_int, "an integer", &v);
+    if (rv != SFC_OK || !v)
         return rv;
     int64_t i = json_object_get_int64(v);
     if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
-        return ij_fail_at(c, key, SC_E_RANGE,
+        return ij_fail_at(c, key, SFC_E_RANGE,
                           "%s is out of range (%llu..%llu)",
                           json_object_get_string(v), (unsigned long long)min,
                           (unsigned long long)max);
     *out = (uint64_t)i;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err ij_array(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_array(ij_ctx *c, json_object *obj, const char *key, bool required,
                 json_object **out, size_t *n)
 {
-    sc_err rv = field(c, obj, key, required, json_type_array, "an array",
+    sfc_err rv = field(c, obj, key, required, json_type_array, "an array",
                       out);
-    *n = (rv == SC_OK && *out) ? json_object_array_length(*out) : 0;
+    *n = (rv == SFC_OK && *out) ? json_object_array_length(*out) : 0;
     return rv;
 }
 
-sc_err ij_hex(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_hex(ij_ctx *c, json_object *obj, const char *key, bool required,
               size_t max, uint8_t **out, size_t *len, bool *present)
 {
     const char *s = NULL;
     *out = NULL;
     *len = 0;
-    sc_err rv = ij_string(c, obj, key, required, &s);
+    sfc_err rv = ij_string(c, obj, key, required, &s);
     if (present)
         *present = s != NULL;
-    if (rv != SC_OK || !s || !s[0])
+    if (rv != SFC_OK || !s || !s[0])
         return rv;
     size_t cap = strlen(s) / 2 + 1;
     uint8_t *buf = malloc(cap);
     if (!buf)
-        return ij_fail_at(c, key, SC_E_NOMEM, "out of memory");
+        return ij_fail_at(c, key, SFC_E_NOMEM, "out of memory");
     size_t n = 0;
-    if (hex_decode(s, buf, cap, &n) != SC_OK) {
+    if (hex_decode(s, buf, cap, &n) != SFC_OK) {
         free(buf);
-        return ij_fail_at(c, key, SC_E_FORMAT, "not hex (pairs of the digits "
+        return ij_fail_at(c, key, SFC_E_FORMAT, "not hex (pairs of the digits "
                           "0-9 and A-F)");
     }
     if (n > max) {
-        sc_wipe(buf, n);
+        sfc_wipe(buf, n);
         free(buf);
-        return ij_fail_at(c, key, SC_E_RANGE, "%zu bytes, more than %zu", n,
+        return ij_fail_at(c, key, SFC_E_RANGE, "%zu bytes, more than %zu", n,
                           max);
     }
     *out = buf;
     *len = n;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err ij_hex_fixed(ij_ctx *c, json_object *obj, const char *key,
+sfc_err ij_hex_fixed(ij_ctx *c, json_object *obj, const char *key,
                     bool required, uint8_t *out, size_t n, bool *present)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
     bool here = false;
-    sc_err rv = ij_hex(c, obj, key, required, SIZE_MAX, &buf, &len, &here);
+    sfc_err rv = ij_hex(c, obj, key, required, SIZE_MAX, &buf, &len, &here);
     if (present)
         *present = here;
-    if (rv == SC_OK && here && len != n)
-        rv = ij_fail_at(c, key, SC_E_RANGE, "%zu bytes, expected %zu", len, n);
-    if (rv == SC_OK && here && n)
+    if (rv == SFC_OK && here && len != n)
+        rv = ij_fail_at(c, key, SFC_E_RANGE, "%zu bytes, expected %zu", len, n);
+    if (rv == SFC_OK && here && n)
         memcpy(out, buf, n);
     if (buf)
-        sc_wipe(buf, len);
+        sfc_wipe(buf, len);
     free(buf);
     return rv;
 }
 
-sc_err ij_byte(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_byte(ij_ctx *c, json_object *obj, const char *key, bool required,
                uint8_t *out, bool *present)
 {
     return ij_hex_fixed(c, obj, key, required, out, 1, present);
@@ -373,7 +374,7 @@ bool ij_add_hex(json_object *obj, const char *key, const uint8_t *p,
     if (len)
         hex_encode(p, len, HEX_UPPER, text, 2 * len + 1);
     bool ok = ij_add(obj, key, json_object_new_string_len(text, (int)(2 * len)));
-    sc_wipe(text, 2 * len + 1);
+    sfc_wipe(text, 2 * len + 1);
     free(text);
     return ok;
 }
@@ -413,7 +414,7 @@ void ij_wipe(json_object *obj)
         int n = json_object_get_string_len(obj);
         char *s = (char *)json_object_get_string(obj);
         if (s && n > 0)
-            sc_wipe(s, (size_t)n);
+            sfc_wipe(s, (size_t)n);
         break;
     }
     case json_type_array:
@@ -440,7 +441,7 @@ void ij_put_wiped(json_object *obj)
     json_object_put(obj);
 }
 
-sc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len)
+sfc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len)
 {
     int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
                 (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
@@ -450,59 +451,59 @@ sc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len)
     *text = NULL;
     *len = 0;
     if (!s)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     char *copy = malloc(n + 2);
     if (copy) {
         memcpy(copy, s, n);
         copy[n] = '\n';
         copy[n + 1] = '\0';
     }
-    sc_wipe((char *)s, n); /* json-c's own buffer */
+    sfc_wipe((char *)s, n); /* json-c's own buffer */
     if (!copy)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     *text = copy;
     *len = n + 1;
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err ij_params(ij_ctx *c, json_object *root,
+sfc_err ij_params(ij_ctx *c, json_object *root,
                  const char *(*put)(void *user, const char *key,
                                     const char *value),
                  void *user)
 {
     json_object *obj = NULL;
     if (!ij_get(root, "params", &obj))
-        return SC_OK;
+        return SFC_OK;
     if (!json_object_is_type(obj, json_type_object))
-        return ij_fail_at(c, "params", SC_E_FORMAT, "expected an object, "
+        return ij_fail_at(c, "params", SFC_E_FORMAT, "expected an object, "
                           "found %s", ij_type_name(obj));
     size_t mark = ij_key(c, "params");
-    sc_err rv = SC_OK;
+    sfc_err rv = SFC_OK;
     json_object_object_foreach(obj, key, val) {
         const char *why = NULL;
         if (!json_object_is_type(val, json_type_string))
-            rv = ij_fail_at(c, key, SC_E_FORMAT, "expected a string, found "
+            rv = ij_fail_at(c, key, SFC_E_FORMAT, "expected a string, found "
                             "%s", ij_type_name(val));
         else if ((why = put(user, key, json_object_get_string(val))) != NULL)
-            rv = ij_fail_at(c, key, SC_E_RANGE, "%s", why);
-        if (rv != SC_OK)
+            rv = ij_fail_at(c, key, SFC_E_RANGE, "%s", why);
+        if (rv != SFC_OK)
             break;
     }
     ij_back(c, mark);
     return rv;
 }
 
-sc_err ij_each(ij_ctx *c, json_object *arr, size_t max, const char *what,
+sfc_err ij_each(ij_ctx *c, json_object *arr, size_t max, const char *what,
                ij_element_fn fn, void *user)
 {
     if (!json_object_is_type(arr, json_type_array))
-        return ij_fail(c, SC_E_FORMAT, "expected an array, found %s",
+        return ij_fail(c, SFC_E_FORMAT, "expected an array, found %s",
                        ij_type_name(arr));
     size_t n = json_object_array_length(arr);
     if (n > max)
-        return ij_fail(c, SC_E_RANGE, "%zu %s, more than %zu", n, what, max);
-    sc_err rv = SC_OK;
-    for (size_t i = 0; rv == SC_OK && i < n; i++) {
+        return ij_fail(c, SFC_E_RANGE, "%zu %s, more than %zu", n, what, max);
+    sfc_err rv = SFC_OK;
+    for (size_t i = 0; rv == SFC_OK && i < n; i++) {
         size_t m = ij_index(c, i);
         rv = fn(c, json_object_array_get_idx(arr, i), user);
         ij_back(c, m);

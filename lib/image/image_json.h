@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_json.h
  * @brief Helpers shared by the image modules: JSON parsing with positions,
@@ -9,8 +10,8 @@
  * exactly which value is wrong. Objects are checked against a list of the
  * fields they may have; an unknown field is an error, never ignored.
  */
-#ifndef SC_IMAGE_JSON_H
-#define SC_IMAGE_JSON_H
+#ifndef SFC_IMAGE_JSON_H
+#define SFC_IMAGE_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,49 +39,49 @@ size_t ij_index(ij_ctx *c, size_t i);
 void ij_back(ij_ctx *c, size_t mark);
 
 /** Write "<path>: <reason>" to the error buffer; returns `rv`. */
-sc_err ij_fail(ij_ctx *c, sc_err rv, const char *fmt, ...)
+sfc_err ij_fail(ij_ctx *c, sfc_err rv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /** The same for a field of the current object: "<path>.<key>: <reason>". */
-sc_err ij_fail_at(ij_ctx *c, const char *key, sc_err rv, const char *fmt,
+sfc_err ij_fail_at(ij_ctx *c, const char *key, sfc_err rv, const char *fmt,
                   ...) __attribute__((format(printf, 4, 5)));
 
 /**
  * Parse JSON text strictly. On a syntax error writes "line L, column C:
- * <reason>" and returns SC_E_FORMAT. The caller owns *out (json_object_put).
+ * <reason>" and returns SFC_E_FORMAT. The caller owns *out (json_object_put).
  */
-sc_err ij_parse(const char *text, size_t len, json_object **out, char *err,
+sfc_err ij_parse(const char *text, size_t len, json_object **out, char *err,
                 size_t errlen);
 
 /** "a string", "an integer", "null", ... for messages. */
 const char *ij_type_name(json_object *v);
 
-/** SC_OK if `obj` is an object with only `allowed` fields (NULL-ended). */
-sc_err ij_object(ij_ctx *c, json_object *obj, const char *const *allowed);
+/** SFC_OK if `obj` is an object with only `allowed` fields (NULL-ended). */
+sfc_err ij_object(ij_ctx *c, json_object *obj, const char *const *allowed);
 
 /** True if the field is present (*out is NULL for a JSON null). */
 bool ij_get(json_object *obj, const char *key, json_object **out);
 
 /** Required / optional typed fields of the current object. */
-sc_err ij_string(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_string(ij_ctx *c, json_object *obj, const char *key, bool required,
                  const char **out);
-sc_err ij_bool(ij_ctx *c, json_object *obj, const char *key, bool *out);
-sc_err ij_uint(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_bool(ij_ctx *c, json_object *obj, const char *key, bool *out);
+sfc_err ij_uint(ij_ctx *c, json_object *obj, const char *key, bool required,
                uint64_t min, uint64_t max, uint64_t *out);
 /** An array field; absent gives *out NULL and length 0. */
-sc_err ij_array(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_array(ij_ctx *c, json_object *obj, const char *key, bool required,
                 json_object **out, size_t *n);
 
 /**
  * A hex string field decoded into malloc'd memory (NULL for empty), at most
  * `max` bytes. `*present` (optional) tells whether the field was there.
  */
-sc_err ij_hex(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_hex(ij_ctx *c, json_object *obj, const char *key, bool required,
               size_t max, uint8_t **out, size_t *len, bool *present);
 /** A hex string of exactly `n` bytes into `out`. */
-sc_err ij_hex_fixed(ij_ctx *c, json_object *obj, const char *key,
+sfc_err ij_hex_fixed(ij_ctx *c, json_object *obj, const char *key,
                     bool required, uint8_t *out, size_t n, bool *present);
 /** One byte as two hex digits ("3F"); keeps *out if absent and optional. */
-sc_err ij_byte(ij_ctx *c, json_object *obj, const char *key, bool required,
+sfc_err ij_byte(ij_ctx *c, json_object *obj, const char *key, bool required,
                uint8_t *out, bool *present);
 
 /* ---- building ----------------------------------------------------------- */
@@ -103,27 +104,27 @@ void ij_wipe(json_object *obj);
 void ij_put_wiped(json_object *obj);
 
 /** Text of a tree (pretty or compact) as a malloc'd copy. */
-sc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len);
+sfc_err ij_to_text(json_object *obj, bool pretty, char **text, size_t *len);
 
 /**
  * Read the optional object `params` of `root` (string values only) and hand
  * each key/value to `put`, which returns NULL or why it refuses the pair
- * (reported at $.params.<key> with SC_E_RANGE). Absent: SC_OK, nothing put.
+ * (reported at $.params.<key> with SFC_E_RANGE). Absent: SFC_OK, nothing put.
  */
-sc_err ij_params(ij_ctx *c, json_object *root,
+sfc_err ij_params(ij_ctx *c, json_object *root,
                  const char *(*put)(void *user, const char *key,
                                     const char *value),
                  void *user);
 
 /** Called by ij_each() for each element, the path at its index. */
-typedef sc_err (*ij_element_fn)(ij_ctx *c, json_object *v, void *user);
+typedef sfc_err (*ij_element_fn)(ij_ctx *c, json_object *v, void *user);
 
 /**
  * Run `fn` on every element of the array `arr` (the path at the array),
  * stopping at the first error. Not an array, or more than `max` elements
  * ("N <what>, more than max"), is an error at the current path.
  */
-sc_err ij_each(ij_ctx *c, json_object *arr, size_t max, const char *what,
+sfc_err ij_each(ij_ctx *c, json_object *arr, size_t max, const char *what,
                ij_element_fn fn, void *user);
 
 #endif

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_load.c
  * @brief A card from image JSON: the top level, PINs, keys, the card
  *        secret and the stored security environments (the file tree is
  *        image_tree.c's).
  *
- * The card is created with sc_card_new() from the image's type, parameters
+ * The card is created with sfc_card_new() from the image's type, parameters
  * and extended-length flag, so the card type builds its tables, ATR and
  * defaults exactly as for a fresh card; then every section present in the
  * image replaces what the type created ("pins": [] means no PINs, an absent
@@ -21,8 +22,8 @@
 
 #include <openssl/err.h>
 
-#include "card/card.h"
-#include "card/keys.h"
+#include "os/card.h"
+#include "os/keys.h"
 #include "core/bytes.h"
 #include "crypto/pkey.h"
 #include "image/image_json.h"
@@ -46,19 +47,19 @@ static const char *const crt_fields[] = {"alg", "key", "key_private", "iv",
                                          "usage", NULL};
 
 static const char *const key_kinds[] = {
-    [SC_KEY_DES3] = "des3", [SC_KEY_AES] = "aes", [SC_KEY_RSA] = "rsa",
-    [SC_KEY_EC] = "ec"};
+    [SFC_KEY_DES3] = "des3", [SFC_KEY_AES] = "aes", [SFC_KEY_RSA] = "rsa",
+    [SFC_KEY_EC] = "ec"};
 
-const char *img_key_kind_name(sc_key_kind kind)
+const char *img_key_kind_name(sfc_key_kind kind)
 {
-    return kind <= SC_KEY_EC ? key_kinds[kind] : "?";
+    return kind <= SFC_KEY_EC ? key_kinds[kind] : "?";
 }
 
-bool img_key_kind_parse(const char *name, sc_key_kind *out)
+bool img_key_kind_parse(const char *name, sfc_key_kind *out)
 {
-    for (int k = SC_KEY_DES3; k <= SC_KEY_EC; k++) {
+    for (int k = SFC_KEY_DES3; k <= SFC_KEY_EC; k++) {
         if (strcmp(name, key_kinds[k]) == 0) {
-            *out = (sc_key_kind)k;
+            *out = (sfc_key_kind)k;
             return true;
         }
     }
@@ -66,16 +67,16 @@ bool img_key_kind_parse(const char *name, sc_key_kind *out)
 }
 
 /* Descend into `key` if present and run `fn` on its value. */
-typedef sc_err (*section_fn)(ij_ctx *c, sc_card *card, json_object *v);
+typedef sfc_err (*section_fn)(ij_ctx *c, sfc_card *card, json_object *v);
 
-static sc_err section(ij_ctx *c, sc_card *card, json_object *root,
+static sfc_err section(ij_ctx *c, sfc_card *card, json_object *root,
                       const char *key, section_fn fn)
 {
     json_object *v = NULL;
     if (!ij_get(root, key, &v))
-        return SC_OK;
+        return SFC_OK;
     size_t mark = ij_key(c, key);
-    sc_err rv = fn(c, card, v);
+    sfc_err rv = fn(c, card, v);
     ij_back(c, mark);
     return rv;
 }
@@ -83,92 +84,92 @@ static sc_err section(ij_ctx *c, sc_card *card, json_object *root,
 /* ---- PINs ---------------------------------------------------------------- */
 
 /* "value" (text) or "value_hex": a PIN or PUK of at most 16 bytes. */
-static sc_err read_secret_value(ij_ctx *c, json_object *o, uint8_t *out,
+static sfc_err read_secret_value(ij_ctx *c, json_object *o, uint8_t *out,
                                 uint8_t *len)
 {
     json_object *text = NULL, *hex = NULL;
     bool has_text = ij_get(o, "value", &text);
     bool has_hex = ij_get(o, "value_hex", &hex);
     if (has_text == has_hex)
-        return ij_fail(c, SC_E_FORMAT, has_text ? "give value or value_hex, "
+        return ij_fail(c, SFC_E_FORMAT, has_text ? "give value or value_hex, "
                        "not both" : "value (or value_hex) missing");
     uint8_t *buf = NULL;
     size_t n = 0;
     const char *s = NULL;
-    sc_err rv = has_hex ? ij_hex(c, o, "value_hex", true, SC_PIN_MAX_LEN,
+    sfc_err rv = has_hex ? ij_hex(c, o, "value_hex", true, SFC_PIN_MAX_LEN,
                                  &buf, &n, NULL)
                         : ij_string(c, o, "value", true, &s);
-    if (rv == SC_OK && s) {
+    if (rv == SFC_OK && s) {
         n = (size_t)json_object_get_string_len(text);
-        if (n > SC_PIN_MAX_LEN)
-            rv = ij_fail_at(c, "value", SC_E_RANGE, "%zu characters, more "
-                            "than %d", n, SC_PIN_MAX_LEN);
+        if (n > SFC_PIN_MAX_LEN)
+            rv = ij_fail_at(c, "value", SFC_E_RANGE, "%zu characters, more "
+                            "than %d", n, SFC_PIN_MAX_LEN);
         else
             memcpy(out, s, n);
-    } else if (rv == SC_OK && n) {
+    } else if (rv == SFC_OK && n) {
         memcpy(out, buf, n);
     }
     *len = (uint8_t)n;
     if (buf)
-        sc_wipe(buf, n);
+        sfc_wipe(buf, n);
     free(buf);
     return rv;
 }
 
-static sc_err read_counter(ij_ctx *c, json_object *o, uint8_t *max,
+static sfc_err read_counter(ij_ctx *c, json_object *o, uint8_t *max,
                            uint8_t *left)
 {
     uint64_t tries = 0, tries_left = 0;
-    sc_err rv = ij_uint(c, o, "tries", true, 1, 15, &tries);
+    sfc_err rv = ij_uint(c, o, "tries", true, 1, 15, &tries);
     tries_left = tries;
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_uint(c, o, "tries_left", false, 0, tries, &tries_left);
     *max = (uint8_t)tries;
     *left = (uint8_t)tries_left;
     return rv;
 }
 
-static sc_err read_puk(ij_ctx *c, json_object *o, sc_pin *p)
+static sfc_err read_puk(ij_ctx *c, json_object *o, sfc_pin *p)
 {
-    sc_err rv = ij_object(c, o, puk_fields);
-    if (rv == SC_OK)
+    sfc_err rv = ij_object(c, o, puk_fields);
+    if (rv == SFC_OK)
         rv = read_secret_value(c, o, p->puk, &p->puk_len);
-    if (rv == SC_OK && p->puk_len == 0)
-        rv = ij_fail_at(c, "value", SC_E_RANGE, "a PUK cannot be empty");
-    if (rv == SC_OK)
+    if (rv == SFC_OK && p->puk_len == 0)
+        rv = ij_fail_at(c, "value", SFC_E_RANGE, "a PUK cannot be empty");
+    if (rv == SFC_OK)
         rv = read_counter(c, o, &p->puk_max_tries, &p->puk_tries_left);
     p->has_puk = true;
     return rv;
 }
 
-static sc_err read_lengths(ij_ctx *c, json_object *o, sc_pin *p)
+static sfc_err read_lengths(ij_ctx *c, json_object *o, sfc_pin *p)
 {
-    uint64_t min = 1, max = SC_PIN_MAX_LEN;
-    sc_err rv = ij_uint(c, o, "min_length", false, 0, SC_PIN_MAX_LEN, &min);
-    if (rv == SC_OK)
-        rv = ij_uint(c, o, "max_length", false, min, SC_PIN_MAX_LEN, &max);
+    uint64_t min = 1, max = SFC_PIN_MAX_LEN;
+    sfc_err rv = ij_uint(c, o, "min_length", false, 0, SFC_PIN_MAX_LEN, &min);
+    if (rv == SFC_OK)
+        rv = ij_uint(c, o, "max_length", false, min, SFC_PIN_MAX_LEN, &max);
     p->min_len = (uint8_t)min;
     p->max_len = (uint8_t)max;
-    if (rv == SC_OK && (p->len < min || p->len > max))
-        rv = ij_fail(c, SC_E_RANGE, "a %u-character value outside "
+    if (rv == SFC_OK && (p->len < min || p->len > max))
+        rv = ij_fail(c, SFC_E_RANGE, "a %u-character value outside "
                      "min_length..max_length (%u..%u)", p->len, p->min_len,
                      p->max_len);
     return rv;
 }
 
-static sc_err read_pin(ij_ctx *c, json_object *o, sc_pin *p)
+static sfc_err read_pin(ij_ctx *c, json_object *o, sfc_pin *p)
 {
     json_object *puk = NULL;
-    sc_err rv = ij_object(c, o, pin_fields);
-    if (rv == SC_OK)
+    sfc_err rv = ij_object(c, o, pin_fields);
+    if (rv == SFC_OK)
         rv = ij_byte(c, o, "ref", true, &p->ref, NULL);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = read_secret_value(c, o, p->value, &p->len);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = read_lengths(c, o, p);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = read_counter(c, o, &p->max_tries, &p->tries_left);
-    if (rv == SC_OK && ij_get(o, "puk", &puk)) {
+    if (rv == SFC_OK && ij_get(o, "puk", &puk)) {
         size_t mark = ij_key(c, "puk");
         rv = read_puk(c, puk, p);
         ij_back(c, mark);
@@ -176,179 +177,179 @@ static sc_err read_pin(ij_ctx *c, json_object *o, sc_pin *p)
     return rv;
 }
 
-static sc_err add_pin(ij_ctx *c, json_object *o, void *user)
+static sfc_err add_pin(ij_ctx *c, json_object *o, void *user)
 {
-    sc_card *card = user;
-    sc_pin p;
+    sfc_card *card = user;
+    sfc_pin p;
     memset(&p, 0, sizeof(p));
-    sc_err rv = read_pin(c, o, &p);
-    for (size_t i = 0; rv == SC_OK && i < card->n_pins; i++)
+    sfc_err rv = read_pin(c, o, &p);
+    for (size_t i = 0; rv == SFC_OK && i < card->n_pins; i++)
         if (card->pins[i].ref == p.ref)
-            rv = ij_fail_at(c, "ref", SC_E_FORMAT, "a second PIN with "
+            rv = ij_fail_at(c, "ref", SFC_E_FORMAT, "a second PIN with "
                             "reference %02X", p.ref);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         card->pins[card->n_pins++] = p;
-    sc_wipe(&p, sizeof(p));
+    sfc_wipe(&p, sizeof(p));
     return rv;
 }
 
-static sc_err load_pins(ij_ctx *c, sc_card *card, json_object *v)
+static sfc_err load_pins(ij_ctx *c, sfc_card *card, json_object *v)
 {
-    sc_wipe(card->pins, sizeof(card->pins));
+    sfc_wipe(card->pins, sizeof(card->pins));
     card->n_pins = 0;
-    return ij_each(c, v, SC_MAX_PINS, "PINs", add_pin, card);
+    return ij_each(c, v, SFC_MAX_PINS, "PINs", add_pin, card);
 }
 
 /* ---- keys ---------------------------------------------------------------- */
 
-static sc_err add_symmetric(ij_ctx *c, sc_card *card, json_object *o,
-                            uint8_t ref, sc_key_kind kind, uint8_t use_sc)
+static sfc_err add_symmetric(ij_ctx *c, sfc_card *card, json_object *o,
+                            uint8_t ref, sfc_key_kind kind, uint8_t use_sc)
 {
     uint8_t *v = NULL;
     size_t n = 0;
-    sc_err rv = ij_hex(c, o, "value", true, SC_SYM_KEY_MAX, &v, &n, NULL);
-    if (rv == SC_OK && json_object_object_get_ex(o, "pem", NULL))
-        rv = ij_fail_at(c, "pem", SC_E_FORMAT, "only rsa and ec keys are PEM");
-    if (rv == SC_OK &&
-        sc_key_put_symmetric(card, ref, kind, v, n, use_sc) != SC_OK)
-        rv = ij_fail_at(c, "value", SC_E_RANGE, "%zu bytes is not a %s key "
+    sfc_err rv = ij_hex(c, o, "value", true, SFC_SYM_KEY_MAX, &v, &n, NULL);
+    if (rv == SFC_OK && json_object_object_get_ex(o, "pem", NULL))
+        rv = ij_fail_at(c, "pem", SFC_E_FORMAT, "only rsa and ec keys are PEM");
+    if (rv == SFC_OK &&
+        sfc_key_put_symmetric(card, ref, kind, v, n, use_sc) != SFC_OK)
+        rv = ij_fail_at(c, "value", SFC_E_RANGE, "%zu bytes is not a %s key "
                         "length", n, img_key_kind_name(kind));
     if (v)
-        sc_wipe(v, n);
+        sfc_wipe(v, n);
     free(v);
     return rv;
 }
 
-static sc_err parse_pem(ij_ctx *c, json_object *o, sc_pkey **k)
+static sfc_err parse_pem(ij_ctx *c, json_object *o, sfc_pkey **k)
 {
     const char *pem = NULL;
-    sc_err rv = ij_string(c, o, "pem", true, &pem);
-    if (rv != SC_OK)
+    sfc_err rv = ij_string(c, o, "pem", true, &pem);
+    if (rv != SFC_OK)
         return rv;
     if (strstr(pem, "ENCRYPTED"))
-        return ij_fail_at(c, "pem", SC_E_FORMAT, "an encrypted PEM key "
+        return ij_fail_at(c, "pem", SFC_E_FORMAT, "an encrypted PEM key "
                           "(store it unencrypted; encrypt the whole image)");
-    rv = sc_pkey_from_pem(pem, strlen(pem), k);
-    if (rv != SC_OK)
+    rv = sfc_pkey_from_pem(pem, strlen(pem), k);
+    if (rv != SFC_OK)
         ERR_clear_error(); /* leave no stale OpenSSL errors behind */
-    if (rv == SC_E_UNSUPPORTED)
+    if (rv == SFC_E_UNSUPPORTED)
         return ij_fail_at(c, "pem", rv, "an algorithm, curve or RSA size the "
                           "card does not support");
-    if (rv != SC_OK)
-        return ij_fail_at(c, "pem", SC_E_FORMAT, "not a PEM private or "
+    if (rv != SFC_OK)
+        return ij_fail_at(c, "pem", SFC_E_FORMAT, "not a PEM private or "
                           "public key");
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err add_pkey(ij_ctx *c, sc_card *card, json_object *o, uint8_t ref,
-                       sc_key_kind kind, uint8_t use_sc)
+static sfc_err add_pkey(ij_ctx *c, sfc_card *card, json_object *o, uint8_t ref,
+                       sfc_key_kind kind, uint8_t use_sc)
 {
-    sc_pkey *k = NULL;
-    sc_err rv = SC_OK;
+    sfc_pkey *k = NULL;
+    sfc_err rv = SFC_OK;
     if (json_object_object_get_ex(o, "value", NULL))
-        rv = ij_fail_at(c, "value", SC_E_FORMAT, "rsa and ec keys are given "
+        rv = ij_fail_at(c, "value", SFC_E_FORMAT, "rsa and ec keys are given "
                         "as pem");
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = parse_pem(c, o, &k);
-    if (rv == SC_OK && sc_pkey_is_rsa(k) != (kind == SC_KEY_RSA))
-        rv = ij_fail_at(c, "pem", SC_E_FORMAT, "not an %s key",
-                        kind == SC_KEY_RSA ? "RSA" : "EC");
-    if (rv == SC_OK && sc_key_put_pkey(card, ref, k, use_sc) != SC_OK)
-        rv = ij_fail(c, SC_E_RANGE, "the card's key store is full");
-    else if (rv == SC_OK)
+    if (rv == SFC_OK && sfc_pkey_is_rsa(k) != (kind == SFC_KEY_RSA))
+        rv = ij_fail_at(c, "pem", SFC_E_FORMAT, "not an %s key",
+                        kind == SFC_KEY_RSA ? "RSA" : "EC");
+    if (rv == SFC_OK && sfc_key_put_pkey(card, ref, k, use_sc) != SFC_OK)
+        rv = ij_fail(c, SFC_E_RANGE, "the card's key store is full");
+    else if (rv == SFC_OK)
         k = NULL; /* the card owns it */
-    sc_pkey_free(k);
+    sfc_pkey_free(k);
     return rv;
 }
 
-static sc_err add_key(ij_ctx *c, json_object *o, void *user)
+static sfc_err add_key(ij_ctx *c, json_object *o, void *user)
 {
-    sc_card *card = user;
+    sfc_card *card = user;
     uint8_t ref = 0, use_sc = 0;
     const char *kind_name = NULL;
-    sc_key_kind kind = SC_KEY_AES;
-    sc_err rv = ij_object(c, o, key_fields);
-    if (rv == SC_OK)
+    sfc_key_kind kind = SFC_KEY_AES;
+    sfc_err rv = ij_object(c, o, key_fields);
+    if (rv == SFC_OK)
         rv = ij_byte(c, o, "ref", true, &ref, NULL);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_string(c, o, "kind", true, &kind_name);
-    if (rv == SC_OK && !img_key_kind_parse(kind_name, &kind))
-        rv = ij_fail_at(c, "kind", SC_E_FORMAT, "'%s' is not a key kind "
+    if (rv == SFC_OK && !img_key_kind_parse(kind_name, &kind))
+        rv = ij_fail_at(c, "kind", SFC_E_FORMAT, "'%s' is not a key kind "
                         "(des3, aes, rsa or ec)", kind_name);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_byte(c, o, "use_sc", false, &use_sc, NULL);
-    if (rv == SC_OK && sc_key_find(card, ref))
-        rv = ij_fail_at(c, "ref", SC_E_FORMAT, "a second key with reference "
+    if (rv == SFC_OK && sfc_key_find(card, ref))
+        rv = ij_fail_at(c, "ref", SFC_E_FORMAT, "a second key with reference "
                         "%02X", ref);
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         return rv;
-    if (kind == SC_KEY_DES3 || kind == SC_KEY_AES)
+    if (kind == SFC_KEY_DES3 || kind == SFC_KEY_AES)
         return add_symmetric(c, card, o, ref, kind, use_sc);
     return add_pkey(c, card, o, ref, kind, use_sc);
 }
 
-static sc_err load_keys(ij_ctx *c, sc_card *card, json_object *v)
+static sfc_err load_keys(ij_ctx *c, sfc_card *card, json_object *v)
 {
     while (card->n_keys)
-        sc_key_remove(card, card->keys[0].ref);
-    return ij_each(c, v, SC_MAX_KEYS, "keys", add_key, card);
+        sfc_key_remove(card, card->keys[0].ref);
+    return ij_each(c, v, SFC_MAX_KEYS, "keys", add_key, card);
 }
 
 /* ---- security environments ---------------------------------------------- */
 
-static sc_err read_crt_key(ij_ctx *c, json_object *o, sc_crt *crt)
+static sfc_err read_crt_key(ij_ctx *c, json_object *o, sfc_crt *crt)
 {
     uint8_t *id = NULL;
     size_t n = 0;
     bool present = false;
-    sc_err rv = ij_hex(c, o, "key", false, sizeof(crt->key_id), &id, &n,
+    sfc_err rv = ij_hex(c, o, "key", false, sizeof(crt->key_id), &id, &n,
                        &present);
-    if (rv == SC_OK && present && n == 0)
-        rv = ij_fail_at(c, "key", SC_E_FORMAT, "an empty key reference");
-    if (rv == SC_OK && present) {
+    if (rv == SFC_OK && present && n == 0)
+        rv = ij_fail_at(c, "key", SFC_E_FORMAT, "an empty key reference");
+    if (rv == SFC_OK && present) {
         crt->has_key = true;
         memcpy(crt->key_id, id, n);
         crt->key_id_len = (uint8_t)n;
         crt->key_ref = id[0];
         rv = ij_bool(c, o, "key_private", &crt->key_private);
-    } else if (rv == SC_OK && json_object_object_get_ex(o, "key_private",
+    } else if (rv == SFC_OK && json_object_object_get_ex(o, "key_private",
                                                         NULL)) {
-        rv = ij_fail_at(c, "key_private", SC_E_FORMAT, "without a key");
+        rv = ij_fail_at(c, "key_private", SFC_E_FORMAT, "without a key");
     }
     free(id);
     return rv;
 }
 
-static sc_err read_crt(ij_ctx *c, json_object *o, sc_crt *crt)
+static sfc_err read_crt(ij_ctx *c, json_object *o, sfc_crt *crt)
 {
     uint8_t *iv = NULL;
     size_t n = 0;
     memset(crt, 0, sizeof(*crt));
-    sc_err rv = ij_object(c, o, crt_fields);
-    if (rv == SC_OK)
+    sfc_err rv = ij_object(c, o, crt_fields);
+    if (rv == SFC_OK)
         rv = ij_byte(c, o, "alg", false, &crt->alg, &crt->has_alg);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = read_crt_key(c, o, crt);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_hex(c, o, "iv", false, sizeof(crt->iv), &iv, &n, NULL);
-    if (rv == SC_OK && n)
+    if (rv == SFC_OK && n)
         memcpy(crt->iv, iv, n);
     crt->iv_len = (uint8_t)n;
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_byte(c, o, "usage", false, &crt->usage, &crt->has_usage);
     crt->set = true;
     free(iv);
     return rv;
 }
 
-static sc_err read_se(ij_ctx *c, json_object *o, sc_se *se)
+static sfc_err read_se(ij_ctx *c, json_object *o, sfc_se *se)
 {
     static const char *const names[] = {"at", "kat", "ht", "cct", "dst",
                                         "ct"};
-    sc_crt *crts[] = {&se->at, &se->kat, &se->ht, &se->cct, &se->dst,
+    sfc_crt *crts[] = {&se->at, &se->kat, &se->ht, &se->cct, &se->dst,
                       &se->ct};
-    sc_err rv = SC_OK;
-    for (size_t i = 0; rv == SC_OK && i < 6; i++) {
+    sfc_err rv = SFC_OK;
+    for (size_t i = 0; rv == SFC_OK && i < 6; i++) {
         json_object *v = NULL;
         if (!ij_get(o, names[i], &v))
             continue;
@@ -359,44 +360,44 @@ static sc_err read_se(ij_ctx *c, json_object *o, sc_se *se)
     return rv;
 }
 
-static sc_err add_se(ij_ctx *c, json_object *o, void *user)
+static sfc_err add_se(ij_ctx *c, json_object *o, void *user)
 {
-    sc_card *card = user;
+    sfc_card *card = user;
     uint64_t n = 0;
-    sc_se se;
+    sfc_se se;
     memset(&se, 0, sizeof(se));
-    sc_err rv = ij_object(c, o, se_fields);
-    if (rv == SC_OK)
-        rv = ij_uint(c, o, "number", true, 0, SC_MAX_SE, &n);
-    if (rv == SC_OK && card->stored_se_set[n])
-        rv = ij_fail_at(c, "number", SC_E_FORMAT, "a second security "
+    sfc_err rv = ij_object(c, o, se_fields);
+    if (rv == SFC_OK)
+        rv = ij_uint(c, o, "number", true, 0, SFC_MAX_SE, &n);
+    if (rv == SFC_OK && card->stored_se_set[n])
+        rv = ij_fail_at(c, "number", SFC_E_FORMAT, "a second security "
                         "environment %llu", (unsigned long long)n);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = read_se(c, o, &se);
-    if (rv == SC_OK) {
+    if (rv == SFC_OK) {
         card->stored_se[n] = se;
         card->stored_se_set[n] = true;
     }
     return rv;
 }
 
-static sc_err load_ses(ij_ctx *c, sc_card *card, json_object *v)
+static sfc_err load_ses(ij_ctx *c, sfc_card *card, json_object *v)
 {
     memset(card->stored_se, 0, sizeof(card->stored_se));
     memset(card->stored_se_set, 0, sizeof(card->stored_se_set));
-    return ij_each(c, v, SC_MAX_SE + 1, "security environments", add_se,
+    return ij_each(c, v, SFC_MAX_SE + 1, "security environments", add_se,
                    card);
 }
 
 /* ---- the card ------------------------------------------------------------ */
 
-static sc_err load_mf(ij_ctx *c, sc_card *card, json_object *v)
+static sfc_err load_mf(ij_ctx *c, sfc_card *card, json_object *v)
 {
     return img_load_tree(c, card, v);
 }
 
 typedef struct param_list {
-    sc_param *params;
+    sfc_param *params;
     size_t n;
 } param_list;
 
@@ -406,104 +407,104 @@ static const char *put_card_param(void *user, const char *key,
     param_list *l = user;
     if (l->n == MAX_PARAMS)
         return "more than 64 parameters";
-    l->params[l->n++] = (sc_param){key, value};
+    l->params[l->n++] = (sfc_param){key, value};
     return NULL;
 }
 
-static sc_err create_card(ij_ctx *c, json_object *root,
-                          const sc_card_options *base, sc_card **card)
+static sfc_err create_card(ij_ctx *c, json_object *root,
+                          const sfc_card_options *base, sfc_card **card)
 {
-    sc_param params[MAX_PARAMS];
+    sfc_param params[MAX_PARAMS];
     param_list list = {params, 0};
-    sc_card_options o = {0};
+    sfc_card_options o = {0};
     const char *type = NULL;
     char why[256] = "";
-    sc_err rv = ij_string(c, root, "type", true, &type);
-    if (rv == SC_OK)
+    sfc_err rv = ij_string(c, root, "type", true, &type);
+    if (rv == SFC_OK)
         rv = ij_bool(c, root, "extended_length", &o.extended_length);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_params(c, root, put_card_param, &list);
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         return rv;
     o.params = params;
     o.n_params = list.n;
     o.rng = base ? base->rng : NULL;
     o.label = base ? base->label : NULL;
-    rv = sc_card_new(type, &o, card, why, sizeof(why));
-    if (rv == SC_E_NOT_FOUND || rv == SC_E_UNSUPPORTED)
+    rv = sfc_card_new(type, &o, card, why, sizeof(why));
+    if (rv == SFC_E_NOT_FOUND || rv == SFC_E_UNSUPPORTED)
         return ij_fail_at(c, "type", rv, "%s", why);
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         return ij_fail_at(c, "params", rv, "%s", why[0] ? why :
-                          sc_strerror(rv));
-    return SC_OK;
+                          sfc_strerror(rv));
+    return SFC_OK;
 }
 
-static sc_err check_format(ij_ctx *c, json_object *root)
+static sfc_err check_format(ij_ctx *c, json_object *root)
 {
     const char *format = NULL;
     uint64_t version = 0;
-    sc_err rv = ij_object(c, root, top_fields);
-    if (rv == SC_OK)
+    sfc_err rv = ij_object(c, root, top_fields);
+    if (rv == SFC_OK)
         rv = ij_string(c, root, "format", true, &format);
-    if (rv == SC_OK && strcmp(format, SC_IMAGE_ENC_FORMAT) == 0)
-        return ij_fail_at(c, "format", SC_E_STATE, "an encrypted image (it "
+    if (rv == SFC_OK && strcmp(format, SFC_IMAGE_ENC_FORMAT) == 0)
+        return ij_fail_at(c, "format", SFC_E_STATE, "an encrypted image (it "
                           "needs its passphrase)");
-    if (rv == SC_OK && strcmp(format, SC_IMAGE_FORMAT) != 0)
-        return ij_fail_at(c, "format", SC_E_FORMAT, "'%s' is not \"%s\"",
-                          format, SC_IMAGE_FORMAT);
-    if (rv == SC_OK)
+    if (rv == SFC_OK && strcmp(format, SFC_IMAGE_FORMAT) != 0)
+        return ij_fail_at(c, "format", SFC_E_FORMAT, "'%s' is not \"%s\"",
+                          format, SFC_IMAGE_FORMAT);
+    if (rv == SFC_OK)
         rv = ij_uint(c, root, "version", true, 0, UINT32_MAX, &version);
-    if (rv == SC_OK && version != SC_IMAGE_VERSION)
-        return ij_fail_at(c, "version", SC_E_UNSUPPORTED, "version %llu is "
+    if (rv == SFC_OK && version != SFC_IMAGE_VERSION)
+        return ij_fail_at(c, "version", SFC_E_UNSUPPORTED, "version %llu is "
                           "not supported (this softcard reads version %d)",
-                          (unsigned long long)version, SC_IMAGE_VERSION);
+                          (unsigned long long)version, SFC_IMAGE_VERSION);
     return rv;
 }
 
-static sc_err apply_state(ij_ctx *c, json_object *root, sc_card *card)
+static sfc_err apply_state(ij_ctx *c, json_object *root, sfc_card *card)
 {
-    sc_err rv = section(c, card, root, "mf", load_mf);
-    if (rv == SC_OK)
+    sfc_err rv = section(c, card, root, "mf", load_mf);
+    if (rv == SFC_OK)
         rv = section(c, card, root, "pins", load_pins);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = ij_hex_fixed(c, root, "secret", false, card->secret,
                           sizeof(card->secret), NULL);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = section(c, card, root, "keys", load_keys);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = section(c, card, root, "security_environments", load_ses);
     os_reset(card);
     card->dirty = false;
     return rv;
 }
 
-sc_err sc_image_load_text(const char *text, size_t len,
-                          const sc_card_options *base, sc_card **out,
+sfc_err sfc_image_load_text(const char *text, size_t len,
+                          const sfc_card_options *base, sfc_card **out,
                           char *err, size_t errlen)
 {
     json_object *root = NULL;
-    sc_card *card = NULL;
+    sfc_card *card = NULL;
     ij_ctx c;
     *out = NULL;
     if (base && (base->n_params || base->extended_length)) {
         if (err && errlen)
             snprintf(err, errlen, "parameters come from the image");
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     }
-    sc_err rv = ij_parse(text, len, &root, err, errlen);
-    if (rv != SC_OK)
+    sfc_err rv = ij_parse(text, len, &root, err, errlen);
+    if (rv != SFC_OK)
         return rv;
     ij_init(&c, err, errlen);
     rv = check_format(&c, root);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = create_card(&c, root, base, &card);
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = apply_state(&c, root, card);
     ij_put_wiped(root);
-    if (rv != SC_OK) {
-        sc_card_free(card);
+    if (rv != SFC_OK) {
+        sfc_card_free(card);
         return rv;
     }
     *out = card;
-    return SC_OK;
+    return SFC_OK;
 }

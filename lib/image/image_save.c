@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_save.c
  * @brief A card's persistent state as image JSON (schema in
@@ -18,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "card/card.h"
-#include "card/fs.h"
+#include "os/card.h"
+#include "os/fs.h"
 #include "core/bytes.h"
 #include "core/tlv.h"
 #include "crypto/pkey.h"
@@ -28,14 +29,14 @@
 
 /* ---- files ----------------------------------------------------------------- */
 
-static bool save_dobjs(json_object *obj, const sc_file *f)
+static bool save_dobjs(json_object *obj, const sfc_file *f)
 {
     if (!f->dobjs)
         return true;
     json_object *arr = json_object_new_array();
     if (!ij_add(obj, "data_objects", arr))
         return false;
-    for (const sc_dobj *d = f->dobjs; d; d = d->next) {
+    for (const sfc_dobj *d = f->dobjs; d; d = d->next) {
         json_object *o = json_object_new_object();
         uint8_t tag[3];
         size_t n = d->simple ? 1 : ber_tag_size(d->tag);
@@ -49,7 +50,7 @@ static bool save_dobjs(json_object *obj, const sc_file *f)
     return true;
 }
 
-static bool save_binary(json_object *obj, const sc_file *f)
+static bool save_binary(json_object *obj, const sfc_file *f)
 {
     return ij_add_int(obj, "size", (int64_t)f->size) &&
            ij_add_hex(obj, "data", f->data, f->size) &&
@@ -57,7 +58,7 @@ static bool save_binary(json_object *obj, const sc_file *f)
             ij_add_hex(obj, "written", f->written, (f->size + 7) / 8));
 }
 
-static bool save_records(json_object *obj, const sc_file *f)
+static bool save_records(json_object *obj, const sfc_file *f)
 {
     json_object *arr = json_object_new_array();
     if (!ij_add_int(obj, "rec_size", (int64_t)f->rec_size) ||
@@ -65,7 +66,7 @@ static bool save_records(json_object *obj, const sc_file *f)
         !ij_add(obj, "records", arr))
         return false;
     for (size_t i = 0; i < f->n_records; i++) {
-        const sc_record *r = &f->records[i];
+        const sfc_record *r = &f->records[i];
         char *hex = malloc(2 * r->len + 1);
         if (!hex)
             return false;
@@ -73,7 +74,7 @@ static bool save_records(json_object *obj, const sc_file *f)
         if (r->len)
             hex_encode(r->data, r->len, HEX_UPPER, hex, 2 * r->len + 1);
         bool ok = ij_append(arr, json_object_new_string(hex));
-        sc_wipe(hex, 2 * r->len + 1);
+        sfc_wipe(hex, 2 * r->len + 1);
         free(hex);
         if (!ok)
             return false;
@@ -81,7 +82,7 @@ static bool save_records(json_object *obj, const sc_file *f)
     return true;
 }
 
-static bool save_header(json_object *obj, const sc_file *f)
+static bool save_header(json_object *obj, const sfc_file *f)
 {
     bool ok = ij_add_u16(obj, "fid", f->fid) &&
               ij_add_string(obj, "kind", img_kind_name(f->kind)) &&
@@ -99,19 +100,19 @@ static bool save_header(json_object *obj, const sc_file *f)
     return ok;
 }
 
-static json_object *save_file(const sc_file *f, unsigned depth)
+static json_object *save_file(const sfc_file *f, unsigned depth)
 {
     json_object *obj = json_object_new_object();
-    bool ok = obj && depth <= SC_MAX_DEPTH && save_header(obj, f);
-    if (ok && f->kind == SC_FILE_EF_BINARY)
+    bool ok = obj && depth <= SFC_MAX_DEPTH && save_header(obj, f);
+    if (ok && f->kind == SFC_FILE_EF_BINARY)
         ok = save_binary(obj, f);
-    else if (ok && f->kind == SC_FILE_EF_RECORD)
+    else if (ok && f->kind == SFC_FILE_EF_RECORD)
         ok = save_records(obj, f);
     ok = ok && save_dobjs(obj, f);
     if (ok && fs_is_df(f)) {
         json_object *arr = json_object_new_array();
         ok = ij_add(obj, "children", arr);
-        for (const sc_file *c = f->children; ok && c; c = c->next)
+        for (const sfc_file *c = f->children; ok && c; c = c->next)
             ok = ij_append(arr, save_file(c, depth + 1));
     }
     if (!ok) {
@@ -135,15 +136,15 @@ static bool save_secret_value(json_object *obj, const uint8_t *v, size_t len)
 {
     if (!printable(v, len))
         return ij_add_hex(obj, "value_hex", v, len);
-    char text[SC_PIN_MAX_LEN + 1];
+    char text[SFC_PIN_MAX_LEN + 1];
     memcpy(text, v, len);
     text[len] = '\0';
     bool ok = ij_add_string(obj, "value", text);
-    sc_wipe(text, sizeof(text));
+    sfc_wipe(text, sizeof(text));
     return ok;
 }
 
-static json_object *save_pin(const sc_pin *p)
+static json_object *save_pin(const sfc_pin *p)
 {
     json_object *o = json_object_new_object();
     bool ok = o && ij_add_byte(o, "ref", p->ref) &&
@@ -168,21 +169,21 @@ static json_object *save_pin(const sc_pin *p)
 
 /* ---- keys ------------------------------------------------------------------ */
 
-static bool save_pem(json_object *o, const sc_key *k)
+static bool save_pem(json_object *o, const sfc_key *k)
 {
     char *pem = NULL;
-    if (!k->pkey || sc_pkey_to_pem(k->pkey, true, &pem) != SC_OK)
+    if (!k->pkey || sfc_pkey_to_pem(k->pkey, true, &pem) != SFC_OK)
         return false;
     bool ok = ij_add_string(o, "pem", pem);
-    sc_wipe(pem, strlen(pem));
+    sfc_wipe(pem, strlen(pem));
     free(pem);
     return ok;
 }
 
-static json_object *save_key(const sc_key *k)
+static json_object *save_key(const sfc_key *k)
 {
     json_object *o = json_object_new_object();
-    bool sym = k->kind == SC_KEY_DES3 || k->kind == SC_KEY_AES;
+    bool sym = k->kind == SFC_KEY_DES3 || k->kind == SFC_KEY_AES;
     bool ok = o && ij_add_byte(o, "ref", k->ref) &&
               ij_add_string(o, "kind", img_key_kind_name(k->kind)) &&
               ij_add_byte(o, "use_sc", k->use_sc) &&
@@ -197,7 +198,7 @@ static json_object *save_key(const sc_key *k)
 
 /* ---- security environments ------------------------------------------------- */
 
-static bool save_crt(json_object *se, const char *name, const sc_crt *crt)
+static bool save_crt(json_object *se, const char *name, const sfc_crt *crt)
 {
     if (!crt->set)
         return true;
@@ -217,7 +218,7 @@ static bool save_crt(json_object *se, const char *name, const sc_crt *crt)
     return ok;
 }
 
-static json_object *save_se(unsigned number, const sc_se *se)
+static json_object *save_se(unsigned number, const sfc_se *se)
 {
     json_object *o = json_object_new_object();
     bool ok = o && ij_add_int(o, "number", number) &&
@@ -245,13 +246,13 @@ static bool param_is_state(const char *key)
            strcmp(key, "secret") == 0;
 }
 
-static bool save_params(json_object *root, const sc_card *card)
+static bool save_params(json_object *root, const sfc_card *card)
 {
     json_object *o = json_object_new_object();
     if (!ij_add(root, "params", o))
         return false;
     for (size_t i = 0; i < card->n_params; i++) {
-        const sc_param *p = &card->params[i];
+        const sfc_param *p = &card->params[i];
         if (p->key && p->value && !param_is_state(p->key) &&
             !ij_add_string(o, p->key, p->value))
             return false;
@@ -259,7 +260,7 @@ static bool save_params(json_object *root, const sc_card *card)
     return true;
 }
 
-static bool save_pins(json_object *root, const sc_card *card)
+static bool save_pins(json_object *root, const sfc_card *card)
 {
     json_object *arr = json_object_new_array();
     bool ok = ij_add(root, "pins", arr);
@@ -268,7 +269,7 @@ static bool save_pins(json_object *root, const sc_card *card)
     return ok;
 }
 
-static bool save_keys(json_object *root, const sc_card *card)
+static bool save_keys(json_object *root, const sfc_card *card)
 {
     json_object *arr = json_object_new_array();
     bool ok = ij_add(root, "keys", arr);
@@ -277,21 +278,21 @@ static bool save_keys(json_object *root, const sc_card *card)
     return ok;
 }
 
-static bool save_ses(json_object *root, const sc_card *card)
+static bool save_ses(json_object *root, const sfc_card *card)
 {
     json_object *arr = json_object_new_array();
     bool ok = ij_add(root, "security_environments", arr);
-    for (unsigned n = 0; ok && n <= SC_MAX_SE; n++)
+    for (unsigned n = 0; ok && n <= SFC_MAX_SE; n++)
         if (card->stored_se_set[n])
             ok = ij_append(arr, save_se(n, &card->stored_se[n]));
     return ok;
 }
 
-static json_object *save_card(const sc_card *card)
+static json_object *save_card(const sfc_card *card)
 {
     json_object *root = json_object_new_object();
-    bool ok = root && ij_add_string(root, "format", SC_IMAGE_FORMAT) &&
-              ij_add_int(root, "version", SC_IMAGE_VERSION) &&
+    bool ok = root && ij_add_string(root, "format", SFC_IMAGE_FORMAT) &&
+              ij_add_int(root, "version", SFC_IMAGE_VERSION) &&
               ij_add_string(root, "type", card->type->name) &&
               ij_add_bool(root, "extended_length", card->extended_length) &&
               save_params(root, card) &&
@@ -306,24 +307,24 @@ static json_object *save_card(const sc_card *card)
     return root;
 }
 
-sc_err sc_image_save_text(const sc_card *card, char **text, size_t *len,
+sfc_err sfc_image_save_text(const sfc_card *card, char **text, size_t *len,
                           char *err, size_t errlen)
 {
     *text = NULL;
     *len = 0;
     json_object *root = card && card->mf ? save_card(card) : NULL;
-    sc_err rv = root ? ij_to_text(root, true, text, len) : SC_E_NOMEM;
+    sfc_err rv = root ? ij_to_text(root, true, text, len) : SFC_E_NOMEM;
     ij_put_wiped(root);
-    if (rv != SC_OK && err && errlen)
+    if (rv != SFC_OK && err && errlen)
         snprintf(err, errlen, "cannot serialise the card (out of memory, or "
                  "a key that cannot be exported)");
     return rv;
 }
 
-void sc_image_text_free(char *text, size_t len)
+void sfc_image_text_free(char *text, size_t len)
 {
     if (!text)
         return;
-    sc_wipe(text, len);
+    sfc_wipe(text, len);
     free(text);
 }

@@ -1,23 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_schema.h
  * @brief Names and loaders shared between the image writer and readers:
  *        the words the schema uses for file and key kinds, and the file-tree
  *        loader that image_load.c calls.
  */
-#ifndef SC_IMAGE_SCHEMA_H
-#define SC_IMAGE_SCHEMA_H
+#ifndef SFC_IMAGE_SCHEMA_H
+#define SFC_IMAGE_SCHEMA_H
 
 #include <stdbool.h>
 
-#include "card/card.h"
-#include "card/fs.h"
+#include "os/card.h"
+#include "os/fs.h"
 #include "image/image_json.h"
 
 /** "df", "transparent" or "record". */
-const char *img_kind_name(sc_file_kind kind);
+const char *img_kind_name(sfc_file_kind kind);
 /** "des3", "aes", "rsa" or "ec". */
-const char *img_key_kind_name(sc_key_kind kind);
-bool img_key_kind_parse(const char *name, sc_key_kind *out);
+const char *img_key_kind_name(sfc_key_kind kind);
+bool img_key_kind_parse(const char *name, sfc_key_kind *out);
 
 /**
  * Replace the card's file tree with the one described by `mf` (the value
@@ -26,6 +27,6 @@ bool img_key_kind_parse(const char *name, sc_key_kind *out);
  * counts it, and resets the logical channels onto the new MF. On error the
  * card has no usable tree and must be freed.
  */
-sc_err img_load_tree(ij_ctx *c, sc_card *card, json_object *mf);
+sfc_err img_load_tree(ij_ctx *c, sfc_card *card, json_object *mf);
 
 #endif

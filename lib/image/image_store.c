@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file image_store.c
  * @brief Image files: reading, the atomic and durable save, the lock, and
@@ -28,24 +29,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "card/card.h"
+#include "os/card.h"
 #include "core/bytes.h"
 #include "core/log.h"
 
-struct sc_image_store {
+struct sfc_image_store {
     char *path;
     char *tmp;
     char *lock;
     int lock_fd;
     int dir_fd;
-    sc_image_key *key;
-    char error[SC_IMAGE_ERR_MAX];
+    sfc_image_key *key;
+    char error[SFC_IMAGE_ERR_MAX];
 };
 
-static sc_err fail(char *err, size_t errlen, sc_err rv, const char *fmt, ...)
+static sfc_err fail(char *err, size_t errlen, sfc_err rv, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static sc_err fail(char *err, size_t errlen, sc_err rv, const char *fmt, ...)
+static sfc_err fail(char *err, size_t errlen, sfc_err rv, const char *fmt, ...)
 {
     if (err && errlen) {
         va_list ap;
@@ -61,7 +62,7 @@ static void prefix_path(const char *path, char *err, size_t errlen)
 {
     if (!err || !errlen)
         return;
-    char inner[SC_IMAGE_ERR_MAX];
+    char inner[SFC_IMAGE_ERR_MAX];
     snprintf(inner, sizeof(inner), "%s", err);
     snprintf(err, errlen, "%s: %s", path, inner);
 }
@@ -77,7 +78,7 @@ static char *join(const char *a, const char *b)
 
 /* ---- reading ------------------------------------------------------------- */
 
-static sc_err read_all(int fd, char *buf, size_t len)
+static sfc_err read_all(int fd, char *buf, size_t len)
 {
     size_t got = 0;
     while (got < len) {
@@ -85,13 +86,13 @@ static sc_err read_all(int fd, char *buf, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return SC_E_IO;
+            return SFC_E_IO;
         got += (size_t)n;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err sc_image_read_file(const char *path, char **text, size_t *len,
+sfc_err sfc_image_read_file(const char *path, char **text, size_t *len,
                           char *err, size_t errlen)
 {
     struct stat st;
@@ -100,77 +101,77 @@ sc_err sc_image_read_file(const char *path, char **text, size_t *len,
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(err, errlen, SC_E_IO, "%s: %s", path, strerror(errno));
-    sc_err rv = fstat(fd, &st) == 0 ? SC_OK : SC_E_IO;
-    if (rv == SC_OK && !S_ISREG(st.st_mode))
-        rv = fail(err, errlen, SC_E_IO, "%s: not a regular file", path);
-    else if (rv == SC_OK && (uint64_t)st.st_size > SC_IMAGE_MAX_BYTES)
-        rv = fail(err, errlen, SC_E_RANGE, "%s: larger than %u bytes", path,
-                  SC_IMAGE_MAX_BYTES);
-    else if (rv == SC_OK && !(*text = malloc((size_t)st.st_size + 1)))
-        rv = fail(err, errlen, SC_E_NOMEM, "%s: out of memory", path);
-    else if (rv == SC_OK && read_all(fd, *text, (size_t)st.st_size) != SC_OK)
-        rv = fail(err, errlen, SC_E_IO, "%s: read error: %s", path,
+        return fail(err, errlen, SFC_E_IO, "%s: %s", path, strerror(errno));
+    sfc_err rv = fstat(fd, &st) == 0 ? SFC_OK : SFC_E_IO;
+    if (rv == SFC_OK && !S_ISREG(st.st_mode))
+        rv = fail(err, errlen, SFC_E_IO, "%s: not a regular file", path);
+    else if (rv == SFC_OK && (uint64_t)st.st_size > SFC_IMAGE_MAX_BYTES)
+        rv = fail(err, errlen, SFC_E_RANGE, "%s: larger than %u bytes", path,
+                  SFC_IMAGE_MAX_BYTES);
+    else if (rv == SFC_OK && !(*text = malloc((size_t)st.st_size + 1)))
+        rv = fail(err, errlen, SFC_E_NOMEM, "%s: out of memory", path);
+    else if (rv == SFC_OK && read_all(fd, *text, (size_t)st.st_size) != SFC_OK)
+        rv = fail(err, errlen, SFC_E_IO, "%s: read error: %s", path,
                   strerror(errno ? errno : EIO));
-    else if (rv != SC_OK)
+    else if (rv != SFC_OK)
         fail(err, errlen, rv, "%s: %s", path, strerror(errno));
     close(fd);
-    if (rv != SC_OK) {
-        sc_image_text_free(*text, (size_t)st.st_size);
+    if (rv != SFC_OK) {
+        sfc_image_text_free(*text, (size_t)st.st_size);
         *text = NULL;
         return rv;
     }
     (*text)[st.st_size] = '\0';
     *len = (size_t)st.st_size;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* Decrypt if needed, then load; errors without the path. */
-static sc_err load_from_text(const char *text, size_t len, const uint8_t *pass,
-                             size_t passlen, const sc_card_options *base,
-                             sc_card **out, sc_image_key **key, char *err,
+static sfc_err load_from_text(const char *text, size_t len, const uint8_t *pass,
+                             size_t passlen, const sfc_card_options *base,
+                             sfc_card **out, sfc_image_key **key, char *err,
                              size_t errlen)
 {
-    if (!sc_image_text_is_encrypted(text, len))
-        return sc_image_load_text(text, len, base, out, err, errlen);
+    if (!sfc_image_text_is_encrypted(text, len))
+        return sfc_image_load_text(text, len, base, out, err, errlen);
     if (!pass)
-        return fail(err, errlen, SC_E_STATE,
+        return fail(err, errlen, SFC_E_STATE,
                     "encrypted image: a passphrase is needed");
     char *plain = NULL;
     size_t plen = 0;
-    sc_err rv = sc_image_decrypt(pass, passlen, text, len, key, &plain, &plen,
+    sfc_err rv = sfc_image_decrypt(pass, passlen, text, len, key, &plain, &plen,
                                  err, errlen);
-    if (rv == SC_OK)
-        rv = sc_image_load_text(plain, plen, base, out, err, errlen);
-    sc_image_text_free(plain, plen);
-    if (rv != SC_OK && key) {
-        sc_image_key_free(*key);
+    if (rv == SFC_OK)
+        rv = sfc_image_load_text(plain, plen, base, out, err, errlen);
+    sfc_image_text_free(plain, plen);
+    if (rv != SFC_OK && key) {
+        sfc_image_key_free(*key);
         *key = NULL;
     }
     return rv;
 }
 
-static sc_err load_path(const char *path, const uint8_t *pass, size_t passlen,
-                        const sc_card_options *base, sc_card **out,
-                        sc_image_key **key, char *err, size_t errlen)
+static sfc_err load_path(const char *path, const uint8_t *pass, size_t passlen,
+                        const sfc_card_options *base, sfc_card **out,
+                        sfc_image_key **key, char *err, size_t errlen)
 {
     char *text = NULL;
     size_t len = 0;
     *out = NULL;
-    sc_err rv = sc_image_read_file(path, &text, &len, err, errlen);
-    if (rv != SC_OK)
+    sfc_err rv = sfc_image_read_file(path, &text, &len, err, errlen);
+    if (rv != SFC_OK)
         return rv;
     rv = load_from_text(text, len, pass, passlen, base, out, key, err,
                         errlen);
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         prefix_path(path, err, errlen);
-    sc_image_text_free(text, len);
+    sfc_image_text_free(text, len);
     return rv;
 }
 
-sc_err sc_image_load_file(const char *path, const uint8_t *pass,
-                          size_t passlen, const sc_card_options *base,
-                          sc_card **out, char *err, size_t errlen)
+sfc_err sfc_image_load_file(const char *path, const uint8_t *pass,
+                          size_t passlen, const sfc_card_options *base,
+                          sfc_card **out, char *err, size_t errlen)
 {
     return load_path(path, pass, passlen, base, out, NULL, err, errlen);
 }
@@ -191,52 +192,52 @@ static int open_dir_of(const char *path)
     return fd;
 }
 
-static sc_err take_lock(sc_image_store *s, char *err, size_t errlen)
+static sfc_err take_lock(sfc_image_store *s, char *err, size_t errlen)
 {
     s->lock_fd = open(s->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
                       0600);
     if (s->lock_fd < 0)
-        return fail(err, errlen, SC_E_IO, "%s: cannot open %s: %s", s->path,
+        return fail(err, errlen, SFC_E_IO, "%s: cannot open %s: %s", s->path,
                     s->lock, strerror(errno));
     if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0)
-        return fail(err, errlen, SC_E_STATE, "%s: in use by another process "
+        return fail(err, errlen, SFC_E_STATE, "%s: in use by another process "
                     "(it holds %s)", s->path, s->lock);
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err sc_image_store_open(const char *path, sc_image_store **out, char *err,
+sfc_err sfc_image_store_open(const char *path, sfc_image_store **out, char *err,
                            size_t errlen)
 {
     *out = NULL;
     if (!path || !path[0])
-        return fail(err, errlen, SC_E_INVAL, "empty image path");
-    sc_image_store *s = calloc(1, sizeof(*s));
+        return fail(err, errlen, SFC_E_INVAL, "empty image path");
+    sfc_image_store *s = calloc(1, sizeof(*s));
     if (!s)
-        return fail(err, errlen, SC_E_NOMEM, "out of memory");
+        return fail(err, errlen, SFC_E_NOMEM, "out of memory");
     s->lock_fd = s->dir_fd = -1;
     s->path = strdup(path);
     s->tmp = join(path, ".tmp");
     s->lock = join(path, ".lock");
-    sc_err rv = s->path && s->tmp && s->lock
-                    ? SC_OK
-                    : fail(err, errlen, SC_E_NOMEM, "out of memory");
-    if (rv == SC_OK && (s->dir_fd = open_dir_of(path)) < 0)
-        rv = fail(err, errlen, SC_E_IO, "%s: cannot open its directory: %s",
+    sfc_err rv = s->path && s->tmp && s->lock
+                    ? SFC_OK
+                    : fail(err, errlen, SFC_E_NOMEM, "out of memory");
+    if (rv == SFC_OK && (s->dir_fd = open_dir_of(path)) < 0)
+        rv = fail(err, errlen, SFC_E_IO, "%s: cannot open its directory: %s",
                   path, strerror(errno));
-    if (rv == SC_OK)
+    if (rv == SFC_OK)
         rv = take_lock(s, err, errlen);
-    if (rv == SC_OK && unlink(s->tmp) != 0 && errno != ENOENT)
-        rv = fail(err, errlen, SC_E_IO, "%s: cannot remove %s: %s", path,
+    if (rv == SFC_OK && unlink(s->tmp) != 0 && errno != ENOENT)
+        rv = fail(err, errlen, SFC_E_IO, "%s: cannot remove %s: %s", path,
                   s->tmp, strerror(errno));
-    if (rv != SC_OK) {
-        sc_image_store_free(s);
+    if (rv != SFC_OK) {
+        sfc_image_store_free(s);
         return rv;
     }
     *out = s;
-    return SC_OK;
+    return SFC_OK;
 }
 
-void sc_image_store_free(sc_image_store *s)
+void sfc_image_store_free(sfc_image_store *s)
 {
     if (!s)
         return;
@@ -244,148 +245,148 @@ void sc_image_store_free(sc_image_store *s)
         close(s->lock_fd); /* releases the flock */
     if (s->dir_fd >= 0)
         close(s->dir_fd);
-    sc_image_key_free(s->key);
+    sfc_image_key_free(s->key);
     free(s->path);
     free(s->tmp);
     free(s->lock);
     free(s);
 }
 
-const char *sc_image_store_path(const sc_image_store *s)
+const char *sfc_image_store_path(const sfc_image_store *s)
 {
     return s->path;
 }
 
-const char *sc_image_store_error(const sc_image_store *s)
+const char *sfc_image_store_error(const sfc_image_store *s)
 {
     return s->error;
 }
 
-bool sc_image_store_encrypted(const sc_image_store *s)
+bool sfc_image_store_encrypted(const sfc_image_store *s)
 {
     return s->key != NULL;
 }
 
-void sc_image_store_set_key(sc_image_store *s, sc_image_key *key)
+void sfc_image_store_set_key(sfc_image_store *s, sfc_image_key *key)
 {
-    sc_image_key_free(s->key);
+    sfc_image_key_free(s->key);
     s->key = key;
 }
 
-sc_err sc_image_store_load(sc_image_store *s, const uint8_t *pass,
-                           size_t passlen, const sc_card_options *base,
-                           sc_card **out, char *err, size_t errlen)
+sfc_err sfc_image_store_load(sfc_image_store *s, const uint8_t *pass,
+                           size_t passlen, const sfc_card_options *base,
+                           sfc_card **out, char *err, size_t errlen)
 {
-    sc_image_key *key = NULL;
-    sc_err rv = load_path(s->path, pass, passlen, base, out, &key, err,
+    sfc_image_key *key = NULL;
+    sfc_err rv = load_path(s->path, pass, passlen, base, out, &key, err,
                           errlen);
-    if (rv == SC_OK && key)
-        sc_image_store_set_key(s, key);
+    if (rv == SFC_OK && key)
+        sfc_image_store_set_key(s, key);
     return rv;
 }
 
 /* ---- saving ---------------------------------------------------------------- */
 
-static sc_err write_all(int fd, const char *p, size_t len)
+static sfc_err write_all(int fd, const char *p, size_t len)
 {
     while (len) {
         ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return SC_E_IO;
+            return SFC_E_IO;
         p += n;
         len -= (size_t)n;
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* Write and fsync the temporary file. */
-static sc_err write_tmp(sc_image_store *s, const char *text, size_t len,
+static sfc_err write_tmp(sfc_image_store *s, const char *text, size_t len,
                         char *err, size_t errlen)
 {
     if (unlink(s->tmp) != 0 && errno != ENOENT)
-        return fail(err, errlen, SC_E_IO, "%s: cannot remove %s: %s",
+        return fail(err, errlen, SFC_E_IO, "%s: cannot remove %s: %s",
                     s->path, s->tmp, strerror(errno));
     int fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                   0600);
     if (fd < 0)
-        return fail(err, errlen, SC_E_IO, "%s: cannot create %s: %s", s->path,
+        return fail(err, errlen, SFC_E_IO, "%s: cannot create %s: %s", s->path,
                     s->tmp, strerror(errno));
     const char *step = "write";
-    sc_err rv = fchmod(fd, 0600) == 0 ? SC_OK : SC_E_IO;
-    if (rv == SC_OK && (rv = write_all(fd, text, len)) == SC_OK) {
+    sfc_err rv = fchmod(fd, 0600) == 0 ? SFC_OK : SFC_E_IO;
+    if (rv == SFC_OK && (rv = write_all(fd, text, len)) == SFC_OK) {
         step = "fsync";
-        rv = fsync(fd) == 0 ? SC_OK : SC_E_IO;
+        rv = fsync(fd) == 0 ? SFC_OK : SFC_E_IO;
     }
     int saved = errno;
-    if (close(fd) != 0 && rv == SC_OK) {
+    if (close(fd) != 0 && rv == SFC_OK) {
         step = "close";
         saved = errno;
-        rv = SC_E_IO;
+        rv = SFC_E_IO;
     }
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         return fail(err, errlen, rv, "%s: cannot %s %s: %s", s->path, step,
                     s->tmp, strerror(saved ? saved : EIO));
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* Put the temporary file in place (replacing, or only if absent). */
-static sc_err install_tmp(sc_image_store *s, bool overwrite, char *err,
+static sfc_err install_tmp(sfc_image_store *s, bool overwrite, char *err,
                           size_t errlen)
 {
     if (overwrite && rename(s->tmp, s->path) != 0)
-        return fail(err, errlen, SC_E_IO, "cannot rename %s to %s: %s",
+        return fail(err, errlen, SFC_E_IO, "cannot rename %s to %s: %s",
                     s->tmp, s->path, strerror(errno));
     if (!overwrite && link(s->tmp, s->path) != 0)
-        return fail(err, errlen, errno == EEXIST ? SC_E_STATE : SC_E_IO,
+        return fail(err, errlen, errno == EEXIST ? SFC_E_STATE : SFC_E_IO,
                     "%s: %s", s->path,
                     errno == EEXIST ? "already exists" : strerror(errno));
     if (!overwrite)
         unlink(s->tmp);
     if (fsync(s->dir_fd) != 0)
-        return fail(err, errlen, SC_E_IO, "%s: cannot fsync its directory: %s",
+        return fail(err, errlen, SFC_E_IO, "%s: cannot fsync its directory: %s",
                     s->path, strerror(errno));
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err write_image(sc_image_store *s, const char *text, size_t len,
+static sfc_err write_image(sfc_image_store *s, const char *text, size_t len,
                           bool overwrite, char *err, size_t errlen)
 {
-    sc_err rv = write_tmp(s, text, len, err, errlen);
-    if (rv == SC_OK)
+    sfc_err rv = write_tmp(s, text, len, err, errlen);
+    if (rv == SFC_OK)
         rv = install_tmp(s, overwrite, err, errlen);
-    if (rv != SC_OK)
+    if (rv != SFC_OK)
         unlink(s->tmp);
     return rv;
 }
 
-static sc_err save(sc_image_store *s, const sc_card *card, bool overwrite,
+static sfc_err save(sfc_image_store *s, const sfc_card *card, bool overwrite,
                    char *err, size_t errlen)
 {
     char *plain = NULL, *env = NULL;
     size_t plen = 0, elen = 0;
-    sc_err rv = sc_image_save_text(card, &plain, &plen, err, errlen);
-    if (rv == SC_OK && s->key)
-        rv = sc_image_encrypt(s->key, plain, plen, &env, &elen, err, errlen);
-    if (rv != SC_OK)
+    sfc_err rv = sfc_image_save_text(card, &plain, &plen, err, errlen);
+    if (rv == SFC_OK && s->key)
+        rv = sfc_image_encrypt(s->key, plain, plen, &env, &elen, err, errlen);
+    if (rv != SFC_OK)
         prefix_path(s->path, err, errlen);
     else if (env)
         rv = write_image(s, env, elen, overwrite, err, errlen);
     else
         rv = write_image(s, plain, plen, overwrite, err, errlen);
-    sc_image_text_free(plain, plen);
-    sc_image_text_free(env, elen);
+    sfc_image_text_free(plain, plen);
+    sfc_image_text_free(env, elen);
     return rv;
 }
 
-sc_err sc_image_store_save(sc_image_store *s, const sc_card *card, char *err,
+sfc_err sfc_image_store_save(sfc_image_store *s, const sfc_card *card, char *err,
                            size_t errlen)
 {
     return save(s, card, true, err, errlen);
 }
 
-sc_err sc_image_store_create(sc_image_store *s, const sc_card *card,
+sfc_err sfc_image_store_create(sfc_image_store *s, const sfc_card *card,
                              bool overwrite, char *err, size_t errlen)
 {
     return save(s, card, overwrite, err, errlen);
@@ -393,18 +394,18 @@ sc_err sc_image_store_create(sc_image_store *s, const sc_card *card,
 
 /* ---- the commit hook -------------------------------------------------------- */
 
-static sc_err commit(sc_card *card, void *user)
+static sfc_err commit(sfc_card *card, void *user)
 {
-    sc_image_store *s = user;
-    sc_err rv = sc_image_store_save(s, card, s->error, sizeof(s->error));
-    if (rv != SC_OK)
-        sc_log(SC_LOG_ERROR, "%s: %s", card->label, s->error);
+    sfc_image_store *s = user;
+    sfc_err rv = sfc_image_store_save(s, card, s->error, sizeof(s->error));
+    if (rv != SFC_OK)
+        sfc_log(SFC_LOG_ERROR, "%s: %s", card->label, s->error);
     else
         s->error[0] = '\0';
     return rv;
 }
 
-void sc_image_attach(sc_card *card, sc_image_store *s)
+void sfc_image_attach(sfc_card *card, sfc_image_store *s)
 {
     card->commit = commit;
     card->commit_user = s;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file backend.h
  * @brief The backend interface of libscio: PC/SC primitives as a vtable.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file backend_pcsc.c
  * @brief The pcsc backend: the be_ops of backend.h mapped onto libpcsclite.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file cardtype.c
  * @brief Card types (which cards a request or monitor wants) and the card

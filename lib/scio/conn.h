@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file conn.h
  * @brief The connection object, shared by connection.c (life cycle,

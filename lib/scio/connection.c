@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file connection.c
  * @brief Connections: life cycle (connect, reconnect, disconnect,

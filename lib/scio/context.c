@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file context.c
  * @brief Contexts (the card system behind a backend) and reader lists.

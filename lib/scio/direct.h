@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file direct.h
  * @brief The direct backend's insides: libscio playing the vpcd reader.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file direct_card.c
  * @brief The direct backend's card handles: connect, reconnect,
@@ -45,8 +46,8 @@ static unsigned choose_protocol(const dslot *sl, unsigned wanted)
     atr_info info;
     if (wanted & PROTO_RAW)
         return PROTO_RAW;
-    sc_err e = atr_parse(sl->atr, sl->atr_len, &info);
-    unsigned offered = (e == SC_OK || e == SC_E_CHECKSUM)
+    sfc_err e = atr_parse(sl->atr, sl->atr_len, &info);
+    unsigned offered = (e == SFC_OK || e == SFC_E_CHECKSUM)
                            ? info.protocols & (PROTO_T0 | PROTO_T1)
                            : PROTO_T0;
     if (info.n_groups >= 2 && (info.group[1].present & ATR_TA))

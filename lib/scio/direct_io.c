@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file direct_io.c
  * @brief The direct backend talking to a card: vpcd frames on a slot's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file direct_ops.c
  * @brief The direct backend's contexts: reader lists and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file direct_srv.c
  * @brief The direct backend's server: reader slots, sockets and the I/O
@@ -307,7 +308,7 @@ static scio_status slots_open(dsrv *s, const scio_context_opts *o)
     for (size_t i = 0; i < s->n_slots; i++) {
         dslot *sl = &s->slots[i];
         slot_init(sl, (unsigned)i, friendly, o->slots ? &o->slots[i] : NULL);
-        if (vpcd_decoder_init(&sl->dec) != SC_OK)
+        if (vpcd_decoder_init(&sl->dec) != SFC_OK)
             return SCIO_E_NO_MEMORY;
         if (!sl->reversed && (sl->listen_fd = listen_on(sl->host, sl->port)) < 0)
             return SCIO_E_NO_SERVICE;

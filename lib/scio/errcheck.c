@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file errcheck.c
  * @brief Status-word checking: testing a table, and chains of checkers

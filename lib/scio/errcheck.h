@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file errcheck.h
  * @brief Status-word checker tables (sw_tables.c) and chains (errcheck.c).

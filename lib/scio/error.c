@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file error.c
  * @brief libscio's one error space: status texts, PC/SC code names and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file internal.h
  * @brief Shared insides of libscio: the context, reader lists and small

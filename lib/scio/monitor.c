@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file monitor.c
  * @brief Card and reader monitors: one long-lived thread each, explicit

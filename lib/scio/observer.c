@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file observer.c
  * @brief The observer registry: add, remove, and a notification that is

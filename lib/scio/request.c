@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file request.c
  * @brief Card requests: wait for a card, wait for insert/remove events,

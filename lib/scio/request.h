@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file request.h
  * @brief Card requests inside: the watch plus two ledgers, one for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file service.c
  * @brief Card services: a class bound to a connection, the pass-through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file sw_tables.c
  * @brief The built-in status-word checkers as data: one table per

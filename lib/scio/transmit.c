@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file transmit.c
  * @brief APDU exchange (with the opt-in T=0 response handling and the
@@ -151,11 +152,11 @@ static bool with_le(const uint8_t *cmd, size_t len, uint8_t le, uint8_t *out,
                     size_t *out_len)
 {
     apdu a;
-    if (apdu_parse(cmd, len, &a) != SC_OK || a.extended)
+    if (apdu_parse(cmd, len, &a) != SFC_OK || a.extended)
         return false;
     a.has_le = true;
     a.ne = le ? le : 256;
-    return apdu_encode(&a, out, SHORT_APDU_MAX, out_len) == SC_OK;
+    return apdu_encode(&a, out, SHORT_APDU_MAX, out_len) == SFC_OK;
 }
 
 static scio_status resend(scio_connection *conn, unsigned protocol,

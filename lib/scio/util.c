@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file util.c
  * @brief Public wrappers over lib/core's ATR parser, hex codec and
@@ -41,8 +42,8 @@ scio_status scio_atr_parse(const uint8_t *atr, size_t len, scio_atr *out)
     if (!out || (!atr && len))
         return SCIO_E_INVALID_ARG;
     memset(out, 0, sizeof(*out));
-    sc_err e = atr_parse(atr, len, &info);
-    if (e != SC_OK && e != SC_E_CHECKSUM)
+    sfc_err e = atr_parse(atr, len, &info);
+    if (e != SFC_OK && e != SFC_E_CHECKSUM)
         return SCIO_E_INVALID_ATR;
     out->ts = info.ts;
     out->t0 = info.t0;
@@ -53,7 +54,7 @@ scio_status scio_atr_parse(const uint8_t *atr, size_t len, scio_atr *out)
     memcpy(out->hist, info.hist, info.hist_len);
     out->has_tck = info.has_tck;
     out->tck = info.tck;
-    out->tck_ok = info.has_tck && e == SC_OK;
+    out->tck_ok = info.has_tck && e == SFC_OK;
     out->protocols = info.protocols;
     out->fi = atr_fi(&info);
     out->di = atr_di(&info);
@@ -161,11 +162,11 @@ scio_status scio_hex_decode(const char *text, uint8_t *out, size_t cap,
     if (!n)
         return SCIO_E_NO_MEMORY;
     size_t got = 0;
-    sc_err e = hex_decode(n, out, cap, &got);
+    sfc_err e = hex_decode(n, out, cap, &got);
     free(n);
-    if (e == SC_E_RANGE)
+    if (e == SFC_E_RANGE)
         return SCIO_E_BUFFER_TOO_SMALL;
-    if (e != SC_OK)
+    if (e != SFC_OK)
         return SCIO_E_INVALID_ARG;
     *len = got;
     return SCIO_OK;

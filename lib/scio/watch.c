@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file watch.c
  * @brief The reader-state watcher: one SCardGetStatusChange loop done

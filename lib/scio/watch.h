@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file watch.h
  * @brief The reader-state watcher under card requests and monitors.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file addr.c
  * @brief Text forms of socket addresses and the local address for vicc:// URLs.
@@ -106,7 +107,7 @@ void vpcd_local_address(char *out, size_t cap)
     freeifaddrs(list);
 }
 
-sc_err vpcd_url(const char *scheme, const char *host, uint16_t port,
+sfc_err vpcd_url(const char *scheme, const char *host, uint16_t port,
                 char *out, size_t cap)
 {
     char hp[VPCD_ADDR_TEXT_MAX + 256];
@@ -114,5 +115,5 @@ sc_err vpcd_url(const char *scheme, const char *host, uint16_t port,
 
     vpcd_hostport(host, port, hp, sizeof(hp));
     n = snprintf(out, cap, "%s://%s", scheme, hp);
-    return (n < 0 || (size_t)n >= cap) ? SC_E_RANGE : SC_OK;
+    return (n < 0 || (size_t)n >= cap) ? SFC_E_RANGE : SFC_OK;
 }

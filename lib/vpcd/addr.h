@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file addr.h
  * @brief Socket address helpers for the vpcd transport: text forms, URLs and
  *        the local address to advertise in reversed mode.
  */
-#ifndef SC_VPCD_ADDR_H
-#define SC_VPCD_ADDR_H
+#ifndef SFC_VPCD_ADDR_H
+#define SFC_VPCD_ADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,9 +42,9 @@ void vpcd_local_address(char *out, size_t cap);
 
 /**
  * Build "scheme://host:port" (IPv6 hosts in brackets), e.g.
- * "vicc://192.168.1.5:35963". SC_E_RANGE if `cap` is too small.
+ * "vicc://192.168.1.5:35963". SFC_E_RANGE if `cap` is too small.
  */
-sc_err vpcd_url(const char *scheme, const char *host, uint16_t port,
+sfc_err vpcd_url(const char *scheme, const char *host, uint16_t port,
                 char *out, size_t cap);
 
 #endif

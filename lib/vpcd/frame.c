@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file frame.c
  * @brief The vpcd frame codec: a byte-stream decoder and a one-buffer encoder.
@@ -30,11 +31,11 @@ vpcd_msg_kind vpcd_classify(const uint8_t *payload, size_t len)
     }
 }
 
-sc_err vpcd_decoder_init(vpcd_decoder *d)
+sfc_err vpcd_decoder_init(vpcd_decoder *d)
 {
     memset(d, 0, sizeof(*d));
     d->payload = malloc(VPCD_MAX_PAYLOAD);
-    return d->payload ? SC_OK : SC_E_NOMEM;
+    return d->payload ? SFC_OK : SFC_E_NOMEM;
 }
 
 void vpcd_decoder_free(vpcd_decoder *d)
@@ -105,17 +106,17 @@ size_t vpcd_decoder_feed(vpcd_decoder *d, const uint8_t *in, size_t len,
     return used;
 }
 
-sc_err vpcd_frame_encode(const uint8_t *payload, size_t len, uint8_t *out,
+sfc_err vpcd_frame_encode(const uint8_t *payload, size_t len, uint8_t *out,
                          size_t cap, size_t *out_len)
 {
     if (len == 0 || len > VPCD_MAX_PAYLOAD || payload == NULL || out == NULL)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (cap < len + VPCD_HEADER_SIZE)
-        return SC_E_RANGE;
+        return SFC_E_RANGE;
     out[0] = (uint8_t)(len >> 8);
     out[1] = (uint8_t)len;
     memmove(out + VPCD_HEADER_SIZE, payload, len);
     if (out_len)
         *out_len = len + VPCD_HEADER_SIZE;
-    return SC_OK;
+    return SFC_OK;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file frame.h
  * @brief The vpcd wire format as a pure byte-stream codec.
@@ -15,8 +16,8 @@
  * error; length >= 2 = command APDU. Card to reader: the ATR or a response
  * APDU, never empty.
  */
-#ifndef SC_VPCD_FRAME_H
-#define SC_VPCD_FRAME_H
+#ifndef SFC_VPCD_FRAME_H
+#define SFC_VPCD_FRAME_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,8 +57,8 @@ typedef struct vpcd_decoder {
     uint8_t *payload;   /**< VPCD_MAX_PAYLOAD bytes, owned */
 } vpcd_decoder;
 
-/** Allocate the payload buffer; SC_E_NOMEM on failure. */
-sc_err vpcd_decoder_init(vpcd_decoder *d);
+/** Allocate the payload buffer; SFC_E_NOMEM on failure. */
+sfc_err vpcd_decoder_init(vpcd_decoder *d);
 void vpcd_decoder_free(vpcd_decoder *d);
 /** Forget any partial frame (e.g. after the connection was replaced). */
 void vpcd_decoder_reset(vpcd_decoder *d);
@@ -78,10 +79,10 @@ size_t vpcd_decoder_feed(vpcd_decoder *d, const uint8_t *in, size_t len,
 
 /**
  * Write header and payload into `out` (which needs len + 2 bytes) so that
- * the frame can be sent with one write. SC_E_INVAL for len 0 (never send an
- * empty frame) or len > 65535, SC_E_RANGE if `cap` is too small.
+ * the frame can be sent with one write. SFC_E_INVAL for len 0 (never send an
+ * empty frame) or len > 65535, SFC_E_RANGE if `cap` is too small.
  */
-sc_err vpcd_frame_encode(const uint8_t *payload, size_t len, uint8_t *out,
+sfc_err vpcd_frame_encode(const uint8_t *payload, size_t len, uint8_t *out,
                          size_t cap, size_t *out_len);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file link.c
  * @brief The connection half of a vpcd link: connect, listen, accept,
@@ -50,7 +51,7 @@ void link_errno_text(int err, char *out, size_t cap)
 
 static uint64_t now_ms(const vpcd_link *link)
 {
-    return sc_clock_now_ms(link->cfg.clock);
+    return sfc_clock_now_ms(link->cfg.clock);
 }
 
 static void set_error(vpcd_link *link, const char *fmt, ...)
@@ -145,29 +146,29 @@ static void connected(vpcd_link *link, int fd)
     link->backoff_ms = link->cfg.backoff_min_ms;
     link->failure_logged = false;
     link_io_reset(link);
-    sc_log(SC_LOG_INFO, "%s: connected to vpcd at %s", link->name,
+    sfc_log(SFC_LOG_INFO, "%s: connected to vpcd at %s", link->name,
            link->peer);
 }
 
 /* All addresses failed (or none resolved): give up or retry later. */
-static sc_err connect_failed(vpcd_link *link)
+static sfc_err connect_failed(vpcd_link *link)
 {
     drop_connection(link);
     if (!link->cfg.reconnect) {
         link->state = VPCD_LINK_FAILED;
-        return SC_E_IO;
+        return SFC_E_IO;
     }
     if (!link->failure_logged)
-        sc_log(SC_LOG_ERROR, "%s: %s", link->name, link->error);
+        sfc_log(SFC_LOG_ERROR, "%s: %s", link->name, link->error);
     else
-        sc_log(SC_LOG_INFO, "%s: %s; retrying in %u ms", link->name,
+        sfc_log(SFC_LOG_INFO, "%s: %s; retrying in %u ms", link->name,
                link->error, link->backoff_ms);
     link->failure_logged = true;
     schedule_retry(link, link->backoff_ms);
     link->backoff_ms = link->backoff_ms * 2 > link->cfg.backoff_max_ms
                            ? link->cfg.backoff_max_ms
                            : link->backoff_ms * 2;
-    return SC_OK;
+    return SFC_OK;
 }
 
 static void note_connect_error(vpcd_link *link, const struct addrinfo *ai,
@@ -209,15 +210,15 @@ static int connect_one(vpcd_link *link, struct addrinfo *ai)
 }
 
 /* Try `ai` and the addresses after it. */
-static sc_err connect_from(vpcd_link *link, struct addrinfo *ai)
+static sfc_err connect_from(vpcd_link *link, struct addrinfo *ai)
 {
     for (; ai; ai = ai->ai_next)
         if (connect_one(link, ai))
-            return SC_OK;
+            return SFC_OK;
     return connect_failed(link);
 }
 
-static sc_err start_connect(vpcd_link *link)
+static sfc_err start_connect(vpcd_link *link)
 {
     struct addrinfo hints = {0};
     char port[8];
@@ -240,7 +241,7 @@ static sc_err start_connect(vpcd_link *link)
 }
 
 /* The pending connect finished (POLLOUT/POLLERR) or timed out. */
-static sc_err connect_progress(vpcd_link *link, bool timed_out)
+static sfc_err connect_progress(vpcd_link *link, bool timed_out)
 {
     int err = ETIMEDOUT;
     socklen_t len = sizeof(err);
@@ -254,12 +255,12 @@ static sc_err connect_progress(vpcd_link *link, bool timed_out)
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
         if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
-            return SC_OK; /* not connected yet: keep waiting */
+            return SFC_OK; /* not connected yet: keep waiting */
         connected(link, fd);
-        return SC_OK;
+        return SFC_OK;
     }
     if (err == EINPROGRESS || err == EALREADY)
-        return SC_OK;
+        return SFC_OK;
     note_connect_error(link, ai, err);
     close_fd(&link->conn_fd);
     return connect_from(link, ai->ai_next);
@@ -267,7 +268,7 @@ static sc_err connect_progress(vpcd_link *link, bool timed_out)
 
 /* ---- reversed mode: listening --------------------------------------- */
 
-static sc_err listen_fail(vpcd_link *link, const char *where, int err)
+static sfc_err listen_fail(vpcd_link *link, const char *where, int err)
 {
     char cause[128];
 
@@ -275,10 +276,10 @@ static sc_err listen_fail(vpcd_link *link, const char *where, int err)
     set_error(link, "cannot listen on %s: %s (%s)", where, cause,
               listen_hint(err));
     close_fd(&link->listen_fd);
-    return SC_E_IO;
+    return SFC_E_IO;
 }
 
-static sc_err listen_on(vpcd_link *link, const struct addrinfo *ai)
+static sfc_err listen_on(vpcd_link *link, const struct addrinfo *ai)
 {
     char where[VPCD_ADDR_TEXT_MAX];
     struct sockaddr_storage ss;
@@ -300,17 +301,17 @@ static sc_err listen_on(vpcd_link *link, const struct addrinfo *ai)
                    sizeof(link->bound_host));
     vpcd_addr_format((struct sockaddr *)&ss, where, sizeof(where));
     link->state = VPCD_LINK_LISTENING;
-    sc_log(SC_LOG_INFO, "%s: listening for vpcd on %s", link->name, where);
-    return SC_OK;
+    sfc_log(SFC_LOG_INFO, "%s: listening for vpcd on %s", link->name, where);
+    return SFC_OK;
 }
 
-static sc_err start_listen(vpcd_link *link)
+static sfc_err start_listen(vpcd_link *link)
 {
     struct addrinfo hints = {0}, *list = NULL;
     char port[8];
     uint16_t p = link->bound_port ? link->bound_port : link->cfg.port;
     int rc;
-    sc_err err;
+    sfc_err err;
 
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -320,7 +321,7 @@ static sc_err start_listen(vpcd_link *link)
     if (rc != 0) {
         set_error(link, "cannot listen on %s: %s (check the bind address)",
                   link->host, gai_strerror(rc));
-        return SC_E_IO;
+        return SFC_E_IO;
     }
     err = listen_on(link, list); /* the first address, as bind(2) would */
     freeaddrinfo(list);
@@ -338,13 +339,13 @@ static void accept_one(vpcd_link *link)
     if (fd < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
             errno != ECONNABORTED)
-            sc_log(SC_LOG_WARN, "%s: accept failed: %s", link->name,
+            sfc_log(SFC_LOG_WARN, "%s: accept failed: %s", link->name,
                    strerror(errno));
         return;
     }
     vpcd_addr_format((struct sockaddr *)&ss, who, sizeof(who));
     if (link->state == VPCD_LINK_CONNECTED || set_nonblock_cloexec(fd) < 0) {
-        sc_log(SC_LOG_WARN, "%s: closed a second vpcd connection from %s "
+        sfc_log(SFC_LOG_WARN, "%s: closed a second vpcd connection from %s "
                "(the card is already in a reader)", link->name, who);
         close(fd);
         return;
@@ -354,45 +355,45 @@ static void accept_one(vpcd_link *link)
     snprintf(link->peer, sizeof(link->peer), "%s", who);
     link->state = VPCD_LINK_CONNECTED;
     link_io_reset(link);
-    sc_log(SC_LOG_INFO, "%s: vpcd connected from %s", link->name, who);
+    sfc_log(SFC_LOG_INFO, "%s: vpcd connected from %s", link->name, who);
 }
 
 /* ---- connection lost ------------------------------------------------ */
 
-static sc_err connection_lost(vpcd_link *link, sc_err why)
+static sfc_err connection_lost(vpcd_link *link, sfc_err why)
 {
     char cause[128];
 
-    if (why == SC_E_CLOSED)
+    if (why == SFC_E_CLOSED)
         snprintf(cause, sizeof(cause), "closed by vpcd");
     else
         link_errno_text(link->last_errno, cause, sizeof(cause));
     drop_connection(link);
     if (link->cfg.mode == VPCD_LINK_REVERSED) {
         link->state = VPCD_LINK_LISTENING;
-        sc_log(SC_LOG_INFO, "%s: connection from vpcd at %s ended (%s); "
+        sfc_log(SFC_LOG_INFO, "%s: connection from vpcd at %s ended (%s); "
                "waiting for the next one", link->name, link->peer, cause);
-        return SC_OK;
+        return SFC_OK;
     }
     set_error(link, "connection to vpcd at %s lost: %s (pcscd stopped or "
               "restarted?)", link->peer, cause);
     if (!link->cfg.reconnect) {
         link->state = VPCD_LINK_FAILED;
-        return SC_E_CLOSED;
+        return SFC_E_CLOSED;
     }
-    sc_log(SC_LOG_WARN, "%s: %s; reconnecting", link->name, link->error);
+    sfc_log(SFC_LOG_WARN, "%s: %s; reconnecting", link->name, link->error);
     link->backoff_ms = link->cfg.backoff_min_ms;
     schedule_retry(link, link->backoff_ms);
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* The card went away (relay): behave as if it had been pulled out. */
-static sc_err card_gone(vpcd_link *link)
+static sfc_err card_gone(vpcd_link *link)
 {
-    sc_log(SC_LOG_WARN, "%s: card removed; closing the vpcd connection",
+    sfc_log(SFC_LOG_WARN, "%s: card removed; closing the vpcd connection",
            link->name);
     vpcd_link_remove(link);
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* ---- public API ----------------------------------------------------- */
@@ -409,7 +410,7 @@ static void apply_defaults(vpcd_link_config *c)
         c->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
-sc_err vpcd_link_new(const vpcd_link_config *cfg, const vpcd_card_ops *ops,
+sfc_err vpcd_link_new(const vpcd_link_config *cfg, const vpcd_card_ops *ops,
                      void *card, vpcd_link **out)
 {
     vpcd_link *link;
@@ -418,12 +419,12 @@ sc_err vpcd_link_new(const vpcd_link_config *cfg, const vpcd_card_ops *ops,
     *out = NULL;
     if (!ops || !ops->get_atr || !ops->power || !ops->transmit ||
         (cfg->mode == VPCD_LINK_NORMAL && cfg->port == 0))
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (!host)
         host = cfg->mode == VPCD_LINK_NORMAL ? "localhost" : "127.0.0.1";
     link = calloc(1, sizeof(*link));
     if (!link)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     link->cfg = *cfg;
     apply_defaults(&link->cfg);
     link->host = strdup(host);
@@ -434,14 +435,14 @@ sc_err vpcd_link_new(const vpcd_link_config *cfg, const vpcd_card_ops *ops,
     link->listen_fd = link->conn_fd = -1;
     link->deadline = VPCD_NO_DEADLINE;
     link->backoff_ms = link->cfg.backoff_min_ms;
-    if (!link->host || !link->name || link_io_init(link) != SC_OK) {
+    if (!link->host || !link->name || link_io_init(link) != SFC_OK) {
         vpcd_link_free(link);
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     }
     link->cfg.host = link->host;
     link->cfg.name = link->name;
     *out = link;
-    return SC_OK;
+    return SFC_OK;
 }
 
 void vpcd_link_free(vpcd_link *link)
@@ -455,10 +456,10 @@ void vpcd_link_free(vpcd_link *link)
     free(link);
 }
 
-sc_err vpcd_link_insert(vpcd_link *link)
+sfc_err vpcd_link_insert(vpcd_link *link)
 {
     if (vpcd_link_inserted(link))
-        return SC_OK;
+        return SFC_OK;
     link->error[0] = '\0';
     link->failure_logged = false;
     link->backoff_ms = link->cfg.backoff_min_ms;
@@ -502,40 +503,40 @@ uint64_t vpcd_link_deadline(const vpcd_link *link)
 }
 
 /* Events on the connected card socket. */
-static sc_err handle_conn(vpcd_link *link, short revents)
+static sfc_err handle_conn(vpcd_link *link, short revents)
 {
-    sc_err err = SC_OK;
+    sfc_err err = SFC_OK;
 
     if (link->state == VPCD_LINK_CONNECTING)
         return connect_progress(link, false);
     if (revents & POLLOUT)
         err = link_io_flush(link);
-    if (err == SC_OK && (revents & (POLLIN | POLLHUP | POLLERR)))
+    if (err == SFC_OK && (revents & (POLLIN | POLLHUP | POLLERR)))
         err = link_io_read(link);
-    if (err == SC_E_REMOVED)
+    if (err == SFC_E_REMOVED)
         return card_gone(link);
-    if (err != SC_OK)
+    if (err != SFC_OK)
         return connection_lost(link, err);
-    return SC_OK;
+    return SFC_OK;
 }
 
-static sc_err handle_timer(vpcd_link *link)
+static sfc_err handle_timer(vpcd_link *link)
 {
     if (link->deadline == VPCD_NO_DEADLINE || now_ms(link) < link->deadline)
-        return SC_OK;
+        return SFC_OK;
     link->deadline = VPCD_NO_DEADLINE;
     if (link->state == VPCD_LINK_WAITING)
         return start_connect(link);
     if (link->state == VPCD_LINK_CONNECTING)
         return connect_progress(link, true);
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err vpcd_link_handle(vpcd_link *link, const struct pollfd *fds, size_t n)
+sfc_err vpcd_link_handle(vpcd_link *link, const struct pollfd *fds, size_t n)
 {
     short conn_ev = 0, listen_ev = 0;
     int conn_fd = link->conn_fd, listen_fd = link->listen_fd;
-    sc_err err = SC_OK;
+    sfc_err err = SFC_OK;
 
     for (size_t i = 0; i < n; i++) {
         if (conn_fd >= 0 && fds[i].fd == conn_fd)
@@ -545,14 +546,14 @@ sc_err vpcd_link_handle(vpcd_link *link, const struct pollfd *fds, size_t n)
     }
     if (conn_ev)
         err = handle_conn(link, conn_ev);
-    if (err == SC_OK && listen_ev && link->listen_fd == listen_fd)
+    if (err == SFC_OK && listen_ev && link->listen_fd == listen_fd)
         accept_one(link);
-    if (err == SC_OK)
+    if (err == SFC_OK)
         err = handle_timer(link);
     return err;
 }
 
-sc_err vpcd_link_step(vpcd_link *link, int timeout_ms)
+sfc_err vpcd_link_step(vpcd_link *link, int timeout_ms)
 {
     struct pollfd fds[VPCD_LINK_MAX_FDS];
     size_t n = vpcd_link_pollfds(link, fds);
@@ -565,7 +566,7 @@ sc_err vpcd_link_step(vpcd_link *link, int timeout_ms)
             timeout_ms = (int)(wait > INT32_MAX ? INT32_MAX : wait);
     }
     if (poll(fds, n, timeout_ms) < 0 && errno != EINTR)
-        return SC_E_IO;
+        return SFC_E_IO;
     return vpcd_link_handle(link, fds, n);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file link.h
  * @brief One card's connection to a vpcd reader slot, normal or reversed.
@@ -19,8 +20,8 @@
  * TCP_QUICKACK re-armed before every read, each frame written with one
  * send() call from one buffer, MSG_NOSIGNAL, SO_REUSEADDR on listeners.
  */
-#ifndef SC_VPCD_LINK_H
-#define SC_VPCD_LINK_H
+#ifndef SFC_VPCD_LINK_H
+#define SFC_VPCD_LINK_H
 
 #include <poll.h>
 #include <stdbool.h>
@@ -32,14 +33,14 @@
 
 /**
  * What the transport needs from a card. `power` receives VPCD_CTRL_OFF,
- * VPCD_CTRL_ON or VPCD_CTRL_RESET (the same numbers as sc_power_event).
- * `transmit` returns SC_OK with a response of at least 2 bytes (valid until
- * the next call), or SC_E_REMOVED when the card went away.
+ * VPCD_CTRL_ON or VPCD_CTRL_RESET (the same numbers as sfc_power_event).
+ * `transmit` returns SFC_OK with a response of at least 2 bytes (valid until
+ * the next call), or SFC_E_REMOVED when the card went away.
  */
 typedef struct vpcd_card_ops {
     size_t (*get_atr)(void *card, uint8_t *atr, size_t cap);
     void (*power)(void *card, int ctrl);
-    sc_err (*transmit)(void *card, const uint8_t *capdu, size_t len,
+    sfc_err (*transmit)(void *card, const uint8_t *capdu, size_t len,
                        const uint8_t **rapdu, size_t *rlen);
 } vpcd_card_ops;
 
@@ -70,7 +71,7 @@ typedef struct vpcd_link_config {
     unsigned backoff_max_ms;     /**< longest retry delay; 0 = 1000 */
     unsigned connect_timeout_ms; /**< per address; 0 = 5000 */
     /** Time source for timers; NULL = the system monotonic clock. */
-    const sc_clock *clock;
+    const sfc_clock *clock;
     /** Name used in log messages, e.g. "card 0"; NULL = "card". */
     const char *name;
 } vpcd_link_config;
@@ -84,7 +85,7 @@ typedef struct vpcd_link vpcd_link;
 #define VPCD_NO_DEADLINE UINT64_MAX
 
 /** Create a link in state REMOVED; `ops` and `card` must outlive it. */
-sc_err vpcd_link_new(const vpcd_link_config *cfg, const vpcd_card_ops *ops,
+sfc_err vpcd_link_new(const vpcd_link_config *cfg, const vpcd_card_ops *ops,
                      void *card, vpcd_link **out);
 
 /** Close all sockets (delivering power-off) and free. NULL is allowed. */
@@ -95,7 +96,7 @@ void vpcd_link_free(vpcd_link *link);
  * "address in use" are returned, see vpcd_link_error), normal mode starts
  * connecting. A no-op if the card is already inserted.
  */
-sc_err vpcd_link_insert(vpcd_link *link);
+sfc_err vpcd_link_insert(vpcd_link *link);
 
 /**
  * Remove the card: close the vpcd connection (the reader sees the card
@@ -111,16 +112,16 @@ uint64_t vpcd_link_deadline(const vpcd_link *link);
 
 /**
  * Act on poll() results (entries not belonging to this link are ignored)
- * and on expired timers. Returns SC_OK, or an error when the link failed
+ * and on expired timers. Returns SFC_OK, or an error when the link failed
  * for good (state FAILED: reconnect disabled and vpcd absent or gone).
  */
-sc_err vpcd_link_handle(vpcd_link *link, const struct pollfd *fds, size_t n);
+sfc_err vpcd_link_handle(vpcd_link *link, const struct pollfd *fds, size_t n);
 
 /**
  * One loop iteration for this link alone: poll its descriptors for at most
  * `timeout_ms` (shortened to the next timer; -1 = no limit), then handle.
  */
-sc_err vpcd_link_step(vpcd_link *link, int timeout_ms);
+sfc_err vpcd_link_step(vpcd_link *link, int timeout_ms);
 
 vpcd_link_state vpcd_link_get_state(const vpcd_link *link);
 

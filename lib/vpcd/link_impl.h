@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file link_impl.h
  * @brief Internals shared by link.c (connections) and link_io.c (frames).
@@ -5,8 +6,8 @@
  * Not installed, not for callers: the layout of struct vpcd_link and the
  * few functions the two halves of the link call in each other.
  */
-#ifndef SC_VPCD_LINK_IMPL_H
-#define SC_VPCD_LINK_IMPL_H
+#ifndef SFC_VPCD_LINK_IMPL_H
+#define SFC_VPCD_LINK_IMPL_H
 
 #include <netdb.h>
 
@@ -49,19 +50,19 @@ struct vpcd_link {
 };
 
 /* link_io.c */
-sc_err link_io_init(vpcd_link *link);
+sfc_err link_io_init(vpcd_link *link);
 void link_io_free(vpcd_link *link);
 /** Forget buffered input and output (connection replaced or closed). */
 void link_io_reset(vpcd_link *link);
 bool link_io_pending(const vpcd_link *link);
 /**
- * Read what arrived and answer complete frames. Returns SC_OK,
- * SC_E_CLOSED (EOF), SC_E_IO (socket error, errno in last_errno) or
- * SC_E_REMOVED (the card went away).
+ * Read what arrived and answer complete frames. Returns SFC_OK,
+ * SFC_E_CLOSED (EOF), SFC_E_IO (socket error, errno in last_errno) or
+ * SFC_E_REMOVED (the card went away).
  */
-sc_err link_io_read(vpcd_link *link);
-/** Send queued output; SC_E_IO on a socket error. */
-sc_err link_io_flush(vpcd_link *link);
+sfc_err link_io_read(vpcd_link *link);
+/** Send queued output; SFC_E_IO on a socket error. */
+sfc_err link_io_flush(vpcd_link *link);
 
 /* link.c */
 /** Lower-case strerror text ("connection refused"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file link_io.c
  * @brief The frame half of a vpcd link: read, decode, dispatch, reply.
@@ -26,15 +27,15 @@
 /** Sent instead of an empty ATR or R-APDU, which vpcd reads as removal. */
 static const uint8_t sw_no_info[2] = {0x6F, 0x00};
 
-sc_err link_io_init(vpcd_link *link)
+sfc_err link_io_init(vpcd_link *link)
 {
-    sc_err err = vpcd_decoder_init(&link->dec);
-    if (err != SC_OK)
+    sfc_err err = vpcd_decoder_init(&link->dec);
+    if (err != SFC_OK)
         return err;
     link->rbuf = malloc(LINK_READ_CHUNK);
     link->ocap = VPCD_MAX_PAYLOAD + VPCD_HEADER_SIZE;
     link->obuf = malloc(link->ocap);
-    return (link->rbuf && link->obuf) ? SC_OK : SC_E_NOMEM;
+    return (link->rbuf && link->obuf) ? SFC_OK : SFC_E_NOMEM;
 }
 
 void link_io_free(vpcd_link *link)
@@ -56,7 +57,7 @@ bool link_io_pending(const vpcd_link *link)
     return link->olen > link->ooff;
 }
 
-sc_err link_io_flush(vpcd_link *link)
+sfc_err link_io_flush(vpcd_link *link)
 {
     while (link->ooff < link->olen) {
         ssize_t n = send(link->conn_fd, link->obuf + link->ooff,
@@ -64,85 +65,85 @@ sc_err link_io_flush(vpcd_link *link)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return SC_OK; /* the rest goes out on POLLOUT */
+            return SFC_OK; /* the rest goes out on POLLOUT */
         if (n < 0) {
             link->last_errno = errno;
-            return SC_E_IO;
+            return SFC_E_IO;
         }
         link->ooff += (size_t)n;
     }
     link->olen = link->ooff = 0;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* Make room for `need` more bytes at the end of the output queue. */
-static sc_err out_reserve(vpcd_link *link, size_t need)
+static sfc_err out_reserve(vpcd_link *link, size_t need)
 {
     if (link->ooff > 0 && link->ooff == link->olen)
         link->olen = link->ooff = 0;
     if (link->ocap - link->olen >= need)
-        return SC_OK;
+        return SFC_OK;
     if (link->ooff > 0) {
         memmove(link->obuf, link->obuf + link->ooff, link->olen - link->ooff);
         link->olen -= link->ooff;
         link->ooff = 0;
         if (link->ocap - link->olen >= need)
-            return SC_OK;
+            return SFC_OK;
     }
     size_t cap = link->olen + need;
     uint8_t *p = realloc(link->obuf, cap);
     if (!p)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     link->obuf = p;
     link->ocap = cap;
-    return SC_OK;
+    return SFC_OK;
 }
 
 /* Queue one frame and try to send it right away, in one call. */
-static sc_err send_frame(vpcd_link *link, const uint8_t *payload, size_t len)
+static sfc_err send_frame(vpcd_link *link, const uint8_t *payload, size_t len)
 {
     size_t n = 0;
-    sc_err err;
+    sfc_err err;
 
     if (len == 0) { /* must not happen: vpcd reads it as "card removed" */
-        sc_log(SC_LOG_ERROR, "%s: card produced an empty response; "
+        sfc_log(SFC_LOG_ERROR, "%s: card produced an empty response; "
                "sending 6F00", link->name);
         payload = sw_no_info;
         len = sizeof(sw_no_info);
     }
     err = out_reserve(link, len + VPCD_HEADER_SIZE);
-    if (err == SC_OK)
+    if (err == SFC_OK)
         err = vpcd_frame_encode(payload, len, link->obuf + link->olen,
                                 link->ocap - link->olen, &n);
-    if (err != SC_OK) {
+    if (err != SFC_OK) {
         link->last_errno = ENOMEM;
-        return SC_E_IO;
+        return SFC_E_IO;
     }
     link->olen += n;
-    sc_log(SC_LOG_DEBUG, "%s: frame out: %zu bytes", link->name, len);
+    sfc_log(SFC_LOG_DEBUG, "%s: frame out: %zu bytes", link->name, len);
     return link_io_flush(link);
 }
 
-static sc_err answer_atr(vpcd_link *link)
+static sfc_err answer_atr(vpcd_link *link)
 {
-    uint8_t atr[SC_ATR_MAX];
+    uint8_t atr[SFC_ATR_MAX];
     size_t len = link->ops.get_atr(link->card, atr, sizeof(atr));
     if (len > sizeof(atr))
         len = 0;
     return send_frame(link, atr, len);
 }
 
-static sc_err answer_apdu(vpcd_link *link, const uint8_t *apdu, size_t len)
+static sfc_err answer_apdu(vpcd_link *link, const uint8_t *apdu, size_t len)
 {
     const uint8_t *rapdu = NULL;
     size_t rlen = 0;
-    sc_err err = link->ops.transmit(link->card, apdu, len, &rapdu, &rlen);
+    sfc_err err = link->ops.transmit(link->card, apdu, len, &rapdu, &rlen);
 
-    if (err == SC_E_REMOVED)
-        return SC_E_REMOVED;
-    if (err != SC_OK || rapdu == NULL || rlen > VPCD_MAX_PAYLOAD) {
-        sc_log(SC_LOG_ERROR, "%s: card failed to answer an APDU (%s); "
-               "sending 6F00", link->name, sc_strerror(err));
+    if (err == SFC_E_REMOVED)
+        return SFC_E_REMOVED;
+    if (err != SFC_OK || rapdu == NULL || rlen > VPCD_MAX_PAYLOAD) {
+        sfc_log(SFC_LOG_ERROR, "%s: card failed to answer an APDU (%s); "
+               "sending 6F00", link->name, sfc_strerror(err));
         rapdu = sw_no_info;
         rlen = sizeof(sw_no_info);
     }
@@ -151,19 +152,19 @@ static sc_err answer_apdu(vpcd_link *link, const uint8_t *apdu, size_t len)
 
 static void log_frame_in(const vpcd_link *link, const uint8_t *p, size_t len)
 {
-    if (!sc_log_enabled(SC_LOG_DEBUG))
+    if (!sfc_log_enabled(SFC_LOG_DEBUG))
         return;
     if (len >= 4) /* the header only: the body may hold a PIN */
-        sc_log(SC_LOG_DEBUG, "%s: frame in: %zu bytes, APDU %02X %02X %02X "
+        sfc_log(SFC_LOG_DEBUG, "%s: frame in: %zu bytes, APDU %02X %02X %02X "
                "%02X ...", link->name, len, p[0], p[1], p[2], p[3]);
     else if (len >= 1) {
         char prefix[96];
         snprintf(prefix, sizeof(prefix), "%s: frame in: ", link->name);
-        sc_log_hex(SC_LOG_DEBUG, prefix, p, len);
+        sfc_log_hex(SFC_LOG_DEBUG, prefix, p, len);
     }
 }
 
-static sc_err dispatch(vpcd_link *link, const uint8_t *p, size_t len)
+static sfc_err dispatch(vpcd_link *link, const uint8_t *p, size_t len)
 {
     log_frame_in(link, p, len);
     switch (vpcd_classify(p, len)) {
@@ -172,23 +173,23 @@ static sc_err dispatch(vpcd_link *link, const uint8_t *p, size_t len)
     case VPCD_MSG_POWER_OFF:
     case VPCD_MSG_POWER_ON:
     case VPCD_MSG_RESET:
-        sc_log(SC_LOG_DEBUG, "%s: power %s", link->name,
+        sfc_log(SFC_LOG_DEBUG, "%s: power %s", link->name,
                p[0] == VPCD_CTRL_OFF ? "off" :
                p[0] == VPCD_CTRL_ON ? "on" : "reset");
         link->ops.power(link->card, p[0]);
-        return SC_OK;
+        return SFC_OK;
     case VPCD_MSG_APDU:
         return answer_apdu(link, p, len);
     case VPCD_MSG_UNKNOWN_CTRL:
-        sc_log(SC_LOG_WARN, "%s: unknown control byte %02X from vpcd; "
+        sfc_log(SFC_LOG_WARN, "%s: unknown control byte %02X from vpcd; "
                "ignored", link->name, p[0]);
-        return SC_OK;
+        return SFC_OK;
     case VPCD_MSG_EMPTY:
         break;
     }
-    sc_log(SC_LOG_WARN, "%s: zero-length frame from vpcd; ignored",
+    sfc_log(SFC_LOG_WARN, "%s: zero-length frame from vpcd; ignored",
            link->name);
-    return SC_OK;
+    return SFC_OK;
 }
 
 static void arm_quickack(int fd)
@@ -202,7 +203,7 @@ static void arm_quickack(int fd)
 }
 
 /* Feed `len` received bytes through the decoder, dispatching each frame. */
-static sc_err consume(vpcd_link *link, const uint8_t *in, size_t len)
+static sfc_err consume(vpcd_link *link, const uint8_t *in, size_t len)
 {
     while (len > 0) {
         const uint8_t *frame;
@@ -213,27 +214,27 @@ static sc_err consume(vpcd_link *link, const uint8_t *in, size_t len)
         in += used;
         len -= used;
         if (complete) {
-            sc_err err = dispatch(link, frame, frame_len);
-            if (err != SC_OK)
+            sfc_err err = dispatch(link, frame, frame_len);
+            if (err != SFC_OK)
                 return err;
         }
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err link_io_read(vpcd_link *link)
+sfc_err link_io_read(vpcd_link *link)
 {
     ssize_t n;
 
     arm_quickack(link->conn_fd);
     n = recv(link->conn_fd, link->rbuf, LINK_READ_CHUNK, 0);
     if (n == 0)
-        return SC_E_CLOSED;
+        return SFC_E_CLOSED;
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-            return SC_OK;
+            return SFC_OK;
         link->last_errno = errno;
-        return SC_E_IO;
+        return SFC_E_IO;
     }
     return consume(link, link->rbuf, (size_t)n);
 }

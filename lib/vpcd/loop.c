@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file loop.c
  * @brief The poll() loop: many card links, timers, and signals via a
@@ -49,19 +50,19 @@ static int pipe_flags(int fd)
     return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-sc_err vpcd_loop_catch_signals(vpcd_loop *loop)
+sfc_err vpcd_loop_catch_signals(vpcd_loop *loop)
 {
     int p[2];
     struct sigaction sa, ign;
 
     if (sig_wfd >= 0 || loop->signals_caught)
-        return SC_E_STATE;
+        return SFC_E_STATE;
     if (pipe(p) < 0)
-        return SC_E_IO;
+        return SFC_E_IO;
     if (pipe_flags(p[0]) < 0 || pipe_flags(p[1]) < 0) {
         close(p[0]);
         close(p[1]);
-        return SC_E_IO;
+        return SFC_E_IO;
     }
     loop->sig_rfd = p[0];
     sig_wfd = p[1];
@@ -76,7 +77,7 @@ sc_err vpcd_loop_catch_signals(vpcd_loop *loop)
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &saved_sigpipe);
     loop->signals_caught = true;
-    return SC_OK;
+    return SFC_OK;
 }
 
 static void release_signals(vpcd_loop *loop)
@@ -98,17 +99,17 @@ static void act_on_signal(vpcd_loop *loop, int sig)
     switch (sig) {
     case SIGINT:
     case SIGTERM:
-        sc_log(SC_LOG_INFO, "signal %d: stopping", sig);
+        sfc_log(SFC_LOG_INFO, "signal %d: stopping", sig);
         vpcd_loop_stop(loop);
         break;
     case SIGUSR1:
-        sc_log(SC_LOG_INFO, "SIGUSR1: removing all cards");
+        sfc_log(SFC_LOG_INFO, "SIGUSR1: removing all cards");
         vpcd_loop_remove_all(loop);
         break;
     case SIGUSR2:
-        sc_log(SC_LOG_INFO, "SIGUSR2: inserting all cards");
-        if (vpcd_loop_insert_all(loop) != SC_OK)
-            sc_log(SC_LOG_ERROR, "%s", loop->error);
+        sfc_log(SFC_LOG_INFO, "SIGUSR2: inserting all cards");
+        if (vpcd_loop_insert_all(loop) != SFC_OK)
+            sfc_log(SFC_LOG_ERROR, "%s", loop->error);
         break;
     default:
         break;
@@ -127,18 +128,18 @@ static void drain_signals(vpcd_loop *loop)
 
 /* ---- life cycle ----------------------------------------------------- */
 
-sc_err vpcd_loop_new(const sc_clock *clock, vpcd_loop **out)
+sfc_err vpcd_loop_new(const sfc_clock *clock, vpcd_loop **out)
 {
     vpcd_loop *loop = calloc(1, sizeof(*loop));
 
     *out = NULL;
     if (!loop)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     loop->clock = clock;
     loop->sig_rfd = -1;
     loop_ctl_init(loop);
     *out = loop;
-    return SC_OK;
+    return SFC_OK;
 }
 
 void vpcd_loop_free(vpcd_loop *loop)
@@ -156,25 +157,25 @@ void vpcd_loop_free(vpcd_loop *loop)
     free(loop);
 }
 
-sc_err vpcd_loop_add(vpcd_loop *loop, vpcd_link *link, const char *label)
+sfc_err vpcd_loop_add(vpcd_loop *loop, vpcd_link *link, const char *label)
 {
     char *copy;
 
     if (!link)
-        return SC_E_INVAL;
+        return SFC_E_INVAL;
     if (loop->n_cards == loop->cap_cards) {
         size_t cap = loop->cap_cards ? 2 * loop->cap_cards : 4;
         loop_card *p = realloc(loop->cards, cap * sizeof(*p));
         if (!p)
-            return SC_E_NOMEM;
+            return SFC_E_NOMEM;
         loop->cards = p;
         loop->cap_cards = cap;
     }
     copy = strdup(label ? label : "card");
     if (!copy)
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     loop->cards[loop->n_cards++] = (loop_card){.link = link, .label = copy};
-    return SC_OK;
+    return SFC_OK;
 }
 
 size_t vpcd_loop_count(const vpcd_loop *loop)
@@ -187,14 +188,14 @@ vpcd_link *vpcd_loop_link(const vpcd_loop *loop, size_t index)
     return index < loop->n_cards ? loop->cards[index].link : NULL;
 }
 
-sc_err vpcd_loop_insert_all(vpcd_loop *loop)
+sfc_err vpcd_loop_insert_all(vpcd_loop *loop)
 {
-    sc_err first = SC_OK;
+    sfc_err first = SFC_OK;
 
     for (size_t i = 0; i < loop->n_cards; i++) {
         vpcd_link *link = loop->cards[i].link;
-        sc_err err = vpcd_link_insert(link);
-        if (err != SC_OK && first == SC_OK) {
+        sfc_err err = vpcd_link_insert(link);
+        if (err != SFC_OK && first == SFC_OK) {
             first = err;
             snprintf(loop->error, sizeof(loop->error), "card %zu: %s", i,
                      vpcd_link_error(link));
@@ -243,7 +244,7 @@ static bool reserve_pfds(vpcd_loop *loop)
 /* Shorten `timeout_ms` to the earliest link timer. */
 static int poll_timeout(const vpcd_loop *loop, int timeout_ms)
 {
-    uint64_t now = sc_clock_now_ms(loop->clock);
+    uint64_t now = sfc_clock_now_ms(loop->clock);
 
     for (size_t i = 0; i < loop->n_cards; i++) {
         uint64_t d = vpcd_link_deadline(loop->cards[i].link);
@@ -257,31 +258,31 @@ static int poll_timeout(const vpcd_loop *loop, int timeout_ms)
 }
 
 /* Serve every link with its slice of the poll results. */
-static sc_err serve_links(vpcd_loop *loop, const struct pollfd *fds,
+static sfc_err serve_links(vpcd_loop *loop, const struct pollfd *fds,
                           const size_t *counts)
 {
     for (size_t i = 0; i < loop->n_cards; i++) {
         vpcd_link *link = loop->cards[i].link;
-        sc_err err = vpcd_link_handle(link, fds, counts[i]);
+        sfc_err err = vpcd_link_handle(link, fds, counts[i]);
         fds += counts[i];
-        if (err != SC_OK) {
+        if (err != SFC_OK) {
             snprintf(loop->error, sizeof(loop->error), "%s",
                      vpcd_link_error(link));
             return err;
         }
     }
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms)
+sfc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms)
 {
     size_t counts_small[16], *counts = counts_small, n = 0, n_links = 0;
-    sc_err err;
+    sfc_err err;
 
     if (!reserve_pfds(loop))
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     if (loop->n_cards > 16 && !(counts = calloc(loop->n_cards, sizeof(size_t))))
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     for (size_t i = 0; i < loop->n_cards; i++) {
         counts[i] = vpcd_link_pollfds(loop->cards[i].link, loop->pfds + n);
         n += counts[i];
@@ -292,12 +293,12 @@ sc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms)
     n += loop_ctl_pollfds(loop, loop->pfds + n);
     int ready = poll(loop->pfds, n, poll_timeout(loop, timeout_ms));
     if (ready < 0 && errno != EINTR)
-        err = SC_E_IO;
+        err = SFC_E_IO;
     else
         err = serve_links(loop, loop->pfds, counts);
     if (counts != counts_small)
         free(counts);
-    if (err != SC_OK)
+    if (err != SFC_OK)
         return err;
     /* Only when a signal came (poll interrupted or the pipe readable): a
      * read() per APDU would be one system call more than needed. */
@@ -305,15 +306,15 @@ sc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms)
         (ready < 0 || (loop->pfds[n_links].revents & POLLIN)))
         drain_signals(loop);
     loop_ctl_handle(loop, loop->pfds + n_links, n - n_links);
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err vpcd_loop_run(vpcd_loop *loop)
+sfc_err vpcd_loop_run(vpcd_loop *loop)
 {
     while (!loop->stopped) {
-        sc_err err = vpcd_loop_step(loop, -1);
-        if (err != SC_OK)
+        sfc_err err = vpcd_loop_step(loop, -1);
+        if (err != SFC_OK)
             return err;
     }
-    return SC_OK;
+    return SFC_OK;
 }

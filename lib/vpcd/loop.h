@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file loop.h
  * @brief One poll() loop serving many card links, with signals and a
@@ -17,8 +18,8 @@
  * in normal mode it is disconnected and does not reconnect, in reversed
  * mode it stops listening. pcscd then shows the reader empty.
  */
-#ifndef SC_VPCD_LOOP_H
-#define SC_VPCD_LOOP_H
+#ifndef SFC_VPCD_LOOP_H
+#define SFC_VPCD_LOOP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,7 +30,7 @@
 typedef struct vpcd_loop vpcd_loop;
 
 /** Create an empty loop; `clock` (NULL = system) must be the links' clock. */
-sc_err vpcd_loop_new(const sc_clock *clock, vpcd_loop **out);
+sfc_err vpcd_loop_new(const sfc_clock *clock, vpcd_loop **out);
 
 /**
  * Free the loop and every link in it (connections close, cards receive
@@ -42,26 +43,26 @@ void vpcd_loop_free(vpcd_loop *loop);
  * Append a link; on success the loop owns it. `label` (copied) names the
  * card type in status replies. Links are numbered from 0 in this order.
  */
-sc_err vpcd_loop_add(vpcd_loop *loop, vpcd_link *link, const char *label);
+sfc_err vpcd_loop_add(vpcd_loop *loop, vpcd_link *link, const char *label);
 
 size_t vpcd_loop_count(const vpcd_loop *loop);
 vpcd_link *vpcd_loop_link(const vpcd_loop *loop, size_t index);
 
 /**
  * Route SIGINT, SIGTERM, SIGUSR1 and SIGUSR2 to this loop and ignore
- * SIGPIPE. Only one loop per process may do this (SC_E_STATE otherwise).
+ * SIGPIPE. Only one loop per process may do this (SFC_E_STATE otherwise).
  */
-sc_err vpcd_loop_catch_signals(vpcd_loop *loop);
+sfc_err vpcd_loop_catch_signals(vpcd_loop *loop);
 
 /**
  * Accept control connections on a unix stream socket at `path` (mode
  * 0600). A stale socket file is replaced; a live one (another process
  * answers) is an error. On failure `vpcd_loop_error` says why.
  */
-sc_err vpcd_loop_listen_control(vpcd_loop *loop, const char *path);
+sfc_err vpcd_loop_listen_control(vpcd_loop *loop, const char *path);
 
 /** Insert every card; returns the first error (all are attempted). */
-sc_err vpcd_loop_insert_all(vpcd_loop *loop);
+sfc_err vpcd_loop_insert_all(vpcd_loop *loop);
 
 /** Remove every card. */
 void vpcd_loop_remove_all(vpcd_loop *loop);
@@ -79,12 +80,12 @@ void vpcd_loop_command(vpcd_loop *loop, const char *line, char *reply,
 /**
  * One iteration: poll for at most `timeout_ms` (-1 = until something
  * happens or a timer expires), then serve links, signals and control
- * clients. Returns SC_OK, or the error of a link that failed for good.
+ * clients. Returns SFC_OK, or the error of a link that failed for good.
  */
-sc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms);
+sfc_err vpcd_loop_step(vpcd_loop *loop, int timeout_ms);
 
-/** Step until stopped (SC_OK) or a link fails for good (its error). */
-sc_err vpcd_loop_run(vpcd_loop *loop);
+/** Step until stopped (SFC_OK) or a link fails for good (its error). */
+sfc_err vpcd_loop_run(vpcd_loop *loop);
 
 /** Ask the loop to stop after the current iteration. */
 void vpcd_loop_stop(vpcd_loop *loop);

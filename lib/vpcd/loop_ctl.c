@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file loop_ctl.c
  * @brief The control channel: a unix stream socket taking text commands
@@ -64,11 +65,11 @@ static void insert_one(vpcd_loop *loop, size_t i, char *reply, size_t cap)
 {
     vpcd_link *link = loop->cards[i].link;
 
-    if (vpcd_link_insert(link) != SC_OK) {
+    if (vpcd_link_insert(link) != SFC_OK) {
         snprintf(reply, cap, "error card %zu: %s\n", i, vpcd_link_error(link));
         return;
     }
-    sc_log(SC_LOG_INFO, "control: card %zu inserted", i);
+    sfc_log(SFC_LOG_INFO, "control: card %zu inserted", i);
     snprintf(reply, cap, "ok\n");
 }
 
@@ -83,7 +84,7 @@ static void insert_or_remove(vpcd_loop *loop, bool insert, const char *arg,
         return;
     }
     if (insert && t == -1) {
-        if (vpcd_loop_insert_all(loop) != SC_OK)
+        if (vpcd_loop_insert_all(loop) != SFC_OK)
             snprintf(reply, cap, "error %s\n", loop->error);
         else
             snprintf(reply, cap, "ok\n");
@@ -97,7 +98,7 @@ static void insert_or_remove(vpcd_loop *loop, bool insert, const char *arg,
         vpcd_loop_remove_all(loop);
     else
         vpcd_link_remove(loop->cards[t].link);
-    sc_log(SC_LOG_INFO, "control: removed card %s", arg);
+    sfc_log(SFC_LOG_INFO, "control: removed card %s", arg);
     snprintf(reply, cap, "ok\n");
 }
 
@@ -155,14 +156,14 @@ static int set_flags(int fd)
     return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-static sc_err ctl_fail(vpcd_loop *loop, int fd, const char *path,
+static sfc_err ctl_fail(vpcd_loop *loop, int fd, const char *path,
                        const char *cause, const char *hint)
 {
     if (fd >= 0)
         close(fd);
     snprintf(loop->error, sizeof(loop->error),
              "cannot open control socket %s: %s (%s)", path, cause, hint);
-    return SC_E_IO;
+    return SFC_E_IO;
 }
 
 /* True if something answers on the socket at `addr`. */
@@ -179,13 +180,13 @@ static bool socket_alive(const struct sockaddr_un *addr)
 }
 
 /* Remove a stale socket file left by a crashed process. */
-static sc_err clear_stale(vpcd_loop *loop, const struct sockaddr_un *addr,
+static sfc_err clear_stale(vpcd_loop *loop, const struct sockaddr_un *addr,
                           const char *path)
 {
     struct stat st;
 
     if (lstat(path, &st) != 0)
-        return SC_OK;
+        return SFC_OK;
     if (!S_ISSOCK(st.st_mode))
         return ctl_fail(loop, -1, path, "file exists and is not a socket",
                         "choose another path");
@@ -193,23 +194,23 @@ static sc_err clear_stale(vpcd_loop *loop, const struct sockaddr_un *addr,
         return ctl_fail(loop, -1, path, "in use",
                         "is another softcard running with this path?");
     unlink(path);
-    return SC_OK;
+    return SFC_OK;
 }
 
-sc_err vpcd_loop_listen_control(vpcd_loop *loop, const char *path)
+sfc_err vpcd_loop_listen_control(vpcd_loop *loop, const char *path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     mode_t old_mask;
     int fd, rc;
 
     if (loop->ctl_fd >= 0)
-        return SC_E_STATE;
+        return SFC_E_STATE;
     if (strlen(path) >= sizeof(addr.sun_path))
         return ctl_fail(loop, -1, path, "path too long",
                         "use a shorter path");
     memcpy(addr.sun_path, path, strlen(path) + 1);
-    if (clear_stale(loop, &addr, path) != SC_OK)
-        return SC_E_IO;
+    if (clear_stale(loop, &addr, path) != SFC_OK)
+        return SFC_E_IO;
     fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0 || set_flags(fd) < 0)
         return ctl_fail(loop, fd, path, strerror(errno), "check the path");
@@ -223,11 +224,11 @@ sc_err vpcd_loop_listen_control(vpcd_loop *loop, const char *path)
     if (!loop->ctl_path) {
         close(fd);
         unlink(path);
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     }
     loop->ctl_fd = fd;
-    sc_log(SC_LOG_INFO, "control socket at %s", path);
-    return SC_OK;
+    sfc_log(SFC_LOG_INFO, "control socket at %s", path);
+    return SFC_OK;
 }
 
 size_t loop_ctl_pollfds(const vpcd_loop *loop, struct pollfd *fds)

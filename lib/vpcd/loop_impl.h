@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file loop_impl.h
  * @brief Internals shared by loop.c (poll loop, signals) and loop_ctl.c
  *        (control socket and commands). Not for callers.
  */
-#ifndef SC_VPCD_LOOP_IMPL_H
-#define SC_VPCD_LOOP_IMPL_H
+#ifndef SFC_VPCD_LOOP_IMPL_H
+#define SFC_VPCD_LOOP_IMPL_H
 
 #include <poll.h>
 
@@ -25,7 +26,7 @@ typedef struct loop_client {
 } loop_client;
 
 struct vpcd_loop {
-    const sc_clock *clock;
+    const sfc_clock *clock;
     loop_card *cards;
     size_t n_cards, cap_cards;
 

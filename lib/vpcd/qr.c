@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file qr.c
  * @brief Terminal rendering of QR codes with libqrencode and half blocks.
@@ -46,7 +47,7 @@ static bool inked(const QRcode *qr, int x, int y, unsigned flags)
     return (flags & VPCD_QR_ANSI) ? !dark : dark;
 }
 
-static void render_line(sc_buf *b, const QRcode *qr, int y, unsigned flags)
+static void render_line(sfc_buf *b, const QRcode *qr, int y, unsigned flags)
 {
     int side = qr->width + 2 * VPCD_QR_QUIET;
 
@@ -65,9 +66,9 @@ static void render_line(sc_buf *b, const QRcode *qr, int y, unsigned flags)
     buf_put_u8(b, '\n');
 }
 
-sc_err vpcd_qr_render(const char *text, unsigned flags, char **out)
+sfc_err vpcd_qr_render(const char *text, unsigned flags, char **out)
 {
-    sc_buf b;
+    sfc_buf b;
     QRcode *qr;
     int side;
 
@@ -75,7 +76,7 @@ sc_err vpcd_qr_render(const char *text, unsigned flags, char **out)
     errno = 0;
     qr = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
     if (!qr)
-        return errno == ENOMEM ? SC_E_NOMEM : SC_E_RANGE;
+        return errno == ENOMEM ? SFC_E_NOMEM : SFC_E_RANGE;
     side = qr->width + 2 * VPCD_QR_QUIET;
     buf_init(&b);
     for (int y = 0; y < side; y += 2)
@@ -84,8 +85,8 @@ sc_err vpcd_qr_render(const char *text, unsigned flags, char **out)
     QRcode_free(qr);
     if (b.failed) {
         buf_free(&b);
-        return SC_E_NOMEM;
+        return SFC_E_NOMEM;
     }
     *out = (char *)b.data; /* ownership passes to the caller */
-    return SC_OK;
+    return SFC_OK;
 }

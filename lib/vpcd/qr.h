@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file qr.h
  * @brief QR codes for the terminal, used to show the vicc:// URL in
  *        reversed mode so that a phone app (ACardEmulator) can scan it.
  */
-#ifndef SC_VPCD_QR_H
-#define SC_VPCD_QR_H
+#ifndef SFC_VPCD_QR_H
+#define SFC_VPCD_QR_H
 
 #include "softcard.h"
 
@@ -21,9 +22,9 @@ enum vpcd_qr_flags {
 /**
  * Render `text` as a QR code (error correction level L) in Unicode half
  * blocks: each text line holds two module rows, every line ends in '\n'.
- * On success `*out` is a NUL-terminated string to free(). SC_E_RANGE if
- * the text is too long for a QR code, SC_E_NOMEM on allocation failure.
+ * On success `*out` is a NUL-terminated string to free(). SFC_E_RANGE if
+ * the text is too long for a QR code, SFC_E_NOMEM on allocation failure.
  */
-sc_err vpcd_qr_render(const char *text, unsigned flags, char **out);
+sfc_err vpcd_qr_render(const char *text, unsigned flags, char **out);
 
 #endif

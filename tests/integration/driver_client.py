@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """PC/SC checks of the softcard reader driver, through pcscd (pyscard's raw
 binding, so that every return code is visible).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A misbehaving vpcd card, for the driver's integration tests only.
 
 usage: driver_fake_card.py MODE PORT [--listen | --repeat] [--host HOST]

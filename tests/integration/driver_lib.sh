@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 # Helpers for the integration tests of softcard's own reader driver
 # (test_driver_*.sh), on top of lib.sh: reader.conf entries that load the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Start Debian's reference vicc (vsmartcard-vpicc 0.8) as installed.
 
 usage: driver_vicc.py VICC-ARGS...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file epass_read.c
  * @brief epass_read: the project's BAC reader over PC/SC, for the ePass

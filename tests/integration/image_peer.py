@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Drive softcard cards that run from an image, as vpcd would, and check the
 image on disk after kills and restarts. No pcscd is involved: softcard runs
 in reversed mode (-R) and this script connects to it as the vpcd peer.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Wait until a PC/SC reader holds a card (or none).
 
 usage: pcsc_wait.py READER present|absent TIMEOUT_SECONDS

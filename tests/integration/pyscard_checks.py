@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """pyscard against two softcard cards (iso7816 on slot 0, handler_test on
 slot 1). pyscard does no GET RESPONSE by itself, so 61xx is visible here."""
 import sys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_itest.c
  * @brief libscio integration-test driver: main, helpers, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_itest.h
  * @brief The libscio integration-test driver: shared helpers.

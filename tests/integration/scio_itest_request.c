@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_itest_request.c
  * @brief libscio integration-test driver: card requests (timeouts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file scio_mitm_rewrite.c
  * @brief A man-in-the-middle plugin for the relay card type, used by

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The benchmarks still run: bench/run --smoke against this build (every
 # benchmark program once, with tiny sizes, in bench/run's own private
 # namespaces) prints its tables. Functional only: no number is checked,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Three reader.conf entries load the driver at once, each with its own
 # readers and slots (the reference driver kept one context per slot number,
 # so a second entry took over the first one's slots): /dev/null:0x8C7B with

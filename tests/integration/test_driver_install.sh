@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `cmake --install` puts the driver and its reader.conf.d entry in place and
 # pcscd uses them as installed: the module goes under the prefix
 # (lib/pcsc/drivers/serial), the entry into pcscd's reader.conf.d with a

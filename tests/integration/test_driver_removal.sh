@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Card removal through softcard's reader driver. A card process killed in
 # the middle of a transmission (a fake card that SIGKILLs itself when it
 # receives INS EE): the client's transmission fails with "no smart card",

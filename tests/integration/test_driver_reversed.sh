@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Reversed mode: the driver connects to cards that listen (softcard -R).
 # Two reader.conf entries at once: 127.0.0.1:36000 (slots on 36000 and
 # 36001, two iso7816 cards) and the IPv6 literal [::1]:36100 with one slot

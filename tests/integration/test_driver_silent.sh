@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A silent or hung card never blocks pcscd. Slot 0 gets a card that
 # connects and never says a word (reconnecting whenever the driver gives up
 # on it), then a card that gives its ATR but never answers an APDU; slot 1

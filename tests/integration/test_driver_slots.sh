@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # softcard's reader driver in pcscd, normal mode. With the stock
 # DEVICENAME (/dev/null:0x8C7B): readers "Virtual PCD 00 00" and "00 01" on
 # ports 35963/35964, listening on 127.0.0.1 only; pyscard's checks on an

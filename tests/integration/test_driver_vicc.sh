@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The reference Python vicc (Debian's vsmartcard-vpicc 0.8, started with
 # the two run-time workarounds of driver_vicc.py) works with softcard's
 # reader driver: it connects, its ATR is read, and APDUs go through pcscd.

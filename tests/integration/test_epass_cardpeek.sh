@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An independent inspection program reads softcard's ePass through a private
 # pcscd and Debian's vpcd: cardpeek 0.8.4 (Debian's cardpeek and
 # cardpeek-data) runs its e-passport.lua script in console mode, derives

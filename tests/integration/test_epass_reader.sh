@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ePass cards read through a private pcscd and Debian's vpcd by the
 # project's BAC reader (epass_read: the OpenSSL-only test terminal of
 # tests/unit/epass_terminal*.c with a PC/SC main).

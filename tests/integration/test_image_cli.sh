@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The card-image options of the softcard command: the generator (--init,
 # --init-config, --force), --check-image (and the example images), bad
 # images refused with file, JSON path and reason, -t checked against the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Card images survive kill -9: a card runs from an image in reversed mode,
 # a vpcd peer (image_peer.py) writes an increasing counter with UPDATE
 # BINARY and records every acknowledged value, and the card is killed with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # PIN try counters are part of the card image: wrong VERIFYs survive kill -9
 # and clean restarts, so restarting the card never grants extra tries; a
 # blocked PIN stays blocked until the PUK resets it. No pcscd is involved.

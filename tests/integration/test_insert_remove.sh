@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Cards can be removed and inserted at run time through the control socket
 # (one card at a time) without restarting softcard, and pcscd sees it.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # opensc-explorer (OpenSC) walks the file system, creates a DF and an EF
 # (OpenSC creates EFs with data coding byte 01, which crashes the reference),
 # writes data, reads it back, verifies the PIN and deletes what it made.

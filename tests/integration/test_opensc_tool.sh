@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # opensc-tool (OpenSC) lists the reader with a card, prints the ATR and
 # exchanges APDUs, including every input that crashes the reference emulator
 # (reference-vicc.md §0, §16: DCB 01 writes, case-1 READ BINARY, CHANGE

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pcsc_scan (pcsc-tools) sees the card inserted with its ATR, removed when the
 # card is taken out (SIGUSR1) and inserted again (SIGUSR2).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The default iso7816 card's EF 0101 is protected by the PIN: independent
 # clients (opensc-tool, pyscard) cannot read it before VERIFY and can after;
 # a wrong PIN does not open it; a reset closes it again.

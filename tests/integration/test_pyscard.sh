@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pyscard (the Python PC/SC framework) talks to two cards served by one
 # softcard process on two vpcd slots: an iso7816 card and a handler_test card.
 . "$(dirname "$0")/lib.sh"

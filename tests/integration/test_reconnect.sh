@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The card reconnects by itself when pcscd goes away and comes back (the
 # reference emulator exits instead), and works again afterwards.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The relay card type: a softcard card (slot 0) that forwards to another
 # virtual card (slot 1) through pcscd and libscio. The near reader shows
 # the far card's ATR, APDUs go through (with a MITM plugin that rewrites a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Reversed mode end to end with the real binary: softcard listens (on
 # 127.0.0.1 by default), prints the vicc:// URL and a QR code, and a vpcd
 # peer (a small Python client speaking the wire protocol) connects, reads the

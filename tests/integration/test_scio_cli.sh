@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The scio command against a private pcscd: exit codes that say what failed
 # (no pcscd 3, no reader 4, no card in time 5, script mismatch 7, script
 # syntax 2, interrupted 8), list, wait, atr with its parse, send with and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The same libscio scenarios with the direct backend and no pcscd at all:
 # scio_itest plays vpcd (listening on 35963/35964, as Debian's vpcd does)
 # and the softcard cards connect to it. Reader names, the event counter,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libscio through pcscd: readers, connect, transmit (data/SW split, length
 # checks, error chain, observers), 61xx/6Cxx handling on and off, and the
 # dispositions as the card sees them (softcard -vv logs "power off" and

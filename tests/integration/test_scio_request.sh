@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Card requests and monitors through pcscd: timeout accuracy (also while
 # another reader changes), timeout 0, absent readers without a busy loop,
 # new-card-only with a card present, remove-and-reinsert between two waits

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Recovery after pcscd restarts: a card monitor reports the loss and the
 # recovery through its error callback and keeps reporting changes; the
 # old context lists readers again; `scio watch` (reader and card monitors)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Play vpcd against a card listening in reversed mode and check its answers.
 
 usage: vpcd_peer.py HOST PORT

@@ -1,15 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file cardtest.h
  * @brief Helpers for card-engine tests: create a card, exchange hex APDUs,
  *        run tables of {command, expected response} steps.
  *
- * Header-only so that sc_testutil does not depend on the card library.
+ * Header-only so that sfc_testutil does not depend on the card library.
  * Expected responses are hex; "*" followed by a status word (e.g. "*9000")
  * checks only the status word, and "#N9000" checks that N data bytes came
  * before it.
  */
-#ifndef SC_CARDTEST_H
-#define SC_CARDTEST_H
+#ifndef SFC_CARDTEST_H
+#define SFC_CARDTEST_H
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,20 +24,20 @@ typedef struct ct_step {
     const char *expect;
 } ct_step;
 
-static inline sc_card *ct_card_ex(const char *type, const sc_card_options *o)
+static inline sfc_card *ct_card_ex(const char *type, const sfc_card_options *o)
 {
-    sc_card *card = NULL;
+    sfc_card *card = NULL;
     char err[200] = "";
-    sc_err rv = sc_card_new(type, o, &card, err, sizeof(err));
-    if (rv != SC_OK)
-        fail_msg("sc_card_new(%s): %s", type, err);
+    sfc_err rv = sfc_card_new(type, o, &card, err, sizeof(err));
+    if (rv != SFC_OK)
+        fail_msg("sfc_card_new(%s): %s", type, err);
     return card;
 }
 
-static inline sc_card *ct_card(const char *type)
+static inline sfc_card *ct_card(const char *type)
 {
-    static const sc_param p[] = {{"secret", "0123456789ABCDEFFEDCBA9876543210"}};
-    sc_card_options o = {0};
+    static const sfc_param p[] = {{"secret", "0123456789ABCDEFFEDCBA9876543210"}};
+    sfc_card_options o = {0};
     if (strcmp(type, "iso7816") == 0) {
         o.params = p;
         o.n_params = 1;
@@ -44,14 +45,14 @@ static inline sc_card *ct_card(const char *type)
     return ct_card_ex(type, &o);
 }
 
-static inline void ct_expect(sc_card *card, const char *apdu,
+static inline void ct_expect(sfc_card *card, const char *apdu,
                              const char *expect);
 
 /* An iso7816 card without its default PIN-protected EF 0101, for tests that
  * build their own tree in the MF; the PIN ends up not verified. */
-static inline sc_card *ct_card_empty(void)
+static inline sfc_card *ct_card_empty(void)
 {
-    sc_card *card = ct_card("iso7816");
+    sfc_card *card = ct_card("iso7816");
     ct_expect(card, "0020000104 31323334", "9000");
     ct_expect(card, "00E4000002 0101", "9000");
     ct_expect(card, "0020FF01", "9000");
@@ -59,24 +60,24 @@ static inline sc_card *ct_card_empty(void)
 }
 
 /* Send hex, return the response as uppercase hex. */
-static inline const char *ct_x(sc_card *card, const char *apdu_hex)
+static inline const char *ct_x(sfc_card *card, const char *apdu_hex)
 {
     static uint8_t in[70000];
     size_t n = tu_hex(apdu_hex, in, sizeof(in));
     const uint8_t *r = NULL;
     size_t rl = 0;
-    assert_int_equal(sc_card_transmit(card, in, n, &r, &rl), SC_OK);
+    assert_int_equal(sfc_card_transmit(card, in, n, &r, &rl), SFC_OK);
     assert_true(rl >= 2 && rl <= 65535);
     return tu_tohex(r, rl);
 }
 
 /* Send raw bytes; return the status word and the data length. */
-static inline uint16_t ct_raw(sc_card *card, const uint8_t *in, size_t n,
+static inline uint16_t ct_raw(sfc_card *card, const uint8_t *in, size_t n,
                               size_t *data_len)
 {
     const uint8_t *r = NULL;
     size_t rl = 0;
-    assert_int_equal(sc_card_transmit(card, in, n, &r, &rl), SC_OK);
+    assert_int_equal(sfc_card_transmit(card, in, n, &r, &rl), SFC_OK);
     assert_true(rl >= 2 && rl <= 65535);
     if (data_len)
         *data_len = rl - 2;
@@ -106,13 +107,13 @@ static inline void ct_check(const char *apdu, const char *got,
         fail_msg("%s -> %s, expected %s", apdu, got, want);
 }
 
-static inline void ct_expect(sc_card *card, const char *apdu,
+static inline void ct_expect(sfc_card *card, const char *apdu,
                              const char *expect)
 {
     ct_check(apdu, ct_x(card, apdu), expect);
 }
 
-static inline void ct_run(sc_card *card, const ct_step *steps, size_t n)
+static inline void ct_run(sfc_card *card, const ct_step *steps, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         ct_expect(card, steps[i].apdu, steps[i].expect);

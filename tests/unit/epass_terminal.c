@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file epass_terminal.c
  * @brief The test terminal's transport, BAC and secure messaging, and file

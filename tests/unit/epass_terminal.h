@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file epass_terminal.h
  * @brief A terminal (inspection system) for ICAO Doc 9303 eMRTDs, written
@@ -9,7 +10,7 @@
  * It shares no code with the card (only OpenSSL), so that the card is
  * checked against a second, independent implementation of ICAO Doc 9303-11.
  * It talks through a transmit callback: the unit tests pass
- * sc_card_transmit() of an in-process card, tests/integration/epass_read.c
+ * sfc_card_transmit() of an in-process card, tests/integration/epass_read.c
  * passes PC/SC (pcscd and a vpcd reader). 61xx answers are fetched with
  * GET RESPONSE, as a T=0 reader would.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file epass_terminal_verify.c
  * @brief The test terminal's passive and active authentication checks:

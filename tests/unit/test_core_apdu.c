@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_core_apdu.c
  * @brief Unit tests for command APDU parsing and encoding.
@@ -18,7 +19,7 @@
 
 typedef struct parse_case {
     const char *hex;
-    sc_err err;
+    sfc_err err;
     apdu_case kind;
     bool extended;
     size_t nc;
@@ -27,8 +28,8 @@ typedef struct parse_case {
 } parse_case;
 
 #define OK(hex, kind, ext, nc, has_le, ne) \
-    {(hex), SC_OK, (kind), (ext), (nc), (has_le), (ne)}
-#define BAD(hex) {(hex), SC_E_FORMAT, 0, false, 0, false, 0}
+    {(hex), SFC_OK, (kind), (ext), (nc), (has_le), (ne)}
+#define BAD(hex) {(hex), SFC_E_FORMAT, 0, false, 0, false, 0}
 
 static const parse_case parse_cases[] = {
     /* case 1 */
@@ -101,10 +102,10 @@ static void check_parse_case(size_t i, const parse_case *c)
     size_t len = tu_hex(c->hex, raw, sizeof(raw));
     apdu a;
     memset(&a, 0xA5, sizeof(a));
-    sc_err err = apdu_parse(raw, len, &a);
+    sfc_err err = apdu_parse(raw, len, &a);
     if (err != c->err)
         fail_msg("case %zu (%s): got %d, want %d", i, c->hex, err, c->err);
-    if (err != SC_OK) {
+    if (err != SFC_OK) {
         assert_null(a.data);
         assert_int_equal(a.nc, 0);
         assert_int_equal(a.ne, 0);
@@ -138,13 +139,13 @@ static void test_parse_failure_keeps_header(void **state)
     uint8_t raw[6];
     size_t len = tu_hex("00B00000 0800", raw, sizeof(raw));
     apdu a;
-    assert_int_equal(apdu_parse(raw, len, &a), SC_E_FORMAT);
+    assert_int_equal(apdu_parse(raw, len, &a), SFC_E_FORMAT);
     assert_int_equal(a.ins, 0xB0);
-    assert_int_equal(apdu_parse(raw, 3, &a), SC_E_FORMAT);
+    assert_int_equal(apdu_parse(raw, 3, &a), SFC_E_FORMAT);
     assert_int_equal(a.ins, 0);
-    assert_int_equal(apdu_parse(NULL, 0, &a), SC_E_FORMAT);
-    assert_int_equal(apdu_parse(NULL, 4, &a), SC_E_INVAL);
-    assert_int_equal(apdu_parse(raw, len, NULL), SC_E_INVAL);
+    assert_int_equal(apdu_parse(NULL, 0, &a), SFC_E_FORMAT);
+    assert_int_equal(apdu_parse(NULL, 4, &a), SFC_E_INVAL);
+    assert_int_equal(apdu_parse(raw, len, NULL), SFC_E_INVAL);
 }
 
 /* ---- large APDUs ------------------------------------------------------ */
@@ -176,7 +177,7 @@ static void expect_parse(const uint8_t *raw, size_t len, apdu_case kind,
                          bool ext, size_t nc, size_t ne)
 {
     apdu a;
-    assert_int_equal(apdu_parse(raw, len, &a), SC_OK);
+    assert_int_equal(apdu_parse(raw, len, &a), SFC_OK);
     assert_int_equal(a.kind, kind);
     assert_int_equal(a.extended, ext);
     assert_int_equal(a.nc, nc);
@@ -211,9 +212,9 @@ static void test_parse_large_bodies(void **state)
     /* one byte more or less than announced */
     raw[n] = 0;
     apdu a;
-    assert_int_equal(apdu_parse(raw, n + 1, &a), SC_E_FORMAT);
-    assert_int_equal(apdu_parse(raw, n - 1, &a), SC_E_FORMAT);
-    assert_int_equal(apdu_parse(raw, n - 3, &a), SC_E_FORMAT);
+    assert_int_equal(apdu_parse(raw, n + 1, &a), SFC_E_FORMAT);
+    assert_int_equal(apdu_parse(raw, n - 1, &a), SFC_E_FORMAT);
+    assert_int_equal(apdu_parse(raw, n - 3, &a), SFC_E_FORMAT);
     free(raw);
 }
 
@@ -229,7 +230,7 @@ static void test_parse_reference_sm_apdu(void **state)
     raw[7 + 0x151] = 0x00;
     raw[8 + 0x151] = 0x00;
     apdu a;
-    assert_int_equal(apdu_parse(raw, sizeof(raw), &a), SC_OK);
+    assert_int_equal(apdu_parse(raw, sizeof(raw), &a), SFC_OK);
     assert_int_equal(a.cla, 0x0C);
     assert_int_equal(a.ins, 0x2A);
     assert_int_equal(a.p1, 0x00);
@@ -242,7 +243,7 @@ static void test_parse_reference_sm_apdu(void **state)
 
     uint8_t again[sizeof(raw)];
     size_t n;
-    assert_int_equal(apdu_encode(&a, again, sizeof(again), &n), SC_OK);
+    assert_int_equal(apdu_encode(&a, again, sizeof(again), &n), SFC_OK);
     assert_int_equal(n, sizeof(raw));
     assert_memory_equal(again, raw, n);
 }
@@ -287,7 +288,7 @@ static void test_encode_table(void **state)
                   .extended = c->force_ext};
         uint8_t out[32];
         size_t n = 0;
-        assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SC_OK);
+        assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SFC_OK);
         tu_assert_hex(out, n, c->hex);
         assert_int_equal(apdu_encoded_size(&a), n);
     }
@@ -300,18 +301,18 @@ static void test_encode_reference_vectors(void **state)
     size_t n;
     apdu hallo = {.cla = 0x23, .ins = 1, .p1 = 2, .p2 = 3,
                   .data = (const uint8_t *)"hallo", .nc = 5};
-    assert_int_equal(apdu_encode(&hallo, out, sizeof(out), &n), SC_OK);
+    assert_int_equal(apdu_encode(&hallo, out, sizeof(out), &n), SFC_OK);
     tu_assert_hex(out, n, "23010203 05 68616C6C6F");
 
     const uint8_t d[] = {4, 6};
     apdu case4 = {.cla = 1, .ins = 2, .p1 = 3, .p2 = 4, .data = d, .nc = 2,
                   .has_le = true, .ne = 256};
-    assert_int_equal(apdu_encode(&case4, out, sizeof(out), &n), SC_OK);
+    assert_int_equal(apdu_encode(&case4, out, sizeof(out), &n), SFC_OK);
     tu_assert_hex(out, n, "01020304 02 0406 00");
 
     apdu case2e = {.cla = 0, .ins = 0xB0, .p1 = 0x9C, .p2 = 0,
                    .has_le = true, .ne = 65536};
-    assert_int_equal(apdu_encode(&case2e, out, sizeof(out), &n), SC_OK);
+    assert_int_equal(apdu_encode(&case2e, out, sizeof(out), &n), SFC_OK);
     tu_assert_hex(out, n, "00B09C00 000000");
 }
 
@@ -322,28 +323,28 @@ static void test_encode_errors(void **state)
     uint8_t out[16];
     size_t n = 99;
     apdu a = {.ins = 0xB0, .has_le = true, .ne = 0};
-    assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SFC_E_INVAL);
     assert_int_equal(n, 0);
     assert_int_equal(apdu_encoded_size(&a), 0);
     a.ne = 65537;
-    assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SFC_E_INVAL);
     assert_int_equal(apdu_encoded_size(&a), 0);
 
     apdu big = {.ins = 0xD6, .data = data, .nc = 65536};
-    assert_int_equal(apdu_encode(&big, out, sizeof(out), &n), SC_E_RANGE);
+    assert_int_equal(apdu_encode(&big, out, sizeof(out), &n), SFC_E_RANGE);
     assert_int_equal(apdu_encoded_size(&big), 0);
 
     apdu nodata = {.ins = 0xD6, .data = NULL, .nc = 3};
-    assert_int_equal(apdu_encode(&nodata, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(apdu_encode(&nodata, out, sizeof(out), &n), SFC_E_INVAL);
 
     /* cap one byte short, then exact */
     apdu ok = {.ins = 0xD6, .data = data, .nc = 4, .has_le = true, .ne = 1};
     assert_int_equal(apdu_encoded_size(&ok), 10);
-    assert_int_equal(apdu_encode(&ok, out, 9, &n), SC_E_RANGE);
-    assert_int_equal(apdu_encode(&ok, out, 10, &n), SC_OK);
+    assert_int_equal(apdu_encode(&ok, out, 9, &n), SFC_E_RANGE);
+    assert_int_equal(apdu_encode(&ok, out, 10, &n), SFC_OK);
     assert_int_equal(n, 10);
-    assert_int_equal(apdu_encode(&ok, NULL, 0, &n), SC_E_RANGE);
-    assert_int_equal(apdu_encode(NULL, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(apdu_encode(&ok, NULL, 0, &n), SFC_E_RANGE);
+    assert_int_equal(apdu_encode(NULL, out, sizeof(out), &n), SFC_E_INVAL);
     assert_int_equal(apdu_encoded_size(NULL), 0);
 }
 
@@ -356,10 +357,10 @@ static void check_round_trip(const uint8_t *data, size_t nc, bool has_le,
               .data = nc ? data : NULL, .nc = nc, .has_le = has_le,
               .ne = has_le ? ne : 0, .extended = ext};
     size_t n;
-    assert_int_equal(apdu_encode(&a, buf, cap, &n), SC_OK);
+    assert_int_equal(apdu_encode(&a, buf, cap, &n), SFC_OK);
     assert_int_equal(n, apdu_encoded_size(&a));
     apdu b;
-    assert_int_equal(apdu_parse(buf, n, &b), SC_OK);
+    assert_int_equal(apdu_parse(buf, n, &b), SFC_OK);
     bool want_ext = (ext || nc > 255 || ne > 256) && (nc > 0 || has_le);
     assert_int_equal(b.cla, a.cla);
     assert_int_equal(b.ins, a.ins);
@@ -417,12 +418,12 @@ static void test_parse_encode_identity_small(void **state)
             for (size_t i = 0; i < body_len; i++, v /= k)
                 raw[4 + i] = alphabet[v % k];
             apdu a;
-            if (apdu_parse(raw, 4 + body_len, &a) != SC_OK)
+            if (apdu_parse(raw, 4 + body_len, &a) != SFC_OK)
                 continue;
             accepted++;
             uint8_t out[16];
             size_t n;
-            assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SC_OK);
+            assert_int_equal(apdu_encode(&a, out, sizeof(out), &n), SFC_OK);
             tu_assert_hex(out, n, tu_tohex(raw, 4 + body_len));
         }
     }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_core_atr.c
  * @brief Unit tests for ATR parsing and building.
@@ -98,22 +99,22 @@ static void test_parse_and_rebuild_vectors(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
         const atr_vector *v = &vectors[i];
-        uint8_t raw[SC_ATR_MAX];
+        uint8_t raw[SFC_ATR_MAX];
         size_t n = tu_hex(v->hex, raw, sizeof(raw));
         atr_info info;
-        sc_err err = atr_parse(raw, n, &info);
-        if (err != SC_OK)
+        sfc_err err = atr_parse(raw, n, &info);
+        if (err != SFC_OK)
             fail_msg("%s: parse error %d", v->name, err);
         assert_int_equal(info.ts, raw[0]);
         check_fields(v, &info);
 
-        uint8_t built[SC_ATR_MAX];
+        uint8_t built[SFC_ATR_MAX];
         size_t len = 0;
-        assert_int_equal(atr_build(&info, built, sizeof(built), &len), SC_OK);
+        assert_int_equal(atr_build(&info, built, sizeof(built), &len), SFC_OK);
         tu_assert_hex(built, len, v->hex);
         /* exactly enough room is enough */
-        assert_int_equal(atr_build(&info, built, n, &len), SC_OK);
-        assert_int_equal(atr_build(&info, built, n - 1, &len), SC_E_RANGE);
+        assert_int_equal(atr_build(&info, built, n, &len), SFC_OK);
+        assert_int_equal(atr_build(&info, built, n - 1, &len), SFC_E_RANGE);
         assert_int_equal(len, 0);
     }
 }
@@ -137,9 +138,9 @@ static void test_build_from_description(void **state)
     in.t0 = 0x42; /* ignored, like has_tck, tck and protocols */
     in.has_tck = false;
     in.tck = 0x99;
-    uint8_t out[SC_ATR_MAX];
+    uint8_t out[SFC_ATR_MAX];
     size_t n;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_OK);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_OK);
     tu_assert_hex(out, n, "3B 95 13 81 01 80 73 FF 01 00 0B");
 
     /* only T=0: no TCK */
@@ -153,7 +154,7 @@ static void test_build_from_description(void **state)
     in.hist[0] = 0x49;
     in.hist[1] = 0x06;
     in.hist_len = 2;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_OK);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_OK);
     tu_assert_hex(out, n, "3B E2 00 00 40 20 49 06");
 
     /* an empty last group simply vanishes */
@@ -162,10 +163,10 @@ static void test_build_from_description(void **state)
     in.n_groups = 2;
     in.group[0].present = ATR_TD;
     in.group[0].td = 0x01;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_OK);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_OK);
     tu_assert_hex(out, n, "3F 80 01 81");
     atr_info back;
-    assert_int_equal(atr_parse(out, n, &back), SC_OK);
+    assert_int_equal(atr_parse(out, n, &back), SFC_OK);
     assert_int_equal(back.n_groups, 1);
 }
 
@@ -190,83 +191,83 @@ static void test_build_and_parse_33_bytes(void **state)
         in.hist[i] = (uint8_t)(0xA0 + i);
     uint8_t out[40];
     size_t n;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_OK);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_OK);
     assert_int_equal(n, 33);
     atr_info back;
-    assert_int_equal(atr_parse(out, n, &back), SC_OK);
+    assert_int_equal(atr_parse(out, n, &back), SFC_OK);
     assert_int_equal(back.n_groups, 4);
     assert_int_equal(back.hist_len, 15);
     assert_true(back.has_tck);
 
     in.group[3].present |= ATR_TD; /* one byte more: 34 */
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_E_RANGE);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_E_RANGE);
 }
 
 static void test_build_rejects_bad_descriptions(void **state)
 {
     (void)state;
     atr_info in;
-    uint8_t out[SC_ATR_MAX];
+    uint8_t out[SFC_ATR_MAX];
     size_t n;
     memset(&in, 0, sizeof(in));
     in.ts = 0x3C;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_E_INVAL);
     in.ts = 0x3B;
     in.hist_len = 16;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_E_INVAL);
     in.hist_len = 0;
     in.n_groups = 2;
     in.group[0].present = ATR_TA; /* not last, but no TD */
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_E_INVAL);
     in.group[0].present = ATR_TD | 0x10;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_E_INVAL);
     in.n_groups = ATR_MAX_GROUPS + 1;
-    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SC_E_INVAL);
-    assert_int_equal(atr_build(NULL, out, sizeof(out), &n), SC_E_INVAL);
+    assert_int_equal(atr_build(&in, out, sizeof(out), &n), SFC_E_INVAL);
+    assert_int_equal(atr_build(NULL, out, sizeof(out), &n), SFC_E_INVAL);
     in.n_groups = 0;
-    assert_int_equal(atr_build(&in, NULL, 0, &n), SC_E_RANGE);
+    assert_int_equal(atr_build(&in, NULL, 0, &n), SFC_E_RANGE);
 }
 
 /* ---- malformed -------------------------------------------------------- */
 
 typedef struct bad_atr {
     const char *hex;
-    sc_err err;
+    sfc_err err;
 } bad_atr;
 
 static const bad_atr bad_atrs[] = {
-    {"3B 95 13 81 01 80 73 FF 01 00 0C", SC_E_CHECKSUM},
-    {"3B 8A 80 01 80 31 F8 73 F7 41 E0 82 90 00 74", SC_E_CHECKSUM},
-    {"3C 95 13 81 01 80 73 FF 01 00 0B", SC_E_FORMAT}, /* bad TS */
-    {"00 00", SC_E_FORMAT},
-    {"3B", SC_E_FORMAT},
-    {"", SC_E_FORMAT},
-    {"3B 95 13 81 01 80 73 FF 01 00 0B 00", SC_E_FORMAT}, /* trailing */
-    {"3B E2 00 00 40 20 49 06 00", SC_E_FORMAT},
-    {"3B 00 00", SC_E_FORMAT},
-    {"3B 95 13 81 01 80 73 FF 01 00", SC_E_FORMAT}, /* TCK missing */
-    {"3B 80 80 80 80 80 80 80 80 80 00", SC_E_FORMAT}, /* nine groups */
-    {"3B F0 11 22 33", SC_E_FORMAT}, /* TD1 missing */
-    {"3B 0F 01 02", SC_E_FORMAT},   /* historical bytes missing */
+    {"3B 95 13 81 01 80 73 FF 01 00 0C", SFC_E_CHECKSUM},
+    {"3B 8A 80 01 80 31 F8 73 F7 41 E0 82 90 00 74", SFC_E_CHECKSUM},
+    {"3C 95 13 81 01 80 73 FF 01 00 0B", SFC_E_FORMAT}, /* bad TS */
+    {"00 00", SFC_E_FORMAT},
+    {"3B", SFC_E_FORMAT},
+    {"", SFC_E_FORMAT},
+    {"3B 95 13 81 01 80 73 FF 01 00 0B 00", SFC_E_FORMAT}, /* trailing */
+    {"3B E2 00 00 40 20 49 06 00", SFC_E_FORMAT},
+    {"3B 00 00", SFC_E_FORMAT},
+    {"3B 95 13 81 01 80 73 FF 01 00", SFC_E_FORMAT}, /* TCK missing */
+    {"3B 80 80 80 80 80 80 80 80 80 00", SFC_E_FORMAT}, /* nine groups */
+    {"3B F0 11 22 33", SFC_E_FORMAT}, /* TD1 missing */
+    {"3B 0F 01 02", SFC_E_FORMAT},   /* historical bytes missing */
 };
 
 static void test_malformed(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(bad_atrs) / sizeof(bad_atrs[0]); i++) {
-        uint8_t raw[SC_ATR_MAX];
+        uint8_t raw[SFC_ATR_MAX];
         size_t n = tu_hex(bad_atrs[i].hex, raw, sizeof(raw));
         atr_info info;
-        sc_err err = atr_parse(raw, n, &info);
+        sfc_err err = atr_parse(raw, n, &info);
         if (err != bad_atrs[i].err)
             fail_msg("%s: got %d, want %d", bad_atrs[i].hex, err,
                      bad_atrs[i].err);
     }
     /* eight groups is the limit */
-    uint8_t raw[SC_ATR_MAX];
+    uint8_t raw[SFC_ATR_MAX];
     size_t n = tu_hex("3B 80 80 80 80 80 80 80 80 00", raw, sizeof(raw));
     atr_info info;
-    assert_int_equal(atr_parse(raw, n, &info), SC_OK);
+    assert_int_equal(atr_parse(raw, n, &info), SFC_OK);
     assert_int_equal(info.n_groups, 8);
     assert_false(info.has_tck);
 }
@@ -276,10 +277,10 @@ static void test_too_long(void **state)
     (void)state;
     uint8_t raw[34] = {0x3B, 0x0F};
     atr_info info;
-    assert_int_equal(atr_parse(raw, sizeof(raw), &info), SC_E_RANGE);
-    assert_int_equal(atr_parse(raw, 500, &info), SC_E_RANGE);
-    assert_int_equal(atr_parse(NULL, 5, &info), SC_E_INVAL);
-    assert_int_equal(atr_parse(raw, 17, NULL), SC_E_INVAL);
+    assert_int_equal(atr_parse(raw, sizeof(raw), &info), SFC_E_RANGE);
+    assert_int_equal(atr_parse(raw, 500, &info), SFC_E_RANGE);
+    assert_int_equal(atr_parse(NULL, 5, &info), SFC_E_INVAL);
+    assert_int_equal(atr_parse(raw, 17, NULL), SFC_E_INVAL);
 }
 
 /** Every strict prefix of every vector is rejected as malformed. */
@@ -287,12 +288,12 @@ static void test_every_truncation(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-        uint8_t raw[SC_ATR_MAX];
+        uint8_t raw[SFC_ATR_MAX];
         size_t n = tu_hex(vectors[i].hex, raw, sizeof(raw));
         for (size_t len = 0; len < n; len++) {
             atr_info info;
-            sc_err err = atr_parse(raw, len, &info);
-            if (err != SC_E_FORMAT)
+            sfc_err err = atr_parse(raw, len, &info);
+            if (err != SFC_E_FORMAT)
                 fail_msg("%s cut to %zu: got %d", vectors[i].name, len, err);
         }
     }
@@ -302,14 +303,14 @@ static void test_every_truncation(void **state)
 static void test_single_byte_corruption_with_tck(void **state)
 {
     (void)state;
-    uint8_t raw[SC_ATR_MAX];
+    uint8_t raw[SFC_ATR_MAX];
     size_t n = tu_hex("3B D6 18 00 80 B1 80 6D 1F 03 80 51 00 61 10 30 9E",
                       raw, sizeof(raw));
     for (size_t pos = 1; pos < n; pos++) {
         for (unsigned bit = 0; bit < 8; bit++) {
             raw[pos] ^= (uint8_t)(1u << bit);
             atr_info info;
-            assert_int_not_equal(atr_parse(raw, n, &info), SC_OK);
+            assert_int_not_equal(atr_parse(raw, n, &info), SFC_OK);
             raw[pos] ^= (uint8_t)(1u << bit);
         }
     }

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_core_bytes.c
- * @brief Unit tests for sc_buf, hex conversion and the secret helpers.
+ * @brief Unit tests for sfc_buf, hex conversion and the secret helpers.
  */
 #include "testutil.h"
 
@@ -9,12 +10,12 @@
 
 #include "core/bytes.h"
 
-/* ---- sc_buf ----------------------------------------------------------- */
+/* ---- sfc_buf ----------------------------------------------------------- */
 
 static void test_buf_grows_and_frees(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     assert_null(b.data);
     assert_int_equal(b.len, 0);
@@ -36,7 +37,7 @@ static void test_buf_grows_and_frees(void **state)
 static void test_buf_put_empty_and_null(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     assert_true(buf_put(&b, NULL, 0));
     assert_null(b.data); /* no allocation for nothing */
@@ -49,7 +50,7 @@ static void test_buf_fixed_never_grows_and_failure_is_sticky(void **state)
 {
     (void)state;
     uint8_t mem[4];
-    sc_buf b;
+    sfc_buf b;
     buf_init_fixed(&b, mem, sizeof(mem));
     assert_true(buf_put(&b, "\x01\x02\x03", 3));
     assert_false(buf_put_u16be(&b, 0x0405)); /* one byte too many */
@@ -79,7 +80,7 @@ static void test_buf_fixed_never_grows_and_failure_is_sticky(void **state)
 static void test_buf_reserve_overflow(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     assert_true(buf_put_u8(&b, 1));
     assert_false(buf_reserve(&b, SIZE_MAX));
@@ -98,7 +99,7 @@ static void test_buf_reserve_overflow(void **state)
 static void test_buf_insert_and_remove(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     assert_true(buf_put(&b, "\x01\x05", 2));
     assert_true(buf_insert(&b, 1, "\x02\x03\x04", 3));
@@ -127,7 +128,7 @@ static void test_buf_insert_and_remove(void **state)
 static void test_buf_self_append_and_insert(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     assert_true(buf_put(&b, "\x11\x22\x33", 3));
     /* Appending a piece of itself many times forces several moves. */
@@ -147,28 +148,28 @@ static void test_buf_self_append_and_insert(void **state)
 
 typedef struct hex_case {
     const char *text;
-    sc_err err;
+    sfc_err err;
     const char *bytes; /* expected, as normalised hex */
 } hex_case;
 
 static const hex_case hex_cases[] = {
-    {"", SC_OK, ""},
-    {"3B95", SC_OK, "3B95"},
-    {"3b 95", SC_OK, "3B95"},
-    {"3B:95:13", SC_OK, "3B9513"},
-    {"3B\t95", SC_OK, "3B95"},
-    {"aBcDeF", SC_OK, "ABCDEF"},
-    {"00 ff:7f\t80", SC_OK, "00FF7F80"},
-    {"3B9", SC_E_FORMAT, NULL},      /* odd digit count */
-    {"3 B", SC_E_FORMAT, NULL},      /* separator inside a pair */
-    {"3B  95", SC_E_FORMAT, NULL},   /* double separator */
-    {" 3B", SC_E_FORMAT, NULL},      /* leading separator */
-    {"3B ", SC_E_FORMAT, NULL},      /* trailing separator */
-    {":", SC_E_FORMAT, NULL},
-    {"3G", SC_E_FORMAT, NULL},
-    {"0x3B", SC_E_FORMAT, NULL},
-    {"3B\n95", SC_E_FORMAT, NULL},   /* newline is not a separator */
-    {"3B-95", SC_E_FORMAT, NULL},
+    {"", SFC_OK, ""},
+    {"3B95", SFC_OK, "3B95"},
+    {"3b 95", SFC_OK, "3B95"},
+    {"3B:95:13", SFC_OK, "3B9513"},
+    {"3B\t95", SFC_OK, "3B95"},
+    {"aBcDeF", SFC_OK, "ABCDEF"},
+    {"00 ff:7f\t80", SFC_OK, "00FF7F80"},
+    {"3B9", SFC_E_FORMAT, NULL},      /* odd digit count */
+    {"3 B", SFC_E_FORMAT, NULL},      /* separator inside a pair */
+    {"3B  95", SFC_E_FORMAT, NULL},   /* double separator */
+    {" 3B", SFC_E_FORMAT, NULL},      /* leading separator */
+    {"3B ", SFC_E_FORMAT, NULL},      /* trailing separator */
+    {":", SFC_E_FORMAT, NULL},
+    {"3G", SFC_E_FORMAT, NULL},
+    {"0x3B", SFC_E_FORMAT, NULL},
+    {"3B\n95", SFC_E_FORMAT, NULL},   /* newline is not a separator */
+    {"3B-95", SFC_E_FORMAT, NULL},
 };
 
 static void test_hex_decode_table(void **state)
@@ -178,7 +179,7 @@ static void test_hex_decode_table(void **state)
         const hex_case *c = &hex_cases[i];
         uint8_t out[16];
         size_t n = 99;
-        sc_err err = hex_decode(c->text, out, sizeof(out), &n);
+        sfc_err err = hex_decode(c->text, out, sizeof(out), &n);
         if (err != c->err)
             fail_msg("case %zu \"%s\": got %d, want %d", i, c->text, err,
                      c->err);
@@ -194,16 +195,16 @@ static void test_hex_decode_range_and_args(void **state)
     (void)state;
     uint8_t out[2] = {0xEE, 0xEE};
     size_t n = 99;
-    assert_int_equal(hex_decode("010203", out, 2, &n), SC_E_RANGE);
+    assert_int_equal(hex_decode("010203", out, 2, &n), SFC_E_RANGE);
     assert_int_equal(n, 0);
     tu_assert_hex(out, 2, "EEEE"); /* nothing written on error */
-    assert_int_equal(hex_decode("0102", out, 2, &n), SC_OK);
+    assert_int_equal(hex_decode("0102", out, 2, &n), SFC_OK);
     assert_int_equal(n, 2);
     /* Format errors are reported before range errors. */
-    assert_int_equal(hex_decode("01020", out, 2, &n), SC_E_FORMAT);
-    assert_int_equal(hex_decode(NULL, out, 2, &n), SC_E_INVAL);
-    assert_int_equal(hex_decode("", NULL, 0, &n), SC_OK);
-    assert_int_equal(hex_decode("01", NULL, 0, NULL), SC_E_RANGE);
+    assert_int_equal(hex_decode("01020", out, 2, &n), SFC_E_FORMAT);
+    assert_int_equal(hex_decode(NULL, out, 2, &n), SFC_E_INVAL);
+    assert_int_equal(hex_decode("", NULL, 0, &n), SFC_OK);
+    assert_int_equal(hex_decode("01", NULL, 0, NULL), SFC_E_RANGE);
 }
 
 static void test_hex_encode(void **state)
@@ -251,7 +252,7 @@ static void test_hex_round_trip_all_bytes(void **state)
     for (unsigned flags = 0; flags < 4; flags++) {
         size_t chars = hex_encode(all, 256, flags, text, sizeof(text));
         assert_int_equal(chars, (flags & HEX_SPACED) ? 767 : 512);
-        assert_int_equal(hex_decode(text, back, sizeof(back), &n), SC_OK);
+        assert_int_equal(hex_decode(text, back, sizeof(back), &n), SFC_OK);
         assert_int_equal(n, 256);
         assert_memory_equal(all, back, 256);
     }
@@ -263,23 +264,23 @@ static void test_ct_equal_and_wipe(void **state)
 {
     (void)state;
     uint8_t a[] = {1, 2, 3, 4}, b[] = {1, 2, 3, 4}, c[] = {1, 2, 3, 5};
-    assert_true(sc_ct_equal(a, b, 4));
-    assert_false(sc_ct_equal(a, c, 4));
-    assert_true(sc_ct_equal(a, c, 3));
-    assert_true(sc_ct_equal(NULL, NULL, 0));
-    sc_wipe(a, sizeof(a));
+    assert_true(sfc_ct_equal(a, b, 4));
+    assert_false(sfc_ct_equal(a, c, 4));
+    assert_true(sfc_ct_equal(a, c, 3));
+    assert_true(sfc_ct_equal(NULL, NULL, 0));
+    sfc_wipe(a, sizeof(a));
     tu_assert_hex(a, 4, "00000000");
-    sc_wipe(NULL, 0);
-    sc_wipe(NULL, 5);
+    sfc_wipe(NULL, 0);
+    sfc_wipe(NULL, 5);
 }
 
 static void test_u16be(void **state)
 {
     (void)state;
     uint8_t p[2];
-    sc_put_u16be(p, 0xBEEF);
+    sfc_put_u16be(p, 0xBEEF);
     tu_assert_hex(p, 2, "BEEF");
-    assert_int_equal(sc_get_u16be(p), 0xBEEF);
+    assert_int_equal(sfc_get_u16be(p), 0xBEEF);
 }
 
 int main(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_core_sw.c
  * @brief Unit tests for status word texts and classification.

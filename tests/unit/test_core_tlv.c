@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_core_tlv.c
  * @brief Unit tests for BER-TLV, SIMPLE-TLV and COMPACT-TLV.
@@ -14,7 +15,7 @@
 
 typedef struct ber_case {
     const char *hex;
-    sc_err err;
+    sfc_err err;
     uint32_t tag;
     size_t tag_len;
     bool constructed;
@@ -23,8 +24,8 @@ typedef struct ber_case {
 } ber_case;
 
 #define OK(hex, tag, tag_len, cons, len, size) \
-    {(hex), SC_OK, (tag), (tag_len), (cons), (len), (size)}
-#define BAD(hex) {(hex), SC_E_FORMAT, 0, 0, false, 0, 0}
+    {(hex), SFC_OK, (tag), (tag_len), (cons), (len), (size)}
+#define BAD(hex) {(hex), SFC_E_FORMAT, 0, 0, false, 0, 0}
 
 static const ber_case ber_cases[] = {
     OK("8400", 0x84, 1, false, 0, 2),
@@ -80,10 +81,10 @@ static void test_ber_decode_table(void **state)
         uint8_t raw[64];
         size_t n = tu_hex(c->hex, raw, sizeof(raw));
         ber_tlv t;
-        sc_err err = ber_decode(raw, n, &t);
+        sfc_err err = ber_decode(raw, n, &t);
         if (err != c->err)
             fail_msg("case %zu (%s): got %d, want %d", i, c->hex, err, c->err);
-        if (err != SC_OK)
+        if (err != SFC_OK)
             continue;
         if (t.tag != c->tag || t.tag_len != c->tag_len ||
             t.constructed != c->constructed || t.len != c->len ||
@@ -98,10 +99,10 @@ static void test_ber_decode_args(void **state)
 {
     (void)state;
     ber_tlv t;
-    assert_int_equal(ber_decode(NULL, 0, &t), SC_E_FORMAT);
-    assert_int_equal(ber_decode(NULL, 3, &t), SC_E_INVAL);
+    assert_int_equal(ber_decode(NULL, 0, &t), SFC_E_FORMAT);
+    assert_int_equal(ber_decode(NULL, 3, &t), SFC_E_INVAL);
     assert_int_equal(ber_decode((const uint8_t *)"\x84\x00", 2, NULL),
-                     SC_E_INVAL);
+                     SFC_E_INVAL);
 }
 
 /** Every truncation of a valid object is rejected, never over-read. */
@@ -111,12 +112,12 @@ static void test_ber_decode_every_truncation(void **state)
     uint8_t raw[64];
     size_t n = tu_hex("BFFF7F 8400000005 0102030405", raw, sizeof(raw));
     ber_tlv t;
-    assert_int_equal(ber_decode(raw, n, &t), SC_OK);
+    assert_int_equal(ber_decode(raw, n, &t), SFC_OK);
     for (size_t len = 0; len < n; len++) {
         uint8_t *copy = malloc(len ? len : 1); /* exact size for valgrind */
         assert_non_null(copy);
         memcpy(copy, raw, len);
-        assert_int_equal(ber_decode(copy, len, &t), SC_E_FORMAT);
+        assert_int_equal(ber_decode(copy, len, &t), SFC_E_FORMAT);
         free(copy);
     }
 }
@@ -158,7 +159,7 @@ static void test_ber_tag_round_trip_exhaustive(void **state)
 {
     (void)state;
     size_t valid = 0;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     for (uint32_t tag = 0; tag <= 0xFFFFFF; tag++) {
         if (!ber_tag_valid(tag))
@@ -167,7 +168,7 @@ static void test_ber_tag_round_trip_exhaustive(void **state)
         buf_reset(&b);
         assert_true(ber_put(&b, tag, NULL, 0));
         ber_tlv t;
-        assert_int_equal(ber_decode(b.data, b.len, &t), SC_OK);
+        assert_int_equal(ber_decode(b.data, b.len, &t), SFC_OK);
         assert_int_equal(t.tag, tag);
         assert_int_equal(t.tag_len, ber_tag_size(tag));
     }
@@ -202,7 +203,7 @@ static const len_case len_cases[] = {
 static void test_ber_length_encoding(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     for (size_t i = 0; i < sizeof(len_cases) / sizeof(len_cases[0]); i++) {
         buf_reset(&b);
@@ -232,7 +233,7 @@ static void test_ber_put_length_boundaries(void **state)
     assert_non_null(value);
     for (size_t i = 0; i < 65536; i++)
         value[i] = (uint8_t)(i * 13);
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         buf_reset(&b);
@@ -241,7 +242,7 @@ static void test_ber_put_length_boundaries(void **state)
         tu_assert_hex(b.data, header, headers[i]);
         assert_int_equal(b.len, header + lens[i]);
         ber_tlv t;
-        assert_int_equal(ber_decode(b.data, b.len, &t), SC_OK);
+        assert_int_equal(ber_decode(b.data, b.len, &t), SFC_OK);
         assert_int_equal(t.len, lens[i]);
         assert_int_equal(t.size, b.len);
         assert_memory_equal(t.value, value, lens[i]);
@@ -253,7 +254,7 @@ static void test_ber_put_length_boundaries(void **state)
 static void test_ber_put_helpers(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     assert_true(ber_put_u8(&b, 0x80, 0x05));
     assert_true(ber_put_u16(&b, 0x83, 0x3F00));
@@ -274,7 +275,7 @@ static void test_ber_put_helpers(void **state)
 static void test_ber_begin_end_nested(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     size_t fcp = ber_begin(&b, 0x62);
     ber_put_u8(&b, 0x82, 0x01);
@@ -300,7 +301,7 @@ static void test_ber_end_length_growth(void **state)
     assert_non_null(value);
     for (size_t i = 0; i < sizeof(inner_lens) / sizeof(inner_lens[0]); i++) {
         size_t n = inner_lens[i];
-        sc_buf built, expected, inner;
+        sfc_buf built, expected, inner;
         buf_init(&built);
         buf_init(&expected);
         buf_init(&inner);
@@ -311,7 +312,7 @@ static void test_ber_end_length_growth(void **state)
         assert_true(ber_end(&built, outer));
 
         ber_put(&inner, 0x5F29, value, n);
-        sc_buf mid_obj;
+        sfc_buf mid_obj;
         buf_init(&mid_obj);
         ber_put(&mid_obj, 0x7F4E, inner.data, inner.len);
         ber_put(&expected, 0x7F21, mid_obj.data, mid_obj.len);
@@ -319,7 +320,7 @@ static void test_ber_end_length_growth(void **state)
         assert_int_equal(built.len, expected.len);
         assert_memory_equal(built.data, expected.data, built.len);
         assert_int_equal(ber_validate(built.data, built.len, false, 3),
-                         SC_OK);
+                         SFC_OK);
 
         buf_free(&built);
         buf_free(&expected);
@@ -333,7 +334,7 @@ static void test_ber_begin_end_failures(void **state)
 {
     (void)state;
     uint8_t mem[4];
-    sc_buf b;
+    sfc_buf b;
     buf_init_fixed(&b, mem, sizeof(mem));
     size_t mark = ber_begin(&b, 0x62);
     ber_put_u8(&b, 0x80, 1);       /* 3 bytes: fits exactly */
@@ -361,22 +362,22 @@ static void test_ber_iter_padding(void **state)
     ber_iter it;
     ber_tlv t;
     ber_iter_init(&it, raw, n, true);
-    assert_int_equal(ber_iter_next(&it, &t), SC_OK);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_OK);
     assert_int_equal(t.tag, 0x84);
-    assert_int_equal(ber_iter_next(&it, &t), SC_OK);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_OK);
     assert_int_equal(t.tag, 0x5F1F);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_END);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_END);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_END);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_END);
 
     ber_iter_init(&it, raw, n, false);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_FORMAT);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_FORMAT);
     ber_iter_init(&it, raw + 1, n - 1, false);
-    assert_int_equal(ber_iter_next(&it, &t), SC_OK);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_FORMAT);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_FORMAT); /* stays */
+    assert_int_equal(ber_iter_next(&it, &t), SFC_OK);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_FORMAT);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_FORMAT); /* stays */
 
     ber_iter_init(&it, NULL, 5, true);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_END);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_END);
 }
 
 static void test_ber_iter_stops_at_bad_object(void **state)
@@ -387,9 +388,9 @@ static void test_ber_iter_stops_at_bad_object(void **state)
     ber_iter it;
     ber_tlv t;
     ber_iter_init(&it, raw, n, true);
-    assert_int_equal(ber_iter_next(&it, &t), SC_OK);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_FORMAT);
-    assert_int_equal(ber_iter_next(&it, &t), SC_E_FORMAT);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_OK);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_FORMAT);
+    assert_int_equal(ber_iter_next(&it, &t), SFC_E_FORMAT);
 }
 
 static const char fcp_hex[] =
@@ -408,30 +409,30 @@ static void test_ber_find_and_path(void **state)
     uint8_t raw[64];
     size_t n = tu_hex(fcp_hex, raw, sizeof(raw));
     ber_tlv t;
-    assert_int_equal(ber_find(raw, n, 0x6F, &t), SC_OK);
+    assert_int_equal(ber_find(raw, n, 0x6F, &t), SFC_OK);
     assert_int_equal(t.len, 0x1D);
-    assert_int_equal(ber_find(raw, n, 0x84, &t), SC_E_NOT_FOUND);
+    assert_int_equal(ber_find(raw, n, 0x84, &t), SFC_E_NOT_FOUND);
 
     const uint32_t path[] = {0x6F, 0xA5, 0x7F49, 0x86};
-    assert_int_equal(ber_find_path(raw, n, path, 4, &t), SC_OK);
+    assert_int_equal(ber_find_path(raw, n, path, 4, &t), SFC_OK);
     tu_assert_hex(t.value, t.len, "04AABBCC");
-    assert_int_equal(ber_find_path(raw, n, path, 2, &t), SC_OK);
+    assert_int_equal(ber_find_path(raw, n, path, 2, &t), SFC_OK);
     assert_int_equal(t.tag, 0xA5);
 
     const uint32_t aid[] = {0x6F, 0x84};
-    assert_int_equal(ber_find_path(raw, n, aid, 2, &t), SC_OK);
+    assert_int_equal(ber_find_path(raw, n, aid, 2, &t), SFC_OK);
     tu_assert_hex(t.value, t.len, "A000000001");
     const uint32_t through_primitive[] = {0x6F, 0x84, 0x01};
     assert_int_equal(ber_find_path(raw, n, through_primitive, 3, &t),
-                     SC_E_NOT_FOUND);
+                     SFC_E_NOT_FOUND);
     const uint32_t missing[] = {0x6F, 0xA5, 0x5F2F};
-    assert_int_equal(ber_find_path(raw, n, missing, 3, &t), SC_E_NOT_FOUND);
-    assert_int_equal(ber_find_path(raw, n, path, 0, &t), SC_E_INVAL);
-    assert_int_equal(ber_find_path(raw, n, NULL, 1, &t), SC_E_INVAL);
+    assert_int_equal(ber_find_path(raw, n, missing, 3, &t), SFC_E_NOT_FOUND);
+    assert_int_equal(ber_find_path(raw, n, path, 0, &t), SFC_E_INVAL);
+    assert_int_equal(ber_find_path(raw, n, NULL, 1, &t), SFC_E_INVAL);
 
-    assert_int_equal(ber_validate(raw, n, true, 4), SC_OK);
-    assert_int_equal(ber_validate(raw, n, true, 3), SC_E_FORMAT);
-    assert_int_equal(ber_validate(raw, n, false, 4), SC_E_FORMAT); /* pad */
+    assert_int_equal(ber_validate(raw, n, true, 4), SFC_OK);
+    assert_int_equal(ber_validate(raw, n, true, 3), SFC_E_FORMAT);
+    assert_int_equal(ber_validate(raw, n, false, 4), SFC_E_FORMAT); /* pad */
 }
 
 static void test_ber_find_malformed(void **state)
@@ -440,43 +441,43 @@ static void test_ber_find_malformed(void **state)
     uint8_t raw[16];
     size_t n = tu_hex("8401AA 8406AABB 5F1F00", raw, sizeof(raw));
     ber_tlv t;
-    assert_int_equal(ber_find(raw, n, 0x84, &t), SC_OK);
+    assert_int_equal(ber_find(raw, n, 0x84, &t), SFC_OK);
     /* 5F1F lies behind the malformed object */
-    assert_int_equal(ber_find(raw, n, 0x5F1F, &t), SC_E_FORMAT);
+    assert_int_equal(ber_find(raw, n, 0x5F1F, &t), SFC_E_FORMAT);
     /* malformed content of a constructed object on the path */
     n = tu_hex("A5 03 8405AA", raw, sizeof(raw));
     const uint32_t path[] = {0xA5, 0x84};
-    assert_int_equal(ber_find_path(raw, n, path, 2, &t), SC_E_FORMAT);
+    assert_int_equal(ber_find_path(raw, n, path, 2, &t), SFC_E_FORMAT);
 }
 
 typedef struct validate_case {
     const char *hex;
     bool skip_padding;
     unsigned max_depth;
-    sc_err err;
+    sfc_err err;
 } validate_case;
 
 static const validate_case validate_cases[] = {
-    {"", false, 0, SC_OK},
-    {"8400", false, 0, SC_E_FORMAT},
-    {"8400", false, 1, SC_OK},
-    {"A000", false, 1, SC_OK},
-    {"A0028400", false, 1, SC_E_FORMAT},
-    {"A0028400", false, 2, SC_OK},
-    {"A003 840101", false, 2, SC_OK},
-    {"A003 840201", false, 2, SC_E_FORMAT}, /* inner length past parent */
-    {"A002 840101", false, 2, SC_E_FORMAT}, /* parent shorter than inner */
-    {"A003 8400 00", false, 2, SC_E_FORMAT},
-    {"A003 8400 00", true, 2, SC_OK},
-    {"A004 8400 00", true, 2, SC_E_FORMAT},
-    {"A005 8400 FF 00", true, 2, SC_E_FORMAT}, /* parent runs past end */
-    {"A080 8400 0000", false, 8, SC_E_FORMAT}, /* indefinite */
-    {"A0 85 0000000002 8400", false, 8, SC_E_FORMAT},
-    {"A002 5F", false, 8, SC_E_FORMAT},
-    {"A001 84", false, 8, SC_E_FORMAT},
-    {"8400 A0", false, 8, SC_E_FORMAT},
+    {"", false, 0, SFC_OK},
+    {"8400", false, 0, SFC_E_FORMAT},
+    {"8400", false, 1, SFC_OK},
+    {"A000", false, 1, SFC_OK},
+    {"A0028400", false, 1, SFC_E_FORMAT},
+    {"A0028400", false, 2, SFC_OK},
+    {"A003 840101", false, 2, SFC_OK},
+    {"A003 840201", false, 2, SFC_E_FORMAT}, /* inner length past parent */
+    {"A002 840101", false, 2, SFC_E_FORMAT}, /* parent shorter than inner */
+    {"A003 8400 00", false, 2, SFC_E_FORMAT},
+    {"A003 8400 00", true, 2, SFC_OK},
+    {"A004 8400 00", true, 2, SFC_E_FORMAT},
+    {"A005 8400 FF 00", true, 2, SFC_E_FORMAT}, /* parent runs past end */
+    {"A080 8400 0000", false, 8, SFC_E_FORMAT}, /* indefinite */
+    {"A0 85 0000000002 8400", false, 8, SFC_E_FORMAT},
+    {"A002 5F", false, 8, SFC_E_FORMAT},
+    {"A001 84", false, 8, SFC_E_FORMAT},
+    {"8400 A0", false, 8, SFC_E_FORMAT},
     /* the primitive's value looks like TLV but is not entered */
-    {"8402 8405", false, 1, SC_OK},
+    {"8402 8405", false, 1, SFC_OK},
 };
 
 static void test_ber_validate_table(void **state)
@@ -487,14 +488,14 @@ static void test_ber_validate_table(void **state)
         const validate_case *c = &validate_cases[i];
         uint8_t raw[32];
         size_t n = tu_hex(c->hex, raw, sizeof(raw));
-        sc_err err = ber_validate(raw, n, c->skip_padding, c->max_depth);
+        sfc_err err = ber_validate(raw, n, c->skip_padding, c->max_depth);
         if (err != c->err)
             fail_msg("case %zu (%s): got %d, want %d", i, c->hex, err, c->err);
     }
 }
 
 /** `depth` constructed objects nested in each other, built with ber_begin. */
-static void build_depth_bomb(sc_buf *b, size_t depth)
+static void build_depth_bomb(sfc_buf *b, size_t depth)
 {
     size_t *marks = calloc(depth, sizeof(*marks));
     assert_non_null(marks);
@@ -509,18 +510,18 @@ static void build_depth_bomb(sc_buf *b, size_t depth)
 static void test_ber_depth_bomb(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     build_depth_bomb(&b, 3000);
     /* 3000 containers plus the primitive inside */
-    assert_int_equal(ber_validate(b.data, b.len, false, 3001), SC_OK);
-    assert_int_equal(ber_validate(b.data, b.len, false, UINT_MAX), SC_OK);
-    assert_int_equal(ber_validate(b.data, b.len, false, 3000), SC_E_FORMAT);
-    assert_int_equal(ber_validate(b.data, b.len, false, 16), SC_E_FORMAT);
+    assert_int_equal(ber_validate(b.data, b.len, false, 3001), SFC_OK);
+    assert_int_equal(ber_validate(b.data, b.len, false, UINT_MAX), SFC_OK);
+    assert_int_equal(ber_validate(b.data, b.len, false, 3000), SFC_E_FORMAT);
+    assert_int_equal(ber_validate(b.data, b.len, false, 16), SFC_E_FORMAT);
     /* cut anywhere: malformed, never a crash */
     for (size_t cut = 1; cut < b.len; cut += 997)
         assert_int_equal(ber_validate(b.data, b.len - cut, false, UINT_MAX),
-                         SC_E_FORMAT);
+                         SFC_E_FORMAT);
     buf_free(&b);
 
     /* 65534 bytes of "A0 80": indefinite lengths all the way down */
@@ -531,7 +532,7 @@ static void test_ber_depth_bomb(void **state)
         raw[i] = 0xA0;
         raw[i + 1] = 0x80;
     }
-    assert_int_equal(ber_validate(raw, n, true, UINT_MAX), SC_E_FORMAT);
+    assert_int_equal(ber_validate(raw, n, true, UINT_MAX), SFC_E_FORMAT);
     /* "A0 82 hi lo" each containing everything that follows: a valid
      * object 16384 levels deep */
     n = 65536;
@@ -544,12 +545,12 @@ static void test_ber_depth_bomb(void **state)
         raw[i + 2] = (uint8_t)(rest >> 8);
         raw[i + 3] = (uint8_t)rest;
     }
-    assert_int_equal(ber_validate(raw, n, false, UINT_MAX), SC_OK);
-    assert_int_equal(ber_validate(raw, n, false, 16384), SC_OK);
-    assert_int_equal(ber_validate(raw, n, false, 16383), SC_E_FORMAT);
-    assert_int_equal(ber_validate(raw, n, false, 32), SC_E_FORMAT);
+    assert_int_equal(ber_validate(raw, n, false, UINT_MAX), SFC_OK);
+    assert_int_equal(ber_validate(raw, n, false, 16384), SFC_OK);
+    assert_int_equal(ber_validate(raw, n, false, 16383), SFC_E_FORMAT);
+    assert_int_equal(ber_validate(raw, n, false, 32), SFC_E_FORMAT);
     raw[n - 1] = 1; /* the innermost object claims a byte that is not there */
-    assert_int_equal(ber_validate(raw, n, false, UINT_MAX), SC_E_FORMAT);
+    assert_int_equal(ber_validate(raw, n, false, UINT_MAX), SFC_E_FORMAT);
     free(raw);
 }
 
@@ -557,27 +558,27 @@ static void test_ber_depth_bomb(void **state)
 
 typedef struct simple_case {
     const char *hex;
-    sc_err err;
+    sfc_err err;
     uint8_t tag;
     size_t len;
     size_t size;
 } simple_case;
 
 static const simple_case simple_cases[] = {
-    {"01 02 AABB", SC_OK, 0x01, 2, 4},
-    {"FE 00", SC_OK, 0xFE, 0, 2},
-    {"80 FE", SC_E_FORMAT, 0, 0, 0},
-    {"01 FF 0003 AABBCC", SC_OK, 0x01, 3, 7},
-    {"01 FF 0000", SC_OK, 0x01, 0, 4},
-    {"01 02 AABB CC", SC_OK, 0x01, 2, 4},
-    {"00 01 AA", SC_E_FORMAT, 0, 0, 0},
-    {"FF 01 AA", SC_E_FORMAT, 0, 0, 0},
-    {"01", SC_E_FORMAT, 0, 0, 0},
-    {"", SC_E_FORMAT, 0, 0, 0},
-    {"01 FF", SC_E_FORMAT, 0, 0, 0},
-    {"01 FF 00", SC_E_FORMAT, 0, 0, 0},
-    {"01 03 AABB", SC_E_FORMAT, 0, 0, 0},
-    {"01 FF 0100 AA", SC_E_FORMAT, 0, 0, 0},
+    {"01 02 AABB", SFC_OK, 0x01, 2, 4},
+    {"FE 00", SFC_OK, 0xFE, 0, 2},
+    {"80 FE", SFC_E_FORMAT, 0, 0, 0},
+    {"01 FF 0003 AABBCC", SFC_OK, 0x01, 3, 7},
+    {"01 FF 0000", SFC_OK, 0x01, 0, 4},
+    {"01 02 AABB CC", SFC_OK, 0x01, 2, 4},
+    {"00 01 AA", SFC_E_FORMAT, 0, 0, 0},
+    {"FF 01 AA", SFC_E_FORMAT, 0, 0, 0},
+    {"01", SFC_E_FORMAT, 0, 0, 0},
+    {"", SFC_E_FORMAT, 0, 0, 0},
+    {"01 FF", SFC_E_FORMAT, 0, 0, 0},
+    {"01 FF 00", SFC_E_FORMAT, 0, 0, 0},
+    {"01 03 AABB", SFC_E_FORMAT, 0, 0, 0},
+    {"01 FF 0100 AA", SFC_E_FORMAT, 0, 0, 0},
 };
 
 static void test_simple_tlv_decode_table(void **state)
@@ -589,10 +590,10 @@ static void test_simple_tlv_decode_table(void **state)
         uint8_t raw[32];
         size_t n = tu_hex(c->hex, raw, sizeof(raw));
         simple_tlv t;
-        sc_err err = simple_tlv_decode(raw, n, &t);
+        sfc_err err = simple_tlv_decode(raw, n, &t);
         if (err != c->err)
             fail_msg("case %zu (%s): got %d, want %d", i, c->hex, err, c->err);
-        if (err != SC_OK)
+        if (err != SFC_OK)
             continue;
         assert_int_equal(t.tag, c->tag);
         assert_int_equal(t.len, c->len);
@@ -608,19 +609,19 @@ static void test_simple_tlv_iterate(void **state)
     size_t n = tu_hex("01 01 AA 02 FF 0002 BBCC 03 00", raw, sizeof(raw));
     size_t off = 0;
     simple_tlv t;
-    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SC_OK);
+    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SFC_OK);
     assert_int_equal(t.tag, 1);
-    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SC_OK);
+    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SFC_OK);
     assert_int_equal(t.tag, 2);
     tu_assert_hex(t.value, t.len, "BBCC");
-    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SC_OK);
+    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SFC_OK);
     assert_int_equal(t.tag, 3);
     assert_int_equal(off, n);
-    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SC_E_END);
+    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SFC_E_END);
     off = n + 1;
-    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SC_E_INVAL);
+    assert_int_equal(simple_tlv_next(raw, n, &off, &t), SFC_E_INVAL);
     off = 0;
-    assert_int_equal(simple_tlv_next(raw, 2, &off, &t), SC_E_FORMAT);
+    assert_int_equal(simple_tlv_next(raw, 2, &off, &t), SFC_E_FORMAT);
     assert_int_equal(off, 0);
 }
 
@@ -633,7 +634,7 @@ static void test_simple_tlv_put(void **state)
         const char *header;
     } cases[] = {{0, "0700"},       {1, "0701"},         {254, "07FE"},
                  {255, "07FF00FF"}, {256, "07FF0100"}, {65535, "07FFFFFF"}};
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         buf_reset(&b);
@@ -641,7 +642,7 @@ static void test_simple_tlv_put(void **state)
         size_t header = strlen(cases[i].header) / 2;
         tu_assert_hex(b.data, header, cases[i].header);
         simple_tlv t;
-        assert_int_equal(simple_tlv_decode(b.data, b.len, &t), SC_OK);
+        assert_int_equal(simple_tlv_decode(b.data, b.len, &t), SFC_OK);
         assert_int_equal(t.len, cases[i].len);
         assert_int_equal(t.size, b.len);
     }
@@ -670,29 +671,29 @@ static void test_compact_tlv_historical_bytes(void **state)
     size_t off = 0;
     compact_tlv t;
     for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(compact_tlv_next(raw, n, &off, &t), SC_OK);
+        assert_int_equal(compact_tlv_next(raw, n, &off, &t), SFC_OK);
         assert_int_equal(t.tag, want[i].tag);
         tu_assert_hex(t.value, t.len, want[i].value);
     }
-    assert_int_equal(compact_tlv_next(raw, n, &off, &t), SC_E_END);
+    assert_int_equal(compact_tlv_next(raw, n, &off, &t), SFC_E_END);
 
-    assert_int_equal(compact_tlv_decode(raw, 0, &t), SC_E_FORMAT);
+    assert_int_equal(compact_tlv_decode(raw, 0, &t), SFC_E_FORMAT);
     assert_int_equal(compact_tlv_decode((const uint8_t *)"\x73\xFF\x01", 3,
                                         &t),
-                     SC_E_FORMAT);
+                     SFC_E_FORMAT);
     assert_int_equal(compact_tlv_decode((const uint8_t *)"\x50", 1, &t),
-                     SC_OK);
+                     SFC_OK);
     assert_int_equal(t.tag, 5);
     assert_int_equal(t.len, 0);
     off = 0;
-    assert_int_equal(compact_tlv_next(raw, 3, &off, &t), SC_OK);
-    assert_int_equal(compact_tlv_next(raw, 3, &off, &t), SC_E_FORMAT);
+    assert_int_equal(compact_tlv_next(raw, 3, &off, &t), SFC_OK);
+    assert_int_equal(compact_tlv_next(raw, 3, &off, &t), SFC_E_FORMAT);
 }
 
 static void test_compact_tlv_put(void **state)
 {
     (void)state;
-    sc_buf b;
+    sfc_buf b;
     buf_init(&b);
     assert_true(compact_tlv_put(&b, 7, (const uint8_t *)"\xFF\x01\x00", 3));
     assert_true(compact_tlv_put(&b, 0xF, NULL, 0));

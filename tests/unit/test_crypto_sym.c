@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_crypto_sym.c
  * @brief Known-answer tests for crypto/sym.h: 3DES/DES and AES in ECB and
@@ -36,48 +37,48 @@
 #define SP800_IV "000102030405060708090A0B0C0D0E0F"
 
 typedef struct cipher_kat {
-    sc_cipher_alg alg;
-    sc_cipher_mode mode;
+    sfc_cipher_alg alg;
+    sfc_cipher_mode mode;
     const char *key, *iv, *plain, *cipher;
 } cipher_kat;
 
 static const cipher_kat cipher_kats[] = {
     /* FIPS 81: single DES (an 8-byte key). */
-    {SC_CIPHER_DES3, SC_MODE_ECB, "0123456789ABCDEF", NULL, "4E6F772069732074",
+    {SFC_CIPHER_DES3, SFC_MODE_ECB, "0123456789ABCDEF", NULL, "4E6F772069732074",
      "3FA40E8A984D4815"},
-    {SC_CIPHER_DES3, SC_MODE_CBC, "0123456789ABCDEF", "1234567890ABCDEF", NOW_ALL,
+    {SFC_CIPHER_DES3, SFC_MODE_CBC, "0123456789ABCDEF", "1234567890ABCDEF", NOW_ALL,
      "E5C7CDDE872BF27C43E934008C389C0F683788499A7C05F6"},
-    {SC_CIPHER_DES3, SC_MODE_ECB, K2, NULL, NOW_ALL,
+    {SFC_CIPHER_DES3, SFC_MODE_ECB, K2, NULL, NOW_ALL,
      "D80A0D8B2BAE5E4E6A0094171ABCFC2775D2235A706E232C"},
-    {SC_CIPHER_DES3, SC_MODE_CBC, K2, NULL, NOW_ALL,
+    {SFC_CIPHER_DES3, SFC_MODE_CBC, K2, NULL, NOW_ALL,
      "D80A0D8B2BAE5E4E319E5E68C3E8891B93462A6DB9B4A4D1"},
-    {SC_CIPHER_DES3, SC_MODE_CBC, K2, "1234567890ABCDEF", NOW_ALL,
+    {SFC_CIPHER_DES3, SFC_MODE_CBC, K2, "1234567890ABCDEF", NOW_ALL,
      "F85D4AB92066789E1D0430671F28AE7AB9627D35385D2E24"},
-    {SC_CIPHER_DES3, SC_MODE_ECB, K3, NULL, NOW_ALL,
+    {SFC_CIPHER_DES3, SFC_MODE_ECB, K3, NULL, NOW_ALL,
      "314F8327FA7A09A84362760CC13BA7DAFF55C5F80FAAAC45"},
-    {SC_CIPHER_DES3, SC_MODE_CBC, K3, "1234567890ABCDEF", NOW_ALL,
+    {SFC_CIPHER_DES3, SFC_MODE_CBC, K3, "1234567890ABCDEF", NOW_ALL,
      "F3C0FF026C023089656FBB169DEF7EDB30BA36075D6F0176"},
     /* ICAO 9303-11 D.3: E_IFD = 3DES-CBC(KEnc, RND.IFD || RND.IC || K.IFD). */
-    {SC_CIPHER_DES3, SC_MODE_CBC, "AB94FDECF2674FDFB9B391F85D7F76F2", NULL,
+    {SFC_CIPHER_DES3, SFC_MODE_CBC, "AB94FDECF2674FDFB9B391F85D7F76F2", NULL,
      "781723860C06C2264608F919887022120B795240CB7049B01C19B33E32804F0B",
      "72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F2"},
     /* FIPS 197 Appendix C. */
-    {SC_CIPHER_AES, SC_MODE_ECB, "000102030405060708090A0B0C0D0E0F", NULL,
+    {SFC_CIPHER_AES, SFC_MODE_ECB, "000102030405060708090A0B0C0D0E0F", NULL,
      "00112233445566778899AABBCCDDEEFF", "69C4E0D86A7B0430D8CDB78070B4C55A"},
-    {SC_CIPHER_AES, SC_MODE_ECB, "000102030405060708090A0B0C0D0E0F1011121314151617",
+    {SFC_CIPHER_AES, SFC_MODE_ECB, "000102030405060708090A0B0C0D0E0F1011121314151617",
      NULL, "00112233445566778899AABBCCDDEEFF", "DDA97CA4864CDFE06EAF70A0EC0D7191"},
-    {SC_CIPHER_AES, SC_MODE_ECB,
+    {SFC_CIPHER_AES, SFC_MODE_ECB,
      "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F", NULL,
      "00112233445566778899AABBCCDDEEFF", "8EA2B7CA516745BFEAFC49904B496089"},
     /* NIST SP 800-38A F.2.1 / F.2.3 / F.2.5. */
-    {SC_CIPHER_AES, SC_MODE_CBC, "2B7E151628AED2A6ABF7158809CF4F3C", SP800_IV, SP800_M,
+    {SFC_CIPHER_AES, SFC_MODE_CBC, "2B7E151628AED2A6ABF7158809CF4F3C", SP800_IV, SP800_M,
      "7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B2"
      "73BED6B8E3C1743B7116E69E222295163FF1CAA1681FAC09120ECA307586E1A7"},
-    {SC_CIPHER_AES, SC_MODE_CBC, "8E73B0F7DA0E6452C810F32B809079E562F8EAD2522C6B7B",
+    {SFC_CIPHER_AES, SFC_MODE_CBC, "8E73B0F7DA0E6452C810F32B809079E562F8EAD2522C6B7B",
      SP800_IV, SP800_M,
      "4F021DB243BC633D7178183A9FA071E8B4D9ADA9AD7DEDF4E5E738763F69145A"
      "571B242012FB7AE07FA9BAAC3DF102E008B0E27988598881D920A9E64F5615CD"},
-    {SC_CIPHER_AES, SC_MODE_CBC,
+    {SFC_CIPHER_AES, SFC_MODE_CBC,
      "603DEB1015CA71BE2B73AEF0857D77811F352C073B6108D72D9810A30914DFF4", SP800_IV,
      SP800_M,
      "F58C4C04D6E5F1BA779EABFB5F7BFBD69CFC4E967EDB808D679F777BC6702C7D"
@@ -98,13 +99,13 @@ static void test_cipher_known_answers(void **state)
             tu_hex(t->iv, iv, sizeof(iv));
             ivp = iv;
         }
-        assert_true(sc_cipher_key_ok(t->alg, kl));
-        assert_int_equal(sc_cipher(t->alg, t->mode, true, key, kl, ivp, plain,
-                                   pl, out), SC_OK);
+        assert_true(sfc_cipher_key_ok(t->alg, kl));
+        assert_int_equal(sfc_cipher(t->alg, t->mode, true, key, kl, ivp, plain,
+                                   pl, out), SFC_OK);
         tu_assert_hex(out, pl, t->cipher);
         /* Decrypt in place back to the plaintext. */
-        assert_int_equal(sc_cipher(t->alg, t->mode, false, key, kl, ivp, out,
-                                   pl, out), SC_OK);
+        assert_int_equal(sfc_cipher(t->alg, t->mode, false, key, kl, ivp, out,
+                                   pl, out), SFC_OK);
         assert_memory_equal(out, plain, pl);
     }
 }
@@ -113,19 +114,19 @@ static void test_cipher_arguments(void **state)
 {
     (void)state;
     uint8_t key[32] = {0}, buf[32] = {0};
-    assert_int_equal(sc_cipher_block(SC_CIPHER_DES3), 8);
-    assert_int_equal(sc_cipher_block(SC_CIPHER_AES), 16);
-    assert_false(sc_cipher_key_ok(SC_CIPHER_DES3, 12));
-    assert_false(sc_cipher_key_ok(SC_CIPHER_AES, 8));
-    assert_false(sc_cipher_key_ok(SC_CIPHER_AES, 0));
-    assert_int_equal(sc_cipher(SC_CIPHER_AES, SC_MODE_ECB, true, key, 15, NULL,
-                               buf, 16, buf), SC_E_INVAL);
-    assert_int_equal(sc_cipher(SC_CIPHER_AES, SC_MODE_ECB, true, key, 16, NULL,
-                               buf, 15, buf), SC_E_RANGE);
-    assert_int_equal(sc_cipher(SC_CIPHER_DES3, SC_MODE_CBC, true, key, 16, NULL,
-                               buf, 12, buf), SC_E_RANGE);
-    assert_int_equal(sc_cipher(SC_CIPHER_AES, SC_MODE_CBC, true, key, 32, NULL,
-                               buf, 0, buf), SC_OK);
+    assert_int_equal(sfc_cipher_block(SFC_CIPHER_DES3), 8);
+    assert_int_equal(sfc_cipher_block(SFC_CIPHER_AES), 16);
+    assert_false(sfc_cipher_key_ok(SFC_CIPHER_DES3, 12));
+    assert_false(sfc_cipher_key_ok(SFC_CIPHER_AES, 8));
+    assert_false(sfc_cipher_key_ok(SFC_CIPHER_AES, 0));
+    assert_int_equal(sfc_cipher(SFC_CIPHER_AES, SFC_MODE_ECB, true, key, 15, NULL,
+                               buf, 16, buf), SFC_E_INVAL);
+    assert_int_equal(sfc_cipher(SFC_CIPHER_AES, SFC_MODE_ECB, true, key, 16, NULL,
+                               buf, 15, buf), SFC_E_RANGE);
+    assert_int_equal(sfc_cipher(SFC_CIPHER_DES3, SFC_MODE_CBC, true, key, 16, NULL,
+                               buf, 12, buf), SFC_E_RANGE);
+    assert_int_equal(sfc_cipher(SFC_CIPHER_AES, SFC_MODE_CBC, true, key, 32, NULL,
+                               buf, 0, buf), SFC_OK);
 }
 
 static void retail(const char *key_hex, const char *data_hex, const char *mac)
@@ -133,7 +134,7 @@ static void retail(const char *key_hex, const char *data_hex, const char *mac)
     uint8_t key[16], data[64], out[8];
     assert_int_equal(tu_hex(key_hex, key, sizeof(key)), 16);
     size_t n = tu_hex(data_hex, data, sizeof(data));
-    assert_int_equal(sc_mac_retail(key, data, n, out), SC_OK);
+    assert_int_equal(sfc_mac_retail(key, data, n, out), SFC_OK);
     tu_assert_hex(out, 8, mac);
 }
 
@@ -156,8 +157,8 @@ static void test_retail_mac(void **state)
            "887022120C06C228 9902900080000000", "FA855A5D4C50A8ED");
 
     uint8_t key[16] = {0}, data[16] = {0}, out[8];
-    assert_int_equal(sc_mac_retail(key, data, 0, out), SC_E_RANGE);
-    assert_int_equal(sc_mac_retail(key, data, 12, out), SC_E_RANGE);
+    assert_int_equal(sfc_mac_retail(key, data, 0, out), SFC_E_RANGE);
+    assert_int_equal(sfc_mac_retail(key, data, 12, out), SFC_E_RANGE);
 }
 
 static void test_retail_mac_long_message(void **state)
@@ -173,13 +174,13 @@ static void test_retail_mac_long_message(void **state)
     tu_hex(K2, key, sizeof(key));
     for (int i = 0; i < 3; i++)
         memcpy(k1 + 8 * i, key, 8);
-    assert_int_equal(sc_cipher(SC_CIPHER_DES3, SC_MODE_CBC, true, k1, 24, NULL,
-                               data, 2048, h), SC_OK);
+    assert_int_equal(sfc_cipher(SFC_CIPHER_DES3, SFC_MODE_CBC, true, k1, 24, NULL,
+                               data, 2048, h), SFC_OK);
     for (int i = 0; i < 8; i++)
         last[i] = h[2040 + i] ^ data[2048 + i];
-    assert_int_equal(sc_cipher(SC_CIPHER_DES3, SC_MODE_ECB, true, key, 16, NULL,
-                               last, 8, expect), SC_OK);
-    assert_int_equal(sc_mac_retail(key, data, sizeof(data), out), SC_OK);
+    assert_int_equal(sfc_cipher(SFC_CIPHER_DES3, SFC_MODE_ECB, true, key, 16, NULL,
+                               last, 8, expect), SFC_OK);
+    assert_int_equal(sfc_mac_retail(key, data, sizeof(data), out), SFC_OK);
     assert_memory_equal(out, expect, 8);
 }
 
@@ -215,19 +216,19 @@ static void test_cmac(void **state)
     tu_hex(SP800_M, m, sizeof(m));
     for (size_t i = 0; i < sizeof(cmac_kats) / sizeof(cmac_kats[0]); i++) {
         size_t kl = tu_hex(cmac_kats[i].key, key, sizeof(key));
-        assert_int_equal(sc_mac_cmac_aes(key, kl, m, cmac_kats[i].mlen, out),
-                         SC_OK);
+        assert_int_equal(sfc_mac_cmac_aes(key, kl, m, cmac_kats[i].mlen, out),
+                         SFC_OK);
         tu_assert_hex(out, 16, cmac_kats[i].mac);
     }
     /* The empty message may come as NULL. */
     tu_hex(CK128, key, sizeof(key));
-    assert_int_equal(sc_mac_cmac_aes(key, 16, NULL, 0, out), SC_OK);
+    assert_int_equal(sfc_mac_cmac_aes(key, 16, NULL, 0, out), SFC_OK);
     tu_assert_hex(out, 16, "BB1D6929E95937287FA37D129B756746");
-    assert_int_equal(sc_mac_cmac_aes(key, 8, m, 16, out), SC_E_INVAL);
+    assert_int_equal(sfc_mac_cmac_aes(key, 8, m, 16, out), SFC_E_INVAL);
 }
 
 typedef struct hash_kat {
-    sc_hash_alg alg;
+    sfc_hash_alg alg;
     const char *name;
     const char *msg;
     const char *digest;
@@ -236,20 +237,20 @@ typedef struct hash_kat {
 #define M448 "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
 
 static const hash_kat hash_kats[] = {
-    {SC_HASH_SHA1, "SHA1", "abc", "A9993E364706816ABA3E25717850C26C9CD0D89D"},
-    {SC_HASH_SHA1, "SHA1", M448, "84983E441C3BD26EBAAE4AA1F95129E5E54670F1"},
-    {SC_HASH_SHA224, "SHA224", "abc",
+    {SFC_HASH_SHA1, "SHA1", "abc", "A9993E364706816ABA3E25717850C26C9CD0D89D"},
+    {SFC_HASH_SHA1, "SHA1", M448, "84983E441C3BD26EBAAE4AA1F95129E5E54670F1"},
+    {SFC_HASH_SHA224, "SHA224", "abc",
      "23097D223405D8228642A477BDA255B32AADBCE4BDA0B3F7E36C9DA7"},
-    {SC_HASH_SHA256, "SHA256", "abc",
+    {SFC_HASH_SHA256, "SHA256", "abc",
      "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"},
-    {SC_HASH_SHA256, "SHA256", M448,
+    {SFC_HASH_SHA256, "SHA256", M448,
      "248D6A61D20638B8E5C026930C3E6039A33CE45964FF2167F6ECEDD419DB06C1"},
-    {SC_HASH_SHA256, "SHA256", "",
+    {SFC_HASH_SHA256, "SHA256", "",
      "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"},
-    {SC_HASH_SHA384, "SHA384", "abc",
+    {SFC_HASH_SHA384, "SHA384", "abc",
      "CB00753F45A35E8BB5A03D699AC65007272C32AB0EDED1631A8B605A43FF5BED"
      "8086072BA1E7CC2358BAECA134C825A7"},
-    {SC_HASH_SHA512, "SHA512", "abc",
+    {SFC_HASH_SHA512, "SHA512", "abc",
      "DDAF35A193617ABACC417349AE20413112E6FA4E89A97EA20A9EEEE64B55D39A"
      "2192992A274FC1A836BA3C23A3FEEBBD454D4423643CE80E2A9AC94FA54CA49F"},
 };
@@ -257,18 +258,18 @@ static const hash_kat hash_kats[] = {
 static void test_hashes(void **state)
 {
     (void)state;
-    uint8_t out[SC_HASH_MAX];
+    uint8_t out[SFC_HASH_MAX];
     for (size_t i = 0; i < sizeof(hash_kats) / sizeof(hash_kats[0]); i++) {
         const hash_kat *t = &hash_kats[i];
         size_t n = strlen(t->msg);
-        assert_string_equal(sc_hash_name(t->alg), t->name);
-        assert_int_equal(sc_hash_size(t->alg), strlen(t->digest) / 2);
-        assert_int_equal(sc_hash(t->alg, (const uint8_t *)t->msg, n, out), SC_OK);
-        tu_assert_hex(out, sc_hash_size(t->alg), t->digest);
+        assert_string_equal(sfc_hash_name(t->alg), t->name);
+        assert_int_equal(sfc_hash_size(t->alg), strlen(t->digest) / 2);
+        assert_int_equal(sfc_hash(t->alg, (const uint8_t *)t->msg, n, out), SFC_OK);
+        tu_assert_hex(out, sfc_hash_size(t->alg), t->digest);
     }
-    assert_int_equal(sc_hash_size((sc_hash_alg)99), 0);
-    assert_string_equal(sc_hash_name((sc_hash_alg)99), "");
-    assert_int_equal(sc_hash((sc_hash_alg)99, out, 1, out), SC_E_INVAL);
+    assert_int_equal(sfc_hash_size((sfc_hash_alg)99), 0);
+    assert_string_equal(sfc_hash_name((sfc_hash_alg)99), "");
+    assert_int_equal(sfc_hash((sfc_hash_alg)99, out, 1, out), SFC_E_INVAL);
 }
 
 static void test_iso_padding(void **state)
@@ -276,23 +277,23 @@ static void test_iso_padding(void **state)
     (void)state;
     uint8_t buf[48];
     memcpy(buf, "\x01\x02\x03", 3);
-    assert_int_equal(sc_pad_iso(buf, 3, 8, buf), 8);
+    assert_int_equal(sfc_pad_iso(buf, 3, 8, buf), 8);
     tu_assert_hex(buf, 8, "0102038000000000");
-    assert_int_equal(sc_unpad_iso(buf, 8, 8), 3);
+    assert_int_equal(sfc_unpad_iso(buf, 8, 8), 3);
     /* An aligned input gets a whole block of padding. */
     memset(buf, 0xAA, 16);
-    assert_int_equal(sc_pad_iso(buf, 16, 16, buf), 32);
+    assert_int_equal(sfc_pad_iso(buf, 16, 16, buf), 32);
     tu_assert_hex(buf + 16, 16, "80000000000000000000000000000000");
-    assert_int_equal(sc_unpad_iso(buf, 32, 16), 16);
+    assert_int_equal(sfc_unpad_iso(buf, 32, 16), 16);
     /* Empty input: one block. */
-    assert_int_equal(sc_pad_iso(buf, 0, 8, buf), 8);
+    assert_int_equal(sfc_pad_iso(buf, 0, 8, buf), 8);
     tu_assert_hex(buf, 8, "8000000000000000");
-    assert_int_equal(sc_unpad_iso(buf, 8, 8), 0);
+    assert_int_equal(sfc_unpad_iso(buf, 8, 8), 0);
     /* 7 bytes fill the block with just the marker. */
     memset(buf, 0x11, 7);
-    assert_int_equal(sc_pad_iso(buf, 7, 8, buf), 8);
+    assert_int_equal(sfc_pad_iso(buf, 7, 8, buf), 8);
     assert_int_equal(buf[7], 0x80);
-    assert_int_equal(sc_unpad_iso(buf, 8, 8), 7);
+    assert_int_equal(sfc_unpad_iso(buf, 8, 8), 7);
 }
 
 static void test_iso_unpadding_malformed(void **state)
@@ -314,12 +315,12 @@ static void test_iso_unpadding_malformed(void **state)
     uint8_t buf[32];
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         size_t n = tu_hex(bad[i].hex, buf, sizeof(buf));
-        if (sc_unpad_iso(buf, n, bad[i].block) != SIZE_MAX)
+        if (sfc_unpad_iso(buf, n, bad[i].block) != SIZE_MAX)
             fail_msg("unpad accepted %s", bad[i].hex);
     }
     /* 80 as data before the real marker is fine. */
     size_t n = tu_hex("8080000000000000", buf, sizeof(buf));
-    assert_int_equal(sc_unpad_iso(buf, n, 8), 1);
+    assert_int_equal(sfc_unpad_iso(buf, n, 8), 1);
 }
 
 int main(void)

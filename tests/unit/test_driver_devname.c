@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_driver_devname.c
  * @brief Unit tests of DEVICENAME parsing (driver/devname.c), table-driven.
@@ -58,8 +59,8 @@ static void test_good(void **state)
         const good_case *c = &good[i];
         drv_config cfg;
         char why[256];
-        sc_err err = drv_config_parse(c->devicename, &cfg, why, sizeof(why));
-        if (err != SC_OK)
+        sfc_err err = drv_config_parse(c->devicename, &cfg, why, sizeof(why));
+        if (err != SFC_OK)
             fail_msg("\"%s\" refused: %s", c->devicename, why);
         assert_int_equal(cfg.mode, c->mode);
         assert_string_equal(cfg.host, c->host);
@@ -77,15 +78,15 @@ static void test_other_options(void **state)
     drv_config cfg;
     assert_int_equal(drv_config_parse("/dev/null:1,atr_timeout=5,"
                                       "connect_timeout=6,log=debug",
-                                      &cfg, NULL, 0), SC_OK);
+                                      &cfg, NULL, 0), SFC_OK);
     assert_int_equal(cfg.atr_timeout_ms, 5);
     assert_int_equal(cfg.connect_timeout_ms, 6);
     assert_true(cfg.log_set);
-    assert_int_equal(cfg.log_level, SC_LOG_DEBUG);
+    assert_int_equal(cfg.log_level, SFC_LOG_DEBUG);
     assert_int_equal(drv_config_parse("/dev/null:1,log=2", &cfg, NULL, 0),
-                     SC_OK);
-    assert_int_equal(cfg.log_level, SC_LOG_INFO);
-    assert_int_equal(drv_config_parse("/dev/null:1", &cfg, NULL, 0), SC_OK);
+                     SFC_OK);
+    assert_int_equal(cfg.log_level, SFC_LOG_INFO);
+    assert_int_equal(drv_config_parse("/dev/null:1", &cfg, NULL, 0), SFC_OK);
     assert_false(cfg.log_set);
     assert_int_equal(cfg.atr_timeout_ms, DRV_DEFAULT_ATR_TIMEOUT_MS);
     assert_int_equal(cfg.connect_timeout_ms, DRV_DEFAULT_CONNECT_TIMEOUT_MS);
@@ -142,8 +143,8 @@ static void test_bad(void **state)
         const bad_case *c = &bad[i];
         drv_config cfg;
         char why[256] = "";
-        sc_err err = drv_config_parse(c->devicename, &cfg, why, sizeof(why));
-        if (err == SC_OK)
+        sfc_err err = drv_config_parse(c->devicename, &cfg, why, sizeof(why));
+        if (err == SFC_OK)
             fail_msg("\"%s\" accepted", c->devicename);
         if (!strstr(why, c->reason))
             fail_msg("\"%s\": \"%s\" does not mention \"%s\"", c->devicename,
@@ -165,13 +166,13 @@ static void test_too_long(void **state)
     drv_config cfg;
     char why[128];
     assert_int_not_equal(drv_config_parse(name, &cfg, why, sizeof(why)),
-                         SC_OK);
+                         SFC_OK);
     assert_non_null(strstr(why, "longer"));
     /* a 256-byte host name is too long even though the DEVICENAME fits */
     char host[300];
     memset(host, 'h', 256);
     strcpy(host + 256, ":1");
-    assert_int_not_equal(drv_config_parse(host, &cfg, NULL, 0), SC_OK);
+    assert_int_not_equal(drv_config_parse(host, &cfg, NULL, 0), SFC_OK);
 }
 
 static void test_channel(void **state)
@@ -180,28 +181,28 @@ static void test_channel(void **state)
     drv_config cfg;
     char why[128];
     assert_int_equal(drv_config_channel(0x8C7B, &cfg, why, sizeof(why)),
-                     SC_OK);
+                     SFC_OK);
     assert_int_equal(cfg.mode, DRV_LISTEN);
     assert_int_equal(cfg.port, 35963);
     assert_string_equal(cfg.host, "127.0.0.1");
     assert_int_not_equal(drv_config_channel(0, &cfg, why, sizeof(why)),
-                         SC_OK);
+                         SFC_OK);
     assert_int_not_equal(drv_config_channel(65535, &cfg, why, sizeof(why)),
-                         SC_OK);
+                         SFC_OK);
     assert_int_not_equal(drv_config_channel(0x10000, &cfg, why, sizeof(why)),
-                         SC_OK);
+                         SFC_OK);
 }
 
 static void test_log_levels(void **state)
 {
     (void)state;
-    sc_log_level level;
+    sfc_log_level level;
     assert_true(drv_parse_log_level("error", &level));
-    assert_int_equal(level, SC_LOG_ERROR);
+    assert_int_equal(level, SFC_LOG_ERROR);
     assert_true(drv_parse_log_level("apdu", &level));
-    assert_int_equal(level, SC_LOG_APDU);
+    assert_int_equal(level, SFC_LOG_APDU);
     assert_true(drv_parse_log_level("4", &level));
-    assert_int_equal(level, SC_LOG_DEBUG);
+    assert_int_equal(level, SFC_LOG_DEBUG);
     assert_false(drv_parse_log_level("5", &level));
     assert_false(drv_parse_log_level("DEBUG", &level));
     assert_false(drv_parse_log_level("", &level));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_driver_features.c
  * @brief Unit tests of the part 10 feature answers (driver/features.c) and

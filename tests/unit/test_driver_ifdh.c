@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_driver_ifdh.c
  * @brief The driver's IFDH* entry points driven directly, against a

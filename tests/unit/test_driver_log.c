@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_driver_log.c
  * @brief Unit tests of the driver's logging (driver/drvlog.c): the level
@@ -15,7 +16,7 @@
 
 static char captured[2048];
 
-static void capture(void *user, sc_log_level level, const char *msg)
+static void capture(void *user, sfc_log_level level, const char *msg)
 {
     (void)user;
     (void)level;
@@ -23,12 +24,12 @@ static void capture(void *user, sc_log_level level, const char *msg)
     snprintf(captured + n, sizeof(captured) - n, "%s\n", msg);
 }
 
-static const char *trace_command(sc_log_level level, const char *hex)
+static const char *trace_command(sfc_log_level level, const char *hex)
 {
     uint8_t apdu[64];
     size_t n = tu_hex(hex, apdu, sizeof(apdu));
     captured[0] = '\0';
-    sc_log_set(capture, NULL, level);
+    sfc_log_set(capture, NULL, level);
     drv_log_command("00:00", apdu, n);
     return captured;
 }
@@ -37,25 +38,25 @@ static void test_verify_masked(void **state)
 {
     (void)state;
     /* VERIFY with PIN 1234: the PIN never shows at the apdu level */
-    const char *out = trace_command(SC_LOG_APDU, "0020000104 31323334");
+    const char *out = trace_command(SFC_LOG_APDU, "0020000104 31323334");
     assert_non_null(strstr(out, "00 20 00 01"));
     assert_non_null(strstr(out, "5 more bytes hidden"));
     assert_null(strstr(out, "31 32"));
     /* CHANGE REFERENCE DATA, RESET RETRY COUNTER, PUT DATA likewise */
-    assert_null(strstr(trace_command(SC_LOG_APDU,
+    assert_null(strstr(trace_command(SFC_LOG_APDU,
                                      "002400010831323334 35363738"),
                        "31 32"));
-    assert_null(strstr(trace_command(SC_LOG_APDU, "002C000104 31323334"),
+    assert_null(strstr(trace_command(SFC_LOG_APDU, "002C000104 31323334"),
                        "31 32"));
-    assert_null(strstr(trace_command(SC_LOG_APDU, "00DA000004 31323334"),
+    assert_null(strstr(trace_command(SFC_LOG_APDU, "00DA000004 31323334"),
                        "31 32"));
     /* other commands are shown whole; debug shows everything */
-    assert_non_null(strstr(trace_command(SC_LOG_APDU, "00A4000C023F00"),
+    assert_non_null(strstr(trace_command(SFC_LOG_APDU, "00A4000C023F00"),
                            "00 A4 00 0C 02 3F 00"));
-    assert_non_null(strstr(trace_command(SC_LOG_DEBUG, "0020000104 31323334"),
+    assert_non_null(strstr(trace_command(SFC_LOG_DEBUG, "0020000104 31323334"),
                            "31 32 33 34"));
     /* below the apdu level nothing is logged */
-    assert_string_equal(trace_command(SC_LOG_INFO, "00A4000C023F00"), "");
+    assert_string_equal(trace_command(SFC_LOG_INFO, "00A4000C023F00"), "");
 }
 
 static void test_responses(void **state)
@@ -63,12 +64,12 @@ static void test_responses(void **state)
     (void)state;
     const uint8_t resp[] = {0x31, 0x32, 0x33, 0x90, 0x00};
     captured[0] = '\0';
-    sc_log_set(capture, NULL, SC_LOG_APDU);
+    sfc_log_set(capture, NULL, SFC_LOG_APDU);
     drv_log_response("00:00", resp, sizeof(resp));
     assert_non_null(strstr(captured, "3 data bytes, SW 9000"));
     assert_null(strstr(captured, "31"));
     captured[0] = '\0';
-    sc_log_set(capture, NULL, SC_LOG_DEBUG);
+    sfc_log_set(capture, NULL, SFC_LOG_DEBUG);
     drv_log_response("00:00", resp, sizeof(resp));
     assert_non_null(strstr(captured, "31 32 33 90 00"));
 }
@@ -95,24 +96,24 @@ static void test_levels(void **state)
     /* quiet by default: errors only */
     unsetenv(DRV_LOG_ENV);
     drv_log_setup(NULL);
-    assert_true(sc_log_enabled(SC_LOG_ERROR));
-    assert_false(sc_log_enabled(SC_LOG_WARN));
+    assert_true(sfc_log_enabled(SFC_LOG_ERROR));
+    assert_false(sfc_log_enabled(SFC_LOG_WARN));
     /* the environment raises it */
     setenv(DRV_LOG_ENV, "info", 1);
     drv_log_setup(NULL);
-    assert_true(sc_log_enabled(SC_LOG_INFO));
-    assert_false(sc_log_enabled(SC_LOG_APDU));
+    assert_true(sfc_log_enabled(SFC_LOG_INFO));
+    assert_false(sfc_log_enabled(SFC_LOG_APDU));
     /* so does a reader's log= option; the level never goes down */
     drv_config cfg;
     assert_int_equal(drv_config_parse("/dev/null:1,log=apdu", &cfg, NULL, 0),
-                     SC_OK);
+                     SFC_OK);
     drv_log_setup(&cfg);
-    assert_true(sc_log_enabled(SC_LOG_APDU));
+    assert_true(sfc_log_enabled(SFC_LOG_APDU));
     assert_int_equal(drv_config_parse("/dev/null:1,log=error", &cfg, NULL, 0),
-                     SC_OK);
+                     SFC_OK);
     drv_log_setup(&cfg);
-    assert_true(sc_log_enabled(SC_LOG_APDU));
-    assert_false(sc_log_enabled(SC_LOG_DEBUG));
+    assert_true(sfc_log_enabled(SFC_LOG_APDU));
+    assert_false(sfc_log_enabled(SFC_LOG_DEBUG));
     unsetenv(DRV_LOG_ENV);
 }
 

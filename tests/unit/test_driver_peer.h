@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_driver_peer.h
  * @brief A scripted vpcd card in its own thread, for the driver's unit tests.
@@ -17,8 +18,8 @@
  * Included by the test_driver_*.c files that need a card; all functions are
  * static.
  */
-#ifndef SC_TEST_DRIVER_PEER_H
-#define SC_TEST_DRIVER_PEER_H
+#ifndef SFC_TEST_DRIVER_PEER_H
+#define SFC_TEST_DRIVER_PEER_H
 
 #include <arpa/inet.h>
 #include <errno.h>

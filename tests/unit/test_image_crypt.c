@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_image_crypt.c
  * @brief Encrypted card images: round trips with scrypt and PBKDF2, a
@@ -14,63 +15,63 @@
 static const uint8_t pass[] = "correct horse battery staple";
 #define PASSLEN (sizeof(pass) - 1)
 
-static sc_image_key *fast_key(sc_image_kdf_alg alg)
+static sfc_image_key *fast_key(sfc_image_kdf_alg alg)
 {
-    sc_image_kdf kdf = {.alg = alg, .n = 1024, .r = 8, .p = 1,
+    sfc_image_kdf kdf = {.alg = alg, .n = 1024, .r = 8, .p = 1,
                         .iterations = 1000};
-    sc_image_key *key = NULL;
-    char err[SC_IMAGE_ERR_MAX];
-    if (sc_image_key_new(pass, PASSLEN, &kdf, &key, err, sizeof(err)) != SC_OK)
+    sfc_image_key *key = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
+    if (sfc_image_key_new(pass, PASSLEN, &kdf, &key, err, sizeof(err)) != SFC_OK)
         fail_msg("%s", err);
     return key;
 }
 
-static char *encrypt_text(const sc_image_key *key, const char *plain)
+static char *encrypt_text(const sfc_image_key *key, const char *plain)
 {
-    char *env = NULL, err[SC_IMAGE_ERR_MAX];
+    char *env = NULL, err[SFC_IMAGE_ERR_MAX];
     size_t len = 0;
-    if (sc_image_encrypt(key, plain, strlen(plain), &env, &len, err,
-                         sizeof(err)) != SC_OK)
+    if (sfc_image_encrypt(key, plain, strlen(plain), &env, &len, err,
+                         sizeof(err)) != SFC_OK)
         fail_msg("%s", err);
     return env;
 }
 
-static sc_err decrypt_text(const uint8_t *p, size_t plen, const char *env,
+static sfc_err decrypt_text(const uint8_t *p, size_t plen, const char *env,
                            char **plain, char *err)
 {
     size_t len = 0;
-    return sc_image_decrypt(p, plen, env, strlen(env), NULL, plain, &len, err,
-                            SC_IMAGE_ERR_MAX);
+    return sfc_image_decrypt(p, plen, env, strlen(env), NULL, plain, &len, err,
+                            SFC_IMAGE_ERR_MAX);
 }
 
-static void roundtrip(sc_image_kdf_alg alg)
+static void roundtrip(sfc_image_kdf_alg alg)
 {
-    sc_card *card = ct_card("iso7816");
-    char *plain = it_save(card), *back = NULL, err[SC_IMAGE_ERR_MAX];
-    sc_image_key *key = fast_key(alg);
+    sfc_card *card = ct_card("iso7816");
+    char *plain = it_save(card), *back = NULL, err[SFC_IMAGE_ERR_MAX];
+    sfc_image_key *key = fast_key(alg);
     char *env = encrypt_text(key, plain);
-    assert_true(sc_image_text_is_encrypted(env, strlen(env)));
-    assert_false(sc_image_text_is_encrypted(plain, strlen(plain)));
+    assert_true(sfc_image_text_is_encrypted(env, strlen(env)));
+    assert_false(sfc_image_text_is_encrypted(plain, strlen(plain)));
     assert_null(strstr(env, "1234")); /* the PIN is not visible */
-    assert_int_equal(decrypt_text(pass, PASSLEN, env, &back, err), SC_OK);
+    assert_int_equal(decrypt_text(pass, PASSLEN, env, &back, err), SFC_OK);
     assert_string_equal(back, plain);
     free(back);
     free(env);
     free(plain);
-    sc_image_key_free(key);
-    sc_card_free(card);
+    sfc_image_key_free(key);
+    sfc_card_free(card);
 }
 
 static void test_roundtrip_scrypt(void **state)
 {
     (void)state;
-    roundtrip(SC_IMAGE_KDF_SCRYPT);
+    roundtrip(SFC_IMAGE_KDF_SCRYPT);
 }
 
 static void test_roundtrip_pbkdf2(void **state)
 {
     (void)state;
-    roundtrip(SC_IMAGE_KDF_PBKDF2);
+    roundtrip(SFC_IMAGE_KDF_PBKDF2);
 }
 
 static const char *field(json_object *root, const char *key)
@@ -84,7 +85,7 @@ static const char *field(json_object *root, const char *key)
 static void test_fresh_salt_and_iv(void **state)
 {
     (void)state;
-    sc_image_key *key = fast_key(SC_IMAGE_KDF_SCRYPT);
+    sfc_image_key *key = fast_key(SFC_IMAGE_KDF_SCRYPT);
     char *a = encrypt_text(key, "{\"x\": 1}"), *b = encrypt_text(key, "{\"x\": 1}");
     json_object *ja = json_tokener_parse(a), *jb = json_tokener_parse(b);
     assert_string_not_equal(field(ja, "iv"), field(jb, "iv"));
@@ -95,23 +96,23 @@ static void test_fresh_salt_and_iv(void **state)
     json_object_put(jb);
     free(a);
     free(b);
-    sc_image_key_free(key);
+    sfc_image_key_free(key);
 }
 
 static void test_wrong_passphrase(void **state)
 {
     (void)state;
-    sc_image_key *key = fast_key(SC_IMAGE_KDF_SCRYPT);
+    sfc_image_key *key = fast_key(SFC_IMAGE_KDF_SCRYPT);
     char *env = encrypt_text(key, "{\"secret\": true}"), *plain = NULL;
-    char err[SC_IMAGE_ERR_MAX];
+    char err[SFC_IMAGE_ERR_MAX];
     static const uint8_t wrong[] = "correct horse battery stapler";
     assert_int_equal(decrypt_text(wrong, sizeof(wrong) - 1, env, &plain, err),
-                     SC_E_CHECKSUM);
+                     SFC_E_CHECKSUM);
     assert_string_equal(err, "wrong passphrase or damaged image");
     assert_null(plain);
-    assert_int_equal(decrypt_text(pass, 0, env, &plain, err), SC_E_INVAL);
+    assert_int_equal(decrypt_text(pass, 0, env, &plain, err), SFC_E_INVAL);
     free(env);
-    sc_image_key_free(key);
+    sfc_image_key_free(key);
 }
 
 /* Change one character of a field's text (hex or base64 stays valid). */
@@ -137,72 +138,72 @@ static void test_tampering(void **state)
         {"ciphertext", NULL}, {"tag", NULL}, {"iv", NULL},
         {"key_salt", NULL}, {"salt", "kdf"},
     };
-    sc_image_key *key = fast_key(SC_IMAGE_KDF_SCRYPT);
+    sfc_image_key *key = fast_key(SFC_IMAGE_KDF_SCRYPT);
     char *env = encrypt_text(key, "{\"format\": \"softcard-card-image\"}");
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         char *bad = tamper(env, parts[i][0], parts[i][1]), *plain = NULL;
-        char err[SC_IMAGE_ERR_MAX];
-        if (decrypt_text(pass, PASSLEN, bad, &plain, err) != SC_E_CHECKSUM)
+        char err[SFC_IMAGE_ERR_MAX];
+        if (decrypt_text(pass, PASSLEN, bad, &plain, err) != SFC_E_CHECKSUM)
             fail_msg("tampered %s: %s", parts[i][0], err);
         assert_string_equal(err, "wrong passphrase or damaged image");
         free(bad);
     }
     free(env);
-    sc_image_key_free(key);
+    sfc_image_key_free(key);
 }
 
 /* KDF parameters are authenticated and bounded. */
 static void test_kdf_parameters(void **state)
 {
     (void)state;
-    sc_image_key *key = fast_key(SC_IMAGE_KDF_SCRYPT);
-    char *env = encrypt_text(key, "{}"), *plain = NULL, err[SC_IMAGE_ERR_MAX];
+    sfc_image_key *key = fast_key(SFC_IMAGE_KDF_SCRYPT);
+    char *env = encrypt_text(key, "{}"), *plain = NULL, err[SFC_IMAGE_ERR_MAX];
     json_object *root = json_tokener_parse(env), *kdf = NULL;
     assert_true(json_object_object_get_ex(root, "kdf", &kdf));
     json_object_object_add(kdf, "n", json_object_new_int(2048));
     const char *t = json_object_to_json_string(root);
     assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err),
-                     SC_E_CHECKSUM);
+                     SFC_E_CHECKSUM);
     json_object_object_add(kdf, "n", json_object_new_int(1 << 24));
     t = json_object_to_json_string(root);
-    assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err), SC_E_RANGE);
+    assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err), SFC_E_RANGE);
     assert_string_equal(err, "$.kdf.n: 16777216 is out of range (2..1048576)");
     json_object_object_add(kdf, "n", json_object_new_int(1000));
     t = json_object_to_json_string(root);
-    assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err), SC_E_RANGE);
+    assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err), SFC_E_RANGE);
     assert_string_equal(err, "$.kdf: scrypt parameters out of range");
     json_object_object_add(root, "cipher", json_object_new_string("rot13"));
     t = json_object_to_json_string(root);
     assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err),
-                     SC_E_UNSUPPORTED);
+                     SFC_E_UNSUPPORTED);
     assert_string_equal(err, "$.cipher: 'rot13' is not aes-256-gcm");
     json_object_object_add(root, "extra", json_object_new_int(1));
     t = json_object_to_json_string(root);
-    assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err), SC_E_FORMAT);
+    assert_int_equal(decrypt_text(pass, PASSLEN, t, &plain, err), SFC_E_FORMAT);
     assert_string_equal(err, "$.extra: unknown field");
     json_object_put(root);
     free(env);
-    sc_image_key_free(key);
+    sfc_image_key_free(key);
 }
 
 /* The default parameters (scrypt N = 32768) work and take moderate time. */
 static void test_default_kdf(void **state)
 {
     (void)state;
-    sc_image_key *key = NULL;
-    char err[SC_IMAGE_ERR_MAX];
-    assert_int_equal(sc_image_key_new(pass, PASSLEN, NULL, &key, err,
-                                      sizeof(err)), SC_OK);
+    sfc_image_key *key = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
+    assert_int_equal(sfc_image_key_new(pass, PASSLEN, NULL, &key, err,
+                                      sizeof(err)), SFC_OK);
     char *env = encrypt_text(key, "{}"), *plain = NULL;
     assert_non_null(strstr(env, "\"n\": 32768"));
-    assert_int_equal(decrypt_text(pass, PASSLEN, env, &plain, err), SC_OK);
+    assert_int_equal(decrypt_text(pass, PASSLEN, env, &plain, err), SFC_OK);
     assert_string_equal(plain, "{}");
     free(plain);
     free(env);
-    sc_image_key_free(key);
-    sc_image_kdf bad = {.alg = SC_IMAGE_KDF_SCRYPT, .n = 1000};
-    assert_int_equal(sc_image_key_new(pass, PASSLEN, &bad, &key, err,
-                                      sizeof(err)), SC_E_RANGE);
+    sfc_image_key_free(key);
+    sfc_image_kdf bad = {.alg = SFC_IMAGE_KDF_SCRYPT, .n = 1000};
+    assert_int_equal(sfc_image_key_new(pass, PASSLEN, &bad, &key, err,
+                                      sizeof(err)), SFC_E_RANGE);
 }
 
 int main(void)

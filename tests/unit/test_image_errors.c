@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_image_errors.c
  * @brief Bad card images are refused with the JSON path and the reason.
@@ -262,9 +263,9 @@ static void test_memory_limit(void **state)
         p += sprintf(p, "%s{\"fid\": \"%04X\", \"kind\": \"transparent\", "
                      "\"size\": 65535}", i ? ", " : "", 0x1000 + i);
     sprintf(p, "]}}");
-    sc_err rv;
+    sfc_err rv;
     const char *err = it_load_error(text, &rv);
-    assert_int_equal(rv, SC_E_RANGE);
+    assert_int_equal(rv, SFC_E_RANGE);
     assert_non_null(strstr(err, "$.mf: the files need "));
     assert_non_null(strstr(err, "bytes of card memory, the card has"));
 }
@@ -274,11 +275,11 @@ static void test_nul_byte(void **state)
 {
     (void)state;
     static const char text[] = "{\"format\": \"softcard-card-image\"}\0junk";
-    sc_card *card = NULL;
-    char err[SC_IMAGE_ERR_MAX];
-    assert_int_equal(sc_image_load_text(text, sizeof(text) - 1, NULL, &card,
+    sfc_card *card = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
+    assert_int_equal(sfc_image_load_text(text, sizeof(text) - 1, NULL, &card,
                                         err, sizeof(err)),
-                     SC_E_FORMAT);
+                     SFC_E_FORMAT);
     assert_string_equal(err, "line 1, column 34: NUL byte in the text");
 }
 
@@ -286,11 +287,11 @@ static void test_nul_byte(void **state)
 static void test_base_options(void **state)
 {
     (void)state;
-    sc_card_options o = {.extended_length = true};
-    sc_card *card = NULL;
-    char err[SC_IMAGE_ERR_MAX];
-    assert_int_equal(sc_image_load_text("{}", 2, &o, &card, err, sizeof(err)),
-                     SC_E_INVAL);
+    sfc_card_options o = {.extended_length = true};
+    sfc_card *card = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
+    assert_int_equal(sfc_image_load_text("{}", 2, &o, &card, err, sizeof(err)),
+                     SFC_E_INVAL);
 }
 
 /* Random damage to a valid image never crashes the loader: it loads (and
@@ -299,7 +300,7 @@ static void test_mutations(void **state)
 {
     (void)state;
     static const char alphabet[] = "{}[]\",:0123456789ABCDEFaf-.e \\nu";
-    sc_card *card = ct_card("iso7816");
+    sfc_card *card = ct_card("iso7816");
     ct_expect(card, "00E000000C 620A 820101 83021001 800108", "9000");
     ct_expect(card, "00DA0042 03 010203", "9000");
     char *text = it_save(card);
@@ -312,17 +313,17 @@ static void test_mutations(void **state)
             size_t at = (seed >> 8) % len;
             m[at] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
         }
-        sc_card *c = NULL;
-        char err[SC_IMAGE_ERR_MAX] = "";
-        if (sc_image_load_text(m, len, NULL, &c, err, sizeof(err)) == SC_OK) {
+        sfc_card *c = NULL;
+        char err[SFC_IMAGE_ERR_MAX] = "";
+        if (sfc_image_load_text(m, len, NULL, &c, err, sizeof(err)) == SFC_OK) {
             char *again = it_save(c);
-            sc_card *c2 = it_load(again);
+            sfc_card *c2 = it_load(again);
             char *third = it_save(c2);
             assert_string_equal(again, third);
             free(again);
             free(third);
-            sc_card_free(c2);
-            sc_card_free(c);
+            sfc_card_free(c2);
+            sfc_card_free(c);
         } else {
             assert_null(c);
             assert_true(err[0] != '\0');
@@ -330,7 +331,7 @@ static void test_mutations(void **state)
         free(m);
     }
     free(text);
-    sc_card_free(card);
+    sfc_card_free(card);
 }
 
 int main(void)

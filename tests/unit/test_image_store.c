@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_image_store.c
  * @brief Image files: creating without overwriting, permissions, the lock,
@@ -33,33 +34,33 @@ static int teardown(void **state)
     return 0;
 }
 
-static sc_image_store *open_store(const char *path)
+static sfc_image_store *open_store(const char *path)
 {
-    sc_image_store *s = NULL;
-    char err[SC_IMAGE_ERR_MAX];
-    if (sc_image_store_open(path, &s, err, sizeof(err)) != SC_OK)
+    sfc_image_store *s = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
+    if (sfc_image_store_open(path, &s, err, sizeof(err)) != SFC_OK)
         fail_msg("%s", err);
     return s;
 }
 
 static void create_image(const char *path, const char *type)
 {
-    sc_image_store *s = open_store(path);
-    sc_card *card = ct_card(type);
-    char err[SC_IMAGE_ERR_MAX];
-    if (sc_image_store_create(s, card, false, err, sizeof(err)) != SC_OK)
+    sfc_image_store *s = open_store(path);
+    sfc_card *card = ct_card(type);
+    char err[SFC_IMAGE_ERR_MAX];
+    if (sfc_image_store_create(s, card, false, err, sizeof(err)) != SFC_OK)
         fail_msg("%s", err);
-    sc_card_free(card);
-    sc_image_store_free(s);
+    sfc_card_free(card);
+    sfc_image_store_free(s);
 }
 
-static sc_card *load_store(sc_image_store *s, const char *passphrase)
+static sfc_card *load_store(sfc_image_store *s, const char *passphrase)
 {
-    sc_card *card = NULL;
-    char err[SC_IMAGE_ERR_MAX];
+    sfc_card *card = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
     size_t n = passphrase ? strlen(passphrase) : 0;
-    if (sc_image_store_load(s, (const uint8_t *)passphrase, n, NULL, &card,
-                            err, sizeof(err)) != SC_OK)
+    if (sfc_image_store_load(s, (const uint8_t *)passphrase, n, NULL, &card,
+                            err, sizeof(err)) != SFC_OK)
         fail_msg("%s", err);
     return card;
 }
@@ -73,7 +74,7 @@ static bool exists(const char *path)
 static void test_create_no_overwrite(void **state)
 {
     fixture *fx = *state;
-    char err[SC_IMAGE_ERR_MAX], tmp[160];
+    char err[SFC_IMAGE_ERR_MAX], tmp[160];
     struct stat st;
     create_image(fx->path, "iso7816");
     assert_int_equal(stat(fx->path, &st), 0);
@@ -81,36 +82,36 @@ static void test_create_no_overwrite(void **state)
     snprintf(tmp, sizeof(tmp), "%s.tmp", fx->path);
     assert_false(exists(tmp));
 
-    sc_image_store *s = open_store(fx->path);
-    sc_card *card = ct_card("handler_test");
-    assert_int_equal(sc_image_store_create(s, card, false, err, sizeof(err)),
-                     SC_E_STATE);
+    sfc_image_store *s = open_store(fx->path);
+    sfc_card *card = ct_card("handler_test");
+    assert_int_equal(sfc_image_store_create(s, card, false, err, sizeof(err)),
+                     SFC_E_STATE);
     assert_non_null(strstr(err, "card.json: already exists"));
     char *text = it_read_file(fx->path);
     assert_non_null(strstr(text, "\"iso7816\"")); /* untouched */
     free(text);
     assert_false(exists(tmp));
-    assert_int_equal(sc_image_store_create(s, card, true, err, sizeof(err)),
-                     SC_OK);
+    assert_int_equal(sfc_image_store_create(s, card, true, err, sizeof(err)),
+                     SFC_OK);
     text = it_read_file(fx->path);
     assert_non_null(strstr(text, "\"handler_test\""));
     free(text);
-    sc_card_free(card);
-    sc_image_store_free(s);
+    sfc_card_free(card);
+    sfc_image_store_free(s);
 }
 
 static void test_lock(void **state)
 {
     fixture *fx = *state;
-    char err[SC_IMAGE_ERR_MAX];
-    sc_image_store *a = open_store(fx->path), *b = NULL;
-    assert_int_equal(sc_image_store_open(fx->path, &b, err, sizeof(err)),
-                     SC_E_STATE);
+    char err[SFC_IMAGE_ERR_MAX];
+    sfc_image_store *a = open_store(fx->path), *b = NULL;
+    assert_int_equal(sfc_image_store_open(fx->path, &b, err, sizeof(err)),
+                     SFC_E_STATE);
     assert_null(b);
     assert_non_null(strstr(err, "card.json: in use by another process"));
-    sc_image_store_free(a);
+    sfc_image_store_free(a);
     b = open_store(fx->path);
-    sc_image_store_free(b);
+    sfc_image_store_free(b);
 }
 
 /* A leftover temporary file from a crash is removed on open. */
@@ -120,9 +121,9 @@ static void test_stale_tmp(void **state)
     char tmp[160];
     snprintf(tmp, sizeof(tmp), "%s.tmp", fx->path);
     it_write_file(tmp, "{\"half\": ");
-    sc_image_store *s = open_store(fx->path);
+    sfc_image_store *s = open_store(fx->path);
     assert_false(exists(tmp));
-    sc_image_store_free(s);
+    sfc_image_store_free(s);
 }
 
 static const char create_ef[] = "00E000000C 620A 820101 83020102 800108";
@@ -131,18 +132,18 @@ static void test_commit_hook(void **state)
 {
     fixture *fx = *state;
     create_image(fx->path, "iso7816");
-    sc_image_store *s = open_store(fx->path);
-    sc_card *card = load_store(s, NULL);
-    sc_image_attach(card, s);
+    sfc_image_store *s = open_store(fx->path);
+    sfc_card *card = load_store(s, NULL);
+    sfc_image_attach(card, s);
     ct_expect(card, create_ef, "9000");
     ct_expect(card, "00D6000004 DEADBEEF", "9000");
-    sc_card *copy = NULL;
-    char err[SC_IMAGE_ERR_MAX];
-    assert_int_equal(sc_image_load_file(fx->path, NULL, 0, NULL, &copy, err,
-                                        sizeof(err)), SC_OK);
+    sfc_card *copy = NULL;
+    char err[SFC_IMAGE_ERR_MAX];
+    assert_int_equal(sfc_image_load_file(fx->path, NULL, 0, NULL, &copy, err,
+                                        sizeof(err)), SFC_OK);
     ct_expect(copy, "00A4020C020102", "9000");
     ct_expect(copy, "00B0000000", "DEADBEEF000000009000");
-    sc_card_free(copy);
+    sfc_card_free(copy);
     /* a command that changes nothing does not write */
     assert_int_equal(unlink(fx->path), 0);
     ct_expect(card, "00A4020C020102", "9000");
@@ -151,8 +152,8 @@ static void test_commit_hook(void **state)
     /* a wrong VERIFY changes a counter: written */
     ct_expect(card, "0020000104 39393939", "63C2");
     assert_true(exists(fx->path));
-    sc_card_free(card);
-    sc_image_store_free(s);
+    sfc_card_free(card);
+    sfc_image_store_free(s);
 }
 
 /* A save that fails answers 6581 and leaves the old image whole. */
@@ -161,93 +162,93 @@ static void test_failed_commit(void **state)
     fixture *fx = *state;
     char tmp[160];
     create_image(fx->path, "iso7816");
-    sc_image_store *s = open_store(fx->path);
-    sc_card *card = load_store(s, NULL);
-    sc_image_attach(card, s);
+    sfc_image_store *s = open_store(fx->path);
+    sfc_card *card = load_store(s, NULL);
+    sfc_image_attach(card, s);
     ct_expect(card, create_ef, "9000");
     char *before = it_read_file(fx->path);
     snprintf(tmp, sizeof(tmp), "%s.tmp", fx->path);
     assert_int_equal(mkdir(tmp, 0700), 0); /* the save cannot replace it */
     ct_expect(card, "00D6000004 DEADBEEF", "6581");
-    assert_non_null(strstr(sc_image_store_error(s), "card.json"));
+    assert_non_null(strstr(sfc_image_store_error(s), "card.json"));
     char *after = it_read_file(fx->path);
     assert_string_equal(before, after);
     free(after);
     assert_int_equal(rmdir(tmp), 0);
     /* still dirty: the next command saves, even a read */
     ct_expect(card, "00B0000004", "DEADBEEF9000");
-    assert_string_equal(sc_image_store_error(s), "");
+    assert_string_equal(sfc_image_store_error(s), "");
     after = it_read_file(fx->path);
     assert_string_not_equal(before, after);
     free(after);
     free(before);
-    sc_card_free(card);
-    sc_image_store_free(s);
+    sfc_card_free(card);
+    sfc_image_store_free(s);
 }
 
 static void test_encrypted_store(void **state)
 {
     fixture *fx = *state;
-    char err[SC_IMAGE_ERR_MAX];
-    sc_image_kdf kdf = {.n = 1024};
-    sc_image_key *key = NULL;
-    assert_int_equal(sc_image_key_new((const uint8_t *)"pw", 2, &kdf, &key,
-                                      err, sizeof(err)), SC_OK);
-    sc_image_store *s = open_store(fx->path);
-    sc_image_store_set_key(s, key);
-    sc_card *card = ct_card("iso7816");
-    assert_int_equal(sc_image_store_create(s, card, false, err, sizeof(err)),
-                     SC_OK);
-    sc_card_free(card);
-    sc_image_store_free(s);
+    char err[SFC_IMAGE_ERR_MAX];
+    sfc_image_kdf kdf = {.n = 1024};
+    sfc_image_key *key = NULL;
+    assert_int_equal(sfc_image_key_new((const uint8_t *)"pw", 2, &kdf, &key,
+                                      err, sizeof(err)), SFC_OK);
+    sfc_image_store *s = open_store(fx->path);
+    sfc_image_store_set_key(s, key);
+    sfc_card *card = ct_card("iso7816");
+    assert_int_equal(sfc_image_store_create(s, card, false, err, sizeof(err)),
+                     SFC_OK);
+    sfc_card_free(card);
+    sfc_image_store_free(s);
     char *text = it_read_file(fx->path);
-    assert_true(sc_image_text_is_encrypted(text, strlen(text)));
+    assert_true(sfc_image_text_is_encrypted(text, strlen(text)));
     free(text);
 
     s = open_store(fx->path);
-    assert_int_equal(sc_image_store_load(s, NULL, 0, NULL, &card, err,
-                                         sizeof(err)), SC_E_STATE);
+    assert_int_equal(sfc_image_store_load(s, NULL, 0, NULL, &card, err,
+                                         sizeof(err)), SFC_E_STATE);
     assert_non_null(strstr(err, "card.json: encrypted image: a passphrase is "
                            "needed"));
-    assert_int_equal(sc_image_store_load(s, (const uint8_t *)"pW", 2, NULL,
+    assert_int_equal(sfc_image_store_load(s, (const uint8_t *)"pW", 2, NULL,
                                          &card, err, sizeof(err)),
-                     SC_E_CHECKSUM);
+                     SFC_E_CHECKSUM);
     assert_non_null(strstr(err, "card.json: wrong passphrase or damaged "
                            "image"));
-    assert_false(sc_image_store_encrypted(s));
+    assert_false(sfc_image_store_encrypted(s));
     card = load_store(s, "pw");
-    assert_true(sc_image_store_encrypted(s));
-    sc_image_attach(card, s);
+    assert_true(sfc_image_store_encrypted(s));
+    sfc_image_attach(card, s);
     ct_expect(card, "0020000104 39393939", "63C2");
-    sc_card_free(card);
-    sc_image_store_free(s);
+    sfc_card_free(card);
+    sfc_image_store_free(s);
     text = it_read_file(fx->path);
-    assert_true(sc_image_text_is_encrypted(text, strlen(text)));
+    assert_true(sfc_image_text_is_encrypted(text, strlen(text)));
     free(text);
-    assert_int_equal(sc_image_load_file(fx->path, (const uint8_t *)"pw", 2,
-                                        NULL, &card, err, sizeof(err)), SC_OK);
+    assert_int_equal(sfc_image_load_file(fx->path, (const uint8_t *)"pw", 2,
+                                        NULL, &card, err, sizeof(err)), SFC_OK);
     ct_expect(card, "0020000100", "63C2");
-    sc_card_free(card);
+    sfc_card_free(card);
 }
 
 static void test_file_errors(void **state)
 {
     fixture *fx = *state;
-    char err[SC_IMAGE_ERR_MAX], want[300];
-    sc_card *card = NULL;
-    assert_int_equal(sc_image_load_file(fx->path, NULL, 0, NULL, &card, err,
-                                        sizeof(err)), SC_E_IO);
+    char err[SFC_IMAGE_ERR_MAX], want[300];
+    sfc_card *card = NULL;
+    assert_int_equal(sfc_image_load_file(fx->path, NULL, 0, NULL, &card, err,
+                                        sizeof(err)), SFC_E_IO);
     snprintf(want, sizeof(want), "%s: %s", fx->path, strerror(ENOENT));
     assert_string_equal(err, want);
-    assert_int_equal(sc_image_load_file(fx->dir, NULL, 0, NULL, &card, err,
-                                        sizeof(err)), SC_E_IO);
+    assert_int_equal(sfc_image_load_file(fx->dir, NULL, 0, NULL, &card, err,
+                                        sizeof(err)), SFC_E_IO);
     assert_non_null(strstr(err, "not a regular file"));
     it_write_file(fx->path, "{\"format\": \"softcard-card-image\",\n "
                             "\"version\": 1, \"type\": \"iso7816\",\n "
                             "\"pins\": [{\"ref\": \"01\", \"value\": \"1234\","
                             " \"tries\": 3, \"tries_left\": 9}]}\n");
-    assert_int_equal(sc_image_load_file(fx->path, NULL, 0, NULL, &card, err,
-                                        sizeof(err)), SC_E_RANGE);
+    assert_int_equal(sfc_image_load_file(fx->path, NULL, 0, NULL, &card, err,
+                                        sizeof(err)), SFC_E_RANGE);
     snprintf(want, sizeof(want), "%s: $.pins[0].tries_left: 9 is out of "
              "range (0..3)", fx->path);
     assert_string_equal(err, want);
@@ -257,33 +258,33 @@ static void test_file_errors(void **state)
 static void test_config(void **state)
 {
     fixture *fx = *state;
-    char err[SC_IMAGE_ERR_MAX];
-    sc_image_config cfg;
+    char err[SFC_IMAGE_ERR_MAX];
+    sfc_image_config cfg;
     it_write_file(fx->path, "{\"type\": \"iso7816\", \"extended_length\": true,"
                             " \"params\": {\"pin\": \"123456\"}}");
-    assert_int_equal(sc_image_config_load(fx->path, &cfg, err, sizeof(err)),
-                     SC_OK);
+    assert_int_equal(sfc_image_config_load(fx->path, &cfg, err, sizeof(err)),
+                     SFC_OK);
     assert_string_equal(cfg.type, "iso7816");
     assert_true(cfg.extended_length);
     assert_int_equal(cfg.n_params, 1);
-    assert_int_equal(sc_image_config_set(&cfg, "pin", "654321"), SC_OK);
-    assert_int_equal(sc_image_config_set(&cfg, "puk", "87654321"), SC_OK);
+    assert_int_equal(sfc_image_config_set(&cfg, "pin", "654321"), SFC_OK);
+    assert_int_equal(sfc_image_config_set(&cfg, "puk", "87654321"), SFC_OK);
     assert_int_equal(cfg.n_params, 2);
     assert_string_equal(cfg.params[0].value, "654321");
-    sc_image_config_free(&cfg);
+    sfc_image_config_free(&cfg);
     assert_null(cfg.type);
     it_write_file(fx->path, "{\"type\": \"iso7816\", \"params\": {\"pin\": 1}}");
-    assert_int_equal(sc_image_config_load(fx->path, &cfg, err, sizeof(err)),
-                     SC_E_FORMAT);
+    assert_int_equal(sfc_image_config_load(fx->path, &cfg, err, sizeof(err)),
+                     SFC_E_FORMAT);
     assert_non_null(strstr(err, "card.json: $.params.pin: expected a string, "
                            "found an integer"));
     it_write_file(fx->path, "{\"kind\": \"iso7816\"}");
-    assert_int_equal(sc_image_config_load(fx->path, &cfg, err, sizeof(err)),
-                     SC_E_FORMAT);
+    assert_int_equal(sfc_image_config_load(fx->path, &cfg, err, sizeof(err)),
+                     SFC_E_FORMAT);
     assert_non_null(strstr(err, "card.json: $.kind: unknown field"));
     it_write_file(fx->path, "{\"type\": ");
-    assert_int_equal(sc_image_config_load(fx->path, &cfg, err, sizeof(err)),
-                     SC_E_FORMAT);
+    assert_int_equal(sfc_image_config_load(fx->path, &cfg, err, sizeof(err)),
+                     SFC_E_FORMAT);
     assert_non_null(strstr(err, "card.json: line 1, column 10: "));
 }
 
@@ -291,7 +292,7 @@ static void test_config(void **state)
 static void test_examples(void **state)
 {
     (void)state;
-    char dir[512], path[800], err[SC_IMAGE_ERR_MAX];
+    char dir[512], path[800], err[SFC_IMAGE_ERR_MAX];
     snprintf(dir, sizeof(dir), "%s", __FILE__);
     char *cut = strstr(dir, "tests/unit/");
     assert_non_null(cut);
@@ -305,13 +306,13 @@ static void test_examples(void **state)
         if (n < 5 || strcmp(e->d_name + n - 5, ".json") != 0)
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        sc_card *card = NULL;
-        if (sc_image_load_file(path, NULL, 0, NULL, &card, err,
-                               sizeof(err)) != SC_OK)
+        sfc_card *card = NULL;
+        if (sfc_image_load_file(path, NULL, 0, NULL, &card, err,
+                               sizeof(err)) != SFC_OK)
             fail_msg("%s", err);
-        seen_iso |= strcmp(sc_card_get_type(card), "iso7816") == 0;
-        seen_ht |= strcmp(sc_card_get_type(card), "handler_test") == 0;
-        sc_card_free(card);
+        seen_iso |= strcmp(sfc_card_get_type(card), "iso7816") == 0;
+        seen_ht |= strcmp(sfc_card_get_type(card), "handler_test") == 0;
+        sfc_card_free(card);
     }
     closedir(d);
     assert_true(seen_iso && seen_ht);

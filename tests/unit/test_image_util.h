@@ -1,13 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_image_util.h
  * @brief Helpers shared by the card-image tests: save and load with
  *        failures reported through cmocka, temporary directories, files.
  *
  * Header-only (static inline) so that each test_image_*.c stays one
- * executable linked with sc_image.
+ * executable linked with sfc_image.
  */
-#ifndef SC_TEST_IMAGE_UTIL_H
-#define SC_TEST_IMAGE_UTIL_H
+#ifndef SFC_TEST_IMAGE_UTIL_H
+#define SFC_TEST_IMAGE_UTIL_H
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,42 +18,42 @@
 
 #include "cardtest.h"
 
-#include "card/card.h"
-#include "card/fs.h"
+#include "os/card.h"
+#include "os/fs.h"
 #include "image/image.h"
 
 /** Serialise a card; fails the test on error. Free with free(). */
-static inline char *it_save(const sc_card *card)
+static inline char *it_save(const sfc_card *card)
 {
-    char *text = NULL, err[SC_IMAGE_ERR_MAX] = "";
+    char *text = NULL, err[SFC_IMAGE_ERR_MAX] = "";
     size_t len = 0;
-    if (sc_image_save_text(card, &text, &len, err, sizeof(err)) != SC_OK)
+    if (sfc_image_save_text(card, &text, &len, err, sizeof(err)) != SFC_OK)
         fail_msg("save: %s", err);
     assert_int_equal(strlen(text), len);
     return text;
 }
 
 /** Load image text; fails the test on error. */
-static inline sc_card *it_load(const char *text)
+static inline sfc_card *it_load(const char *text)
 {
-    sc_card *card = NULL;
-    char err[SC_IMAGE_ERR_MAX] = "";
-    if (sc_image_load_text(text, strlen(text), NULL, &card, err,
-                           sizeof(err)) != SC_OK)
+    sfc_card *card = NULL;
+    char err[SFC_IMAGE_ERR_MAX] = "";
+    if (sfc_image_load_text(text, strlen(text), NULL, &card, err,
+                           sizeof(err)) != SFC_OK)
         fail_msg("load: %s\n%s", err, text);
     return card;
 }
 
 /** Load image text that must fail; returns the error text (static). */
-static inline const char *it_load_error(const char *text, sc_err *rv_out)
+static inline const char *it_load_error(const char *text, sfc_err *rv_out)
 {
-    static char err[SC_IMAGE_ERR_MAX];
-    sc_card *card = NULL;
+    static char err[SFC_IMAGE_ERR_MAX];
+    sfc_card *card = NULL;
     err[0] = '\0';
-    sc_err rv = sc_image_load_text(text, strlen(text), NULL, &card, err,
+    sfc_err rv = sfc_image_load_text(text, strlen(text), NULL, &card, err,
                                    sizeof(err));
-    if (rv == SC_OK) {
-        sc_card_free(card);
+    if (rv == SFC_OK) {
+        sfc_card_free(card);
         fail_msg("loaded, expected an error:\n%s", text);
     }
     assert_null(card);
@@ -89,9 +90,9 @@ static inline void it_write_file(const char *path, const char *text)
 /** Whole file as a malloc'd string. */
 static inline char *it_read_file(const char *path)
 {
-    char *text = NULL, err[SC_IMAGE_ERR_MAX];
+    char *text = NULL, err[SFC_IMAGE_ERR_MAX];
     size_t len = 0;
-    if (sc_image_read_file(path, &text, &len, err, sizeof(err)) != SC_OK)
+    if (sfc_image_read_file(path, &text, &len, err, sizeof(err)) != SFC_OK)
         fail_msg("%s", err);
     return text;
 }

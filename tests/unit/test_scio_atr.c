@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_atr.c
  * @brief libscio's ATR parser (scio_atr_parse, scio_atr_describe): real

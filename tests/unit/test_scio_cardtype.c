@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_cardtype.c
  * @brief Card types: any card, ATR with and without mask (mask length

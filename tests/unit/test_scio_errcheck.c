@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_errcheck.c
  * @brief Status-word checking: every built-in checker swept over all

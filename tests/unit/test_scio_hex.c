@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_hex.c
  * @brief libscio's hex utilities: decoding with any whitespace between

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_observer.c
  * @brief The observer registry: ids, duplicates, unknown ids, observers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_request.c
  * @brief Card-request logic against a fake backend that keeps reader

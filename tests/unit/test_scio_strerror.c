@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_strerror.c
  * @brief libscio's one error space: a distinct text for every status,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_scio_transmit.c
  * @brief Transmit logic against a scripted fake backend (no reader):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_tool_cli.c
  * @brief Unit tests of the softcard option parser (tools/softcard_cli.c)
@@ -48,7 +49,7 @@ static const cli_case cases[] = {
      5},
     {"-P 65534 -n 2", 0, NULL, 2, "iso7816", "iso7816", 65534, false, 0},
     {"-t nosuchtype", 0, NULL, 1, "nosuchtype", "nosuchtype", 35963, false,
-     0}, /* types are checked by sc_card_new at start */
+     0}, /* types are checked by sfc_card_new at start */
     /* usage errors */
     {"-P 65535 -n 2", 2, "ports 65535..65536: beyond 65535", 0, 0, 0, 0, 0, 0},
     {"-P 65536", 2, "option -P: '65536' is not a port", 0, 0, 0, 0, 0, 0},
@@ -202,7 +203,7 @@ static void test_help_lists_card_types(void **state)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    const char *const *names = sc_card_type_names();
+    const char *const *names = sfc_card_type_names();
 
     softcard_print_help(f);
     fclose(f);
@@ -217,9 +218,9 @@ static void test_help_lists_card_types(void **state)
 static void test_log_levels(void **state)
 {
     (void)state;
-    static const sc_log_level want[] = {SC_LOG_ERROR, SC_LOG_WARN,
-                                        SC_LOG_INFO, SC_LOG_APDU,
-                                        SC_LOG_DEBUG, SC_LOG_DEBUG};
+    static const sfc_log_level want[] = {SFC_LOG_ERROR, SFC_LOG_WARN,
+                                        SFC_LOG_INFO, SFC_LOG_APDU,
+                                        SFC_LOG_DEBUG, SFC_LOG_DEBUG};
     for (int v = 0; v < 6; v++)
         assert_int_equal(softcard_log_level(v), want[v]);
 }
@@ -228,7 +229,7 @@ static void test_log_format(void **state)
 {
     (void)state;
     char line[256];
-    softcard_format_log(line, sizeof(line), SC_LOG_WARN, "hello");
+    softcard_format_log(line, sizeof(line), SFC_LOG_WARN, "hello");
     /* "YYYY-MM-DD HH:MM:SS.mmm [WARN] hello\n" */
     assert_int_equal(strlen(line), 23 + strlen(" [WARN] hello\n"));
     assert_string_equal(line + 23, " [WARN] hello\n");
@@ -240,25 +241,25 @@ static void test_log_format(void **state)
 static void test_card_ops_bind_engine(void **state)
 {
     (void)state;
-    sc_card *card = NULL;
-    uint8_t atr[SC_ATR_MAX];
+    sfc_card *card = NULL;
+    uint8_t atr[SFC_ATR_MAX];
     const uint8_t *r = NULL;
     size_t rlen = 0;
     static const uint8_t select_mf[] = {0x00, 0xA4, 0x00, 0x0C,
                                         0x02, 0x3F, 0x00};
 
-    assert_int_equal(sc_card_new("iso7816", NULL, &card, NULL, 0), SC_OK);
+    assert_int_equal(sfc_card_new("iso7816", NULL, &card, NULL, 0), SFC_OK);
     size_t n = softcard_card_ops.get_atr(card, atr, sizeof(atr));
-    assert_true(n >= 2 && n <= SC_ATR_MAX);
+    assert_true(n >= 2 && n <= SFC_ATR_MAX);
     assert_int_equal(atr[0], 0x3B);
     softcard_card_ops.power(card, 1);
     assert_int_equal(softcard_card_ops.transmit(card, select_mf,
                                                 sizeof(select_mf), &r, &rlen),
-                     SC_OK);
+                     SFC_OK);
     assert_true(rlen >= 2);
     tu_assert_hex(r + rlen - 2, 2, "9000");
     softcard_card_ops.power(card, 0);
-    sc_card_free(card);
+    sfc_card_free(card);
 }
 
 int main(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_vpcd_frame.c
  * @brief Unit tests of the vpcd frame codec (lib/vpcd/frame.c).
@@ -62,7 +63,7 @@ static void feed_cut(const uint8_t *in, size_t len, const size_t *cuts,
     vpcd_decoder d;
     size_t pos = 0;
 
-    assert_int_equal(vpcd_decoder_init(&d), SC_OK);
+    assert_int_equal(vpcd_decoder_init(&d), SFC_OK);
     for (size_t i = 0; i <= n_cuts; i++) {
         size_t end = i < n_cuts ? cuts[i] : len;
         feed_all(&d, in + pos, end - pos, out);
@@ -143,7 +144,7 @@ static void test_coalesced_controls(void **state)
     size_t flen;
     bool complete;
 
-    assert_int_equal(vpcd_decoder_init(&d), SC_OK);
+    assert_int_equal(vpcd_decoder_init(&d), SFC_OK);
     /* the first call stops right after the reset frame */
     assert_int_equal(vpcd_decoder_feed(&d, in, len, &frame, &flen, &complete),
                      3);
@@ -167,7 +168,7 @@ static void test_partial_never_reported(void **state)
     size_t flen;
     bool complete;
 
-    assert_int_equal(vpcd_decoder_init(&d), SC_OK);
+    assert_int_equal(vpcd_decoder_init(&d), SFC_OK);
     for (size_t i = 0; i + 1 < len; i++) {
         assert_int_equal(
             vpcd_decoder_feed(&d, in + i, 1, &frame, &flen, &complete), 1);
@@ -194,7 +195,7 @@ static void test_max_payload(void **state)
         payload[i] = (uint8_t)(i * 7 + 1);
     assert_int_equal(
         vpcd_frame_encode(payload, VPCD_MAX_PAYLOAD, wire, len, &out_len),
-        SC_OK);
+        SFC_OK);
     assert_int_equal(out_len, len);
     tu_assert_hex(wire, 2, "FFFF");
     memcpy(wire + len, "\x00\x01\x04", 3); /* a GET ATR right behind it */
@@ -216,7 +217,7 @@ static void test_zero_length_frame(void **state)
     size_t flen = 99;
     bool complete;
 
-    assert_int_equal(vpcd_decoder_init(&d), SC_OK);
+    assert_int_equal(vpcd_decoder_init(&d), SFC_OK);
     assert_int_equal(vpcd_decoder_feed(&d, in, 4, &frame, &flen, &complete),
                      2);
     assert_true(complete);
@@ -291,14 +292,14 @@ static void test_encode(void **state)
     size_t n = 0;
 
     assert_int_equal(vpcd_frame_encode(payload, 2, out, sizeof(out), &n),
-                     SC_OK);
+                     SFC_OK);
     tu_assert_hex(out, n, "00029000");
     assert_int_equal(vpcd_frame_encode(payload, 0, out, sizeof(out), &n),
-                     SC_E_INVAL);
-    assert_int_equal(vpcd_frame_encode(payload, 2, out, 3, &n), SC_E_RANGE);
+                     SFC_E_INVAL);
+    assert_int_equal(vpcd_frame_encode(payload, 2, out, 3, &n), SFC_E_RANGE);
     assert_int_equal(vpcd_frame_encode(payload, VPCD_MAX_PAYLOAD + 1, out,
                                        sizeof(out), &n),
-                     SC_E_INVAL);
+                     SFC_E_INVAL);
 }
 
 static void test_reset_forgets_partial(void **state)
@@ -309,7 +310,7 @@ static void test_reset_forgets_partial(void **state)
     vpcd_decoder d;
     decoded out = {0};
 
-    assert_int_equal(vpcd_decoder_init(&d), SC_OK);
+    assert_int_equal(vpcd_decoder_init(&d), SFC_OK);
     feed_all(&d, in, len, &out);
     assert_int_equal(out.n, 0);
     assert_false(vpcd_decoder_idle(&d));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_vpcd_link.c
  * @brief Unit tests of the vpcd link (lib/vpcd/link.c, link_io.c) over real
@@ -30,7 +31,7 @@
 /* ---- echo card ------------------------------------------------------ */
 
 typedef struct echo_card {
-    uint8_t atr[SC_ATR_MAX];
+    uint8_t atr[SFC_ATR_MAX];
     size_t atr_len;
     int power[64];
     size_t n_power;
@@ -54,7 +55,7 @@ static void echo_power(void *c, int ctrl)
 }
 
 /* Answers APDU || 9000 (cut to fit); FFEE.. = removed, FFEF.. = empty. */
-static sc_err echo_transmit(void *c, const uint8_t *capdu, size_t len,
+static sfc_err echo_transmit(void *c, const uint8_t *capdu, size_t len,
                             const uint8_t **rapdu, size_t *rlen)
 {
     echo_card *card = c;
@@ -62,17 +63,17 @@ static sc_err echo_transmit(void *c, const uint8_t *capdu, size_t len,
 
     card->n_transmit++;
     if (len >= 2 && capdu[0] == 0xFF && capdu[1] == 0xEE)
-        return SC_E_REMOVED;
+        return SFC_E_REMOVED;
     *rapdu = card->resp;
     if (len >= 2 && capdu[0] == 0xFF && capdu[1] == 0xEF) {
         *rlen = 0;
-        return SC_OK;
+        return SFC_OK;
     }
     memcpy(card->resp, capdu, n);
     card->resp[n] = 0x90;
     card->resp[n + 1] = 0x00;
     *rlen = n + 2;
-    return SC_OK;
+    return SFC_OK;
 }
 
 static const vpcd_card_ops echo_ops = {echo_atr, echo_power, echo_transmit};
@@ -92,17 +93,17 @@ static uint64_t fake_clock_now(void *ctx)
     (void)ctx;
     return fake_now;
 }
-static const sc_clock fake_clock = {fake_clock_now, NULL};
+static const sfc_clock fake_clock = {fake_clock_now, NULL};
 
 typedef struct log_line {
-    sc_log_level level;
+    sfc_log_level level;
     char text[400];
 } log_line;
 
 static log_line logged[64];
 static size_t n_logged;
 
-static void capture_log(void *user, sc_log_level level, const char *msg)
+static void capture_log(void *user, sfc_log_level level, const char *msg)
 {
     (void)user;
     if (n_logged < 64) {
@@ -117,14 +118,14 @@ static int setup(void **state)
     (void)state;
     n_logged = 0;
     fake_now = 1000;
-    sc_log_set(capture_log, NULL, SC_LOG_DEBUG);
+    sfc_log_set(capture_log, NULL, SFC_LOG_DEBUG);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    sc_log_set(NULL, NULL, SC_LOG_ERROR);
+    sfc_log_set(NULL, NULL, SFC_LOG_ERROR);
     return 0;
 }
 
@@ -224,7 +225,7 @@ static bool pump_until_readable(vpcd_link *link, int fd)
     for (int i = 0; i < 300; i++) {
         if (readable(fd, 0))
             return true;
-        assert_int_equal(vpcd_link_step(link, 10), SC_OK);
+        assert_int_equal(vpcd_link_step(link, 10), SFC_OK);
     }
     return readable(fd, 0);
 }
@@ -233,7 +234,7 @@ static bool pump_until_readable(vpcd_link *link, int fd)
 static void pump_quietly(vpcd_link *link, int fd)
 {
     for (int i = 0; i < 10; i++)
-        assert_int_equal(vpcd_link_step(link, 5), SC_OK);
+        assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
     assert_false(readable(fd, 20));
 }
 
@@ -255,7 +256,7 @@ static size_t read_frame(vpcd_link *link, int fd, uint8_t *out, size_t cap)
     for (int rounds = 0; got < need; rounds++) {
         assert_true(rounds < 2000);
         if (!readable(fd, 0)) {
-            assert_int_equal(vpcd_link_step(link, 5), SC_OK);
+            assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
             continue;
         }
         ssize_t n = recv(fd, dst + got, need - got, MSG_DONTWAIT);
@@ -293,7 +294,7 @@ static vpcd_link *new_link(vpcd_link_mode mode, const char *host,
                             .reconnect = reconnect, .clock = &fake_clock,
                             .name = "card 0"};
     vpcd_link *link = NULL;
-    assert_int_equal(vpcd_link_new(&cfg, &echo_ops, card, &link), SC_OK);
+    assert_int_equal(vpcd_link_new(&cfg, &echo_ops, card, &link), SFC_OK);
     return link;
 }
 
@@ -301,7 +302,7 @@ static vpcd_link *new_link(vpcd_link_mode mode, const char *host,
 static vpcd_link *reversed_pair(echo_card *card, int *fd)
 {
     vpcd_link *link = new_link(VPCD_LINK_REVERSED, NULL, 0, true, card);
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_LISTENING);
     assert_string_equal(vpcd_link_bound_host(link), "127.0.0.1");
     assert_true(vpcd_link_port(link) != 0);
@@ -311,7 +312,7 @@ static vpcd_link *reversed_pair(echo_card *card, int *fd)
     return link;
 }
 
-static bool has_log(sc_log_level level, const char *needle)
+static bool has_log(sfc_log_level level, const char *needle)
 {
     for (size_t i = 0; i < n_logged; i++)
         if (logged[i].level == level && strstr(logged[i].text, needle))
@@ -436,8 +437,8 @@ static void test_zero_length_and_unknown_ignored(void **state)
     pump_quietly(link, fd);
     assert_int_equal(card.n_power, 0);
     assert_int_equal(card.n_transmit, 0);
-    assert_true(has_log(SC_LOG_WARN, "zero-length frame"));
-    assert_true(has_log(SC_LOG_WARN, "unknown control byte 03"));
+    assert_true(has_log(SFC_LOG_WARN, "zero-length frame"));
+    assert_true(has_log(SFC_LOG_WARN, "unknown control byte 03"));
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_CONNECTED);
     close(fd);
     vpcd_link_free(link);
@@ -465,7 +466,7 @@ static void test_max_frame_round_trip(void **state)
         if (n > 0)
             off += (size_t)n;
         else
-            assert_int_equal(vpcd_link_step(link, 5), SC_OK);
+            assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
     }
     size_t len = read_frame(link, fd, reply, VPCD_MAX_PAYLOAD);
     assert_int_equal(len, VPCD_MAX_PAYLOAD);
@@ -559,7 +560,7 @@ static void test_reversed_second_connection_refused(void **state)
     assert_true(extra >= 0);
     expect_closed(link, extra);
     close(extra);
-    assert_true(has_log(SC_LOG_WARN, "second vpcd connection"));
+    assert_true(has_log(SFC_LOG_WARN, "second vpcd connection"));
     send_hex(fd, "0001 04"); /* the first one still works */
     expect_reply(link, fd, "3B 95 13 81 01 80 73 FF 01 00 0B");
     close(fd);
@@ -602,7 +603,7 @@ static void test_reversed_remove_insert(void **state)
     expect_closed(link, fd);
     close(fd);
     assert_int_equal(tcp_connect("127.0.0.1", port), -1); /* not listening */
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     assert_int_equal(vpcd_link_port(link), port); /* same port again */
     fd = tcp_connect("127.0.0.1", port);
     assert_true(fd >= 0);
@@ -624,7 +625,7 @@ static void test_reversed_ipv6(void **state)
     close(probe);
     echo_init(&card);
     vpcd_link *link = new_link(VPCD_LINK_REVERSED, "::1", 0, true, &card);
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     assert_string_equal(vpcd_link_bound_host(link), "::1");
     int fd = tcp_connect("::1", vpcd_link_port(link));
     assert_true(fd >= 0);
@@ -644,7 +645,7 @@ static void test_reversed_port_in_use(void **state)
     echo_init(&card);
     vpcd_link *link = new_link(VPCD_LINK_REVERSED, NULL, port, true, &card);
 
-    assert_int_equal(vpcd_link_insert(link), SC_E_IO);
+    assert_int_equal(vpcd_link_insert(link), SFC_E_IO);
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_REMOVED);
     assert_non_null(strstr(vpcd_link_error(link), "address already in use"));
     assert_non_null(strstr(vpcd_link_error(link), "cannot listen on"));
@@ -672,9 +673,9 @@ static void test_normal_round_trip_and_reconnect(void **state)
     vpcd_link *link = new_link(VPCD_LINK_NORMAL, "127.0.0.1", port, true,
                                &card);
 
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     int fd = accept_link(link, lfd);
-    assert_true(has_log(SC_LOG_INFO, "connected to vpcd at 127.0.0.1:"));
+    assert_true(has_log(SFC_LOG_INFO, "connected to vpcd at 127.0.0.1:"));
     assert_int_not_equal(
         get_int_opt(vpcd_link_conn_fd(link), IPPROTO_TCP, TCP_NODELAY), 0);
     send_hex(fd, "0001 01 0001 04");
@@ -707,28 +708,28 @@ static void test_normal_backoff(void **state)
                                &card);
     char expect[200];
 
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     for (size_t i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
         pump_until_state(link, VPCD_LINK_WAITING);
         assert_int_equal(vpcd_link_deadline(link), fake_now + delays[i]);
         fake_now += delays[i];
-        assert_int_equal(vpcd_link_step(link, 0), SC_OK);
+        assert_int_equal(vpcd_link_step(link, 0), SFC_OK);
     }
     snprintf(expect, sizeof(expect), "card 0: cannot connect to vpcd at "
              "127.0.0.1:%u: connection refused (is pcscd running with a "
              "vpcd driver?)", (unsigned)port);
-    assert_int_equal(logged[0].level, SC_LOG_ERROR); /* once, loudly */
+    assert_int_equal(logged[0].level, SFC_LOG_ERROR); /* once, loudly */
     assert_string_equal(logged[0].text, expect);
     for (size_t i = 1; i < n_logged; i++)
-        assert_true(logged[i].level >= SC_LOG_INFO);
-    assert_true(has_log(SC_LOG_INFO, "retrying in 100 ms"));
+        assert_true(logged[i].level >= SFC_LOG_INFO);
+    assert_true(has_log(SFC_LOG_INFO, "retrying in 100 ms"));
 
     /* vpcd appears: the next retry connects and the back-off resets */
     close(rfd);
     int lfd = tcp_listen(AF_INET, &port);
     vpcd_link_free(link);
     link = new_link(VPCD_LINK_NORMAL, "127.0.0.1", port, true, &card);
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     int fd = accept_link(link, lfd);
     close(fd);
     close(lfd);
@@ -744,11 +745,11 @@ static void test_normal_no_reconnect(void **state)
     echo_init(&card);
     vpcd_link *link = new_link(VPCD_LINK_NORMAL, "127.0.0.1", port, false,
                                &card);
-    sc_err err = vpcd_link_insert(link);
+    sfc_err err = vpcd_link_insert(link);
 
-    for (int i = 0; i < 100 && err == SC_OK; i++)
+    for (int i = 0; i < 100 && err == SFC_OK; i++)
         err = vpcd_link_step(link, 10);
-    assert_int_not_equal(err, SC_OK);
+    assert_int_not_equal(err, SFC_OK);
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_FAILED);
     assert_non_null(strstr(vpcd_link_error(link), "connection refused"));
     close(rfd);
@@ -764,13 +765,13 @@ static void test_normal_no_reconnect_after_disconnect(void **state)
     echo_init(&card);
     vpcd_link *link = new_link(VPCD_LINK_NORMAL, "127.0.0.1", port, false,
                                &card);
-    sc_err err = SC_OK;
+    sfc_err err = SFC_OK;
 
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     close(accept_link(link, lfd));
-    for (int i = 0; i < 100 && err == SC_OK; i++)
+    for (int i = 0; i < 100 && err == SFC_OK; i++)
         err = vpcd_link_step(link, 10);
-    assert_int_equal(err, SC_E_CLOSED);
+    assert_int_equal(err, SFC_E_CLOSED);
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_FAILED);
     assert_non_null(strstr(vpcd_link_error(link), "lost"));
     close(lfd);
@@ -787,17 +788,17 @@ static void test_normal_remove_insert(void **state)
     vpcd_link *link = new_link(VPCD_LINK_NORMAL, "127.0.0.1", port, true,
                                &card);
 
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     int fd = accept_link(link, lfd);
     vpcd_link_remove(link);
     expect_closed(link, fd); /* vpcd sees the card go */
     close(fd);
     fake_now += 5000; /* and it does not come back by itself */
     for (int i = 0; i < 5; i++)
-        assert_int_equal(vpcd_link_step(link, 5), SC_OK);
+        assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_REMOVED);
     assert_false(readable(lfd, 0));
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     fd = accept_link(link, lfd);
     close(fd);
     close(lfd);
@@ -833,7 +834,7 @@ static void test_normal_localhost_any_family(void **state)
             continue; /* no IPv6 here */
         vpcd_link *link = new_link(VPCD_LINK_NORMAL, "localhost", port, true,
                                    &card);
-        assert_int_equal(vpcd_link_insert(link), SC_OK);
+        assert_int_equal(vpcd_link_insert(link), SFC_OK);
         for (int k = 0; k < 20 && vpcd_link_get_state(link) !=
                                       VPCD_LINK_CONNECTED; k++) {
             vpcd_link_step(link, 10);
@@ -858,23 +859,23 @@ static void test_normal_connect_timeout(void **state)
     vpcd_link *link = new_link(VPCD_LINK_NORMAL, "198.51.100.1", 35963, true,
                                &card);
 
-    assert_int_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
     if (vpcd_link_get_state(link) != VPCD_LINK_CONNECTING) {
         vpcd_link_free(link); /* no route here: failed at once */
         skip();
     }
     assert_int_equal(vpcd_link_deadline(link), fake_now + 5000);
-    assert_int_equal(vpcd_link_step(link, 0), SC_OK);
+    assert_int_equal(vpcd_link_step(link, 0), SFC_OK);
     if (vpcd_link_get_state(link) != VPCD_LINK_CONNECTING) {
         vpcd_link_free(link); /* refused or unreachable quickly */
         skip();
     }
     fake_now += 5000;
-    assert_int_equal(vpcd_link_step(link, 0), SC_OK);
+    assert_int_equal(vpcd_link_step(link, 0), SFC_OK);
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_WAITING);
     assert_non_null(strstr(vpcd_link_error(link), "198.51.100.1:35963: "
                                                   "connection timed out"));
-    assert_true(has_log(SC_LOG_ERROR, "connection timed out"));
+    assert_true(has_log(SFC_LOG_ERROR, "connection timed out"));
     vpcd_link_free(link);
 }
 
@@ -886,7 +887,7 @@ static void test_normal_unknown_host(void **state)
     vpcd_link *link = new_link(VPCD_LINK_NORMAL, "no-such-host.invalid",
                                35963, false, &card);
 
-    assert_int_not_equal(vpcd_link_insert(link), SC_OK);
+    assert_int_not_equal(vpcd_link_insert(link), SFC_OK);
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_FAILED);
     assert_non_null(strstr(vpcd_link_error(link),
                            "cannot resolve vpcd host 'no-such-host.invalid'"));
@@ -901,9 +902,9 @@ static void test_config_errors(void **state)
     vpcd_link_config cfg = {.mode = VPCD_LINK_NORMAL, .port = 0};
     vpcd_card_ops bad = {NULL, echo_power, echo_transmit};
 
-    assert_int_equal(vpcd_link_new(&cfg, &echo_ops, &card, &link), SC_E_INVAL);
+    assert_int_equal(vpcd_link_new(&cfg, &echo_ops, &card, &link), SFC_E_INVAL);
     cfg.port = 1;
-    assert_int_equal(vpcd_link_new(&cfg, &bad, &card, &link), SC_E_INVAL);
+    assert_int_equal(vpcd_link_new(&cfg, &bad, &card, &link), SFC_E_INVAL);
     assert_null(link);
     assert_string_equal(vpcd_link_state_name(VPCD_LINK_WAITING), "waiting");
 }

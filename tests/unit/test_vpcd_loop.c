@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_vpcd_loop.c
  * @brief Unit tests of the event loop (lib/vpcd/loop.c, loop_ctl.c):
@@ -38,7 +39,7 @@ static void stub_power(void *card, int ctrl)
     (void)ctrl;
 }
 
-static sc_err stub_transmit(void *card, const uint8_t *capdu, size_t len,
+static sfc_err stub_transmit(void *card, const uint8_t *capdu, size_t len,
                             const uint8_t **rapdu, size_t *rlen)
 {
     static const uint8_t ok[2] = {0x90, 0x00};
@@ -47,7 +48,7 @@ static sc_err stub_transmit(void *card, const uint8_t *capdu, size_t len,
     (void)len;
     *rapdu = ok;
     *rlen = 2;
-    return SC_OK;
+    return SFC_OK;
 }
 
 static const vpcd_card_ops stub_ops = {stub_atr, stub_power, stub_transmit};
@@ -56,12 +57,12 @@ static const vpcd_card_ops stub_ops = {stub_atr, stub_power, stub_transmit};
 static vpcd_loop *make_loop(size_t n)
 {
     vpcd_loop *loop = NULL;
-    assert_int_equal(vpcd_loop_new(NULL, &loop), SC_OK);
+    assert_int_equal(vpcd_loop_new(NULL, &loop), SFC_OK);
     for (size_t i = 0; i < n; i++) {
         vpcd_link_config cfg = {.mode = VPCD_LINK_REVERSED, .port = 0};
         vpcd_link *link = NULL;
-        assert_int_equal(vpcd_link_new(&cfg, &stub_ops, NULL, &link), SC_OK);
-        assert_int_equal(vpcd_loop_add(loop, link, "iso7816"), SC_OK);
+        assert_int_equal(vpcd_link_new(&cfg, &stub_ops, NULL, &link), SFC_OK);
+        assert_int_equal(vpcd_loop_add(loop, link, "iso7816"), SFC_OK);
     }
     return loop;
 }
@@ -137,15 +138,15 @@ static void test_insert_error_reported(void **state)
     vpcd_link_config cfg = {.mode = VPCD_LINK_REVERSED};
     vpcd_link *clash = NULL;
 
-    assert_int_equal(vpcd_loop_insert_all(loop), SC_OK);
+    assert_int_equal(vpcd_loop_insert_all(loop), SFC_OK);
     cfg.port = (uint16_t)port_of(loop, 0); /* same port: in use */
-    assert_int_equal(vpcd_link_new(&cfg, &stub_ops, NULL, &clash), SC_OK);
-    assert_int_equal(vpcd_loop_add(loop, clash, "iso7816"), SC_OK);
+    assert_int_equal(vpcd_link_new(&cfg, &stub_ops, NULL, &clash), SFC_OK);
+    assert_int_equal(vpcd_loop_add(loop, clash, "iso7816"), SFC_OK);
     const char *r = run_cmd(loop, "insert 1");
     assert_true(strncmp(r, "error card 1: cannot listen on 127.0.0.1:", 40) ==
                 0);
     assert_non_null(strstr(r, "address already in use"));
-    assert_int_equal(vpcd_loop_insert_all(loop), SC_E_IO);
+    assert_int_equal(vpcd_loop_insert_all(loop), SFC_E_IO);
     assert_non_null(strstr(vpcd_loop_error(loop), "card 1: cannot listen"));
     vpcd_loop_free(loop);
 }
@@ -168,7 +169,7 @@ static size_t step_and_read(vpcd_loop *loop, int fd, uint8_t *out,
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
     for (int i = 0; i < 300 && poll(&p, 1, 0) == 0; i++)
-        assert_int_equal(vpcd_loop_step(loop, 10), SC_OK);
+        assert_int_equal(vpcd_loop_step(loop, 10), SFC_OK);
     ssize_t n = recv(fd, out, cap, MSG_DONTWAIT);
     assert_true(n >= 0);
     return (size_t)n;
@@ -181,7 +182,7 @@ static void test_serves_several_cards(void **state)
     int fds[3];
     uint8_t buf[64];
 
-    assert_int_equal(vpcd_loop_insert_all(loop), SC_OK);
+    assert_int_equal(vpcd_loop_insert_all(loop), SFC_OK);
     for (size_t i = 0; i < 3; i++) {
         fds[i] = connect_port(port_of(loop, i));
         assert_true(fds[i] >= 0);
@@ -206,27 +207,27 @@ static void test_signals(void **state)
     vpcd_loop *loop = make_loop(2);
     vpcd_loop *other = make_loop(0);
 
-    assert_int_equal(vpcd_loop_insert_all(loop), SC_OK);
-    assert_int_equal(vpcd_loop_catch_signals(loop), SC_OK);
-    assert_int_equal(vpcd_loop_catch_signals(other), SC_E_STATE);
+    assert_int_equal(vpcd_loop_insert_all(loop), SFC_OK);
+    assert_int_equal(vpcd_loop_catch_signals(loop), SFC_OK);
+    assert_int_equal(vpcd_loop_catch_signals(other), SFC_E_STATE);
     raise(SIGUSR1);
-    assert_int_equal(vpcd_loop_step(loop, 0), SC_OK);
+    assert_int_equal(vpcd_loop_step(loop, 0), SFC_OK);
     assert_int_equal(state_of(loop, 0), VPCD_LINK_REMOVED);
     assert_int_equal(state_of(loop, 1), VPCD_LINK_REMOVED);
     raise(SIGUSR2);
-    assert_int_equal(vpcd_loop_step(loop, 0), SC_OK);
+    assert_int_equal(vpcd_loop_step(loop, 0), SFC_OK);
     assert_int_equal(state_of(loop, 0), VPCD_LINK_LISTENING);
     assert_int_equal(state_of(loop, 1), VPCD_LINK_LISTENING);
     raise(SIGPIPE); /* ignored */
     assert_false(vpcd_loop_stopped(loop));
     raise(SIGTERM);
-    assert_int_equal(vpcd_loop_run(loop), SC_OK); /* returns: stopped */
+    assert_int_equal(vpcd_loop_run(loop), SFC_OK); /* returns: stopped */
     assert_true(vpcd_loop_stopped(loop));
     vpcd_loop_free(loop);
     /* handlers are restored and another loop may take them */
-    assert_int_equal(vpcd_loop_catch_signals(other), SC_OK);
+    assert_int_equal(vpcd_loop_catch_signals(other), SFC_OK);
     raise(SIGINT);
-    assert_int_equal(vpcd_loop_step(other, 0), SC_OK);
+    assert_int_equal(vpcd_loop_step(other, 0), SFC_OK);
     assert_true(vpcd_loop_stopped(other));
     vpcd_loop_free(other);
 }
@@ -289,8 +290,8 @@ static void test_control_socket(void **state)
     char path[128], expect[256];
 
     snprintf(path, sizeof(path), "%s/ctl", tmpdir);
-    assert_int_equal(vpcd_loop_listen_control(loop, path), SC_OK);
-    assert_int_equal(vpcd_loop_insert_all(loop), SC_OK);
+    assert_int_equal(vpcd_loop_listen_control(loop, path), SFC_OK);
+    assert_int_equal(vpcd_loop_insert_all(loop), SFC_OK);
     int c = unix_connect(path);
     assert_true(c >= 0);
     const char cmds[] = "status\r\nremove 0\nstat";
@@ -310,7 +311,7 @@ static void test_control_socket(void **state)
 
     /* a second process must not steal a live socket */
     vpcd_loop *other = make_loop(0);
-    assert_int_equal(vpcd_loop_listen_control(other, path), SC_E_IO);
+    assert_int_equal(vpcd_loop_listen_control(other, path), SFC_E_IO);
     assert_non_null(strstr(vpcd_loop_error(other), "in use"));
     vpcd_loop_free(other);
     close(c);
@@ -330,7 +331,7 @@ static void test_control_stale_socket(void **state)
     snprintf(a.sun_path, sizeof(a.sun_path), "%s/ctl", tmpdir);
     assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     close(fd); /* left behind, as by a crashed process */
-    assert_int_equal(vpcd_loop_listen_control(loop, path), SC_OK);
+    assert_int_equal(vpcd_loop_listen_control(loop, path), SFC_OK);
     int c = unix_connect(path);
     assert_true(c >= 0);
     assert_int_equal(send(c, "status\n", 7, 0), 7);
@@ -348,13 +349,13 @@ static void test_control_bad_path(void **state)
     FILE *f;
 
     assert_int_equal(vpcd_loop_listen_control(loop, "/nonexistent/dir/ctl"),
-                     SC_E_IO);
+                     SFC_E_IO);
     assert_non_null(strstr(vpcd_loop_error(loop), "cannot open control "
                                                   "socket /nonexistent/dir"));
     snprintf(path, sizeof(path), "%s/ctl", tmpdir);
     f = fopen(path, "w");
     fclose(f);
-    assert_int_equal(vpcd_loop_listen_control(loop, path), SC_E_IO);
+    assert_int_equal(vpcd_loop_listen_control(loop, path), SFC_E_IO);
     assert_non_null(strstr(vpcd_loop_error(loop), "not a socket"));
     vpcd_loop_free(loop);
 }
@@ -373,13 +374,13 @@ static void test_failed_link_stops_run(void **state)
     getsockname(rfd, (struct sockaddr *)&a, &len); /* bound, not listening */
     vpcd_link_config cfg = {.mode = VPCD_LINK_NORMAL, .host = "127.0.0.1",
                             .port = ntohs(a.sin_port), .reconnect = false};
-    assert_int_equal(vpcd_loop_new(NULL, &loop), SC_OK);
-    assert_int_equal(vpcd_link_new(&cfg, &stub_ops, NULL, &link), SC_OK);
-    assert_int_equal(vpcd_loop_add(loop, link, "iso7816"), SC_OK);
-    sc_err err = vpcd_loop_insert_all(loop);
-    if (err == SC_OK)
+    assert_int_equal(vpcd_loop_new(NULL, &loop), SFC_OK);
+    assert_int_equal(vpcd_link_new(&cfg, &stub_ops, NULL, &link), SFC_OK);
+    assert_int_equal(vpcd_loop_add(loop, link, "iso7816"), SFC_OK);
+    sfc_err err = vpcd_loop_insert_all(loop);
+    if (err == SFC_OK)
         err = vpcd_loop_run(loop);
-    assert_int_not_equal(err, SC_OK);
+    assert_int_not_equal(err, SFC_OK);
     assert_non_null(strstr(vpcd_loop_error(loop), "connection refused"));
     close(rfd);
     vpcd_loop_free(loop);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file test_vpcd_qr.c
  * @brief Unit tests of the terminal QR renderer (lib/vpcd/qr.c) and the
@@ -82,7 +83,7 @@ static void check_render(const char *url, unsigned flags)
 
     assert_non_null(qr);
     memset(ink, 0, sizeof(ink));
-    assert_int_equal(vpcd_qr_render(url, flags, &text), SC_OK);
+    assert_int_equal(vpcd_qr_render(url, flags, &text), SFC_OK);
     int side = parse(text, flags & VPCD_QR_ANSI, ink, &rows);
     assert_int_equal(side, qr->width + 2 * VPCD_QR_QUIET);
     assert_int_equal(rows, (side + 1) / 2 * 2);
@@ -119,7 +120,7 @@ static void test_qr_too_long(void **state)
     char *big = malloc(8000), *text = (char *)1;
     memset(big, 'x', 7999);
     big[7999] = '\0';
-    assert_int_equal(vpcd_qr_render(big, 0, &text), SC_E_RANGE);
+    assert_int_equal(vpcd_qr_render(big, 0, &text), SFC_E_RANGE);
     assert_null(text);
     free(big);
 }
@@ -130,12 +131,12 @@ static void test_url_and_hostport(void **state)
     char out[80];
 
     assert_int_equal(vpcd_url("vicc", "10.0.0.5", 35963, out, sizeof(out)),
-                     SC_OK);
+                     SFC_OK);
     assert_string_equal(out, "vicc://10.0.0.5:35963");
-    assert_int_equal(vpcd_url("vicc", "::1", 1, out, sizeof(out)), SC_OK);
+    assert_int_equal(vpcd_url("vicc", "::1", 1, out, sizeof(out)), SFC_OK);
     assert_string_equal(out, "vicc://[::1]:1");
     assert_int_equal(vpcd_url("vicc", "10.0.0.5", 35963, out, 10),
-                     SC_E_RANGE);
+                     SFC_E_RANGE);
     vpcd_hostport("localhost", 35964, out, sizeof(out));
     assert_string_equal(out, "localhost:35964");
 }

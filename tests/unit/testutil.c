@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file testutil.c
  * @brief Hex helpers for the unit tests (see testutil.h).
@@ -26,7 +27,7 @@ size_t tu_hex(const char *text, uint8_t *out, size_t cap)
 {
     size_t n = 0;
     const char *norm = tu_normhex(text);
-    assert_int_equal(hex_decode(norm, out, cap, &n), SC_OK);
+    assert_int_equal(hex_decode(norm, out, cap, &n), SFC_OK);
     return n;
 }
 

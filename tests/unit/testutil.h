@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file testutil.h
  * @brief Small helpers shared by the cmocka unit tests.
@@ -5,8 +6,8 @@
  * Tests describe bytes as hex text (spaces allowed) and compare hex strings,
  * so that a failing assertion prints both sides readably.
  */
-#ifndef SC_TESTUTIL_H
-#define SC_TESTUTIL_H
+#ifndef SFC_TESTUTIL_H
+#define SFC_TESTUTIL_H
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file epass_pki.c
+ * @brief EF.SOD of the ePass card type (ICAO Doc 9303-10 §4.6.2, 9303-12):
+ *        the LDSSecurityObject over the data-group hashes, in a CMS
+ *        SignedData signed by a Document Signer that a test CSCA issued.
+ *
+ * EF.SOD = 77 { ContentInfo { id-signedData, SignedData {
+ *     digestAlgorithms {sha256}, encapContentInfo { eContentType
+ *     id-icao-mrtd-security-ldsSecurityObject (2.23.136.1.1.1),
+ *     eContent LDSSecurityObject }, certificates { Document Signer },
+ *     signerInfos { issuerAndSerialNumber, sha256, signed attributes
+ *     contentType (= the eContentType), signingTime, messageDigest;
+ *     signature } } } }
+ *
+ * LDSSecurityObject ::= SEQUENCE { version 0, hashAlgorithm sha256 (no
+ * parameters, RFC 5754), dataGroupHashValues SEQUENCE OF { dataGroupNumber,
+ * dataGroupHashValue } } in ascending data-group order, built here in DER
+ * with core/tlv.h. Everything cryptographic (keys, certificates, hashes,
+ * CMS) is OpenSSL's: CMS_sign with CMS_PARTIAL, the eContentType set, one
+ * signer with SHA-256 and no S/MIME capabilities (ICAO names the signed
+ * attributes; capabilities are not among them), CMS_final.
+ *
+ * The signer: a Document Signer key and certificate given as PEM, or one
+ * generated here, issued by the given CSCA or by a CSCA generated here
+ * (P-256 ECDSA with SHA-256 by default, RSA 2048 with pki-algorithm rsa).
+ * Generated certificates follow the Doc 9303-12 profile in outline: CSCA
+ * with basicConstraints CA (critical, pathlen 0), keyUsage keyCertSign and
+ * cRLSign (critical) and a subject key identifier; Document Signer with
+ * keyUsage digitalSignature (critical) and an authority key identifier;
+ * names C=<country>, O=softcard test PKI, CN=...; the country is the MRZ's
+ * issuing state cut to two letters (D becomes DE, UTO becomes UT). The CSCA
+ * certificate can be written to a file (csca-cert-out) for verifiers;
+ * generated private keys are dropped once EF.SOD is signed.
+ */
+#include "cardtypes/epass.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/cms.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "core/tlv.h"
+#include "crypto/pkey.h"
+#include "crypto/sym.h"
+
+#define CSCA_DAYS (10 * 366)
+#define DS_DAYS (5 * 366)
+
+static const uint8_t oid_sha256[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+                                     0x03, 0x04, 0x02, 0x01};
+
+/* ---- LDSSecurityObject ----------------------------------------------------- */
+
+static sfc_err lds_security_object(const epass_dg *dgs, size_t n, sfc_buf *out)
+{
+    uint8_t h[32];
+    size_t lso = ber_begin(out, 0x30);
+    ber_put_u8(out, 0x02, 0);                    /* version v0 */
+    size_t alg = ber_begin(out, 0x30);
+    buf_put(out, oid_sha256, sizeof(oid_sha256));
+    ber_end(out, alg);
+    size_t values = ber_begin(out, 0x30);
+    for (unsigned dg = 1; dg <= EPASS_MAX_DG; dg++)
+        for (size_t i = 0; i < n; i++) {
+            if (dgs[i].number != dg)
+                continue;
+            if (sfc_hash(SFC_HASH_SHA256, dgs[i].data, dgs[i].len, h) != SFC_OK)
+                return SFC_E_IO;
+            size_t one = ber_begin(out, 0x30);
+            ber_put_u8(out, 0x02, (uint8_t)dg);
+            ber_put(out, 0x04, h, sizeof(h));
+            ber_end(out, one);
+        }
+    bool ok = ber_end(out, values) && ber_end(out, lso);
+    return ok && !out->failed ? SFC_OK : SFC_E_NOMEM;
+}
+
+/* ---- keys and certificates ---------------------------------------------- */
+
+typedef struct signer {
+    EVP_PKEY *csca_key, *ds_key;
+    X509 *csca, *ds;
+} signer;
+
+static void signer_free(signer *s)
+{
+    EVP_PKEY_free(s->csca_key);
+    EVP_PKEY_free(s->ds_key);
+    X509_free(s->csca);
+    X509_free(s->ds);
+}
+
+static X509 *cert_from_pem(const sfc_buf *pem)
+{
+    BIO *bio = BIO_new_mem_buf(pem->data, (int)pem->len);
+    X509 *c = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    return c;
+}
+
+/* A given key/certificate pair; both or neither. */
+static sfc_err load_pair(const char *what, const sfc_buf *key, const sfc_buf *cert,
+                        EVP_PKEY **k, X509 **c, char *err, size_t errlen)
+{
+    if (!key->len && !cert->len)
+        return SFC_OK;
+    if (!key->len || !cert->len) {
+        snprintf(err, errlen, "%s-key and %s-cert: give both or neither",
+                 what, what);
+        return SFC_E_INVAL;
+    }
+    if (sfc_pkey_from_pem((const char *)key->data, key->len, k) != SFC_OK ||
+        !sfc_pkey_has_private(*k)) {
+        snprintf(err, errlen, "%s-key: not a PEM private key (RSA 2048-4096 "
+                 "or EC P-256, P-384, brainpoolP256r1, brainpoolP384r1)",
+                 what);
+        return SFC_E_FORMAT;
+    }
+    if (!(*c = cert_from_pem(cert))) {
+        snprintf(err, errlen, "%s-cert: not a PEM X.509 certificate", what);
+        return SFC_E_FORMAT;
+    }
+    if (X509_check_private_key(*c, *k) != 1) {
+        snprintf(err, errlen, "%s-key: does not belong to %s-cert", what,
+                 what);
+        return SFC_E_INVAL;
+    }
+    return SFC_OK;
+}
+
+static sfc_err generate_key(const char *alg, EVP_PKEY **out)
+{
+    if (alg && strcmp(alg, "rsa") == 0)
+        return sfc_pkey_generate_rsa(2048, out);
+    return sfc_pkey_generate_ec(SFC_CURVE_P256, out);
+}
+
+static bool add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+    bool ok = e && X509_add_ext(x, e, -1) == 1;
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+static bool set_serial(X509 *x)
+{
+    BIGNUM *bn = BN_new();
+    bool ok = bn && BN_rand(bn, 63, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1 &&
+              BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
+    BN_free(bn);
+    return ok;
+}
+
+static X509_NAME *make_name(const char *country, const char *cn)
+{
+    X509_NAME *n = X509_NAME_new();
+    const unsigned char *c = (const unsigned char *)country;
+    if (n && X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, c, -1, -1, 0) &&
+        X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
+                                   (const unsigned char *)"softcard test PKI",
+                                   -1, -1, 0) &&
+        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+                                   (const unsigned char *)cn, -1, -1, 0))
+        return n;
+    X509_NAME_free(n);
+    return NULL;
+}
+
+typedef struct cert_spec {
+    const char *country, *cn;
+    bool ca;
+    long days;
+} cert_spec;
+
+static bool cert_extensions(X509 *x, X509 *issuer, bool ca)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+    if (ca)
+        return add_ext(x, &ctx, NID_basic_constraints,
+                       "critical,CA:TRUE,pathlen:0") &&
+               add_ext(x, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+               add_ext(x, &ctx, NID_subject_key_identifier, "hash");
+    return add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") &&
+           add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
+           add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
+}
+
+/* A certificate for `key`, signed by issuer_key (self-signed without issuer). */
+static X509 *make_cert(const cert_spec *s, EVP_PKEY *key, X509 *issuer,
+                       EVP_PKEY *issuer_key)
+{
+    X509 *x = X509_new();
+    X509_NAME *name = make_name(s->country, s->cn);
+    bool ok = x && name && X509_set_version(x, 2) == 1 && set_serial(x) &&
+              X509_gmtime_adj(X509_getm_notBefore(x), -86400L) &&
+              X509_gmtime_adj(X509_getm_notAfter(x), s->days * 86400L) &&
+              X509_set_subject_name(x, name) == 1 &&
+              X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
+                                             : name) == 1 &&
+              X509_set_pubkey(x, key) == 1 && cert_extensions(x, issuer, s->ca) &&
+              X509_sign(x, issuer_key, EVP_sha256()) > 0;
+    X509_NAME_free(name);
+    if (ok)
+        return x;
+    X509_free(x);
+    return NULL;
+}
+
+/* Two letters for X.509 names from the MRZ's three-character state. */
+static void country_of(const char *state, char out[3])
+{
+    if (!state || !state[0] || (state[0] == 'D' && state[1] == '<')) {
+        memcpy(out, "DE", 3);
+        return;
+    }
+    out[0] = state[0];
+    out[1] = state[1] == '<' ? 'X' : state[1];
+    out[2] = '\0';
+}
+
+static sfc_err write_csca(const char *path, X509 *csca, char *err,
+                         size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    bool ok = f && PEM_write_X509(f, csca) == 1;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        snprintf(err, errlen, "csca-cert-out: cannot write %s", path);
+        return SFC_E_IO;
+    }
+    return SFC_OK;
+}
+
+/* The CSCA (given or new), and unless given the Document Signer it issues. */
+static sfc_err make_signer(epass_pki_params *p, signer *s, char *err,
+                          size_t errlen)
+{
+    char country[3];
+    country_of(p->state, country);
+    cert_spec csca = {country, "softcard test CSCA", true, CSCA_DAYS};
+    cert_spec ds = {country, "softcard test Document Signer", false, DS_DAYS};
+    if (!s->csca) {
+        if (generate_key(p->algorithm, &s->csca_key) != SFC_OK ||
+            !(s->csca = make_cert(&csca, s->csca_key, NULL, s->csca_key)))
+            goto fail;
+    }
+    if (!s->ds) {
+        if (generate_key(p->algorithm, &s->ds_key) != SFC_OK ||
+            !(s->ds = make_cert(&ds, s->ds_key, s->csca, s->csca_key)))
+            goto fail;
+    }
+    return SFC_OK;
+fail:
+    snprintf(err, errlen, "EF.SOD: cannot create the test CSCA and Document "
+             "Signer (OpenSSL)");
+    return SFC_E_IO;
+}
+
+static sfc_err get_signer(epass_pki_params *p, signer *s, char *err,
+                         size_t errlen)
+{
+    sfc_err rv = load_pair("csca", &p->csca_key, &p->csca_cert, &s->csca_key,
+                          &s->csca, err, errlen);
+    if (rv == SFC_OK)
+        rv = load_pair("ds", &p->ds_key, &p->ds_cert, &s->ds_key, &s->ds,
+                       err, errlen);
+    if (rv == SFC_OK && s->ds && s->csca &&
+        X509_check_issued(s->csca, s->ds) != X509_V_OK) {
+        snprintf(err, errlen, "ds-cert: not issued by csca-cert");
+        rv = SFC_E_INVAL;
+    }
+    if (rv == SFC_OK && s->ds && !s->csca && p->csca_cert_out) {
+        snprintf(err, errlen, "csca-cert-out: there is no CSCA certificate "
+                 "to write (ds-key/ds-cert were given without csca-cert)");
+        rv = SFC_E_INVAL;
+    }
+    if (rv == SFC_OK && !s->ds)
+        rv = make_signer(p, s, err, errlen);
+    if (rv == SFC_OK && p->csca_cert_out)
+        rv = write_csca(p->csca_cert_out, s->csca, err, errlen);
+    return rv;
+}
+
+/* ---- the SignedData --------------------------------------------------------- */
+
+static sfc_err sign_lso(const signer *s, const sfc_buf *lso, sfc_buf *out)
+{
+    const unsigned flags = CMS_BINARY | CMS_NOSMIMECAP;
+    BIO *in = BIO_new_mem_buf(lso->data, (int)lso->len);
+    CMS_ContentInfo *cms = in ? CMS_sign(NULL, NULL, NULL, NULL,
+                                         flags | CMS_PARTIAL) : NULL;
+    ASN1_OBJECT *type = OBJ_txt2obj("2.23.136.1.1.1", 1);
+    unsigned char *der = NULL;
+    int n = 0;
+    bool ok = cms && type && CMS_set1_eContentType(cms, type) == 1 &&
+              CMS_add1_signer(cms, s->ds, s->ds_key, EVP_sha256(), flags) &&
+              CMS_final(cms, in, NULL, flags) == 1 &&
+              (n = i2d_CMS_ContentInfo(cms, &der)) > 0 &&
+              ber_put(out, 0x77, der, (size_t)n) && !out->failed;
+    OPENSSL_free(der);
+    ASN1_OBJECT_free(type);
+    CMS_ContentInfo_free(cms);
+    BIO_free(in);
+    return ok ? SFC_OK : SFC_E_IO;
+}
+
+sfc_err epass_sod_build(const epass_dg *dgs, size_t n, epass_pki_params *p,
+                       sfc_buf *out, char *err, size_t errlen)
+{
+    signer s = {0};
+    sfc_buf lso;
+    buf_init(&lso);
+    sfc_err rv = get_signer(p, &s, err, errlen);
+    if (rv == SFC_OK && (rv = lds_security_object(dgs, n, &lso)) == SFC_OK &&
+        (rv = sign_lso(&s, &lso, out)) != SFC_OK)
+        snprintf(err, errlen, "EF.SOD: signing failed (OpenSSL CMS)");
+    buf_free(&lso);
+    signer_free(&s);
+    return rv;
+}

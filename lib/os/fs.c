@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file fs.c
+ * @brief The file tree: construction, linking with ISO uniqueness rules,
+ *        lookup, walks, memory accounting and per-channel current files.
+ *
+ * Children are kept in a singly linked list in creation order, which is also
+ * the order in which DF names are matched for "first/next occurrence". The
+ * tree never holds a file twice; fs_link() refuses anything that would make
+ * selection ambiguous (duplicate FID or SFI among siblings, duplicate DF name
+ * anywhere on the card).
+ */
+#include "os/fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/sw.h"
+
+static sfc_file *file_alloc(sfc_file_kind kind, uint16_t fid)
+{
+    sfc_file *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->kind = kind;
+    f->fid = fid;
+    f->lcs = LCS_ACTIVATED;
+    return f;
+}
+
+sfc_file *fs_df_new(uint16_t fid, const uint8_t *name, size_t name_len)
+{
+    if (name_len > SFC_DF_NAME_MAX || (name_len && !name))
+        return NULL;
+    sfc_file *f = file_alloc(SFC_FILE_DF, fid);
+    if (!f)
+        return NULL;
+    f->fdb = FDB_DF;
+    if (name_len)
+        memcpy(f->name, name, name_len);
+    f->name_len = (uint8_t)name_len;
+    return f;
+}
+
+sfc_file *fs_ef_binary_new(uint16_t fid, size_t size, uint8_t sfi)
+{
+    sfc_file *f = file_alloc(SFC_FILE_EF_BINARY, fid);
+    if (!f)
+        return NULL;
+    f->fdb = FDB_EF_TRANSPARENT;
+    f->dcb = DCB_DEFAULT;
+    f->sfi = sfi;
+    f->size = size;
+    if (size) {
+        f->data = calloc(1, size);
+        if (!f->data) {
+            free(f);
+            return NULL;
+        }
+    }
+    return f;
+}
+
+sfc_file *fs_ef_record_new(uint16_t fid, uint8_t fdb, size_t rec_size,
+                          size_t max_records, uint8_t sfi)
+{
+    uint8_t structure = fdb & FDB_STRUCTURE_MASK;
+    if (structure < FDB_EF_LINEAR_FIXED)
+        return NULL;
+    sfc_file *f = file_alloc(SFC_FILE_EF_RECORD, fid);
+    if (!f)
+        return NULL;
+    f->fdb = fdb;
+    f->dcb = DCB_DEFAULT;
+    f->sfi = sfi;
+    f->rec_size = rec_size;
+    f->max_records = max_records;
+    return f;
+}
+
+static void dobjs_free(sfc_dobj *d)
+{
+    while (d) {
+        sfc_dobj *next = d->next;
+        if (d->value)
+            sfc_wipe(d->value, d->len);
+        free(d->value);
+        free(d);
+        d = next;
+    }
+}
+
+void fs_free(sfc_file *f)
+{
+    if (!f)
+        return;
+    sfc_file *c = f->children;
+    while (c) {
+        sfc_file *next = c->next;
+        fs_free(c);
+        c = next;
+    }
+    if (f->data)
+        sfc_wipe(f->data, f->size);
+    free(f->data);
+    free(f->written);
+    for (size_t i = 0; i < f->n_records; i++) {
+        if (f->records[i].data)
+            sfc_wipe(f->records[i].data, f->records[i].len);
+        free(f->records[i].data);
+    }
+    free(f->records);
+    free(f->sec_attr);
+    free(f->prop);
+    dobjs_free(f->dobjs);
+    free(f);
+}
+
+size_t fs_footprint(const sfc_file *f)
+{
+    size_t n = sizeof(*f) + f->sec_attr_len + f->prop_len;
+    if (f->kind == SFC_FILE_EF_BINARY)
+        n += f->size + (f->written ? (f->size + 7) / 8 : 0);
+    for (size_t i = 0; i < f->n_records; i++)
+        n += sizeof(sfc_record) + f->records[i].len;
+    for (const sfc_dobj *d = f->dobjs; d; d = d->next)
+        n += sizeof(*d) + d->len;
+    return n;
+}
+
+size_t fs_tree_footprint(const sfc_file *f)
+{
+    size_t n = fs_footprint(f);
+    for (const sfc_file *c = f->children; c; c = c->next)
+        n += fs_tree_footprint(c);
+    return n;
+}
+
+sfc_file *fs_root(sfc_file *f)
+{
+    while (f && f->parent)
+        f = f->parent;
+    return f;
+}
+
+bool fs_is_within(const sfc_file *f, const sfc_file *anc)
+{
+    for (; f; f = f->parent)
+        if (f == anc)
+            return true;
+    return false;
+}
+
+unsigned fs_depth(const sfc_file *f)
+{
+    unsigned d = 0;
+    for (; f && f->parent; f = f->parent)
+        d++;
+    return d;
+}
+
+sfc_file *fs_child_by_fid(const sfc_file *df, uint16_t fid)
+{
+    for (sfc_file *c = df->children; c; c = c->next)
+        if (c->fid == fid)
+            return c;
+    return NULL;
+}
+
+sfc_file *fs_child_by_sfi(const sfc_file *df, uint8_t sfi)
+{
+    if (sfi == 0)
+        return NULL;
+    for (sfc_file *c = df->children; c; c = c->next)
+        if (fs_is_ef(c) && c->sfi == sfi)
+            return c;
+    return NULL;
+}
+
+static bool walk(sfc_file *f, bool (*fn)(sfc_file *, void *), void *user)
+{
+    if (!fn(f, user))
+        return false;
+    for (sfc_file *c = f->children; c; c = c->next)
+        if (!walk(c, fn, user))
+            return false;
+    return true;
+}
+
+void fs_walk(sfc_file *root, bool (*fn)(sfc_file *f, void *user), void *user)
+{
+    if (root)
+        walk(root, fn, user);
+}
+
+struct name_match {
+    const uint8_t *prefix;
+    size_t prefix_len;
+    sfc_file **out;
+    size_t max;
+    size_t count;
+};
+
+static bool match_name(sfc_file *f, void *user)
+{
+    struct name_match *m = user;
+    if (!fs_is_df(f) || f->name_len == 0 || m->prefix_len > f->name_len)
+        return true;
+    if (m->prefix_len && memcmp(f->name, m->prefix, m->prefix_len) != 0)
+        return true;
+    if (m->count < m->max)
+        m->out[m->count] = f;
+    m->count++;
+    return true;
+}
+
+size_t fs_df_names_matching(sfc_file *root, const uint8_t *prefix,
+                            size_t prefix_len, sfc_file **out, size_t max)
+{
+    struct name_match m = {prefix, prefix_len, out, max, 0};
+    fs_walk(root, match_name, &m);
+    return m.count;
+}
+
+struct exact_name {
+    const uint8_t *name;
+    size_t len;
+    bool found;
+};
+
+static bool find_exact_name(sfc_file *f, void *user)
+{
+    struct exact_name *e = user;
+    if (fs_is_df(f) && f->name_len == e->len &&
+        memcmp(f->name, e->name, e->len) == 0) {
+        e->found = true;
+        return false;
+    }
+    return true;
+}
+
+static bool fid_is_reserved(uint16_t fid)
+{
+    return fid == FID_MF || fid == FID_RESERVED || fid == FID_RFU;
+}
+
+uint16_t fs_link(sfc_file *parent, sfc_file *child)
+{
+    if (!parent || !child || !fs_is_df(parent) || child->parent)
+        return SW_WRONG_DATA;
+    if (fid_is_reserved(child->fid))
+        return SW_WRONG_DATA;
+    if (child->fid == parent->fid || fs_child_by_fid(parent, child->fid))
+        return SW_FILE_EXISTS;
+    if (fs_is_ef(child) && child->sfi && fs_child_by_sfi(parent, child->sfi))
+        return SW_FILE_EXISTS;
+    if (fs_depth(parent) + 1 > SFC_MAX_DEPTH)
+        return SW_NOT_ENOUGH_MEMORY;
+    if (fs_is_df(child) && child->name_len) {
+        struct exact_name e = {child->name, child->name_len, false};
+        fs_walk(fs_root(parent), find_exact_name, &e);
+        if (e.found)
+            return SW_DF_NAME_EXISTS;
+    }
+    child->parent = parent;
+    child->next = NULL;
+    sfc_file **tail = &parent->children;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = child;
+    return SW_OK;
+}
+
+void fs_unlink(sfc_file *f)
+{
+    if (!f || !f->parent)
+        return;
+    for (sfc_file **p = &f->parent->children; *p; p = &(*p)->next) {
+        if (*p == f) {
+            *p = f->next;
+            break;
+        }
+    }
+    f->parent = NULL;
+    f->next = NULL;
+}
+
+void sfc_make_current(sfc_channel *ch, sfc_file *f)
+{
+    if (fs_is_df(f)) {
+        ch->cur_df = f;
+        ch->cur_ef = NULL;
+    } else {
+        ch->cur_df = f->parent;
+        ch->cur_ef = f;
+    }
+    ch->rec_ptr = 0;
+}
+
+void sfc_forget_subtree(sfc_card *card, sfc_file *f)
+{
+    for (size_t i = 0; i < SFC_MAX_CHANNELS; i++) {
+        sfc_channel *ch = &card->ch[i];
+        if (!ch->open)
+            continue;
+        if (ch->cur_ef && fs_is_within(ch->cur_ef, f)) {
+            ch->cur_ef = NULL;
+            ch->rec_ptr = 0;
+        }
+        if (ch->cur_df && fs_is_within(ch->cur_df, f))
+            ch->cur_df = f->parent ? f->parent : card->mf;
+    }
+}
+
+uint16_t sfc_resolve_ef(sfc_card *card, sfc_channel *ch, uint8_t sfi,
+                       sfc_file **out)
+{
+    (void)card;
+    if (sfi == 0) {
+        if (!ch->cur_ef)
+            return SW_NO_CURRENT_EF;
+        *out = ch->cur_ef;
+        return SW_OK;
+    }
+    sfc_file *f = fs_child_by_sfi(ch->cur_df, sfi);
+    if (!f)
+        return SW_FILE_NOT_FOUND;
+    if (ch->cur_ef != f)
+        sfc_make_current(ch, f);
+    *out = f;
+    return SW_OK;
+}
+
+bool sfc_mem_charge(sfc_card *card, long delta)
+{
+    if (delta < 0) {
+        size_t give = (size_t)(-delta);
+        card->mem_used = give > card->mem_used ? 0 : card->mem_used - give;
+        return true;
+    }
+    if ((size_t)delta > card->mem_limit - card->mem_used)
+        return false;
+    card->mem_used += (size_t)delta;
+    return true;
+}
