@@ -77,7 +77,12 @@ static int compare_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double percentile(const double *sorted, unsigned n, double p)
+void bench_sort(double *v, unsigned n)
+{
+    qsort(v, n, sizeof(v[0]), compare_double);
+}
+
+double bench_percentile(const double *sorted, unsigned n, double p)
 {
     size_t i = (size_t)(p * (n - 1) + 0.5);
     return sorted[i < n ? i : n - 1];
@@ -86,12 +91,13 @@ static double percentile(const double *sorted, unsigned n, double p)
 void bench_report(FILE *out, const char *prefix, const char *apdu_hex,
                   bench_run *r)
 {
-    qsort(r->lat_us, r->n, sizeof(r->lat_us[0]), compare_double);
+    bench_sort(r->lat_us, r->n);
     fprintf(out, "%sapdu=%s n=%u seconds=%.6f apdu_per_s=%.1f "
             "median_us=%.1f p99_us=%.1f min_us=%.1f max_us=%.1f\n",
             prefix, apdu_hex, r->n, r->total_us / 1e6,
-            r->n / (r->total_us / 1e6), percentile(r->lat_us, r->n, 0.5),
-            percentile(r->lat_us, r->n, 0.99), r->lat_us[0],
+            r->n / (r->total_us / 1e6),
+            bench_percentile(r->lat_us, r->n, 0.5),
+            bench_percentile(r->lat_us, r->n, 0.99), r->lat_us[0],
             r->lat_us[r->n - 1]);
 }
 

@@ -43,6 +43,13 @@ bool bench_parse_sw(const char *text, unsigned *out);
 /** The status word at the end of a response (0 if shorter than 2). */
 unsigned bench_sw(const uint8_t *resp, size_t len);
 
+/** Sort `n` doubles in place, ascending. */
+void bench_sort(double *v, unsigned n);
+
+/** The p-th quantile (0..1) of `n` >= 1 sorted values, by nearest rank
+ *  (index p * (n - 1), rounded). */
+double bench_percentile(const double *sorted, unsigned n, double p);
+
 /** Latencies of one timed run. */
 typedef struct bench_run {
     double *lat_us;  /**< one per APDU, malloc'd */
