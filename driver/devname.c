@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errtext.h"
 #include "vpcd/frame.h"
 
 /** Room for a DEVICENAME (pcscd allows 255 bytes) plus quotes. */
@@ -43,12 +44,10 @@ void drv_config_defaults(drv_config *cfg)
 __attribute__((format(printf, 3, 4)))
 static sfc_err fail(char *why, size_t cap, const char *fmt, ...)
 {
-    if (why && cap > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    sfc_verrf(why, cap, fmt, ap);
+    va_end(ap);
     return SFC_E_FORMAT;
 }
 

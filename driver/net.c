@@ -16,7 +16,6 @@
 #define _GNU_SOURCE /* accept4 */
 #include "net.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -47,14 +46,6 @@ int net_ms_until(uint64_t deadline)
         return 0;
     uint64_t left = deadline - now;
     return left > INT_MAX ? INT_MAX : (int)left;
-}
-
-const char *net_errtext(int err, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%s", strerror(err));
-    if (buf[0] && !(buf[1] && isupper((unsigned char)buf[1])))
-        buf[0] = (char)tolower((unsigned char)buf[0]);
-    return buf;
 }
 
 void net_close(int *fd)

@@ -28,9 +28,6 @@ uint64_t net_now_ms(void);
 /** Milliseconds from now until `deadline` for poll(), clamped to 0..INT_MAX. */
 int net_ms_until(uint64_t deadline);
 
-/** strerror() text starting in lower case, for log lines. */
-const char *net_errtext(int err, char *buf, size_t cap);
-
 /**
  * Listen on host:port (numeric or a name; the first address that binds
  * wins). Returns the socket, or -1 with `*err` set to errno.

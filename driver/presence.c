@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errtext.h"
 #include "net.h"
 
 #define DIAL_BACKOFF_MIN_MS 50u
@@ -118,7 +119,7 @@ static void dial_failed_round(drv_slot *s, const char *why)
 static void dial_failed_errno(drv_slot *s, int err)
 {
     char text[96];
-    dial_failed_round(s, net_errtext(err, text, sizeof(text)));
+    dial_failed_round(s, sfc_errno_text(err, text, sizeof(text)));
 }
 
 static void dial_connected(drv_slot *s, int fd)

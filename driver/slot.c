@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "presence.h"
+#include "core/errtext.h"
 #include "core/log.h"
 #include "net.h"
 #include "vpcd/addr.h"
@@ -129,7 +130,7 @@ static sfc_err start_listening(drv_slot *s)
     }
     char text[96];
     sfc_log(SFC_LOG_ERROR, "%s: cannot listen: %s (%s)", s->name,
-           net_errtext(err, text, sizeof(text)),
+           sfc_errno_text(err, text, sizeof(text)),
            err == EADDRINUSE ? "is another vpcd driver, e.g. Debian's "
                                "/etc/reader.conf.d/vpcd, using the port?"
                              : "check bind= and the port");

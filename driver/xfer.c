@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "presence.h"
+#include "core/errtext.h"
 #include "drvlog.h"
 #include "net.h"
 
@@ -36,7 +37,7 @@ static sfc_err send_payload(drv_slot *s, const uint8_t *payload, size_t len,
         return SFC_E_AGAIN;
     }
     snprintf(why, sizeof(why), "cannot send: %s",
-             net_errtext(e, text, sizeof(text)));
+             sfc_errno_text(e, text, sizeof(text)));
     drv_eject(s, SFC_LOG_INFO, why);
     return SFC_E_REMOVED;
 }
@@ -63,7 +64,7 @@ static sfc_err reply_failed(drv_slot *s, sfc_err err, int e, const char *what,
         return SFC_E_FORMAT;
     default:
         snprintf(why, sizeof(why), "socket error while waiting for %s: %s",
-                 what, net_errtext(e, text, sizeof(text)));
+                 what, sfc_errno_text(e, text, sizeof(text)));
         drv_eject(s, SFC_LOG_INFO, why);
         return SFC_E_REMOVED;
     }

@@ -17,6 +17,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/errtext.h"
+
+/** Longest usage error before the "scio: " prefix. */
+#define USAGE_MAX 512u
+
 enum long_only { OPT_SLOT = 256, OPT_VERSION };
 
 static const struct option options[] = {
@@ -41,12 +46,12 @@ static int usage(char *err, size_t errlen, const char *fmt, ...)
 
 static int usage(char *err, size_t errlen, const char *fmt, ...)
 {
+    char msg[USAGE_MAX];
     va_list ap;
-    int n = snprintf(err, errlen, "scio: ");
     va_start(ap, fmt);
-    if (n > 0 && (size_t)n < errlen)
-        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    sfc_verrf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    sfc_errf(err, errlen, "scio: %s", msg);
     return SCIO_EXIT_USAGE;
 }
 

@@ -21,7 +21,6 @@
  */
 #include "vpcd/link_impl.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -33,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/errtext.h"
 #include "core/log.h"
 
 #define DEFAULT_BACKOFF_MIN_MS 50u
@@ -42,12 +42,6 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-void link_errno_text(int err, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s", strerror(err));
-    if (out[0] && !(out[1] && isupper((unsigned char)out[1])))
-        out[0] = (char)tolower((unsigned char)out[0]);
-}
 
 static uint64_t now_ms(const vpcd_link *link)
 {
@@ -61,7 +55,7 @@ static void set_error(vpcd_link *link, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(link->error, sizeof(link->error), fmt, ap);
+    sfc_verrf(link->error, sizeof(link->error), fmt, ap);
     va_end(ap);
 }
 
@@ -177,7 +171,7 @@ static void note_connect_error(vpcd_link *link, const struct addrinfo *ai,
     char where[VPCD_ADDR_TEXT_MAX], cause[128];
 
     vpcd_addr_format(ai->ai_addr, where, sizeof(where));
-    link_errno_text(err, cause, sizeof(cause));
+    sfc_errno_text(err, cause, sizeof(cause));
     set_error(link, "cannot connect to vpcd at %s: %s (%s)", where, cause,
               connect_hint(err));
 }
@@ -272,7 +266,7 @@ static sfc_err listen_fail(vpcd_link *link, const char *where, int err)
 {
     char cause[128];
 
-    link_errno_text(err, cause, sizeof(cause));
+    sfc_errno_text(err, cause, sizeof(cause));
     set_error(link, "cannot listen on %s: %s (%s)", where, cause,
               listen_hint(err));
     close_fd(&link->listen_fd);
@@ -367,7 +361,7 @@ static sfc_err connection_lost(vpcd_link *link, sfc_err why)
     if (why == SFC_E_CLOSED)
         snprintf(cause, sizeof(cause), "closed by vpcd");
     else
-        link_errno_text(link->last_errno, cause, sizeof(cause));
+        sfc_errno_text(link->last_errno, cause, sizeof(cause));
     drop_connection(link);
     if (link->cfg.mode == VPCD_LINK_REVERSED) {
         link->state = VPCD_LINK_LISTENING;

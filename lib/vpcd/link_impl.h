@@ -64,8 +64,4 @@ sfc_err link_io_read(vpcd_link *link);
 /** Send queued output; SFC_E_IO on a socket error. */
 sfc_err link_io_flush(vpcd_link *link);
 
-/* link.c */
-/** Lower-case strerror text ("connection refused"). */
-void link_errno_text(int err, char *out, size_t cap);
-
 #endif

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/errtext.h"
 #include "core/log.h"
 
 /* ---- signals -------------------------------------------------------- */
@@ -197,8 +198,8 @@ sfc_err vpcd_loop_insert_all(vpcd_loop *loop)
         sfc_err err = vpcd_link_insert(link);
         if (err != SFC_OK && first == SFC_OK) {
             first = err;
-            snprintf(loop->error, sizeof(loop->error), "card %zu: %s", i,
-                     vpcd_link_error(link));
+            sfc_errf(loop->error, sizeof(loop->error), "card %zu: %s", i,
+                    vpcd_link_error(link));
         }
     }
     return first;
@@ -266,8 +267,8 @@ static sfc_err serve_links(vpcd_loop *loop, const struct pollfd *fds,
         sfc_err err = vpcd_link_handle(link, fds, counts[i]);
         fds += counts[i];
         if (err != SFC_OK) {
-            snprintf(loop->error, sizeof(loop->error), "%s",
-                     vpcd_link_error(link));
+            sfc_errf(loop->error, sizeof(loop->error), "%s",
+                    vpcd_link_error(link));
             return err;
         }
     }

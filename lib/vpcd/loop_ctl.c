@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/errtext.h"
 #include "core/log.h"
 
 #define REPLY_MAX 16384
@@ -161,8 +162,8 @@ static sfc_err ctl_fail(vpcd_loop *loop, int fd, const char *path,
 {
     if (fd >= 0)
         close(fd);
-    snprintf(loop->error, sizeof(loop->error),
-             "cannot open control socket %s: %s (%s)", path, cause, hint);
+    sfc_errf(loop->error, sizeof(loop->error),
+            "cannot open control socket %s: %s (%s)", path, cause, hint);
     return SFC_E_IO;
 }
 
