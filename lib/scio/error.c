@@ -19,8 +19,8 @@ static const char *const status_texts[] = {
     [SCIO_OK] = "success",
     [SCIO_E_TIMEOUT] = "timed out",
     [SCIO_E_CANCELLED] = "cancelled",
-    [SCIO_E_NO_SERVICE] = "smart card service not available (is pcscd "
-                          "running?)",
+    [SCIO_E_NO_SERVICE] =
+        "smart card service not available (is pcscd running?)",
     [SCIO_E_NO_READERS] = "no smart card reader",
     [SCIO_E_UNKNOWN_READER] = "unknown reader",
     [SCIO_E_NO_CARD] = "no card in the reader",
