@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Debian packages the project needs, and a function that installs the missing
-# ones. Sourced by ./check, ./demo and bench/run; plain POSIX sh so that it
-# runs on a fresh Debian 12 before anything else is installed.
+# ones. Sourced by ./check, ./demo, bench/run and fuzz/run; plain POSIX sh so
+# that it runs on a fresh Debian 12 before anything else is installed.
 
-# To build the project.
-SC_BUILD_PACKAGES="gcc make cmake pkg-config libc6-dev libssl-dev \
+# To build the project. ./check builds it with both gcc and clang.
+SC_BUILD_PACKAGES="gcc clang make cmake pkg-config libc6-dev libssl-dev \
 libpcsclite-dev libqrencode-dev libjson-c-dev libjpeg-dev"
+# To build the libFuzzer targets (fuzz/run), on top of SC_BUILD_PACKAGES:
+# clang's sanitizer and libFuzzer runtimes, only recommended by clang.
+SC_FUZZ_PACKAGES="libclang-rt-dev"
 # To run its tests (unit tests, private pcscd, independent clients).
 SC_TEST_PACKAGES="libcmocka-dev pcscd vsmartcard-vpcd pcsc-tools opensc \
 python3 python3-pyscard iproute2 util-linux procps openssl \
