@@ -46,6 +46,28 @@ typedef enum sfc_err {
 /** Short English text for an error value; never NULL. */
 const char *sfc_strerror(sfc_err err);
 
+/** Log levels (lib/core/log.h has the sink); silent by default. */
+typedef enum sfc_log_level {
+    SFC_LOG_ERROR = 0,
+    SFC_LOG_WARN = 1,
+    SFC_LOG_INFO = 2,
+    SFC_LOG_APDU = 3, /**< every APDU, PINs masked */
+    SFC_LOG_DEBUG = 4
+} sfc_log_level;
+
+/** What a command is about to do to a file (the access decision's input). */
+typedef enum sfc_access_op {
+    SFC_AC_READ,      /**< READ BINARY/RECORD, SEARCH BINARY/RECORD, GET DATA */
+    SFC_AC_UPDATE,    /**< UPDATE BINARY/RECORD, ERASE BINARY/RECORD, PUT DATA */
+    SFC_AC_WRITE,     /**< WRITE BINARY/RECORD, APPEND RECORD */
+    SFC_AC_CREATE_EF, /**< CREATE FILE of an EF in this DF */
+    SFC_AC_CREATE_DF, /**< CREATE FILE of a DF in this DF */
+    SFC_AC_DELETE,    /**< DELETE FILE of this file */
+    SFC_AC_ACTIVATE,
+    SFC_AC_DEACTIVATE,
+    SFC_AC_TERMINATE
+} sfc_access_op;
+
 /** Maximum ATR length accepted by PC/SC (ISO 7816-3). */
 #define SFC_ATR_MAX 33
 
@@ -99,6 +121,16 @@ const char *sfc_card_type_description(const char *type);
  */
 sfc_err sfc_card_new(const char *type, const sfc_card_options *opts,
                    sfc_card **out, char *errbuf, size_t errlen);
+
+/**
+ * Load a card type from a plugin (a shared object built against
+ * softcard-cardtype.h) and make it known by its name, returned in `*name`.
+ * A plugin of another ABI version, without the entry symbol, with a
+ * function this program lacks, or named like a known type is refused with
+ * a one-line reason in `err`.
+ */
+sfc_err sfc_card_type_load(const char *path, const char **name, char *err,
+                           size_t errlen);
 
 /** Destroy a card; wipes secrets. NULL is allowed. */
 void sfc_card_free(sfc_card *card);

@@ -17,21 +17,22 @@
  * file is readable before BAC (6982), and the decision is sfc_access()'s,
  * as for any card: no handler here looks at the security state.
  *
- * The instruction table keeps what an eMRTD answers: SELECT, READ BINARY
- * (B0, B1), GET RESPONSE and GET CHALLENGE from the card OS, and its own
- * EXTERNAL AUTHENTICATE (BAC, epass_bac.c) and INTERNAL AUTHENTICATE
- * (Active Authentication, epass_aa.c). Everything else answers 6D00.
+ * The card's table keeps what an eMRTD answers: SELECT, READ BINARY (B0,
+ * B1), GET RESPONSE and GET CHALLENGE from the card OS. The LDS1
+ * application adds its EXTERNAL AUTHENTICATE (BAC, epass_bac.c) and
+ * INTERNAL AUTHENTICATE (Active Authentication, epass_aa.c), so both
+ * answer 6D00 until it is selected. Everything else answers 6D00.
  *
- * Creation takes everything from parameters (docs/epass.md), so that the
+ * create() takes everything from parameters (docs/epass.md), so that the
  * command line and the image generator feed it alike: the MRZ whole or as
  * fields, a photo or DG2, DG3..DG16 from files, the Active Authentication
- * key and the CSCA/Document Signer. Parameters naming files or carrying
- * key material are dropped from the card's parameter list once used: what
- * they produced is in the file tree and the key store, which a card image
- * saves, and an image must load later without those files and must not
- * hold a CSCA private key in its parameters.
+ * key and the CSCA/Document Signer. None is kept after creation (none is
+ * SFC_PARAM_KEEP): what they produced is in the file tree and the key
+ * store, which a card image saves, so an image loads without those files,
+ * holds no CSCA key, and loading it generates and signs nothing. attach()
+ * binds the LDS1 application and restricts the card's table.
  */
-#include "cardtypes/cards.h"
+#include "cardtypes/cardtypes.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -62,21 +63,6 @@ static const char *const mrz_field_params[] = {
     "mrz-format", "document-type", "issuing-state", "surname", "given-names",
     "document-number", "nationality", "birth-date", "sex", "expiry-date",
     "optional-data", NULL};
-
-static const char *const epass_params[] = {
-    "mrz", "mrz-format", "document-type", "issuing-state", "surname",
-    "given-names", "document-number", "nationality", "birth-date", "sex",
-    "expiry-date", "optional-data", "photo", "dg1", "dg2", "dg3", "dg4",
-    "dg5", "dg6", "dg7", "dg8", "dg9", "dg10", "dg11", "dg12", "dg13",
-    "dg14", "dg15", "dg16", "aa-algorithm", "aa-key", "pki-algorithm",
-    "csca-key", "csca-cert", "ds-key", "ds-cert", "csca-cert-out",
-    "lds-version", "unicode-version", NULL};
-
-/* Parameters dropped after creation (files, key material; see above). */
-static const char *const consumed_params[] = {
-    "photo", "dg1", "dg2", "dg3", "dg4", "dg5", "dg6", "dg7", "dg8", "dg9",
-    "dg10", "dg11", "dg12", "dg13", "dg14", "dg16", "aa-key", "csca-key",
-    "csca-cert", "ds-key", "ds-cert", "csca-cert-out", NULL};
 
 uint8_t epass_dg_tag(unsigned n)
 {
@@ -426,50 +412,24 @@ static sfc_err build_sod(epass_build *b)
 
 /* ---- files ------------------------------------------------------------------ */
 
-static sfc_err attach_rules(sfc_file *f, const uint8_t *rules, size_t len)
-{
-    if (!(f->sec_attr = malloc(len)))
-        return SFC_E_NOMEM;
-    memcpy(f->sec_attr, rules, len);
-    f->sec_attr_len = len;
-    return SFC_OK;
-}
-
-static sfc_err link_file(sfc_card *card, sfc_file *parent, sfc_file *f)
-{
-    if (fs_link(parent, f) != SW_OK) {
-        fs_free(f);
-        return SFC_E_INVAL;
-    }
-    if (!sfc_mem_charge(card, (long)fs_footprint(f)))
-        return SFC_E_RANGE; /* linked: freed with the tree */
-    return SFC_OK;
-}
-
 static sfc_err add_ef(sfc_card *card, sfc_file *df, uint16_t fid, uint8_t sfi,
-                     const sfc_buf *content)
+                      const sfc_buf *content)
 {
-    if (content->len > EPASS_EF_MAX)
-        return SFC_E_RANGE;
-    sfc_file *ef = fs_ef_binary_new(fid, content->len, sfi);
-    if (!ef)
-        return SFC_E_NOMEM;
-    memcpy(ef->data, content->data, content->len);
-    if (attach_rules(ef, ef_rules, sizeof(ef_rules)) != SFC_OK) {
-        fs_free(ef);
-        return SFC_E_NOMEM;
-    }
-    return link_file(card, df, ef);
+    sfc_file *ef = NULL;
+    sfc_err rv = sfc_ef_add(card, df, fid, sfi, content->data, content->len,
+                            &ef);
+    if (rv == SFC_OK)
+        rv = sfc_file_set_rules(card, ef, ef_rules, sizeof(ef_rules));
+    return rv;
 }
 
 static sfc_err build_files(sfc_card *card, epass_build *b)
 {
-    sfc_file *df = fs_df_new(EPASS_DF_FID, epass_aid, sizeof(epass_aid));
-    if (!df || attach_rules(df, df_rules, sizeof(df_rules)) != SFC_OK) {
-        fs_free(df);
-        return SFC_E_NOMEM;
-    }
-    sfc_err rv = link_file(card, card->mf, df);
+    sfc_file *df = NULL;
+    sfc_err rv = sfc_df_add(card, sfc_card_mf(card), EPASS_DF_FID, epass_aid,
+                            sizeof(epass_aid), &df);
+    if (rv == SFC_OK)
+        rv = sfc_file_set_rules(card, df, df_rules, sizeof(df_rules));
     if (rv == SFC_OK)
         rv = add_ef(card, df, EPASS_FID_COM, EPASS_SFI_COM, &b->com);
     for (unsigned i = 1; rv == SFC_OK && i <= EPASS_MAX_DG; i++)
@@ -484,49 +444,6 @@ static sfc_err build_files(sfc_card *card, epass_build *b)
 }
 
 /* ---- the card type ------------------------------------------------------- */
-
-static void set_table(sfc_card *card)
-{
-    static const uint8_t kept[] = {0xA4, 0xB0, 0xB1, 0xC0, 0x84};
-    sfc_ins_entry iso[256];
-    memcpy(iso, card->iso, sizeof(iso));
-    memset(card->iso, 0, sizeof(card->iso));
-    for (size_t i = 0; i < sizeof(kept); i++)
-        card->iso[kept[i]] = iso[kept[i]];
-    /* E_IFD || M_IFD allow an offline search for the MRZ: not logged. */
-    card->iso[0x82] = (sfc_ins_entry){epass_external_authenticate,
-                                     SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA,
-                                     "EXTERNAL AUTHENTICATE (BAC)"};
-    card->iso[0x88] = (sfc_ins_entry){epass_internal_authenticate,
-                                     SFC_INS_NO_CHAIN,
-                                     "INTERNAL AUTHENTICATE (AA)"};
-}
-
-static bool is_consumed(const char *key)
-{
-    for (size_t i = 0; consumed_params[i]; i++)
-        if (strcmp(consumed_params[i], key) == 0)
-            return true;
-    return false;
-}
-
-/* Drop file-name and key-material parameters from the card's own copy. */
-static void forget_consumed_params(sfc_card *card)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < card->n_params; i++) {
-        sfc_param *p = &card->params[i];
-        if (p->key && is_consumed(p->key)) {
-            if (p->value)
-                sfc_wipe((char *)p->value, strlen(p->value));
-            free((char *)p->key);
-            free((char *)p->value);
-            continue;
-        }
-        card->params[kept++] = *p;
-    }
-    card->n_params = kept;
-}
 
 static sfc_err build(sfc_card *card, epass_build *b)
 {
@@ -546,29 +463,107 @@ static sfc_err build(sfc_card *card, epass_build *b)
     return rv;
 }
 
-static sfc_err epass_init(sfc_card *card, const sfc_card_options *opts,
-                         char *err, size_t errlen)
+/* Personalisation: the data groups, EF.COM, EF.SOD and the AA key. */
+static sfc_err epass_create(sfc_card *card, const sfc_card_options *opts,
+                            char *err, size_t errlen)
 {
-    sfc_err rv = sfc_params_check(opts, "ePass", epass_params, err, errlen);
-    if (rv != SFC_OK)
-        return rv;
     epass_build b = {.opts = opts, .err = err, .errlen = errlen};
     for (size_t i = 0; i <= EPASS_MAX_DG; i++)
         buf_init(&b.dg[i]);
     buf_init(&b.com);
     buf_init(&b.sod);
-    rv = build(card, &b);
+    sfc_err rv = build(card, &b);
     build_free(&b);
+    return rv;
+}
+
+/* What an eMRTD answers besides the LDS1 application's own instructions. */
+static const uint8_t card_ins[] = {0xA4, 0xB0, 0xB1, 0xC0, 0x84};
+
+/* E_IFD || M_IFD allow an offline search for the MRZ: not logged. */
+static const sfc_ins_def lds_ins[] = {
+    {0x82, epass_external_authenticate,
+     SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA, "EXTERNAL AUTHENTICATE (BAC)"},
+    {0x88, epass_internal_authenticate, SFC_INS_NO_CHAIN,
+     "INTERNAL AUTHENTICATE (AA)"},
+};
+
+static const sfc_app_def lds_app = {
+    .name = "LDS1 eMRTD",
+    .aid = epass_aid,
+    .aid_len = sizeof(epass_aid),
+    .ins = lds_ins,
+    .n_ins = sizeof(lds_ins) / sizeof(lds_ins[0]),
+    .flags = SFC_APP_ISO_FALLBACK,
+};
+
+static sfc_err epass_attach(sfc_card *card, const sfc_card_options *opts,
+                            char *err, size_t errlen)
+{
+    (void)opts;
+    sfc_err rv = sfc_app_attach(card, &lds_app, NULL, err, errlen);
     if (rv != SFC_OK)
         return rv;
-    set_table(card);
-    forget_consumed_params(card);
+    sfc_card_keep_ins(card, card_ins, sizeof(card_ins));
     return sfc_card_set_iso_atr(card, EPASS_FIRST_SFT, EPASS_SECOND_SFT);
 }
 
+static const sfc_param_def epass_params[] = {
+    {"mrz", "MRZ", "the machine readable zone, lines joined (88, 72 or 90 "
+     "characters)", SFC_PARAM_SECRET},
+    {"mrz-format", "td1|td2|td3", "MRZ format when built from fields "
+     "(default td3)", 0},
+    {"document-type", "XX", "MRZ field (default P)", 0},
+    {"issuing-state", "XXX", "MRZ field (default UTO)", 0},
+    {"surname", "NAME", "MRZ field", 0},
+    {"given-names", "NAMES", "MRZ field", 0},
+    {"document-number", "NUMBER", "MRZ field", SFC_PARAM_SECRET},
+    {"nationality", "XXX", "MRZ field", 0},
+    {"birth-date", "YYMMDD", "MRZ field", SFC_PARAM_SECRET},
+    {"sex", "M|F|<", "MRZ field", 0},
+    {"expiry-date", "YYMMDD", "MRZ field", SFC_PARAM_SECRET},
+    {"optional-data", "TEXT", "MRZ field", 0},
+    {"photo", "FILE", "JPEG or JPEG 2000 face image for DG2", 0},
+    {"dg1", "FILE", "DG1 contents (61 {5F1F MRZ}) instead of the MRZ", 0},
+    {"dg2", "FILE", "DG2 contents instead of a photo", 0},
+    {"dg3", "FILE", "DG3 contents", 0},
+    {"dg4", "FILE", "DG4 contents", 0},
+    {"dg5", "FILE", "DG5 contents", 0},
+    {"dg6", "FILE", "DG6 contents", 0},
+    {"dg7", "FILE", "DG7 contents", 0},
+    {"dg8", "FILE", "DG8 contents", 0},
+    {"dg9", "FILE", "DG9 contents", 0},
+    {"dg10", "FILE", "DG10 contents", 0},
+    {"dg11", "FILE", "DG11 contents", 0},
+    {"dg12", "FILE", "DG12 contents", 0},
+    {"dg13", "FILE", "DG13 contents", 0},
+    {"dg14", "FILE", "DG14 contents", 0},
+    {"dg15", "FILE", "refused: DG15 is made from the AA key", 0},
+    {"dg16", "FILE", "DG16 contents", 0},
+    {"aa-algorithm", "none|rsa|ec", "Active Authentication key to generate "
+     "(default ec)", 0},
+    {"aa-key", "FILE", "Active Authentication private key (PEM)",
+     SFC_PARAM_SECRET},
+    {"pki-algorithm", "ec|rsa", "keys of a generated CSCA and Document "
+     "Signer (default ec)", 0},
+    {"csca-key", "FILE", "the test CSCA that signs (PEM private key)",
+     SFC_PARAM_SECRET},
+    {"csca-cert", "FILE", "the test CSCA's certificate (PEM)", 0},
+    {"ds-key", "FILE", "the Document Signer's private key (PEM)",
+     SFC_PARAM_SECRET},
+    {"ds-cert", "FILE", "the Document Signer's certificate (PEM)", 0},
+    {"csca-cert-out", "FILE", "write the CSCA certificate here", 0},
+    {"lds-version", "NNNN", "EF.COM LDS version (default 0107)", 0},
+    {"unicode-version", "NNNNNN", "EF.COM Unicode version (default 040000)",
+     0},
+    {NULL, NULL, NULL, 0}};
+
 const sfc_card_type sfc_type_epass = {
-    "ePass",
-    "ICAO 9303 electronic passport: LDS1, BAC, secure messaging, Active "
-    "Authentication",
-    epass_init, NULL, NULL, NULL,
+    .abi = SFC_CARD_TYPE_ABI,
+    .name = "ePass",
+    .description = "ICAO 9303 electronic passport: LDS1, BAC, secure "
+                   "messaging, Active Authentication",
+    .params = epass_params,
+    .create = epass_create,
+    .attach = epass_attach,
 };

@@ -17,7 +17,7 @@
  * CMS SignedData of EF.SOD. docs/epass.md describes the card for users.
  *
  * Nothing here keeps pointers into the card's file tree or key store: a
- * card image replaces both after init(), so BAC reads the MRZ from EF.DG1
+ * card image loads both without running create(), so BAC reads the MRZ from EF.DG1
  * and Active Authentication takes its key from the key store at the moment
  * they run.
  */

@@ -17,16 +17,19 @@
  *   40  returns the last VERIFY PIN command
  *   C0  GET RESPONSE
  * and SELECT of the applet AIDs A0 00 00 00 18 50 / A0 00 00 00 18 FF.
- * Nothing else: other instructions answer 6D00. Without Le, response data
+ * Nothing else: other instructions answer 6D00. The applet is the card's
+ * default application (a DF named A0 00 00 00 18 50 under the MF), current
+ * from power-on, with its own SELECT, so the card never leaves it. Without Le, response data
  * waits behind 61xx for GET RESPONSE (the T=0 behaviour HandlerTest's TPDU
  * mode expects); that rule is the card OS's, not this file's.
  */
-#include "cardtypes/cards.h"
+#include "cardtypes/cardtypes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "os/iso.h"
+#include "core/errtext.h"
 #include "core/sw.h"
 
 #define HT_MEMORY 260
@@ -130,7 +133,7 @@ static uint16_t ht_time_request(sfc_card *card, const sfc_cmd *cmd,
 static uint16_t ht_verify_pin(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
     (void)resp;
-    ht_state *st = card->type_state;
+    ht_state *st = sfc_app_state(sfc_app_current(card, cmd));
     if (cmd->nc == 0)
         return SW_WRONG_LENGTH;
     uint8_t header[5] = {cmd->cla, cmd->ins, cmd->p1, cmd->p2,
@@ -145,56 +148,75 @@ static uint16_t ht_verify_pin(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp
 static uint16_t ht_verify_pin_dump(sfc_card *card, const sfc_cmd *cmd,
                                    sfc_resp *resp)
 {
-    (void)cmd;
-    ht_state *st = card->type_state;
+    ht_state *st = sfc_app_state(sfc_app_current(card, cmd));
     buf_put(&resp->data, st->memory, st->memory_len);
     return SW_OK;
 }
 
-static sfc_err ht_init(sfc_card *card, const sfc_card_options *opts, char *err,
-                      size_t errlen)
+static const sfc_ins_def ht_ins[] = {
+    {0xA4, ht_select, 0, "SELECT applet"},
+    {0x30, ht_case1, SFC_INS_PROPRIETARY, "case 1"},
+    {0x32, ht_data_in, SFC_INS_PROPRIETARY, "case 3"},
+    {0x21, ht_data_in, SFC_INS_PROPRIETARY, "case 3"},
+    {0x3A, ht_data_in, SFC_INS_PROPRIETARY, "case 3"},
+    {0x34, ht_data_out, SFC_INS_PROPRIETARY, "case 2"},
+    {0x22, ht_data_out, SFC_INS_PROPRIETARY, "case 2"},
+    {0x3C, ht_data_out_unbound, SFC_INS_PROPRIETARY, "case 2 unbound"},
+    {0x36, ht_data_in_out, SFC_INS_PROPRIETARY, "case 4"},
+    {0x23, ht_data_in_out, SFC_INS_PROPRIETARY, "case 4"},
+    {0x3E, ht_data_in_out, SFC_INS_PROPRIETARY, "case 4 unbound"},
+    {0x38, ht_time_request, SFC_INS_PROPRIETARY, "time request"},
+    {0x20, ht_verify_pin, SFC_INS_PROPRIETARY | SFC_INS_SECRET_DATA,
+     "VERIFY PIN"},
+    {0x40, ht_verify_pin_dump, SFC_INS_PROPRIETARY, "VERIFY PIN dump"},
+    {0xC0, os_get_response,
+     SFC_INS_PROPRIETARY | SFC_INS_NO_CHAIN | SFC_INS_KEEPS_PENDING,
+     "GET RESPONSE"},
+};
+
+/* The applet: the card's default application, nothing of ISO besides its
+ * own SELECT. */
+static const sfc_app_def ht_app = {
+    .name = "HandlerTest applet",
+    .aid = ht_aid_50,
+    .aid_len = sizeof(ht_aid_50),
+    .ins = ht_ins,
+    .n_ins = sizeof(ht_ins) / sizeof(ht_ins[0]),
+    .flags = SFC_APP_DEFAULT,
+    .state_size = sizeof(ht_state),
+};
+
+/* The applet's DF under the MF; it holds no files. */
+static sfc_err ht_create(sfc_card *card, const sfc_card_options *opts,
+                         char *err, size_t errlen)
 {
-    sfc_err rv = sfc_params_check(opts, "handler_test", NULL, err, errlen);
+    (void)opts;
+    sfc_err rv = sfc_df_add(card, sfc_card_mf(card), 0x1850, ht_aid_50,
+                            sizeof(ht_aid_50), NULL);
     if (rv != SFC_OK)
-        return rv;
-    ht_state *st = calloc(1, sizeof(*st));
-    if (!st)
-        return SFC_E_NOMEM;
-    card->type_state = st;
+        sfc_errf(err, errlen, "cannot create the applet's DF");
+    return rv;
+}
+
+static sfc_err ht_attach(sfc_card *card, const sfc_card_options *opts,
+                         char *err, size_t errlen)
+{
+    (void)opts;
     static const uint8_t atr[] = {0x3B, 0xD6, 0x18, 0x00, 0x80, 0xB1,
                                   0x80, 0x6D, 0x1F, 0x03, 0x80, 0x51,
                                   0x00, 0x61, 0x10, 0x30, 0x9E};
-    memset(card->iso, 0, sizeof(card->iso));
-    card->iso[0xA4] = (sfc_ins_entry){ht_select, 0, "SELECT applet"};
-    card->accept_proprietary = true;
-    sfc_ins_entry *t = card->prop;
-    t[0x30] = (sfc_ins_entry){ht_case1, 0, "case 1"};
-    t[0x32] = (sfc_ins_entry){ht_data_in, 0, "case 3"};
-    t[0x21] = t[0x32];
-    t[0x3A] = t[0x32];
-    t[0x34] = (sfc_ins_entry){ht_data_out, 0, "case 2"};
-    t[0x22] = t[0x34];
-    t[0x3C] = (sfc_ins_entry){ht_data_out_unbound, 0, "case 2 unbound"};
-    t[0x36] = (sfc_ins_entry){ht_data_in_out, 0, "case 4"};
-    t[0x23] = t[0x36];
-    t[0x3E] = (sfc_ins_entry){ht_data_in_out, 0, "case 4 unbound"};
-    t[0x38] = (sfc_ins_entry){ht_time_request, 0, "time request"};
-    t[0x20] = (sfc_ins_entry){ht_verify_pin, SFC_INS_SECRET_DATA, "VERIFY PIN"};
-    t[0x40] = (sfc_ins_entry){ht_verify_pin_dump, 0, "VERIFY PIN dump"};
-    t[0xC0] = (sfc_ins_entry){os_get_response,
-                             SFC_INS_NO_CHAIN | SFC_INS_KEEPS_PENDING,
-                             "GET RESPONSE"};
+    sfc_err rv = sfc_app_attach(card, &ht_app, NULL, err, errlen);
+    if (rv != SFC_OK)
+        return rv;
+    sfc_card_keep_ins(card, NULL, 0); /* nothing but the applet answers */
     return sfc_card_set_atr(card, atr, sizeof(atr));
 }
 
-static void ht_fini(sfc_card *card)
-{
-    free(card->type_state);
-    card->type_state = NULL;
-}
-
 const sfc_card_type sfc_type_handler_test = {
-    "handler_test",
-    "the applet of pcsc-lite's HandlerTest reader-driver tester",
-    ht_init, ht_fini, NULL, NULL,
+    .abi = SFC_CARD_TYPE_ABI,
+    .name = "handler_test",
+    .description = "the applet of pcsc-lite's HandlerTest reader-driver "
+                   "tester",
+    .create = ht_create,
+    .attach = ht_attach,
 };

@@ -16,7 +16,7 @@
  *
  * Parameters: pin, puk (4..16 and 1..16 characters), secret (32 hex digits).
  */
-#include "cardtypes/cards.h"
+#include "cardtypes/cardtypes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +31,6 @@
 #define ISO_PIN_REF 0x01
 #define ISO_FIRST_SFT 0xFF  /* every DF selection method, SFI, records */
 #define ISO_SECOND_SFT 0x01 /* data coding byte: one-time write, 1-byte units */
-
-static const char *const iso_params[] = {"pin", "puk", "secret", NULL};
 
 static sfc_err load_secret(sfc_card *card, const sfc_card_options *opts,
                           char *err, size_t errlen)
@@ -59,30 +57,20 @@ static const uint8_t protected_rules[] = {0x8C, 0x08, 0x7F, 0x10, 0x10, 0x10,
 
 static sfc_err add_protected_ef(sfc_card *card)
 {
-    size_t len = sizeof(protected_text) - 1;
-    sfc_file *ef = fs_ef_binary_new(PROTECTED_FID, len, 1);
-    if (!ef || !(ef->sec_attr = malloc(sizeof(protected_rules)))) {
-        fs_free(ef);
-        return SFC_E_NOMEM;
-    }
-    memcpy(ef->data, protected_text, len);
-    memcpy(ef->sec_attr, protected_rules, sizeof(protected_rules));
-    ef->sec_attr_len = sizeof(protected_rules);
-    if (fs_link(card->mf, ef) != SW_OK ||
-        !sfc_mem_charge(card, (long)fs_footprint(ef))) {
-        fs_unlink(ef);
-        fs_free(ef);
-        return SFC_E_NOMEM;
-    }
-    return SFC_OK;
+    sfc_file *ef = NULL;
+    sfc_err rv = sfc_ef_add(card, sfc_card_mf(card), PROTECTED_FID, 1,
+                            (const uint8_t *)protected_text,
+                            sizeof(protected_text) - 1, &ef);
+    if (rv == SFC_OK)
+        rv = sfc_file_set_rules(card, ef, protected_rules, sizeof(protected_rules));
+    return rv;
 }
 
-static sfc_err iso7816_init(sfc_card *card, const sfc_card_options *opts,
-                           char *err, size_t errlen)
+/* Personalisation: the PIN with its PUK, the card secret, EF 0101. */
+static sfc_err iso7816_create(sfc_card *card, const sfc_card_options *opts,
+                              char *err, size_t errlen)
 {
-    sfc_err rv = sfc_params_check(opts, "iso7816", iso_params, err, errlen);
-    if (rv != SFC_OK)
-        return rv;
+    sfc_err rv;
     const char *pin = sfc_param_get(opts, "pin");
     const char *puk = sfc_param_get(opts, "puk");
     sfc_pin_spec spec = {
@@ -94,20 +82,41 @@ static sfc_err iso7816_init(sfc_card *card, const sfc_card_options *opts,
         .puk = puk ? puk : "12345678",
         .puk_tries = 10,
     };
-    if ((rv = sfc_pin_add(card, &spec, err, errlen)) != SFC_OK)
+    if ((rv = sfc_pin_add(card, NULL, &spec, err, errlen)) != SFC_OK)
         return rv;
     if ((rv = load_secret(card, opts, err, errlen)) != SFC_OK) {
         if (rv == SFC_E_RNG)
             snprintf(err, errlen, "random generator failed");
         return rv;
     }
-    if ((rv = add_protected_ef(card)) != SFC_OK)
-        return rv;
+    return add_protected_ef(card);
+}
+
+/* Behaviour: the ISO command set as it is, and the reference's ATR. */
+static sfc_err iso7816_attach(sfc_card *card, const sfc_card_options *opts,
+                              char *err, size_t errlen)
+{
+    (void)opts;
+    (void)err;
+    (void)errlen;
     return sfc_card_set_iso_atr(card, ISO_FIRST_SFT, ISO_SECOND_SFT);
 }
 
+static const sfc_param_def iso_params[] = {
+    {"pin", "PIN", "the PIN, 4 to 16 characters (default 1234)",
+     SFC_PARAM_SECRET},
+    {"puk", "PUK", "the PUK, 1 to 16 characters (default 12345678)",
+     SFC_PARAM_SECRET},
+    {"secret", "HEX", "the 16-byte card secret for INTERNAL/EXTERNAL "
+     "AUTHENTICATE (default random)", SFC_PARAM_SECRET},
+    {NULL, NULL, NULL, 0}};
+
 const sfc_card_type sfc_type_iso7816 = {
-    "iso7816",
-    "ISO/IEC 7816-4 card with a file system, PIN and logical channels",
-    iso7816_init, NULL, NULL, NULL,
+    .abi = SFC_CARD_TYPE_ABI,
+    .name = "iso7816",
+    .description = "ISO/IEC 7816-4 card with a file system, PIN and logical "
+                   "channels",
+    .params = iso_params,
+    .create = iso7816_create,
+    .attach = iso7816_attach,
 };

@@ -24,7 +24,7 @@
  * All calls happen on the softcard loop's thread; a far exchange blocks
  * that loop for its duration.
  */
-#include "cardtypes/cards.h"
+#include "cardtypes/cardtypes.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -167,7 +167,7 @@ static sfc_err open_far(sfc_card *card, relay_state *rs, const char *spec,
 
 /* ---- the card type ------------------------------------------------------ */
 
-static void relay_fini(sfc_card *card)
+static void relay_detach(sfc_card *card)
 {
     relay_state *rs = card->type_state;
     if (!rs)
@@ -181,15 +181,12 @@ static void relay_fini(sfc_card *card)
     card->type_state = NULL;
 }
 
-static sfc_err relay_init(sfc_card *card, const sfc_card_options *opts,
-                         char *err, size_t errlen)
+static sfc_err relay_attach(sfc_card *card, const sfc_card_options *opts,
+                           char *err, size_t errlen)
 {
-    static const char *const allowed[] = {"reader", "mitm", NULL};
     const char *spec = sfc_param_get(opts, "reader");
     const char *mitm = sfc_param_get(opts, "mitm");
-    sfc_err e = sfc_params_check(opts, "relay", allowed, err, errlen);
-    if (e != SFC_OK)
-        return e;
+    sfc_err e;
     relay_state *rs = calloc(1, sizeof(*rs));
     if (!rs)
         return SFC_E_NOMEM;
@@ -197,7 +194,7 @@ static sfc_err relay_init(sfc_card *card, const sfc_card_options *opts,
     rs->cmd = malloc(SOFTCARD_MITM_BUFFER);
     rs->resp = malloc(SOFTCARD_MITM_BUFFER);
     if (!rs->cmd || !rs->resp)
-        return SFC_E_NOMEM; /* sfc_card_new frees through fini */
+        return SFC_E_NOMEM; /* freed by relay_detach */
     e = open_far(card, rs, spec ? spec : "0", err, errlen);
     if (e == SFC_OK && mitm)
         e = mitm_load(&rs->mitm, mitm, rs->reader, err, errlen);
@@ -315,12 +312,20 @@ static sfc_err relay_transmit(sfc_card *card, const uint8_t *capdu, size_t len,
     return answer(rs, rs->resp, got, rapdu, rlen);
 }
 
+static const sfc_param_def relay_params[] = {
+    {"reader", "R", "the far reader: index, name or a unique part of it "
+     "(default 0)", SFC_PARAM_KEEP},
+    {"mitm", "PLUGIN.so", "a man-in-the-middle plugin that sees and may "
+     "change every command and response", SFC_PARAM_KEEP},
+    {NULL, NULL, NULL, 0}};
+
 const sfc_card_type sfc_type_relay = {
+    .abi = SFC_CARD_TYPE_ABI,
     .name = "relay",
-    .description = "forwards to a card in another reader (--reader N|NAME, "
-                   "--mitm PLUGIN.so)",
-    .init = relay_init,
-    .fini = relay_fini,
+    .description = "forwards to a card in another reader",
+    .params = relay_params,
+    .attach = relay_attach,
+    .detach = relay_detach,
     .on_power = relay_power,
     .transmit = relay_transmit,
 };

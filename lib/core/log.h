@@ -17,13 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum sfc_log_level {
-    SFC_LOG_ERROR = 0,
-    SFC_LOG_WARN = 1,
-    SFC_LOG_INFO = 2,
-    SFC_LOG_APDU = 3,
-    SFC_LOG_DEBUG = 4
-} sfc_log_level;
+#include "softcard.h"
+
 
 typedef void (*sfc_log_fn)(void *user, sfc_log_level level, const char *msg);
 

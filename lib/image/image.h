@@ -46,7 +46,7 @@
 
 /** "format" and "version" of a plain image. */
 #define SFC_IMAGE_FORMAT "softcard-card-image"
-#define SFC_IMAGE_VERSION 1
+#define SFC_IMAGE_VERSION 2
 /** "format" and "version" of an encrypted image (the envelope). */
 #define SFC_IMAGE_ENC_FORMAT "softcard-encrypted-card-image"
 #define SFC_IMAGE_ENC_VERSION 1

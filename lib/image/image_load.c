@@ -24,6 +24,9 @@
 
 #include "os/card.h"
 #include "os/keys.h"
+#include "os/fs.h"
+#include "cardtypes/cardtypes.h"
+#include "core/sw.h"
 #include "core/bytes.h"
 #include "crypto/pkey.h"
 #include "image/image_json.h"
@@ -33,10 +36,11 @@
 
 static const char *const top_fields[] = {
     "format", "version", "type", "extended_length", "params", "secret",
-    "pins", "keys", "security_environments", "mf", NULL};
+    "pins", "keys", "security_environments", "applications", "mf", NULL};
 static const char *const pin_fields[] = {
     "ref", "value", "value_hex", "min_length", "max_length", "tries",
-    "tries_left", "puk", NULL};
+    "tries_left", "puk", "scope", "state", NULL};
+static const char *const app_fields[] = {"aid", "name", "state", NULL};
 static const char *const puk_fields[] = {"value", "value_hex", "tries",
                                          "tries_left", NULL};
 static const char *const key_fields[] = {"ref", "kind", "use_sc", "value",
@@ -49,6 +53,26 @@ static const char *const crt_fields[] = {"alg", "key", "key_private", "iv",
 static const char *const key_kinds[] = {
     [SFC_KEY_DES3] = "des3", [SFC_KEY_AES] = "aes", [SFC_KEY_RSA] = "rsa",
     [SFC_KEY_EC] = "ec"};
+
+static const char *const pin_states[] = {
+    [SFC_PIN_ACTIVE] = "active", [SFC_PIN_SUSPENDED] = "suspended",
+    [SFC_PIN_DEACTIVATED] = "deactivated"};
+
+const char *img_pin_state_name(sfc_pin_state state)
+{
+    return state <= SFC_PIN_DEACTIVATED ? pin_states[state] : "?";
+}
+
+bool img_pin_state_parse(const char *name, sfc_pin_state *out)
+{
+    for (int k = SFC_PIN_ACTIVE; k <= SFC_PIN_DEACTIVATED; k++) {
+        if (strcmp(name, pin_states[k]) == 0) {
+            *out = (sfc_pin_state)k;
+            return true;
+        }
+    }
+    return false;
+}
 
 const char *img_key_kind_name(sfc_key_kind kind)
 {
@@ -157,6 +181,28 @@ static sfc_err read_lengths(ij_ctx *c, json_object *o, sfc_pin *p)
     return rv;
 }
 
+/* "scope": the owning application's AID (absent: card-wide); "state". */
+static sfc_err read_scope_state(ij_ctx *c, json_object *o, sfc_pin *p)
+{
+    uint8_t *aid = NULL;
+    size_t n = 0;
+    const char *state = NULL;
+    bool present = false;
+    sfc_err rv = ij_hex(c, o, "scope", false, SFC_AID_MAX, &aid, &n, &present);
+    if (rv == SFC_OK && present && n == 0)
+        rv = ij_fail_at(c, "scope", SFC_E_FORMAT, "an empty AID");
+    if (rv == SFC_OK && n)
+        memcpy(p->scope, aid, n);
+    p->scope_len = (uint8_t)n;
+    free(aid);
+    if (rv == SFC_OK)
+        rv = ij_string(c, o, "state", false, &state);
+    if (rv == SFC_OK && state && !img_pin_state_parse(state, &p->state))
+        rv = ij_fail_at(c, "state", SFC_E_FORMAT, "'%s' is not a PIN state "
+                        "(active, suspended or deactivated)", state);
+    return rv;
+}
+
 static sfc_err read_pin(ij_ctx *c, json_object *o, sfc_pin *p)
 {
     json_object *puk = NULL;
@@ -169,6 +215,8 @@ static sfc_err read_pin(ij_ctx *c, json_object *o, sfc_pin *p)
         rv = read_lengths(c, o, p);
     if (rv == SFC_OK)
         rv = read_counter(c, o, &p->max_tries, &p->tries_left);
+    if (rv == SFC_OK)
+        rv = read_scope_state(c, o, p);
     if (rv == SFC_OK && ij_get(o, "puk", &puk)) {
         size_t mark = ij_key(c, "puk");
         rv = read_puk(c, puk, p);
@@ -184,9 +232,11 @@ static sfc_err add_pin(ij_ctx *c, json_object *o, void *user)
     memset(&p, 0, sizeof(p));
     sfc_err rv = read_pin(c, o, &p);
     for (size_t i = 0; rv == SFC_OK && i < card->n_pins; i++)
-        if (card->pins[i].ref == p.ref)
+        if (card->pins[i].ref == p.ref &&
+            card->pins[i].scope_len == p.scope_len &&
+            memcmp(card->pins[i].scope, p.scope, p.scope_len) == 0)
             rv = ij_fail_at(c, "ref", SFC_E_FORMAT, "a second PIN with "
-                            "reference %02X", p.ref);
+                            "reference %02X in the same scope", p.ref);
     if (rv == SFC_OK)
         card->pins[card->n_pins++] = p;
     sfc_wipe(&p, sizeof(p));
@@ -411,7 +461,26 @@ static const char *put_card_param(void *user, const char *key,
     return NULL;
 }
 
-static sfc_err create_card(ij_ctx *c, json_object *root,
+/* A v2 image holds only parameters that attach() needs (SFC_PARAM_KEEP). */
+static sfc_err check_kept_params(ij_ctx *c, const sfc_card_type *t,
+                                 const param_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const sfc_param_def *d = sfc_param_def_of(t, l->params[i].key);
+        if (d && !(d->flags & SFC_PARAM_KEEP)) {
+            size_t mark = ij_key(c, "params");
+            sfc_err rv = ij_fail_at(c, l->params[i].key, SFC_E_FORMAT,
+                                    "only used when a card is created; the "
+                                    "image holds what it made");
+            ij_back(c, mark);
+            return rv;
+        }
+    }
+    return SFC_OK;
+}
+
+/* The card's type, its kept parameters and a blank card of that type. */
+static sfc_err blank_card(ij_ctx *c, json_object *root, unsigned version,
                           const sfc_card_options *base, sfc_card **card)
 {
     sfc_param params[MAX_PARAMS];
@@ -420,18 +489,24 @@ static sfc_err create_card(ij_ctx *c, json_object *root,
     const char *type = NULL;
     char why[256] = "";
     sfc_err rv = ij_string(c, root, "type", true, &type);
+    const sfc_card_type *t = rv == SFC_OK ? sfc_card_type_find(type) : NULL;
+    if (rv == SFC_OK && !t)
+        return ij_fail_at(c, "type", SFC_E_NOT_FOUND, "unknown card type "
+                          "'%s' (a plugin's type needs --plugin)", type);
     if (rv == SFC_OK)
         rv = ij_bool(c, root, "extended_length", &o.extended_length);
     if (rv == SFC_OK)
         rv = ij_params(c, root, put_card_param, &list);
+    if (rv == SFC_OK && version >= 2)
+        rv = check_kept_params(c, t, &list);
     if (rv != SFC_OK)
         return rv;
     o.params = params;
     o.n_params = list.n;
     o.rng = base ? base->rng : NULL;
     o.label = base ? base->label : NULL;
-    rv = sfc_card_new(type, &o, card, why, sizeof(why));
-    if (rv == SFC_E_NOT_FOUND || rv == SFC_E_UNSUPPORTED)
+    rv = sfc_card_blank(t, &o, card, why, sizeof(why));
+    if (rv == SFC_E_UNSUPPORTED)
         return ij_fail_at(c, "type", rv, "%s", why);
     if (rv != SFC_OK)
         return ij_fail_at(c, "params", rv, "%s", why[0] ? why :
@@ -439,7 +514,22 @@ static sfc_err create_card(ij_ctx *c, json_object *root,
     return SFC_OK;
 }
 
-static sfc_err check_format(ij_ctx *c, json_object *root)
+/*
+ * Version 1 images were loaded over a freshly created card: the type's
+ * create() ran and the image's sections replaced what it made. Loading one
+ * still does that (and so still generates what the type generates); the
+ * next save writes version 2, which loads without create().
+ */
+static sfc_err migrate_v1(ij_ctx *c, sfc_card *card)
+{
+    char why[256] = "";
+    sfc_err rv = sfc_card_personalise(card, why, sizeof(why));
+    if (rv != SFC_OK)
+        return ij_fail_at(c, "params", rv, "%s", why[0] ? why :
+                          sfc_strerror(rv));
+    return SFC_OK;
+}
+static sfc_err check_format(ij_ctx *c, json_object *root, unsigned *out)
 {
     const char *format = NULL;
     uint64_t version = 0;
@@ -454,16 +544,122 @@ static sfc_err check_format(ij_ctx *c, json_object *root)
                           format, SFC_IMAGE_FORMAT);
     if (rv == SFC_OK)
         rv = ij_uint(c, root, "version", true, 0, UINT32_MAX, &version);
-    if (rv == SFC_OK && version != SFC_IMAGE_VERSION)
+    if (rv == SFC_OK && (version < 1 || version > SFC_IMAGE_VERSION))
         return ij_fail_at(c, "version", SFC_E_UNSUPPORTED, "version %llu is "
-                          "not supported (this softcard reads version %d)",
-                          (unsigned long long)version, SFC_IMAGE_VERSION);
+                          "not supported (this softcard reads versions 1 to "
+                          "%d)", (unsigned long long)version,
+                          SFC_IMAGE_VERSION);
+    if (rv == SFC_OK && version == 1 &&
+        json_object_object_get_ex(root, "applications", NULL))
+        return ij_fail_at(c, "applications", SFC_E_FORMAT, "not in a version "
+                          "1 image");
+    *out = (unsigned)version;
     return rv;
 }
 
-static sfc_err apply_state(ij_ctx *c, json_object *root, sfc_card *card)
+/* ---- applications --------------------------------------------------------- */
+
+static sfc_err load_app_state(ij_ctx *c, sfc_card *card, sfc_app *app,
+                              json_object *o)
 {
-    sfc_err rv = section(c, card, root, "mf", load_mf);
+    uint8_t *data = NULL;
+    size_t n = 0;
+    char why[256] = "";
+    sfc_err rv = ij_hex(c, o, "state", true, SFC_APP_STATE_MAX, &data, &n,
+                        NULL);
+    if (rv == SFC_OK && !app->def->load)
+        rv = ij_fail_at(c, "state", SFC_E_FORMAT, "application '%s' keeps "
+                        "no state", app->def->name);
+    else if (rv == SFC_OK &&
+             app->def->load(card, app, data, n, why, sizeof(why)) != SFC_OK)
+        rv = ij_fail_at(c, "state", SFC_E_FORMAT, "%s", why[0] ? why :
+                        "refused by the application");
+    if (data)
+        sfc_wipe(data, n);
+    free(data);
+    return rv;
+}
+
+static sfc_err add_app_state(ij_ctx *c, json_object *o, void *user)
+{
+    sfc_card *card = user;
+    uint8_t *aid = NULL;
+    size_t n = 0;
+    sfc_app *app = NULL;
+    sfc_err rv = ij_object(c, o, app_fields);
+    if (rv == SFC_OK)
+        rv = ij_hex(c, o, "aid", true, SFC_AID_MAX, &aid, &n, NULL);
+    for (size_t i = 0; rv == SFC_OK && !app && i < card->n_apps; i++)
+        if (card->apps[i]->def->aid_len == n &&
+            memcmp(card->apps[i]->def->aid, aid, n) == 0)
+            app = card->apps[i];
+    free(aid);
+    if (rv == SFC_OK && !app)
+        return ij_fail_at(c, "aid", SFC_E_NOT_FOUND, "the card type binds no "
+                          "application with this AID");
+    return rv == SFC_OK ? load_app_state(c, card, app, o) : rv;
+}
+
+static sfc_err load_apps(ij_ctx *c, sfc_card *card, json_object *v)
+{
+    return ij_each(c, v, SFC_MAX_APPS, "applications", add_app_state, card);
+}
+
+/* Attach the type's behaviour, then give the applications their state. */
+static sfc_err attach(ij_ctx *c, json_object *root, sfc_card *card)
+{
+    char why[256] = "";
+    sfc_err rv = sfc_card_attach(card, why, sizeof(why));
+    if (rv != SFC_OK)
+        return ij_fail_at(c, "mf", rv, "%s", why[0] ? why : sfc_strerror(rv));
+    rv = section(c, card, root, "applications", load_apps);
+    card->dirty = false;
+    return rv;
+}
+
+/* Put a DF kept from the created tree back under the MF, unless the
+ * image's tree has it (or a file with its FID); then it is dropped. */
+static void restore_df(sfc_card *card, sfc_file *df)
+{
+    if (!fs_df_by_name(card->mf, df->name, df->name_len) &&
+        fs_link(card->mf, df) == SW_OK)
+        return;
+    sfc_mem_charge(card, -(long)fs_tree_footprint(df));
+    fs_free(df);
+}
+
+/*
+ * Version 1 trees may lack the DFs that card types bind applications to
+ * since version 2 (handler_test's applet): named DFs right under the
+ * freshly created MF that the image's tree lacks are kept.
+ */
+static sfc_err load_mf_v1(ij_ctx *c, sfc_card *card, json_object *v)
+{
+    sfc_file *kept[SFC_MAX_APPS];
+    size_t n = 0;
+    for (sfc_file *f = card->mf->children, *next; f; f = next) {
+        next = f->next;
+        if (fs_is_df(f) && f->name_len && n < SFC_MAX_APPS) {
+            fs_unlink(f);
+            kept[n++] = f;
+        }
+    }
+    sfc_err rv = img_load_tree(c, card, v);
+    for (size_t i = 0; i < n; i++) {
+        if (rv == SFC_OK) {
+            restore_df(card, kept[i]);
+        } else {
+            fs_free(kept[i]);
+        }
+    }
+    return rv;
+}
+
+static sfc_err apply_state(ij_ctx *c, json_object *root, sfc_card *card,
+                           unsigned version)
+{
+    sfc_err rv = section(c, card, root, "mf",
+                         version == 1 ? load_mf_v1 : load_mf);
     if (rv == SFC_OK)
         rv = section(c, card, root, "pins", load_pins);
     if (rv == SFC_OK)
@@ -495,11 +691,16 @@ sfc_err sfc_image_load_text(const char *text, size_t len,
     if (rv != SFC_OK)
         return rv;
     ij_init(&c, err, errlen);
-    rv = check_format(&c, root);
+    unsigned version = 0;
+    rv = check_format(&c, root, &version);
     if (rv == SFC_OK)
-        rv = create_card(&c, root, base, &card);
+        rv = blank_card(&c, root, version, base, &card);
+    if (rv == SFC_OK && version == 1)
+        rv = migrate_v1(&c, card);
     if (rv == SFC_OK)
-        rv = apply_state(&c, root, card);
+        rv = apply_state(&c, root, card, version);
+    if (rv == SFC_OK)
+        rv = attach(&c, root, card);
     ij_put_wiped(root);
     if (rv != SFC_OK) {
         sfc_card_free(card);

@@ -153,6 +153,10 @@ static json_object *save_pin(const sfc_pin *p)
               ij_add_int(o, "max_length", p->max_len) &&
               ij_add_int(o, "tries", p->max_tries) &&
               ij_add_int(o, "tries_left", p->tries_left);
+    if (ok && p->scope_len)
+        ok = ij_add_hex(o, "scope", p->scope, p->scope_len);
+    if (ok && p->state != SFC_PIN_ACTIVE)
+        ok = ij_add_string(o, "state", img_pin_state_name(p->state));
     if (ok && p->has_puk) {
         json_object *puk = json_object_new_object();
         ok = ij_add(o, "puk", puk) &&
@@ -234,18 +238,7 @@ static json_object *save_se(unsigned number, const sfc_se *se)
 
 /* ---- the card -------------------------------------------------------------- */
 
-/*
- * Creation parameters, without those whose current value the image holds
- * in its own sections: a PIN changed since creation must not linger in
- * "params" (the card type then starts from its defaults, which "pins" and
- * "secret" replace).
- */
-static bool param_is_state(const char *key)
-{
-    return strcmp(key, "pin") == 0 || strcmp(key, "puk") == 0 ||
-           strcmp(key, "secret") == 0;
-}
-
+/* Only the parameters attach() needs are kept with a card (card.c). */
 static bool save_params(json_object *root, const sfc_card *card)
 {
     json_object *o = json_object_new_object();
@@ -253,8 +246,7 @@ static bool save_params(json_object *root, const sfc_card *card)
         return false;
     for (size_t i = 0; i < card->n_params; i++) {
         const sfc_param *p = &card->params[i];
-        if (p->key && p->value && !param_is_state(p->key) &&
-            !ij_add_string(o, p->key, p->value))
+        if (p->key && p->value && !ij_add_string(o, p->key, p->value))
             return false;
     }
     return true;
@@ -288,6 +280,37 @@ static bool save_ses(json_object *root, const sfc_card *card)
     return ok;
 }
 
+/* {"aid", "name", "state"} for an application whose state persists. */
+static json_object *save_app(const sfc_card *card, const sfc_app *app,
+                             uint8_t *buf)
+{
+    size_t n = app->def->save(card, app, buf, SFC_APP_STATE_MAX);
+    json_object *o = n <= SFC_APP_STATE_MAX ? json_object_new_object() : NULL;
+    bool ok = o && ij_add_hex(o, "aid", app->def->aid, app->def->aid_len) &&
+              ij_add_string(o, "name", app->def->name) &&
+              ij_add_hex(o, "state", buf, n);
+    sfc_wipe(buf, n <= SFC_APP_STATE_MAX ? n : 0);
+    if (!ok) {
+        ij_put_wiped(o);
+        return NULL;
+    }
+    return o;
+}
+
+static bool save_apps(json_object *root, const sfc_card *card)
+{
+    json_object *arr = json_object_new_array();
+    if (!ij_add(root, "applications", arr))
+        return false;
+    uint8_t *buf = malloc(SFC_APP_STATE_MAX);
+    bool ok = buf != NULL;
+    for (size_t i = 0; ok && i < card->n_apps; i++)
+        if (card->apps[i]->def->save)
+            ok = ij_append(arr, save_app(card, card->apps[i], buf));
+    free(buf);
+    return ok;
+}
+
 static json_object *save_card(const sfc_card *card)
 {
     json_object *root = json_object_new_object();
@@ -298,7 +321,7 @@ static json_object *save_card(const sfc_card *card)
               save_params(root, card) &&
               ij_add_hex(root, "secret", card->secret, sizeof(card->secret)) &&
               save_pins(root, card) && save_keys(root, card) &&
-              save_ses(root, card) &&
+              save_ses(root, card) && save_apps(root, card) &&
               ij_add(root, "mf", save_file(card->mf, 0));
     if (!ok) {
         ij_put_wiped(root);

@@ -19,6 +19,9 @@ const char *img_kind_name(sfc_file_kind kind);
 /** "des3", "aes", "rsa" or "ec". */
 const char *img_key_kind_name(sfc_key_kind kind);
 bool img_key_kind_parse(const char *name, sfc_key_kind *out);
+/** "active", "suspended" or "deactivated". */
+const char *img_pin_state_name(sfc_pin_state state);
+bool img_pin_state_parse(const char *name, sfc_pin_state *out);
 
 /**
  * Replace the card's file tree with the one described by `mf` (the value

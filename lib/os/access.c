@@ -4,7 +4,7 @@
  * @brief The access decision: may this operation touch this file (or use
  *        this key) now?
  *
- * Two layers, both applied here and nowhere else:
+ * Three layers, all applied here and nowhere else:
  *
  * 1. Life cycle (ISO/IEC 7816-9), for the file and every DF above it: a
  *    terminated file allows only deletion; a deactivated one also
@@ -12,7 +12,12 @@
  *    initialisation state skip the security attributes (ISO: "no security
  *    condition applies before operational use").
  *
- * 2. Security attributes stored with the file (ISO/IEC 7816-4 §5.4.3):
+ * 2. The access hook of the application whose DF holds the file, if it
+ *    has one: it may allow, refuse (its status word), or leave the
+ *    decision to the attributes (rights granted by a protocol, such as a
+ *    CHAT after Terminal Authentication, are tested there).
+ *
+ * 3. Security attributes stored with the file (ISO/IEC 7816-4 §5.4.3):
  *    - compact format 8C: an access-mode byte (b8 = 0; b7..b1 as tables 20/21:
  *      EF: delete, terminate, activate, deactivate, write, update, read;
  *      DF: delete self, terminate, activate, deactivate, create DF, create EF,
@@ -31,8 +36,9 @@
  *    attributes deny. A security-condition byte (table 22) is 00 always,
  *    FF never, otherwise b7 SM, b6 external authentication, b5 user
  *    authentication, b8 "all of" (else "one of"), b4..b1 the SE whose AT names
- *    the PIN (83) or key; SE 0 or an SE without AT means the card's first
- *    PIN and the card secret.
+ *    the PIN (83) or key; SE 0 or an SE without AT means the first PIN
+ *    (the current application's, else the card's) and the card secret.
+ *    PIN references resolve in the current application first (pin.h).
  *
  * Every refusal is 6982 (security status not satisfied), or 6985 for the
  * life cycle.
@@ -63,7 +69,8 @@ static bool pin_ref_verified(const sfc_card *card, uint8_t ref)
 
 static bool first_pin_verified(const sfc_card *card)
 {
-    return card->n_pins > 0 && card->sec.pin_verified[0];
+    int i = sfc_pin_first(card);
+    return i >= 0 && card->sec.pin_verified[i];
 }
 
 static bool user_authenticated(const sfc_card *card, unsigned se)
@@ -332,6 +339,10 @@ uint16_t sfc_access(const sfc_card *card, const sfc_file *file, sfc_access_op op
         return SW_FILE_NOT_FOUND;
     uint16_t sw = lifecycle_check(file, op);
     if (sw != SW_OK || lcs_skips_attributes(file->lcs))
+        return sw;
+    const sfc_app *app = app_of_file(file);
+    if (app && app->def->access &&
+        (sw = app->def->access(card, app, file, op)) != SFC_ACCESS_BY_RULES)
         return sw;
     if (attributes_rule(card, file, am_bit(file, op), op) == DENIED)
         return SW_SECURITY_STATUS;

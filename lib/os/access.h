@@ -17,18 +17,6 @@
 #include "os/card.h"
 #include "os/fs.h"
 
-typedef enum sfc_access_op {
-    SFC_AC_READ,        /**< READ BINARY/RECORD, SEARCH BINARY/RECORD, GET DATA */
-    SFC_AC_UPDATE,      /**< UPDATE BINARY/RECORD, ERASE BINARY/RECORD, PUT DATA */
-    SFC_AC_WRITE,       /**< WRITE BINARY/RECORD, APPEND RECORD */
-    SFC_AC_CREATE_EF,   /**< CREATE FILE of an EF in this DF */
-    SFC_AC_CREATE_DF,   /**< CREATE FILE of a DF in this DF */
-    SFC_AC_DELETE,      /**< DELETE FILE of this file */
-    SFC_AC_ACTIVATE,
-    SFC_AC_DEACTIVATE,
-    SFC_AC_TERMINATE
-} sfc_access_op;
-
 /** 9000 if `op` on `file` is allowed now, else the status word to return. */
 uint16_t sfc_access(const sfc_card *card, const sfc_file *file, sfc_access_op op);
 

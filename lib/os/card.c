@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file card.c
- * @brief The public card API (softcard.h): creating a card from its type,
- *        power events, the ATR and the transmit entry point.
+ * @brief A card's life: blank, personalised, attached; power events, the
+ *        ATR and the transmit entry point.
  *
- * sfc_card_new() gives every card the ISO 7816-4 instruction table and an
- * empty MF, then hands it to the card type's init() to specialise. The card
- * owns two 64 KiB buffers (handler output and the R-APDU), so one transmit
- * never allocates on the hot path.
+ * A card comes to life in three steps. sfc_card_blank() gives it the ISO
+ * 7816-4 instruction table, an empty MF and its parameters (checked against
+ * the type's declaration). sfc_card_personalise() runs the type's create()
+ * once, for a fresh card, and then forgets the parameters only creation
+ * needed. sfc_card_attach() runs the type's attach(), which binds
+ * applications and overrides instructions, on a fresh card and on one
+ * loaded from an image alike. This file does not know which card types
+ * exist: the registry (lib/cardtypes) does.
+ *
+ * The card owns two 64 KiB buffers (handler output and the R-APDU), so one
+ * transmit never allocates on the hot path.
  */
 #include "os/card.h"
 
@@ -20,36 +27,11 @@
 
 #include "os/fs.h"
 #include "os/sm.h"
+#include "core/errtext.h"
 #include "core/atr.h"
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/rng.h"
-
-const char *const *sfc_card_type_names(void)
-{
-    static const char *names[32];
-    if (!names[0]) {
-        size_t n = 0;
-        for (size_t i = 0; sfc_card_types[i] && n + 1 < 32; i++)
-            names[n++] = sfc_card_types[i]->name;
-        names[n] = NULL;
-    }
-    return names;
-}
-
-static const sfc_card_type *type_by_name(const char *name)
-{
-    for (size_t i = 0; name && sfc_card_types[i]; i++)
-        if (strcmp(sfc_card_types[i]->name, name) == 0)
-            return sfc_card_types[i];
-    return NULL;
-}
-
-const char *sfc_card_type_description(const char *type)
-{
-    const sfc_card_type *t = type_by_name(type);
-    return t ? t->description : NULL;
-}
 
 const char *sfc_param_get(const sfc_card_options *opts, const char *key)
 {
@@ -61,37 +43,29 @@ const char *sfc_param_get(const sfc_card_options *opts, const char *key)
     return NULL;
 }
 
-sfc_err sfc_params_check(const sfc_card_options *opts, const char *type,
-                       const char *const *allowed, char *err, size_t errlen)
+const sfc_param_def *sfc_param_def_of(const sfc_card_type *t,
+                                      const char *name)
 {
-    if (!opts)
-        return SFC_OK;
-    for (size_t i = 0; i < opts->n_params; i++) {
+    for (const sfc_param_def *d = t->params; d && d->name; d++)
+        if (name && strcmp(d->name, name) == 0)
+            return d;
+    return NULL;
+}
+
+/* Every given parameter must be declared by the type. */
+static sfc_err params_check(const sfc_card_type *t,
+                            const sfc_card_options *opts, char *err,
+                            size_t errlen)
+{
+    for (size_t i = 0; opts && i < opts->n_params; i++) {
         const char *key = opts->params[i].key ? opts->params[i].key : "";
-        bool known = false;
-        for (size_t j = 0; allowed && allowed[j]; j++)
-            known = known || strcmp(allowed[j], key) == 0;
-        if (!known) {
-            if (err && errlen)
-                snprintf(err, errlen, "card type '%s' has no parameter '%s'",
-                         type, key);
+        if (!sfc_param_def_of(t, key)) {
+            sfc_errf(err, errlen, "card type '%s' has no parameter '%s'",
+                     t->name, key);
             return SFC_E_INVAL;
         }
     }
     return SFC_OK;
-}
-
-static void set_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 static char *copy_text(const char *s)
@@ -123,19 +97,38 @@ static sfc_err copy_params(sfc_card *card, const sfc_card_options *opts)
     return SFC_OK;
 }
 
+static void free_param(sfc_param *p)
+{
+    char *k = (char *)p->key;
+    char *v = (char *)p->value;
+    if (v)
+        sfc_wipe(v, strlen(v));
+    free(k);
+    free(v);
+}
+
 static void free_params(sfc_card *card)
 {
-    for (size_t i = 0; i < card->n_params; i++) {
-        char *k = (char *)card->params[i].key;
-        char *v = (char *)card->params[i].value;
-        if (v)
-            sfc_wipe(v, strlen(v));
-        free(k);
-        free(v);
-    }
+    for (size_t i = 0; i < card->n_params; i++)
+        free_param(&card->params[i]);
     free(card->params);
     card->params = NULL;
     card->n_params = 0;
+}
+
+/* After creation only the parameters attach() needs stay with the card. */
+static void forget_creation_params(sfc_card *card)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < card->n_params; i++) {
+        sfc_param *p = &card->params[i];
+        const sfc_param_def *d = sfc_param_def_of(card->type, p->key);
+        if (d && (d->flags & SFC_PARAM_KEEP))
+            card->params[kept++] = *p;
+        else
+            free_param(p);
+    }
+    card->n_params = kept;
 }
 
 static void free_keys(sfc_card *card)
@@ -153,25 +146,21 @@ static void channels_init(sfc_card *card)
     }
 }
 
-sfc_err sfc_card_new(const char *type, const sfc_card_options *opts,
-                   sfc_card **out, char *errbuf, size_t errlen)
+sfc_err sfc_card_blank(const sfc_card_type *t, const sfc_card_options *opts,
+                       sfc_card **out, char *err, size_t errlen)
 {
-    if (!out)
-        return SFC_E_INVAL;
     *out = NULL;
-    const sfc_card_type *t = type_by_name(type);
-    if (!t) {
-        set_error(errbuf, errlen, "unknown card type '%s'", type ? type : "");
-        return SFC_E_NOT_FOUND;
-    }
-    if (!t->init) {
-        set_error(errbuf, errlen, "card type '%s' is not implemented yet",
-                  t->name);
+    if (!t->attach) {
+        sfc_errf(err, errlen, "card type '%s' is not implemented yet",
+                 t->name);
         return SFC_E_UNSUPPORTED;
     }
+    sfc_err rv = params_check(t, opts, err, errlen);
+    if (rv != SFC_OK)
+        return rv;
     sfc_card *card = calloc(1, sizeof(*card));
     if (!card) {
-        set_error(errbuf, errlen, "%s", "out of memory");
+        sfc_errf(err, errlen, "%s", "out of memory");
         return SFC_E_NOMEM;
     }
     card->type = t;
@@ -185,16 +174,64 @@ sfc_err sfc_card_new(const char *type, const sfc_card_options *opts,
     card->mf = fs_df_new(FID_MF, NULL, 0);
     if (!card->mf || copy_params(card, opts) != SFC_OK) {
         sfc_card_free(card);
-        set_error(errbuf, errlen, "%s", "out of memory");
+        sfc_errf(err, errlen, "%s", "out of memory");
         return SFC_E_NOMEM;
     }
     sfc_mem_charge(card, (long)fs_footprint(card->mf));
-    sfc_err rv = t->init(card, opts, errbuf, errlen);
+    *out = card;
+    return SFC_OK;
+}
+
+void sfc_card_options_of(const sfc_card *card, sfc_card_options *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->rng = &card->rng;
+    out->extended_length = card->extended_length;
+    out->params = card->params;
+    out->n_params = card->n_params;
+    out->label = card->label;
+}
+
+sfc_err sfc_card_personalise(sfc_card *card, char *err, size_t errlen)
+{
+    if (card->type->create) {
+        sfc_card_options opts;
+        sfc_card_options_of(card, &opts);
+        sfc_err rv = card->type->create(card, &opts, err, errlen);
+        if (rv != SFC_OK)
+            return rv;
+    }
+    forget_creation_params(card);
+    return SFC_OK;
+}
+
+sfc_err sfc_card_attach(sfc_card *card, char *err, size_t errlen)
+{
+    sfc_card_options opts;
+    sfc_card_options_of(card, &opts);
+    sfc_err rv = card->type->attach(card, &opts, err, errlen);
+    card->attached = true; /* detach() frees a partial attach too */
+    if (rv != SFC_OK)
+        return rv;
+    os_reset(card);
+    return SFC_OK;
+}
+
+sfc_err sfc_card_create(const sfc_card_type *t, const sfc_card_options *opts,
+                        sfc_card **out, char *err, size_t errlen)
+{
+    if (!t || !out)
+        return SFC_E_INVAL;
+    sfc_card *card = NULL;
+    sfc_err rv = sfc_card_blank(t, opts, &card, err, errlen);
+    if (rv == SFC_OK)
+        rv = sfc_card_personalise(card, err, errlen);
+    if (rv == SFC_OK)
+        rv = sfc_card_attach(card, err, errlen);
     if (rv != SFC_OK) {
         sfc_card_free(card);
         return rv;
     }
-    os_reset(card);
     *out = card;
     return SFC_OK;
 }
@@ -203,9 +240,10 @@ void sfc_card_free(sfc_card *card)
 {
     if (!card)
         return;
-    sm_end(card); /* wipes the session keys; before fini, for its hooks */
-    if (card->type && card->type->fini)
-        card->type->fini(card);
+    sm_end(card); /* wipes the session keys; before detach, for its hooks */
+    if (card->attached && card->type->detach)
+        card->type->detach(card);
+    app_free_all(card);
     fs_free(card->mf);
     free_keys(card);
     free_params(card);
@@ -220,6 +258,60 @@ void sfc_card_free(sfc_card *card)
 const char *sfc_card_get_type(const sfc_card *card)
 {
     return card->type->name;
+}
+
+const char *sfc_card_label(const sfc_card *card)
+{
+    return card->label;
+}
+
+sfc_err sfc_card_random(sfc_card *card, uint8_t *out, size_t len)
+{
+    return sfc_rng_fill(&card->rng, out, len);
+}
+
+bool sfc_card_extended_length(const sfc_card *card)
+{
+    return card->extended_length;
+}
+
+void *sfc_card_type_state(const sfc_card *card)
+{
+    return card->type_state;
+}
+
+void sfc_card_set_type_state(sfc_card *card, void *state)
+{
+    card->type_state = state;
+}
+
+void sfc_mark_dirty(sfc_card *card)
+{
+    card->dirty = true;
+}
+
+sfc_file *sfc_card_mf(sfc_card *card)
+{
+    return card->mf;
+}
+
+void sfc_card_set_ins(sfc_card *card, const sfc_ins_def *def)
+{
+    bool prop = def->flags & SFC_INS_PROPRIETARY;
+    sfc_ins_entry *t = prop ? card->prop : card->iso;
+    t[def->ins] = (sfc_ins_entry){def->fn, def->flags & ~SFC_INS_PROPRIETARY,
+                                  def->name};
+    if (prop && def->fn)
+        card->accept_proprietary = true;
+}
+
+void sfc_card_keep_ins(sfc_card *card, const uint8_t *ins, size_t n)
+{
+    sfc_ins_entry kept[256];
+    memcpy(kept, card->iso, sizeof(kept));
+    memset(card->iso, 0, sizeof(card->iso));
+    for (size_t i = 0; i < n; i++)
+        card->iso[ins[i]] = kept[ins[i]];
 }
 
 size_t sfc_card_atr(const sfc_card *card, uint8_t out[SFC_ATR_MAX])
@@ -249,7 +341,7 @@ void sfc_card_power(sfc_card *card, sfc_power_event ev)
     default:
         return;
     }
-    if (card->type->on_power)
+    if (card->attached && card->type->on_power)
         card->type->on_power(card, ev);
 }
 

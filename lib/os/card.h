@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file card.h
- * @brief Inside the card engine: the card object, commands, responses,
- *        instruction tables and card types.
+ * @brief Inside the card engine: the card object, its channels, PINs,
+ *        keys, security status and applications.
  *
  * The flow of one APDU (dispatch.c): parse once (lib/core/apdu) -> check the class
  * byte (channel, chaining, secure messaging) -> look the INS up in the card's
  * table -> run the handler, which sees an sfc_cmd and fills an sfc_resp ->
  * apply the Le rules (61xx + GET RESPONSE, 6Cxx) once, in the OS.
  *
- * A card type is a table, not a fork: sfc_card_new() fills the card's tables
- * with the ISO 7816-4 handlers, then the type's init() overrides or adds
- * entries and builds its file system, PINs and ATR. Handlers never format
+ * A card type is a table, not a fork: every card starts with the ISO
+ * 7816-4 handlers in its table; the type's create() personalises a fresh
+ * card once and its attach() binds applications and overrides entries
+ * (include/softcard-cardtype.h is the interface). The current application
+ * of a channel is the application bound to the nearest DF at or above the
+ * channel's current DF; its table is asked first. Handlers never format
  * transport details and never decide access on their own: they ask
  * sfc_access() (access.h).
+ *
+ * Invariants: a channel that is open has a current DF; a PIN's verified
+ * flag is volatile and lives in `sec`; an application's `df` is NULL once
+ * the DF was deleted; nothing here points into a card image.
  */
 #ifndef SFC_OS_CARD_H
 #define SFC_OS_CARD_H
@@ -23,6 +30,7 @@
 #include <stdint.h>
 
 #include "softcard.h"
+#include "softcard-cardtype.h"
 #include "core/bytes.h"
 #include "core/sw.h"
 
@@ -36,57 +44,20 @@
 #define SFC_RDATA_MAX (SFC_RAPDU_MAX - 2u)
 /** Largest accumulated data of a command chain. */
 #define SFC_CHAIN_MAX 65535u
-#define SFC_MAX_PINS 8
+#define SFC_MAX_PINS 16
+/** Applications one card may host, and the longest AID. */
+#define SFC_MAX_APPS 8
+#define SFC_AID_MAX 16
 #define SFC_PIN_MAX_LEN 16
 #define SFC_CHALLENGE_MAX 256
 #define SFC_SECRET_LEN 16
 /** Default memory for file contents and data objects. */
 #define SFC_DEFAULT_MEMORY (1024u * 1024u)
 
-typedef struct sfc_file sfc_file;
-
-/** A command as handlers see it: parsed, class decoded, chain assembled. */
-typedef struct sfc_cmd {
-    uint8_t cla, ins, p1, p2;
-    const uint8_t *data; /**< command data (whole chain if assembled) */
-    size_t nc;
-    size_t ne;           /**< 0 if no Le, else 1..65536 */
-    bool has_le;
-    bool extended;
-    uint8_t channel;     /**< logical channel decoded from CLA (0 for proprietary) */
-    bool proprietary;    /**< CLA b8 = 1 */
-    bool chain_more;     /**< CLA chaining bit; only SFC_INS_CHAIN_RAW handlers see it set */
-} sfc_cmd;
-
-/** Le semantics a handler asks for; the OS applies them after the handler. */
-typedef enum sfc_le_mode {
-    /** Data beyond Ne (or any data without Le) waits behind 61xx for
-     *  GET RESPONSE. The default. */
-    SFC_LE_CHAIN = 0,
-    /** The data is one unit (a record): if Le is present, not the maximum
-     *  (00 / 0000) and smaller than the data, answer 6Cxx (short case). */
-    SFC_LE_EXACT
-} sfc_le_mode;
-
 /** What a handler produces besides its status word. */
-typedef struct sfc_resp {
+struct sfc_resp {
     sfc_buf data;        /**< fixed buffer of SFC_RESP_MAX bytes */
     sfc_le_mode le_mode;
-} sfc_resp;
-
-typedef struct sfc_card sfc_card;
-
-/** A handler returns the status word; response data goes to resp->data. */
-typedef uint16_t (*sfc_ins_fn)(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
-
-enum sfc_ins_flags {
-    SFC_INS_NO_CHAIN = 1u << 0,     /**< chaining not supported: 6884 */
-    SFC_INS_CHAIN_RAW = 1u << 1,    /**< handler receives each chained piece */
-    SFC_INS_SECRET_DATA = 1u << 2,  /**< command data masked in logs */
-    SFC_INS_KEEPS_PENDING = 1u << 3,/**< leaves pending response data alone */
-    /** May change persistent state (files, counters, keys): after it runs,
-     *  whatever its status word, the card is committed before answering. */
-    SFC_INS_MUTATES = 1u << 4
 };
 
 typedef struct sfc_ins_entry {
@@ -112,6 +83,10 @@ typedef struct sfc_channel {
 /** A PIN (reference data) with its retry counter and optional PUK. */
 typedef struct sfc_pin {
     uint8_t ref;                 /**< P2 reference, e.g. 0x01 or 0x81 */
+    /** The AID of the application it belongs to; length 0: card-wide. */
+    uint8_t scope[SFC_AID_MAX];
+    uint8_t scope_len;
+    sfc_pin_state state;
     uint8_t value[SFC_PIN_MAX_LEN];
     uint8_t len;
     uint8_t min_len, max_len;
@@ -125,6 +100,8 @@ typedef struct sfc_pin {
 /** Volatile security status; cleared by reset and power-off. */
 typedef struct sfc_security {
     bool pin_verified[SFC_MAX_PINS];
+    uint64_t rights;             /**< card-wide rights (sfc_right_grant) */
+    uint64_t sm_rights;          /**< the part lost when SM ends */
     bool external_auth;          /**< EXTERNAL AUTHENTICATE succeeded */
     uint8_t external_auth_ref;   /**< with this key reference (0 = card secret) */
     bool cmd_secured;            /**< the command being processed came under SM */
@@ -136,15 +113,8 @@ typedef struct sfc_security {
 #define SFC_MAX_SE 15             /* SE numbers 1..15 (SC byte b4-b1) */
 #define SFC_SYM_KEY_MAX 32
 
-typedef enum sfc_key_kind {
-    SFC_KEY_DES3,  /**< 16 or 24 bytes */
-    SFC_KEY_AES,   /**< 16, 24 or 32 bytes */
-    SFC_KEY_RSA,
-    SFC_KEY_EC
-} sfc_key_kind;
-
 /** A key held by the card, addressed by its reference (MSE tags 83/84). */
-typedef struct sfc_key {
+struct sfc_key {
     uint8_t ref;
     sfc_key_kind kind;
     uint8_t secret[SFC_SYM_KEY_MAX];  /**< symmetric keys */
@@ -154,7 +124,7 @@ typedef struct sfc_key {
      *  (ISO/IEC 7816-4 table 22): 00 always, FF never, b5 user
      *  authentication, b6 external authentication, b7 SM, b4-b1 SE number. */
     uint8_t use_sc;
-} sfc_key;
+};
 
 /** A control reference template of a security environment. */
 typedef struct sfc_crt {
@@ -184,11 +154,21 @@ typedef struct sfc_se {
 
 typedef struct sfc_sm_session sfc_sm_session; /* sm.h */
 
-typedef struct sfc_card_type sfc_card_type;
+/** An application bound to a DF of one card (app.c). */
+struct sfc_app {
+    const sfc_app_def *def;
+    sfc_file *df;                 /**< NULL once deleted */
+    void *state;                  /**< def->state_size bytes */
+    uint64_t rights, sm_rights;   /**< volatile, as sfc_security's */
+    sfc_ins_entry iso[256];       /**< its own entries; fn NULL = not defined */
+    sfc_ins_entry prop[256];
+    bool has_prop;
+};
 
 struct sfc_card {
     const sfc_card_type *type;
     void *type_state;             /**< owned by the card type */
+    bool attached;                /**< the type's attach() ran */
     char label[48];               /**< for log lines */
     sfc_rng rng;
     bool extended_length;
@@ -223,6 +203,10 @@ struct sfc_card {
     bool stored_se_set[SFC_MAX_SE + 1];
     sfc_sm_session *sm;            /**< active secure messaging, NULL = none */
 
+    sfc_app *apps[SFC_MAX_APPS];  /**< bound applications, in attach order */
+    size_t n_apps;
+    sfc_app *cmd_app;             /**< while a handler runs: its application */
+
     /* Persistence: creation parameters, and the commit hook the card-image
      * layer installs. `dirty` is set after any SFC_INS_MUTATES command and by
      * sfc_mark_dirty(); sfc_card_transmit() commits before it answers. */
@@ -236,37 +220,30 @@ struct sfc_card {
     uint8_t rapdu[SFC_RAPDU_MAX];
 };
 
-/** A card type: a name, an init that fills tables and contents, and hooks. */
-struct sfc_card_type {
-    const char *name;
-    const char *description;
-    /** NULL: the type is listed but not implemented yet. */
-    sfc_err (*init)(sfc_card *card, const sfc_card_options *opts, char *err,
-                   size_t errlen);
-    void (*fini)(sfc_card *card);                        /**< optional */
-    void (*on_power)(sfc_card *card, sfc_power_event ev); /**< optional, after the OS */
-    /** Optional: replaces the whole APDU processing (relay). */
-    sfc_err (*transmit)(sfc_card *card, const uint8_t *capdu, size_t len,
-                       const uint8_t **rapdu, size_t *rlen);
-};
-
-/** Note that persistent state changed outside an SFC_INS_MUTATES command. */
-static inline void sfc_mark_dirty(sfc_card *card) { card->dirty = true; }
-
 /* ---- card.c ------------------------------------------------------------ */
 
-/** All card types of this build, NULL-terminated. */
-extern const sfc_card_type *const sfc_card_types[];
-
-/** Value of a card-type parameter, or NULL. */
-const char *sfc_param_get(const sfc_card_options *opts, const char *key);
+/* ---- card.c: a card's life ----------------------------------------------- */
 
 /**
- * Check that every parameter key is in `allowed` (NULL-terminated); on an
- * unknown key writes "card type 'T' has no parameter 'K'" to err.
+ * A card of type `t` with an empty MF and the ISO table, its parameters
+ * checked against the type's declaration and copied: neither create() nor
+ * attach() has run. The first step of a fresh card and of a loaded image.
  */
-sfc_err sfc_params_check(const sfc_card_options *opts, const char *type,
-                       const char *const *allowed, char *err, size_t errlen);
+sfc_err sfc_card_blank(const sfc_card_type *t, const sfc_card_options *opts,
+                       sfc_card **out, char *err, size_t errlen);
+/** Run the type's create() (personalisation), then forget the parameters
+ *  it alone needed (those without SFC_PARAM_KEEP). */
+sfc_err sfc_card_personalise(sfc_card *card, char *err, size_t errlen);
+/** Run the type's attach() and power the card's state to its reset state. */
+sfc_err sfc_card_attach(sfc_card *card, char *err, size_t errlen);
+/** blank + personalise + attach: a fresh card of type `t`. */
+sfc_err sfc_card_create(const sfc_card_type *t, const sfc_card_options *opts,
+                        sfc_card **out, char *err, size_t errlen);
+/** The declaration of parameter `name` in `t`, or NULL. */
+const sfc_param_def *sfc_param_def_of(const sfc_card_type *t,
+                                      const char *name);
+/** The card's options as kept (label, rng, extended length, parameters). */
+void sfc_card_options_of(const sfc_card *card, sfc_card_options *out);
 
 /* ---- dispatch.c: the ISO 7816-4 command dispatcher ---------------------------- */
 
@@ -282,33 +259,33 @@ void os_reset(sfc_card *card);
 /** GET RESPONSE (C0); also usable in a proprietary table. */
 uint16_t os_get_response(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 
+/* ---- app.c: applications ------------------------------------------------- */
+
+/** The application bound to `f` or the nearest DF above it, or NULL. */
+sfc_app *app_of_file(const sfc_file *f);
+/** The application current on channel `ch`, or NULL. */
+sfc_app *app_of_channel(const sfc_card *card, unsigned ch);
+/**
+ * Channel `ch` went from application `before` to whatever is current now:
+ * if `before` is current on no channel any more, clear its PIN
+ * verifications and rights and call its deselect hook.
+ */
+void app_track(sfc_card *card, sfc_app *before);
+/** Make default applications current (reset, power-on). */
+void app_reset(sfc_card *card);
+/** Unbind and free every application (card end). */
+void app_free_all(sfc_card *card);
+/** The file was deleted: an application bound to it loses its DF. */
+void app_file_gone(sfc_file *f);
+/** True if the PIN's scope is `app` (NULL: card-wide). */
+bool app_owns_pin(const sfc_app *app, const sfc_pin *pin);
+/** Secure messaging ended: rights granted until then go. */
+void app_sm_ended(sfc_card *card);
+
 /** The channel of a command. */
 static inline sfc_channel *sfc_channel_of(sfc_card *card, const sfc_cmd *cmd)
 {
     return &card->ch[cmd->channel];
 }
-
-/**
- * The largest number of data bytes the response to `cmd` may carry: Ne
- * capped by what one R-APDU frame can carry (0 if no Le).
- */
-size_t sfc_max_response(const sfc_cmd *cmd);
-
-/** True if Le was the "maximum" encoding (short 00 or extended 0000). */
-bool sfc_le_is_max(const sfc_cmd *cmd);
-
-/* ---- ATR helper (card.c) ------------------------------------------------ */
-
-/**
- * Build the card's ATR in the reference layout: 3B, TA1 = 13, T=1,
- * historical bytes 80 73 <first SFT> <second SFT> <third SFT>, where the
- * third software function table announces extended Lc/Le when the card has
- * extended_length set.
- */
-sfc_err sfc_card_set_iso_atr(sfc_card *card, uint8_t first_sft,
-                           uint8_t second_sft);
-
-/** Set the ATR from bytes (1..33). */
-sfc_err sfc_card_set_atr(sfc_card *card, const uint8_t *atr, size_t len);
 
 #endif

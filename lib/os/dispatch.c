@@ -122,6 +122,7 @@ void os_reset(sfc_card *card)
     }
     memset(&card->sec, 0, sizeof(card->sec));
     memset(&card->se, 0, sizeof(card->se));
+    app_reset(card);
     sfc_wipe(card->last_hash, sizeof(card->last_hash));
     card->last_hash_len = 0;
     sfc_wipe(card->challenge, sizeof(card->challenge));
@@ -147,7 +148,8 @@ static cla_info decode_cla(const sfc_card *card, uint8_t cla)
         /* Proprietary class: chaining, channels and SM are the card's own
          * business; the card types that accept it use channel 0. */
         c.proprietary = true;
-        if (!card->accept_proprietary)
+        const sfc_app *app = app_of_channel(card, 0);
+        if (!card->accept_proprietary && !(app && app->has_prop))
             c.sw = SW_CLA_NOT_SUPPORTED;
     } else if ((cla & 0xE0) == 0x00) {
         /* First interindustry: 000x yycc, x chaining, yy SM, cc channel. */
@@ -209,6 +211,14 @@ static bool sw_carries_data(uint16_t sw)
     return sw_is_success(sw) || sw_is_warning(sw);
 }
 
+/* Without Le, SFC_LE_DIRECT still sends what one response can carry. */
+static size_t response_limit(const sfc_cmd *cmd, sfc_le_mode mode)
+{
+    if (cmd->has_le || mode != SFC_LE_DIRECT)
+        return sfc_max_response(cmd);
+    return cmd->extended ? SFC_RDATA_MAX : 256;
+}
+
 static uint16_t bytes_remaining_sw(size_t rest)
 {
     return SW_BYTES_REMAINING(rest >= 256 ? 0 : rest);
@@ -220,9 +230,10 @@ static uint16_t bytes_remaining_sw(size_t rest)
  * data whatever their status word.
  */
 static size_t send_or_queue(sfc_card *card, sfc_channel *ch, const sfc_cmd *cmd,
-                            const uint8_t *data, size_t n, uint16_t sw)
+                            const uint8_t *data, size_t n, uint16_t sw,
+                            sfc_le_mode mode)
 {
-    size_t limit = sfc_max_response(cmd);
+    size_t limit = response_limit(cmd, mode);
     size_t out = n <= limit ? n : limit;
     memcpy(card->rapdu, data, out);
     if (out < n) {
@@ -257,7 +268,7 @@ static size_t finish(sfc_card *card, sfc_channel *ch, const sfc_cmd *cmd,
     if (resp->le_mode == SFC_LE_EXACT && cmd->has_le && !sfc_le_is_max(cmd) &&
         cmd->ne < n && n <= 256)
         return put_sw(card, 0, SW_WRONG_LE(n == 256 ? 0 : n));
-    return send_or_queue(card, ch, cmd, resp->data.data, n, sw);
+    return send_or_queue(card, ch, cmd, resp->data.data, n, sw, resp->le_mode);
 }
 
 /* ---- command chaining --------------------------------------------------- */
@@ -334,12 +345,34 @@ static size_t reject(sfc_card *card, uint16_t sw)
     return put_sw(card, 0, sw);
 }
 
-/* The handler entry for an instruction, or NULL (6D00). */
+/* SELECT, MANAGE CHANNEL and GET RESPONSE manage the card, not one
+ * application: they reach the card's table from any application. */
+static bool card_level(const cla_info *c, uint8_t ins)
+{
+    return !c->proprietary && (ins == 0xA4 || ins == 0x70 || ins == 0xC0);
+}
+
+/*
+ * The handler entry for an instruction, or NULL (6D00): the current
+ * application's own entry, else the card's table if the application falls
+ * back to it (or the instruction manages the card).
+ */
 static const sfc_ins_entry *entry_of(sfc_card *card, const cla_info *c,
                                     uint8_t ins)
 {
+    if (ins_is_invalid(ins))
+        return NULL;
+    const sfc_app *app = app_of_channel(card, c->channel);
+    if (app) {
+        const sfc_ins_entry *e = c->proprietary ? &app->prop[ins]
+                                                : &app->iso[ins];
+        if (e->fn)
+            return e;
+        if (!(app->def->flags & SFC_APP_ISO_FALLBACK) && !card_level(c, ins))
+            return NULL;
+    }
     const sfc_ins_entry *e = c->proprietary ? &card->prop[ins] : &card->iso[ins];
-    return ins_is_invalid(ins) || !e->fn ? NULL : e;
+    return e->fn ? e : NULL;
 }
 
 static void start_response(sfc_card *card, const apdu *a, const cla_info *c,
@@ -348,6 +381,26 @@ static void start_response(sfc_card *card, const apdu *a, const cla_info *c,
     buf_init_fixed(&resp->data, card->resp_mem, SFC_RESP_MAX);
     resp->le_mode = SFC_LE_CHAIN;
     cmd_from_apdu(cmd, a, c);
+}
+
+/*
+ * Run a handler in the context of the channel's application: PIN
+ * references resolve in it, its format hook sees the result, and if the
+ * command moved the channel to another application the one it left is
+ * deselected (app.c).
+ */
+static uint16_t run_handler(sfc_card *card, const sfc_ins_entry *e,
+                            uint8_t channel, sfc_cmd *cmd, sfc_resp *resp)
+{
+    sfc_app *app = app_of_channel(card, channel);
+    card->cmd_app = app;
+    uint16_t sw = e->fn(card, cmd, resp);
+    if (app && app->def->format)
+        sw = app->def->format(card, app, cmd, resp, sw);
+    card->cmd_app = NULL;
+    if (app_of_channel(card, channel) != app)
+        app_track(card, app);
+    return sw;
 }
 
 /*
@@ -388,7 +441,7 @@ static uint16_t execute(sfc_card *card, const sfc_ins_entry *e, const apdu *a,
         }
         cmd->chain_more = false;
     }
-    uint16_t sw = e->fn(card, cmd, resp);
+    uint16_t sw = run_handler(card, e, c->channel, cmd, resp);
     if (e->flags & SFC_INS_MUTATES)
         card->dirty = true;
     buf_reset(&ch->chain);
@@ -470,7 +523,7 @@ static size_t inner_data(const sfc_cmd *cmd, const sfc_resp *resp, uint16_t *sw)
         *sw = SW_WRONG_LE(n == 256 ? 0 : n);
         return 0;
     }
-    size_t limit = cmd->has_le ? cmd->ne : 0;
+    size_t limit = cmd->has_le ? cmd->ne : response_limit(cmd, resp->le_mode);
     return n < limit ? n : limit;
 }
 
@@ -505,7 +558,7 @@ static size_t answer_protected(sfc_card *card, const apdu *outer,
     sfc_cmd outer_cmd;
     cmd_from_apdu(&outer_cmd, outer, c);
     size_t r = send_or_queue(card, &card->ch[c->channel], &outer_cmd, out,
-                             out_len, sw);
+                             out_len, sw, SFC_LE_CHAIN);
     sm_set_pending_protected(card, c->channel, r - 2 < out_len);
     sm_command_done(card);
     return r;
@@ -577,7 +630,8 @@ static size_t get_protected_response(sfc_card *card, const uint8_t *capdu,
     ch->pending_off = 0;
     sfc_cmd cmd;
     cmd_from_apdu(&cmd, a, c);
-    size_t r = send_or_queue(card, ch, &cmd, card->resp_mem, rest, sw);
+    size_t r = send_or_queue(card, ch, &cmd, card->resp_mem, rest, sw,
+                             SFC_LE_CHAIN);
     sm_set_pending_protected(card, c->channel, r - 2 < rest);
     return r;
 }
@@ -661,11 +715,13 @@ static uint16_t close_channel(sfc_card *card, const sfc_cmd *cmd)
     if (!card->ch[n].open)
         return SW_CHANNEL_NOT_SUPPORTED;
     sfc_channel *ch = &card->ch[n];
+    sfc_app *app = app_of_channel(card, n);
     channel_clear(ch);
     ch->open = false;
     ch->cur_df = NULL;
     ch->cur_ef = NULL;
     ch->rec_ptr = 0;
+    app_track(card, app);
     return SW_OK;
 }
 
@@ -678,4 +734,37 @@ uint16_t iso_manage_channel(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     if (cmd->p1 == 0x80)
         return close_channel(card, cmd);
     return SW_WRONG_P1P2;
+}
+
+/* ---- response helpers (softcard-cardtype.h) ------------------------------- */
+
+bool sfc_resp_put(sfc_resp *resp, const void *data, size_t len)
+{
+    return buf_put(&resp->data, data, len);
+}
+
+bool sfc_resp_put_u8(sfc_resp *resp, uint8_t v)
+{
+    return buf_put_u8(&resp->data, v);
+}
+
+uint8_t *sfc_resp_data(sfc_resp *resp)
+{
+    return resp->data.data;
+}
+
+size_t sfc_resp_len(const sfc_resp *resp)
+{
+    return resp->data.len;
+}
+
+void sfc_resp_truncate(sfc_resp *resp, size_t len)
+{
+    if (len < resp->data.len)
+        resp->data.len = len;
+}
+
+void sfc_resp_set_le_mode(sfc_resp *resp, sfc_le_mode mode)
+{
+    resp->le_mode = mode;
 }

@@ -114,6 +114,7 @@ void fs_free(sfc_file *f)
     free(f->sec_attr);
     free(f->prop);
     dobjs_free(f->dobjs);
+    app_file_gone(f);
     free(f);
 }
 
@@ -226,7 +227,7 @@ size_t fs_df_names_matching(sfc_file *root, const uint8_t *prefix,
 struct exact_name {
     const uint8_t *name;
     size_t len;
-    bool found;
+    sfc_file *found;
 };
 
 static bool find_exact_name(sfc_file *f, void *user)
@@ -234,10 +235,18 @@ static bool find_exact_name(sfc_file *f, void *user)
     struct exact_name *e = user;
     if (fs_is_df(f) && f->name_len == e->len &&
         memcmp(f->name, e->name, e->len) == 0) {
-        e->found = true;
+        e->found = f;
         return false;
     }
     return true;
+}
+
+sfc_file *fs_df_by_name(sfc_file *root, const uint8_t *name, size_t len)
+{
+    struct exact_name e = {name, len, NULL};
+    if (len > 0)
+        fs_walk(root, find_exact_name, &e);
+    return e.found;
 }
 
 static bool fid_is_reserved(uint16_t fid)
@@ -258,9 +267,7 @@ uint16_t fs_link(sfc_file *parent, sfc_file *child)
     if (fs_depth(parent) + 1 > SFC_MAX_DEPTH)
         return SW_NOT_ENOUGH_MEMORY;
     if (fs_is_df(child) && child->name_len) {
-        struct exact_name e = {child->name, child->name_len, false};
-        fs_walk(fs_root(parent), find_exact_name, &e);
-        if (e.found)
+        if (fs_df_by_name(fs_root(parent), child->name, child->name_len))
             return SW_DF_NAME_EXISTS;
     }
     child->parent = parent;
@@ -343,4 +350,104 @@ bool sfc_mem_charge(sfc_card *card, long delta)
         return false;
     card->mem_used += (size_t)delta;
     return true;
+}
+
+/* ---- the file interface of card types (softcard-cardtype.h) -------------- */
+
+/* Link a new file and charge its memory; on failure it is freed. */
+static sfc_err add_file(sfc_card *card, sfc_file *parent, sfc_file *f,
+                        sfc_file **out)
+{
+    if (!f)
+        return SFC_E_NOMEM;
+    if (!parent || !fs_is_df(parent) || fs_link(parent, f) != SW_OK) {
+        fs_free(f);
+        return SFC_E_INVAL;
+    }
+    if (!sfc_mem_charge(card, (long)fs_footprint(f))) {
+        fs_unlink(f);
+        fs_free(f);
+        return SFC_E_RANGE;
+    }
+    if (out)
+        *out = f;
+    return SFC_OK;
+}
+
+sfc_err sfc_df_add(sfc_card *card, sfc_file *parent, uint16_t fid,
+                   const uint8_t *name, size_t name_len, sfc_file **out)
+{
+    if (name_len > SFC_DF_NAME_MAX)
+        return SFC_E_INVAL;
+    return add_file(card, parent, fs_df_new(fid, name, name_len), out);
+}
+
+sfc_err sfc_ef_add(sfc_card *card, sfc_file *parent, uint16_t fid,
+                   uint8_t sfi, const uint8_t *data, size_t len,
+                   sfc_file **out)
+{
+    if (len > 65535u || sfi > 30)
+        return SFC_E_RANGE;
+    sfc_file *ef = fs_ef_binary_new(fid, len, sfi);
+    if (ef && len)
+        memcpy(ef->data, data, len);
+    return add_file(card, parent, ef, out);
+}
+
+sfc_err sfc_file_set_rules(sfc_card *card, sfc_file *file,
+                           const uint8_t *attr, size_t len)
+{
+    long delta = (long)len - (long)file->sec_attr_len;
+    if (!sfc_mem_charge(card, delta))
+        return SFC_E_RANGE;
+    uint8_t *copy = len ? malloc(len) : NULL;
+    if (len && !copy) {
+        sfc_mem_charge(card, -delta);
+        return SFC_E_NOMEM;
+    }
+    if (len)
+        memcpy(copy, attr, len);
+    free(file->sec_attr);
+    file->sec_attr = copy;
+    file->sec_attr_len = len;
+    return SFC_OK;
+}
+
+sfc_file *sfc_file_child(const sfc_file *df, uint16_t fid)
+{
+    return df && fs_is_df(df) ? fs_child_by_fid(df, fid) : NULL;
+}
+
+sfc_file *sfc_df_by_name(sfc_card *card, const uint8_t *name, size_t len)
+{
+    return fs_df_by_name(card->mf, name, len);
+}
+
+const uint8_t *sfc_file_data(const sfc_file *file, size_t *len)
+{
+    bool binary = file->kind == SFC_FILE_EF_BINARY;
+    *len = binary ? file->size : 0;
+    return binary ? file->data : NULL;
+}
+
+sfc_err sfc_file_write(sfc_card *card, sfc_file *file, size_t offset,
+                       const uint8_t *data, size_t len)
+{
+    if (file->kind != SFC_FILE_EF_BINARY)
+        return SFC_E_INVAL;
+    if (offset > file->size || len > file->size - offset)
+        return SFC_E_RANGE;
+    memcpy(file->data + offset, data, len);
+    sfc_mark_dirty(card);
+    return SFC_OK;
+}
+
+sfc_file *sfc_current_df(sfc_card *card, const sfc_cmd *cmd)
+{
+    return card->ch[cmd->channel].cur_df;
+}
+
+sfc_file *sfc_current_ef(sfc_card *card, const sfc_cmd *cmd)
+{
+    return card->ch[cmd->channel].cur_ef;
 }

@@ -106,6 +106,7 @@ struct sfc_file {
     size_t prop_len;
 
     sfc_dobj *dobjs;
+    sfc_app *app;             /**< the application bound to this DF (app.c) */
 };
 
 /* ---- construction ------------------------------------------------------- */
@@ -161,6 +162,9 @@ void fs_walk(sfc_file *root, bool (*fn)(sfc_file *f, void *user), void *user);
  */
 size_t fs_df_names_matching(sfc_file *root, const uint8_t *prefix,
                             size_t prefix_len, sfc_file **out, size_t max);
+
+/** The DF named exactly `name` (tree order), or NULL. */
+sfc_file *fs_df_by_name(sfc_file *root, const uint8_t *name, size_t len);
 
 static inline bool fs_is_df(const sfc_file *f) { return f->kind == SFC_FILE_DF; }
 static inline bool fs_is_ef(const sfc_file *f) { return f->kind != SFC_FILE_DF; }

@@ -88,3 +88,8 @@ bool sfc_key_remove(sfc_card *card, uint8_t ref)
     memset(&card->keys[card->n_keys], 0, sizeof(sfc_key));
     return true;
 }
+
+struct evp_pkey_st *sfc_key_pkey(const sfc_key *key)
+{
+    return key ? key->pkey : NULL;
+}

@@ -5,7 +5,12 @@
  *
  * Every PIN has a retry counter that a wrong value decrements and a right
  * value restores; when it reaches zero the PIN is blocked (6983) until a PUK
- * resets it. Wrong attempts answer 63Cx with the tries left. An empty VERIFY
+ * resets it. Beyond the counter a PIN can be suspended (6985: another
+ * authentication must resume it first) or deactivated (6984). A PIN is
+ * card-wide or belongs to an application (its scope, the application's
+ * AID): a reference is looked up among the current application's PINs
+ * first, then among the card's, so two applications can each have their
+ * own PIN 81. Wrong attempts answer 63Cx with the tries left. An empty VERIFY
  * asks for the state without using a try: 9000 if verified, else 63Cx (or
  * 6983 when blocked). VERIFY with P1 = FF forgets a verification.
  *
@@ -23,8 +28,8 @@
 #include "core/bytes.h"
 #include "core/sw.h"
 
-sfc_err sfc_pin_add(sfc_card *card, const sfc_pin_spec *spec, char *err,
-                  size_t errlen)
+sfc_err sfc_pin_add(sfc_card *card, const sfc_app_def *app,
+                    const sfc_pin_spec *spec, char *err, size_t errlen)
 {
     size_t len = spec->value ? strlen(spec->value) : 0;
     size_t puk_len = spec->puk ? strlen(spec->puk) : 0;
@@ -41,9 +46,15 @@ sfc_err sfc_pin_add(sfc_card *card, const sfc_pin_spec *spec, char *err,
                  SFC_PIN_MAX_LEN);
         return SFC_E_RANGE;
     }
+    if (app && (app->aid_len == 0 || app->aid_len > SFC_AID_MAX))
+        return SFC_E_INVAL;
     sfc_pin *p = &card->pins[card->n_pins];
     memset(p, 0, sizeof(*p));
     p->ref = spec->ref;
+    if (app) {
+        memcpy(p->scope, app->aid, app->aid_len);
+        p->scope_len = (uint8_t)app->aid_len;
+    }
     memcpy(p->value, spec->value, len);
     p->len = (uint8_t)len;
     p->min_len = spec->min_len;
@@ -59,16 +70,42 @@ sfc_err sfc_pin_add(sfc_card *card, const sfc_pin_spec *spec, char *err,
     return SFC_OK;
 }
 
-int sfc_pin_index(const sfc_card *card, uint8_t p2)
+static int find_ref(const sfc_card *card, const sfc_app *scope, uint8_t ref)
 {
-    if (card->n_pins == 0)
-        return -1;
-    if (p2 == 0x00)
-        return 0;
     for (size_t i = 0; i < card->n_pins; i++)
-        if (card->pins[i].ref == p2)
+        if (card->pins[i].ref == ref && app_owns_pin(scope, &card->pins[i]))
             return (int)i;
     return -1;
+}
+
+static int find_first(const sfc_card *card, const sfc_app *scope)
+{
+    for (size_t i = 0; i < card->n_pins; i++)
+        if (app_owns_pin(scope, &card->pins[i]))
+            return (int)i;
+    return -1;
+}
+
+int sfc_pin_lookup(const sfc_card *card, const sfc_app *app, uint8_t ref)
+{
+    int i = app ? find_ref(card, app, ref) : -1;
+    if (i < 0)
+        i = find_ref(card, NULL, ref);
+    if (i < 0 && ref == 0x00 && app)
+        i = find_first(card, app);
+    if (i < 0 && ref == 0x00)
+        i = find_first(card, NULL);
+    return i;
+}
+
+int sfc_pin_index(const sfc_card *card, uint8_t ref)
+{
+    return sfc_pin_lookup(card, card->cmd_app, ref);
+}
+
+int sfc_pin_first(const sfc_card *card)
+{
+    return sfc_pin_lookup(card, card->cmd_app, 0x00);
 }
 
 static size_t unpadded_len(const uint8_t *v, size_t len)
@@ -98,13 +135,27 @@ static uint16_t tries_sw(uint8_t tries_left)
     return tries_left == 0 ? SW_COUNTER(0) : SW_COUNTER(tries_left);
 }
 
-/* Check a presented PIN and keep the counter; 9000, 63Cx or 6983. */
+/* Blocked (no tries), deactivated or suspended: no try is used. */
+static uint16_t pin_usable(const sfc_pin *p)
+{
+    if (p->state == SFC_PIN_DEACTIVATED)
+        return SW_REF_DATA_UNUSABLE;
+    if (p->tries_left == 0)
+        return SW_AUTH_BLOCKED;
+    if (p->state == SFC_PIN_SUSPENDED)
+        return SW_CONDITIONS;
+    return SW_OK;
+}
+
+/* Check a presented PIN and keep the counter; 9000, 63Cx, 6983, 6984 or
+ * 6985. */
 static uint16_t check_pin(sfc_card *card, size_t i, const uint8_t *v,
                           size_t len)
 {
     sfc_pin *p = &card->pins[i];
-    if (p->tries_left == 0)
-        return SW_AUTH_BLOCKED;
+    uint16_t usable = pin_usable(p);
+    if (usable != SW_OK)
+        return usable;
     if (!secret_matches(p->value, p->len, v, len)) {
         p->tries_left--;
         card->sec.pin_verified[i] = false;
@@ -218,4 +269,58 @@ uint16_t iso_reset_retry_counter(sfc_card *card, const sfc_cmd *cmd,
         return SW_OK;
     }
     return set_pin_value(p, cmd->data + puk_part, cmd->nc - puk_part);
+}
+
+/* ---- the PIN interface of card types (softcard-cardtype.h) ---------------- */
+
+uint16_t sfc_pin_verify(sfc_card *card, const sfc_app *app, uint8_t ref,
+                        const uint8_t *value, size_t len)
+{
+    int i = sfc_pin_lookup(card, app, ref);
+    if (i < 0)
+        return SW_REF_NOT_FOUND;
+    uint16_t sw = check_pin(card, (size_t)i, value, len);
+    sfc_mark_dirty(card); /* the counter changed, or was restored */
+    return sw;
+}
+
+bool sfc_pin_verified(const sfc_card *card, const sfc_app *app, uint8_t ref)
+{
+    int i = sfc_pin_lookup(card, app, ref);
+    return i >= 0 && card->sec.pin_verified[i];
+}
+
+void sfc_pin_unverify(sfc_card *card, const sfc_app *app, uint8_t ref)
+{
+    int i = sfc_pin_lookup(card, app, ref);
+    if (i >= 0)
+        card->sec.pin_verified[i] = false;
+}
+
+int sfc_pin_tries_left(const sfc_card *card, const sfc_app *app, uint8_t ref)
+{
+    int i = sfc_pin_lookup(card, app, ref);
+    return i < 0 ? -1 : card->pins[i].tries_left;
+}
+
+sfc_err sfc_pin_set_state(sfc_card *card, const sfc_app *app, uint8_t ref,
+                          sfc_pin_state state)
+{
+    int i = sfc_pin_lookup(card, app, ref);
+    if (i < 0)
+        return SFC_E_NOT_FOUND;
+    if (state > SFC_PIN_DEACTIVATED)
+        return SFC_E_INVAL;
+    card->pins[i].state = state;
+    if (state != SFC_PIN_ACTIVE)
+        card->sec.pin_verified[i] = false;
+    sfc_mark_dirty(card);
+    return SFC_OK;
+}
+
+sfc_pin_state sfc_pin_get_state(const sfc_card *card, const sfc_app *app,
+                                uint8_t ref)
+{
+    int i = sfc_pin_lookup(card, app, ref);
+    return i < 0 ? SFC_PIN_DEACTIVATED : card->pins[i].state;
 }

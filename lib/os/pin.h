@@ -11,28 +11,18 @@
 
 #include "os/card.h"
 
-/** Parameters of a new PIN; `puk` may be NULL for none. */
-typedef struct sfc_pin_spec {
-    uint8_t ref;
-    const char *value;
-    uint8_t min_len, max_len;
-    uint8_t tries;
-    const char *puk;
-    uint8_t puk_tries;
-} sfc_pin_spec;
-
 /**
- * Add a PIN to the card. Errors: SFC_E_RANGE (too many PINs, or a value
- * outside min_len..max_len, or longer than SFC_PIN_MAX_LEN), SFC_E_INVAL.
- * `err` receives a one-line reason.
+ * The PIN a reference designates as seen from application `app` (NULL:
+ * none): the application's own PIN with that reference, else the card's;
+ * 00 without such a PIN means the first PIN in that order. Returns its
+ * index in card->pins or -1.
  */
-sfc_err sfc_pin_add(sfc_card *card, const sfc_pin_spec *spec, char *err,
-                  size_t errlen);
+int sfc_pin_lookup(const sfc_card *card, const sfc_app *app, uint8_t ref);
 
-/**
- * The PIN a P2 reference designates: 00 means the card's first PIN,
- * anything else must match a PIN's reference. Returns its index or -1.
- */
-int sfc_pin_index(const sfc_card *card, uint8_t p2);
+/** sfc_pin_lookup() in the context of the command being handled. */
+int sfc_pin_index(const sfc_card *card, uint8_t ref);
+
+/** The first PIN seen from the command being handled, or -1. */
+int sfc_pin_first(const sfc_card *card);
 
 #endif

@@ -16,7 +16,9 @@
  *   08  path from the MF (a leading 3F00 is tolerated), 09 path from the
  *       current DF
  * P2 b4-b3 choose the answer: FCI (6F), FCP (62), FMD (64) or nothing.
- * A failed selection leaves the current files unchanged. Selecting a
+ * A failed selection leaves the current files (and so the current
+ * application) unchanged. Selecting an application's DF lets its select
+ * hook answer, if it has one (an application property template). Selecting a
  * deactivated file answers 6283, a terminated one 6285, with the FCI.
  */
 #include "os/select.h"
@@ -196,6 +198,8 @@ uint16_t iso_select(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     if (sw != SW_OK)
         return sw;
     sfc_make_current(ch, f);
+    if (f->app && f->app->def->select)
+        return f->app->def->select(card, f->app, cmd, resp);
     if (!put_answer(f, cmd->p2 & 0x0C, &resp->data))
         return SW_UNKNOWN;
     return sfc_selection_warning(f);

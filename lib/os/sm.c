@@ -108,6 +108,7 @@ static void session_end_now(sfc_card *card)
     void *user = s->on_end_user;
     session_free(s);
     sfc_log(SFC_LOG_INFO, "%s: secure messaging ended, keys wiped", card->label);
+    app_sm_ended(card);
     if (fn)
         fn(card, user);
 }
@@ -531,4 +532,20 @@ sfc_err sm_wrap(sfc_card *card, const uint8_t *data, size_t len, uint16_t sw,
     *out = m + s->block;
     *out_len = n - s->block;
     return SFC_OK;
+}
+
+/* ---- the secure messaging interface of card types ------------------------ */
+
+sfc_err sfc_sm_start(sfc_card *card, sfc_sm_profile profile,
+                     const uint8_t *kenc, size_t kenc_len,
+                     const uint8_t *kmac, size_t kmac_len,
+                     const uint8_t *ssc, size_t ssc_len)
+{
+    sm_profile p = profile == SFC_SM_AES_CMAC ? SM_AES_CMAC : SM_3DES_RETAIL;
+    return sm_start(card, p, kenc, kenc_len, kmac, kmac_len, ssc, ssc_len);
+}
+
+bool sfc_cmd_secured(const sfc_card *card)
+{
+    return card->sec.cmd_secured;
 }

@@ -37,8 +37,45 @@ static const bad_image cases[] = {
     {NULL, NULL, "{\"version\": 1, \"type\": \"iso7816\"}", "$.format: missing"},
     {NULL, NULL, "{\"format\": \"other\", \"version\": 1}",
      "$.format: 'other' is not \"softcard-card-image\""},
-    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 2}",
-     "$.version: version 2 is not supported (this softcard reads version 1)"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 3}",
+     "$.version: version 3 is not supported (this softcard reads versions 1 "
+     "to 2)"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 0}",
+     "$.version: version 0 is not supported (this softcard reads versions 1 "
+     "to 2)"},
+    /* version 2: scoped PINs, PIN states, application state, kept params */
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 2, "
+     "\"type\": \"iso7816\", \"pins\": [{\"ref\": \"81\", \"value\": \"1234\", "
+     "\"tries\": 3, \"scope\": \"\"}]}", "$.pins[0].scope: an empty AID"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 2, "
+     "\"type\": \"iso7816\", \"pins\": [{\"ref\": \"81\", \"value\": \"1234\", "
+     "\"tries\": 3, \"state\": \"asleep\"}]}",
+     "$.pins[0].state: 'asleep' is not a PIN state (active, suspended or "
+     "deactivated)"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 1, "
+     "\"type\": \"iso7816\", \"applications\": []}",
+     "$.applications: not in a version 1 image"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 2, "
+     "\"type\": \"iso7816\", \"params\": {\"pin\": \"1234\"}}",
+     "$.params.pin: only used when a card is created; the image holds what "
+     "it made"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 2, "
+     "\"type\": \"iso7816\", \"applications\": [{\"aid\": \"A000000001\", "
+     "\"state\": \"\"}]}",
+     "$.applications[0].aid: the card type binds no application with this "
+     "AID"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 2, "
+     "\"type\": \"handler_test\", \"applications\": [{\"aid\": "
+     "\"A00000001850\", \"state\": \"00\"}], \"mf\": {\"kind\": \"df\", "
+     "\"fid\": \"3F00\", \"children\": [{\"kind\": \"df\", \"fid\": "
+     "\"1850\", \"name\": \"A00000001850\"}]}}",
+     "$.applications[0].state: application 'HandlerTest applet' keeps no "
+     "state"},
+    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 2, "
+     "\"type\": \"handler_test\", \"mf\": {\"kind\": \"df\", \"fid\": "
+     "\"3F00\"}}",
+     "$.mf: application 'HandlerTest applet': the card has no DF named by "
+     "its AID"},
     {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": \"1\"}",
      "$.version: expected an integer, found a string"},
     {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 1.0}",
@@ -52,7 +89,7 @@ static const bad_image cases[] = {
     {", \"colour\": \"red\"", NULL, NULL, "$.colour: unknown field"},
     /* type and parameters */
     {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 1, "
-     "\"type\": \"foo\"}", "$.type: unknown card type 'foo'"},
+     "\"type\": \"foo\"}", "$.type: unknown card type 'foo' (a plugin's type needs --plugin)"},
     {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 1, "
      "\"type\": \"nPA\"}", "$.type: card type 'nPA' is not implemented yet"},
     {", \"params\": {\"colour\": \"red\"}", NULL, NULL,
@@ -84,7 +121,7 @@ static const bad_image cases[] = {
      "$.pins[0]: a 4-character value outside min_length..max_length (6..16)"},
     {", \"pins\": [{\"ref\": \"01\", \"value\": \"1234\", \"tries\": 3}, "
      "{\"ref\": \"01\", \"value\": \"1234\", \"tries\": 3}]", NULL, NULL,
-     "$.pins[1].ref: a second PIN with reference 01"},
+     "$.pins[1].ref: a second PIN with reference 01 in the same scope"},
     {PIN(", \"puk\": {\"value\": \"1\", \"tries\": 3, \"tries_left\": 9}"),
      NULL, NULL, "$.pins[0].puk.tries_left: 9 is out of range (0..3)"},
     {PIN(", \"puk\": {\"value\": \"\", \"tries\": 3}"), NULL, NULL,

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file cardtypes.h
+ * @brief The built-in card types (one file each in lib/cardtypes/) and the
+ *        registry that turns a name into a type (registry.c).
+ */
+#ifndef SFC_CARDTYPES_CARDTYPES_H
+#define SFC_CARDTYPES_CARDTYPES_H
+
+#include "os/card.h"
+
+extern const sfc_card_type sfc_type_iso7816;
+extern const sfc_card_type sfc_type_handler_test;
+/** epass.c: ICAO 9303 eMRTD with BAC, secure messaging and AA. */
+extern const sfc_card_type sfc_type_epass;
+/** relay.c: forwards to a card in another reader through libscio. */
+extern const sfc_card_type sfc_type_relay;
+
+/** The type named `name` (built-in or loaded), or NULL. */
+const sfc_card_type *sfc_card_type_find(const char *name);
+/** Every known type, NULL-terminated, built-in ones first. */
+const sfc_card_type *const *sfc_card_type_list(void);
+
+#endif
