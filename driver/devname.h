@@ -12,7 +12,7 @@
  *
  * Slot n uses PORT + n. Without a colon the driver listens on the default
  * port 35963 (0x8C7B), as the reference does. PORT is read like strtoul(...,
- * 0): 35963, 0x8C7B and 0107573 are the same port. Options follow the port
+ * 0): 35963, 0x8C7B and 0106173 are the same port. Options follow the port
  * after a comma. pcscd's reader.conf parser only accepts `,`, `=`, `[` and
  * `]` inside double quotes, and pcscd 1.9.9 passes the quotes on to the
  * driver, so one pair of surrounding quotes is removed here. Everything is

@@ -8,13 +8,11 @@
  * vsmartcard do). That ioctl returns one property, dwMaxAPDUDataSize, in
  * little-endian.
  *
- * Its value is DRV_MAX_APDU_DATA = 65526, not the reference's 65536: a vpcd
- * frame carries at most 65535 bytes, and the largest command that fits is a
- * case 4E APDU with 4 header + 3 Lc + 65526 data + 2 Le bytes. Clients such
- * as OpenSC use the one value for commands and responses alike (responses
- * could carry 65533 data bytes), so 65526 is the largest value for which
- * every APDU the client builds also fits the wire. No PIN pad, PACE or
- * display features are advertised: the driver implements none.
+ * Its value is DRV_MAX_APDU_DATA = 65526: the largest case 4E command that
+ * fits a 65535-byte vpcd frame (4 header + 3 Lc + 65526 data + 2 Le bytes),
+ * so every APDU a client sizes by it also fits the wire (why not 65536, as
+ * vsmartcard advertises: docs/decisions.md). No PIN pad, PACE or display
+ * features are advertised: the driver implements none.
  */
 #ifndef SFC_DRIVER_FEATURES_H
 #define SFC_DRIVER_FEATURES_H

@@ -9,9 +9,9 @@
  * TCP_QUICKACK first so that the kernel acknowledges at once, which keeps a
  * card that writes a reply in two pieces (with Nagle on) from stalling 40
  * ms; together with TCP_NODELAY and one send() per frame this keeps a round
- * trip in the tens of microseconds whatever the card does
- * (vpcd-protocol.md §11). A blocking recv() with SO_RCVTIMEO was measured
- * against poll() + recv() and was no faster, so exact deadlines won.
+ * trip in the tens of microseconds whatever the card does (the socket
+ * rules of docs/protocol.md; why poll() rather than SO_RCVTIMEO:
+ * docs/decisions.md).
  */
 #define _GNU_SOURCE /* accept4 */
 #include "net.h"

@@ -6,10 +6,10 @@
  *
  * Every socket is non-blocking and close-on-exec. A card connection gets
  * TCP_NODELAY and TCP keep-alive; TCP_QUICKACK is re-armed before every
- * read (vpcd-protocol.md §11). A frame leaves in one send() call from one
- * buffer. Reads go through the shared frame decoder (lib/vpcd/frame.h) and
- * never wait past the caller's deadline, so a silent or dead card costs at
- * most one timeout, never a hung pcscd thread.
+ * read (docs/protocol.md, "Socket rules"). A frame leaves in one send()
+ * call from one buffer. Reads go through the shared frame decoder
+ * (lib/vpcd/frame.h) and never wait past the caller's deadline, so a silent
+ * or dead card costs at most one timeout, never a hung pcscd thread.
  */
 #ifndef SFC_DRIVER_NET_H
 #define SFC_DRIVER_NET_H

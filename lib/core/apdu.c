@@ -11,11 +11,10 @@
  * card OS relies on this: once apdu_parse() succeeds, nc, ne and data are
  * consistent and no handler has to look at length bytes again.
  *
- * Two deliberate choices differ from the reference emulator: a case 4E
- * command may carry any 2-byte Le (the reference accepted only 0000), and
- * the encoder writes a 2-byte Lc whenever Nc > 255 (the reference wrote one).
- * The 5-byte form CLA INS P1 P2 00 is case 2S with Ne = 256, never the start
- * of an extended encoding.
+ * A case 4E command may carry any 2-byte Le, and the encoder writes an
+ * extended (2-byte) Lc whenever Nc > 255. The 5-byte form CLA INS P1 P2 00
+ * is case 2S with Ne = 256, never the start of an extended encoding. (Where
+ * the reference emulator differs: docs/decisions.md.)
  */
 #include "core/apdu.h"
 

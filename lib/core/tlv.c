@@ -12,11 +12,12 @@
  * cannot exhaust the C stack.
  *
  * Decoding follows ISO/IEC 7816-4 §6.3: tags of one to three bytes, where
- * 00 and FF never start a tag and a second tag byte of 00..1E or 80 is
- * invalid (those would be non-minimal encodings). Long-form lengths with
- * leading zeros (81 05) are accepted because real cards send them; encoding
- * is always canonical. Tags are kept as the integer of their bytes, so a
- * tag never needs decoding into class and number to be compared.
+ * 00 and FF never start a tag and a second tag byte of 00 or 80 is invalid;
+ * second bytes 01..1E, which ISO reserves, are accepted (see decode_tag and
+ * docs/decisions.md). Long-form lengths with leading zeros (81 05) are
+ * accepted because real cards send them; encoding is always canonical.
+ * Tags are kept as the integer of their bytes, so a tag never needs
+ * decoding into class and number to be compared.
  */
 #include "core/tlv.h"
 

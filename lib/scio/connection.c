@@ -5,7 +5,7 @@
  *        release), status and ATR, protocols, attributes, transactions and
  *        the observer API.
  *
- * Design choices against pyscard's pitfalls (client-api.md §7):
+ * Rules (why, against pyscard's pitfalls: docs/decisions.md):
  *  - every connection owns its backend context, made at creation;
  *  - the disconnect disposition is given at connect, LEAVE is what the
  *    examples use, and reconnect takes its own init action without

@@ -4,8 +4,8 @@
  * @brief The direct backend talking to a card: vpcd frames on a slot's
  *        socket, power sequences, APDU exchange, insertion and removal.
  *
- * These are the reader's half of the vpcd protocol (vpcd-protocol.md §3,
- * §6): control bytes 00/01/02 get no answer, 04 (GET ATR) and APDUs get one
+ * These are the reader's half of the vpcd protocol (docs/protocol.md):
+ * control bytes 00/01/02 get no answer, 04 (GET ATR) and APDUs get one
  * frame back. Frames are encoded in one sendmsg() call (header and payload
  * as two iovecs) and decoded with the shared frame codec, reading exactly
  * the bytes the decoder still needs so nothing beyond one frame is ever

@@ -4,14 +4,14 @@
  * @brief The direct backend's contexts: reader lists and
  *        SCardGetStatusChange semantics, reproduced from pcsc-lite.
  *
- * get_status_change follows pcsc-lite's client (client-api.md §3.4): an
- * unknown reader at entry fails the whole call with UNKNOWN_READER; an
- * entry is CHANGED when its current state is UNAWARE, when presence, use
- * or exclusivity differ, or when the event counter in the upper 16 bits of
- * the current state is non-zero and differs from the reader's; the PnP
- * pseudo reader never changes (the slot set is fixed). Timeout 0 scans
- * once. Cancel, as in pcsc-lite, only interrupts a wait in progress; the
- * sticky cancellation lives one layer up, the same for both backends.
+ * get_status_change follows pcsc-lite's client: an unknown reader at entry
+ * fails the whole call with UNKNOWN_READER; an entry is CHANGED when its
+ * current state is UNAWARE, when presence, use or exclusivity differ, or
+ * when the event counter in the upper 16 bits of the current state is
+ * non-zero and differs from the reader's; the PnP pseudo reader never
+ * changes (the slot set is fixed). Timeout 0 scans once. Cancel, as in
+ * pcsc-lite, only interrupts a wait in progress; the sticky cancellation
+ * lives one layer up, the same for both backends.
  */
 #include "scio/direct.h"
 

@@ -4,12 +4,11 @@
  * @brief Status-word checking: testing a table, and chains of checkers
  *        built with an append API and filtered by class.
  *
- * pyscard links its chain through a shared Python list, an idiom that
- * silently drops checkers when the list is rebuilt between links
- * (client-api.md §2.13). Here a chain is an array owned by one object:
- * append adds at the end, check runs the links in order, and the first
- * objection whose class is not filtered wins. Filtering is exact (classes
- * are flat bits) and applies to every link.
+ * A chain is an array owned by one object (why not pyscard's linked
+ * checkers: docs/decisions.md): append adds at the end, check runs the
+ * links in order, and the first objection whose class is not filtered
+ * wins. Filtering is exact (classes are flat bits) and applies to every
+ * link.
  */
 #include "scio/errcheck.h"
 

@@ -4,10 +4,9 @@
  * @brief Card services: a class bound to a connection, the pass-through
  *        class, and a registry that finds the class claiming a card.
  *
- * Ownership is explicit (pyscard's service tears its connection down
- * when garbage-collected): scio_service_new() borrows the connection,
+ * Ownership is explicit: scio_service_new() borrows the connection,
  * scio_service_registry_open() makes one and hands it to the service,
- * which then frees it.
+ * which then frees it (why: docs/decisions.md).
  */
 #include "scio/internal.h"
 

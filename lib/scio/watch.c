@@ -4,11 +4,12 @@
  * @brief The reader-state watcher: one SCardGetStatusChange loop done
  *        right (see watch.h for the contract).
  *
- * Fixes, relative to pyscard's CardRequest: a monotonic deadline (the
- * remaining time is recomputed from it, never decremented), the PnP entry
- * in every wait (no busy loop on an empty reader set), the whole event
- * state fed back (remove + reinsert visible through the counter), re-list
- * and retry on UNKNOWN_READER, and recovery from service loss.
+ * Rules: a monotonic deadline (the remaining time is recomputed from it,
+ * never decremented), the PnP entry in every wait (no busy loop on an
+ * empty reader set), the whole event state fed back (remove + reinsert
+ * visible through the counter), re-list and retry on UNKNOWN_READER, and
+ * recovery from service loss. (What they fix in pyscard's CardRequest:
+ * docs/decisions.md.)
  */
 #include "scio/watch.h"
 

@@ -3,10 +3,10 @@
  * @file addr.c
  * @brief Text forms of socket addresses and the local address for vicc:// URLs.
  *
- * The reference vicc guessed its address by "connecting" a UDP socket to a
- * public resolver, which fails without a default route (defect D03). Here
- * the interfaces are enumerated with getifaddrs instead, so reversed mode
- * works on an offline machine and falls back to the loopback address.
+ * The local address is found by enumerating the interfaces (getifaddrs),
+ * never by reaching out to the network, so reversed mode works on an
+ * offline machine; without a usable interface it is the loopback address
+ * (why: docs/decisions.md, "Reversed mode is local by default").
  */
 #include "vpcd/addr.h"
 

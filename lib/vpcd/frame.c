@@ -9,7 +9,7 @@
  * frame so that the caller can act on it before feeding the rest, which is
  * how coalesced frames such as `00 01 02 00 01 04` are handled. The encoder
  * writes the length and payload into one buffer so that a frame leaves in
- * one write (see vpcd-protocol.md §11 for why that matters).
+ * one write (docs/protocol.md, "Socket rules", says why that matters).
  */
 #include "vpcd/frame.h"
 

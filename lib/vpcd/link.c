@@ -9,8 +9,7 @@
  * a non-blocking connect and a timeout. When all fail, or an established
  * connection ends, it waits and retries with exponential back-off; the
  * first failure is logged as an error with a hint, later retries at info
- * level. With reconnect disabled the link fails instead (state FAILED),
- * which is what the reference vicc does.
+ * level. With reconnect disabled the link fails instead (state FAILED).
  *
  * Reversed mode: the link listens (127.0.0.1 unless told otherwise) and
  * serves one vpcd connection at a time; extra connections are accepted and

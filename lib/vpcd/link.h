@@ -16,7 +16,7 @@
  * for tests and simple callers. All sockets are non-blocking; nothing here
  * blocks except getaddrinfo() on the host name.
  *
- * Socket rules (vpcd-protocol.md §11): TCP_NODELAY on the card socket,
+ * Socket rules (docs/protocol.md): TCP_NODELAY on the card socket,
  * TCP_QUICKACK re-armed before every read, each frame written with one
  * send() call from one buffer, MSG_NOSIGNAL, SO_REUSEADDR on listeners.
  */

@@ -4,13 +4,13 @@
  * @brief The frame half of a vpcd link: read, decode, dispatch, reply.
  *
  * Input arrives in chunks of any size and goes through the frame decoder;
- * every complete frame is dispatched exactly as vpcd-protocol.md §3 says:
- * GET ATR is answered with the ATR, power off/on/reset reach the card and
- * get no reply, an APDU gets exactly one response frame, and a zero-length
- * frame or an unknown control byte is logged and ignored. Replies are queued
- * as whole frames and each is handed to the kernel with one send() call,
- * which together with TCP_QUICKACK before every recv() avoids the 40 ms
- * Nagle/delayed-ACK stall of Debian's vpcd 0.8 (§11).
+ * every complete frame is dispatched as docs/protocol.md ("Messages")
+ * says: GET ATR is answered with the ATR, power off/on/reset reach the card
+ * and get no reply, an APDU gets exactly one response frame, and a
+ * zero-length frame or an unknown control byte is logged and ignored. An
+ * answer is never empty (6F00 instead). Replies are queued as whole frames
+ * and each is handed to the kernel with one send() call; TCP_QUICKACK is
+ * re-armed before every recv() (the socket rules of docs/protocol.md).
  */
 #include "vpcd/link_impl.h"
 

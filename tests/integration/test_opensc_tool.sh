@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # opensc-tool (OpenSC) lists the reader with a card, prints the ATR and
 # exchanges APDUs, including every input that crashes the reference emulator
-# (reference-vicc.md §0, §16: DCB 01 writes, case-1 READ BINARY, CHANGE
-# REFERENCE DATA, PSO, SELECT last occurrence, ...); the card answers each with
-# its ISO status word and keeps working. (opensc-tool refuses to send
+# (DCB 01 writes, case-1 READ BINARY, CHANGE REFERENCE DATA, PSO, SELECT last
+# occurrence, ...; docs/decisions.md has the corrections); the card answers
+# each with its ISO status word and keeps working. (opensc-tool refuses to send
 # malformed and extended APDUs itself; test_pyscard covers those.)
 . "$(dirname "$0")/lib.sh"
 sc_enter_namespaces "$@"

@@ -13,9 +13,10 @@
  *   2-key 3DES-CBC case is also ICAO Doc 9303-11 App. D.3 (E_IFD).
  * - AES-ECB: FIPS 197 Appendix C.1-C.3. AES-CBC: NIST SP 800-38A F.2.1,
  *   F.2.3, F.2.5 (CBC-AES128/192/256.Encrypt), all four blocks.
- * - Retail MAC: ISO/IEC 9797-1:2011 B.4 (padding method 1, published), the
- *   method-2 values of test-vectors.md §2 (derived), and ICAO 9303-11 D.3
- *   M_IFD (published).
+ * - Retail MAC: ISO/IEC 9797-1:2011 B.4 (padding method 1, published); the
+ *   same messages with padding method 2, computed independently with the
+ *   openssl command (single-DES CBC with K1 over all blocks but the last,
+ *   then one two-key 3DES ECB block); ICAO 9303-11 D.3 M_IFD (published).
  * - AES-CMAC: NIST SP 800-38B Appendix D.1-D.3 (Examples 1-12: AES-128,
  *   AES-192 and AES-256, messages of 0, 16, 40 and 64 bytes); also
  *   re-checked with `openssl mac -cipher AES-nnn-CBC CMAC`.
@@ -144,7 +145,7 @@ static void test_retail_mac(void **state)
     /* ISO/IEC 9797-1 B.4, padding method 1 (zeros). */
     retail(K2, NOW_ALL, "A1C72E74EA3FA9B6");
     retail(K2, "4E6F77206973207468652074696D6520666F7220697400 00", "2E2B1428CC78254F");
-    /* Padding method 2 (test-vectors.md §2, derived). */
+    /* Padding method 2 (computed with openssl, see the file header). */
     retail(K2, NOW_ALL "8000000000000000", "E9086230CA3BE796");
     retail(K2, "4E6F77206973207468652074696D6520666F72206974 8000", "5A692CE64F404145");
     /* ICAO 9303-11 D.3: M_IFD = MAC(KMAC, pad(E_IFD)). */
