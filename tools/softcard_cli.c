@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "softcard.h"
+#include "cardtypes/cardtypes.h"
+#include "core/errtext.h"
 #include "vpcd/frame.h"
 
 enum long_only {
@@ -28,43 +30,16 @@ enum long_only {
     OPT_CONTROL,
     OPT_NO_RECONNECT,
     OPT_EXTENDED,
-    OPT_PIN,
-    OPT_PUK,
     OPT_INIT,
     OPT_INIT_CONFIG,
     OPT_PASSPHRASE_FILE,
     OPT_FORCE,
     OPT_CHECK_IMAGE,
-    OPT_RELAY_READER,
-    OPT_MITM,
-    OPT_MRZ,
-    OPT_PHOTO,
-    OPT_AA_KEY,
-    OPT_CSCA_KEY,
-    OPT_CSCA_CERT,
+    OPT_PLUGIN,
     OPT_PARAM,
     OPT_VERSION,
-    OPT_UNIMPLEMENTED /* + index into unimplemented[] */
+    OPT_TYPE_PARAM /* + index into param_options[] */
 };
-
-/** vicc options we accept but refuse, with what they belong to. */
-static const struct {
-    const char *name;
-    int has_arg;
-    int short_opt;
-    const char *why;
-} unimplemented[] = {
-    {"datasetfile", required_argument, 'd', "it feeds the nPA card type"},
-    {"ef-cardaccess", required_argument, 0, "it configures the nPA card type"},
-    {"ef-cardsecurity", required_argument, 0,
-     "it configures the nPA card type"},
-    {"cvca", required_argument, 0, "it configures the nPA card type"},
-    {"disable-ta-checks", no_argument, 0, "it configures the nPA card type"},
-    {"ca-key", required_argument, 0, "it configures the nPA card type"},
-    {"esign-cert", required_argument, 0, "it configures the nPA card type"},
-    {"esign-ca-cert", required_argument, 0, "it configures the nPA card type"},
-};
-#define N_UNIMPLEMENTED (sizeof(unimplemented) / sizeof(unimplemented[0]))
 
 static const struct option base_options[] = {
     {"type", required_argument, NULL, 't'},
@@ -78,21 +53,13 @@ static const struct option base_options[] = {
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
     {"extended-length", no_argument, NULL, OPT_EXTENDED},
-    {"pin", required_argument, NULL, OPT_PIN},
-    {"puk", required_argument, NULL, OPT_PUK},
     {"file", required_argument, NULL, 'f'},
     {"init", required_argument, NULL, OPT_INIT},
     {"init-config", required_argument, NULL, OPT_INIT_CONFIG},
     {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
     {"force", no_argument, NULL, OPT_FORCE},
     {"check-image", no_argument, NULL, OPT_CHECK_IMAGE},
-    {"reader", required_argument, NULL, OPT_RELAY_READER},
-    {"mitm", required_argument, NULL, OPT_MITM},
-    {"mrz", required_argument, NULL, OPT_MRZ},
-    {"photo", required_argument, NULL, OPT_PHOTO},
-    {"aa-key", required_argument, NULL, OPT_AA_KEY},
-    {"csca-key", required_argument, NULL, OPT_CSCA_KEY},
-    {"csca-cert", required_argument, NULL, OPT_CSCA_CERT},
+    {"plugin", required_argument, NULL, OPT_PLUGIN},
     {"param", required_argument, NULL, OPT_PARAM},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
@@ -110,19 +77,143 @@ static int usage_error(char *err, size_t errlen, const char *fmt, ...)
     int n = snprintf(err, errlen, "softcard: ");
     va_start(ap, fmt);
     if (n > 0 && (size_t)n < errlen)
-        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+        sfc_verrf(err + n, errlen - (size_t)n, fmt, ap);
     va_end(ap);
     return SOFTCARD_EXIT_USAGE;
 }
 
+/* ---- options from the card types' declared parameters ------------------- */
+
+/* Every parameter some known card type declares is also an option --NAME
+ * (the first declaration decides whether it takes a value); one table for
+ * all types, so the command line has no per-type special cases. */
+#define MAX_PARAM_OPTIONS 128
+static const sfc_param_def *param_options[MAX_PARAM_OPTIONS];
+static size_t n_param_options;
+
+static bool is_base_option(const char *name)
+{
+    for (size_t i = 0; i < N_BASE; i++)
+        if (strcmp(base_options[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static bool listed(const char *name)
+{
+    for (size_t i = 0; i < n_param_options; i++)
+        if (strcmp(param_options[i]->name, name) == 0)
+            return true;
+    return false;
+}
+
+static void collect_param_options(void)
+{
+    const sfc_card_type *const *types = sfc_card_type_list();
+    n_param_options = 0;
+    for (size_t t = 0; types[t]; t++)
+        for (const sfc_param_def *d = types[t]->params; d && d->name; d++)
+            if (!is_base_option(d->name) && !listed(d->name) &&
+                n_param_options < MAX_PARAM_OPTIONS)
+                param_options[n_param_options++] = d;
+}
+
+/* A declared parameter without a value name is a flag (--disable-ta-checks). */
+static bool is_flag(const sfc_param_def *d)
+{
+    return !d->value_name || !d->value_name[0];
+}
+
 static void build_options(struct option *all)
 {
+    collect_param_options();
     memcpy(all, base_options, sizeof(base_options));
-    for (size_t i = 0; i < N_UNIMPLEMENTED; i++)
-        all[N_BASE + i] = (struct option){unimplemented[i].name,
-                                          unimplemented[i].has_arg, NULL,
-                                          OPT_UNIMPLEMENTED + (int)i};
-    all[N_BASE + N_UNIMPLEMENTED] = (struct option){NULL, 0, NULL, 0};
+    for (size_t i = 0; i < n_param_options; i++)
+        all[N_BASE + i] = (struct option){
+            param_options[i]->name,
+            is_flag(param_options[i]) ? no_argument : required_argument, NULL,
+            OPT_TYPE_PARAM + (int)i};
+    all[N_BASE + n_param_options] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* ---- plugins ---------------------------------------------------------------- */
+
+/* A -t argument naming a shared object rather than a built-in type. */
+static bool names_plugin(const char *arg)
+{
+    size_t n = strlen(arg);
+    return strchr(arg, '/') || (n > 3 && strcmp(arg + n - 3, ".so") == 0);
+}
+
+#define MAX_PLUGINS 16
+static struct {
+    const char *path;
+    const char *type;
+} plugins[MAX_PLUGINS];
+static size_t n_plugins;
+
+static const char *plugin_type(const char *path)
+{
+    for (size_t i = 0; i < n_plugins; i++)
+        if (strcmp(plugins[i].path, path) == 0)
+            return plugins[i].type;
+    return NULL;
+}
+
+/* Load a plugin once per process; failures are exit status 1. */
+static int load_plugin(const char *path, char *err, size_t errlen)
+{
+    const char *name = NULL;
+    char why[512];
+    if (plugin_type(path))
+        return SOFTCARD_EXIT_OK;
+    if (n_plugins == MAX_PLUGINS) {
+        usage_error(err, errlen, "%s: more than %d plugins", path,
+                    MAX_PLUGINS);
+        return SOFTCARD_EXIT_FAILURE;
+    }
+    if (sfc_card_type_load(path, &name, why, sizeof(why)) != SFC_OK) {
+        usage_error(err, errlen, "%s", why);
+        return SOFTCARD_EXIT_FAILURE;
+    }
+    plugins[n_plugins].path = path;
+    plugins[n_plugins++].type = name;
+    return SOFTCARD_EXIT_OK;
+}
+
+/* The value of option `opt` (short -X or long --NAME) at argv[*i], or NULL. */
+static const char *option_value(int argc, char **argv, int *i, char short_opt,
+                                const char *long_opt)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(long_opt);
+    if ((a[0] == '-' && a[1] == short_opt && short_opt) ||
+        (strncmp(a, "--", 2) == 0 && strncmp(a + 2, long_opt, n) == 0 &&
+         (a[2 + n] == '=' || !a[2 + n]))) {
+        const char *v = a[1] == '-' ? strchr(a, '=') : (a[2] ? a + 1 : NULL);
+        if (v)
+            return v + 1;
+        return *i + 1 < argc ? argv[++*i] : NULL;
+    }
+    return NULL;
+}
+
+/* Before the options are parsed (plugins declare options of their own):
+ * load every --plugin PATH and every -t PATH.so. */
+static int load_plugins(int argc, char **argv, char *err, size_t errlen)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *t = option_value(argc, argv, &i, 't', "type");
+        if (!t)
+            t = option_value(argc, argv, &i, 0, "init");
+        const char *p = t ? NULL : option_value(argc, argv, &i, 0, "plugin");
+        int rc = SOFTCARD_EXIT_OK;
+        if (p || (t && names_plugin(t)))
+            rc = load_plugin(p ? p : t, err, errlen);
+        if (rc != SOFTCARD_EXIT_OK)
+            return rc;
+    }
+    return SOFTCARD_EXIT_OK;
 }
 
 /* Parse an unsigned number (decimal or 0x hex, as vpcd parses ports). */
@@ -134,13 +225,6 @@ static bool parse_number(const char *s, unsigned long max, unsigned long *out)
     errno = 0;
     *out = strtoul(s, &end, 0);
     return !errno && !*end && *out <= max;
-}
-
-static int refuse_unimplemented(size_t i, char *err, size_t errlen)
-{
-    return usage_error(err, errlen, "option --%s: not implemented yet (%s; "
-                       "run without it)", unimplemented[i].name,
-                       unimplemented[i].why);
 }
 
 /* The option getopt complained about, for messages: "-t" or "--port". */
@@ -164,7 +248,8 @@ static int take_type(softcard_opts *o, const char *type, char *err,
         return usage_error(err, errlen, "option -t: more than %d cards "
                            "(run several softcard processes)",
                            SOFTCARD_MAX_CARDS);
-    o->types[o->n_types++] = type;
+    const char *loaded = plugin_type(type);
+    o->types[o->n_types++] = loaded ? loaded : type;
     return SOFTCARD_EXIT_OK;
 }
 
@@ -238,10 +323,11 @@ static int take_param_arg(softcard_opts *o, const char *arg, char *err,
 }
 
 /* A parameter option such as --mrz: its name is the parameter's. */
-static int take_named_param(softcard_opts *o, const char *name,
+static int take_named_param(softcard_opts *o, const sfc_param_def *d,
                             char *err, size_t errlen)
 {
-    return take_param(o, name, strlen(name), optarg, err, errlen);
+    const char *value = is_flag(d) ? "yes" : optarg;
+    return take_param(o, d->name, strlen(d->name), value, err, errlen);
 }
 
 /* Handle one option returned by getopt_long. */
@@ -264,23 +350,18 @@ static int take_option(softcard_opts *o, int c, char **argv, char *err,
     case OPT_CONTROL: o->control = optarg; break;
     case OPT_NO_RECONNECT: o->reconnect = false; break;
     case OPT_EXTENDED: o->extended_length = true; break;
-    case OPT_PIN: o->pin = optarg; break;
-    case OPT_PUK: o->puk = optarg; break;
+    case OPT_PLUGIN: break; /* loaded before parsing */
     case 'f': return take_file(o, optarg, err, errlen);
-    case OPT_INIT: o->init_type = optarg; break;
+    case OPT_INIT:
+        o->init_type = plugin_type(optarg) ? plugin_type(optarg) : optarg;
+        break;
     case OPT_INIT_CONFIG: o->init_config = optarg; break;
     case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; break;
     case OPT_FORCE: o->force = true; break;
     case OPT_CHECK_IMAGE: o->check_image = true; break;
-    case OPT_RELAY_READER: o->relay_reader = optarg; break;
-    case OPT_MITM: o->mitm = optarg; break;
-    case OPT_MRZ: return take_named_param(o, "mrz", err, errlen);
-    case OPT_PHOTO: return take_named_param(o, "photo", err, errlen);
-    case OPT_AA_KEY: return take_named_param(o, "aa-key", err, errlen);
-    case OPT_CSCA_KEY: return take_named_param(o, "csca-key", err, errlen);
-    case OPT_CSCA_CERT: return take_named_param(o, "csca-cert", err, errlen);
     case OPT_PARAM: return take_param_arg(o, optarg, err, errlen);
-    case 'd': return refuse_unimplemented(0, err, errlen);
+    case 'd': /* vicc's short option for the nPA's --datasetfile */
+        return take_param(o, "datasetfile", 11, optarg, err, errlen);
     case ':':
         return usage_error(err, errlen, "option %s: needs an argument (see "
                            "softcard --help)",
@@ -289,10 +370,10 @@ static int take_option(softcard_opts *o, int c, char **argv, char *err,
         return usage_error(err, errlen, "option %s: unknown (see softcard "
                            "--help)", bad_option_text(argv, c, buf, sizeof(buf)));
     default:
-        if (c >= OPT_UNIMPLEMENTED &&
-            c < OPT_UNIMPLEMENTED + (int)N_UNIMPLEMENTED)
-            return refuse_unimplemented((size_t)(c - OPT_UNIMPLEMENTED), err,
-                                        errlen);
+        if (c >= OPT_TYPE_PARAM &&
+            c < OPT_TYPE_PARAM + (int)n_param_options)
+            return take_named_param(o, param_options[c - OPT_TYPE_PARAM],
+                                    err, errlen);
         return usage_error(err, errlen, "option parsing failed (internal)");
     }
     return SOFTCARD_EXIT_OK;
@@ -321,12 +402,11 @@ static int check_init(const softcard_opts *o, bool n_given, char *err,
 static int check_images(softcard_opts *o, bool n_given, char *err,
                         size_t errlen)
 {
-    const char *opt = o->pin ? "--pin" : o->puk ? "--puk"
-                      : o->extended_length ? "--extended-length"
-                      : o->n_params ? "--param (or --mrz, --photo, ...)" : NULL;
-    if (opt)
-        return usage_error(err, errlen, "option %s: the image decides (set "
-                           "it when creating the image with --init)", opt);
+    if (o->extended_length || o->n_params)
+        return usage_error(err, errlen, "option --%s: the image decides (set "
+                           "it when creating the image with --init)",
+                           o->extended_length ? "extended-length"
+                                              : o->params[0].key);
     if (n_given && o->n_cards != o->n_files)
         return usage_error(err, errlen, "option -n %u: does not match the "
                            "%zu images given with -f", o->n_cards,
@@ -358,16 +438,48 @@ static int check_image_options(softcard_opts *o, bool n_given, char *err,
                       : SOFTCARD_EXIT_OK;
 }
 
-/* --reader and --mitm configure relay cards; without one they are a slip. */
-static int check_relay(const softcard_opts *o, char *err, size_t errlen)
+/* The card types the options are for: -t, --init, or the default. */
+static bool declared_by_a_type(const softcard_opts *o, const char *key)
 {
-    const char *opt = o->relay_reader ? "--reader" : o->mitm ? "--mitm" : NULL;
-    bool relay = false;
-    for (size_t i = 0; i < o->n_types; i++)
-        relay = relay || strcmp(o->types[i], "relay") == 0;
-    if (opt && !relay)
-        return usage_error(err, errlen, "option %s: only used by the relay "
-                           "card type (add -t relay)", opt);
+    const char *init = o->init_type ? o->init_type : NULL;
+    if (o->init_config) /* the file names the type; the card checks */
+        return true;
+    if (init || o->n_types == 0) {
+        const sfc_card_type *t = sfc_card_type_find(init ? init : "iso7816");
+        return !t || sfc_param_def_of(t, key); /* unknown: said later */
+    }
+    for (size_t i = 0; i < o->n_types; i++) {
+        const sfc_card_type *t = sfc_card_type_find(o->types[i]);
+        if (!t || sfc_param_def_of(t, key))
+            return true;
+    }
+    return false;
+}
+
+/* The first known type that declares `key`, for the hint. */
+static const char *type_declaring(const char *key)
+{
+    const sfc_card_type *const *types = sfc_card_type_list();
+    for (size_t i = 0; types[i]; i++)
+        if (sfc_param_def_of(types[i], key))
+            return types[i]->name;
+    return NULL;
+}
+
+/* Every card-type parameter must be one that a card given takes. */
+static int check_params(const softcard_opts *o, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < o->n_params; i++) {
+        const char *key = o->params[i].key;
+        if (declared_by_a_type(o, key))
+            continue;
+        const char *owner = type_declaring(key);
+        return usage_error(err, errlen, "option --%s: no card type given "
+                           "takes it (%s%s; softcard --help lists the "
+                           "parameters of each type)", key,
+                           owner ? owner : "none does",
+                           owner ? " does" : "");
+    }
     return SOFTCARD_EXIT_OK;
 }
 
@@ -399,7 +511,7 @@ static int check_combination(softcard_opts *o, bool n_given, char *err,
     if (o->bind && !o->reversed)
         return usage_error(err, errlen, "option --bind: only used in reversed "
                            "mode (add -R, or give the vpcd host with -H)");
-    return check_relay(o, err, errlen);
+    return check_params(o, err, errlen);
 }
 
 static void set_defaults(softcard_opts *o)
@@ -413,17 +525,20 @@ static void set_defaults(softcard_opts *o)
 int softcard_parse(int argc, char **argv, softcard_opts *o, char *err,
                    size_t errlen)
 {
-    struct option all[N_BASE + N_UNIMPLEMENTED + 1];
+    struct option all[N_BASE + MAX_PARAM_OPTIONS + 1];
     bool n_given = false;
     int c;
 
     set_defaults(o);
     err[0] = '\0';
+    int rc = load_plugins(argc, argv, err, errlen);
+    if (rc != SOFTCARD_EXIT_OK)
+        return rc;
     build_options(all);
     optind = 0; /* full re-initialisation (glibc) */
     opterr = 0;
     while ((c = getopt_long(argc, argv, short_options, all, NULL)) != -1) {
-        int rc = take_option(o, c, argv, err, errlen);
+        rc = take_option(o, c, argv, err, errlen);
         if (rc != SOFTCARD_EXIT_OK)
             return rc;
         n_given |= c == 'n';
@@ -464,29 +579,22 @@ static const char help_text[] =
     "Cards:\n"
     "  -t, --type TYPE       card type (default iso7816); repeat for one\n"
     "                        card per -t, on consecutive ports\n"
+    "  -t, --type PATH.so    a card type from a plugin (built against\n"
+    "                        softcard-cardtype.h; docs/writing-a-card-type.md)\n"
+    "      --plugin PATH.so  load a plugin's card type (for -f and --init)\n"
     "  -n, --cards N         run N cards (with one -t: all of that type)\n"
-    "      --pin PIN         card PIN (card types that have one)\n"
-    "      --puk PUK         card PUK / reset code\n"
     "      --extended-length allow extended-length APDUs\n"
-    "      --reader R        relay: the far reader (index, name or unique\n"
-    "                        part of it; default 0)\n"
-    "      --mitm PLUGIN.so  relay: man-in-the-middle plugin that sees and\n"
-    "                        may rewrite every APDU (softcard_mitm.h)\n"
-    "      --mrz MRZ         ePass: the machine readable zone, lines joined\n"
-    "      --photo FILE      ePass: JPEG or JPEG 2000 face image (DG2)\n"
-    "      --aa-key FILE     ePass: Active Authentication key (PEM)\n"
-    "      --csca-key FILE, --csca-cert FILE\n"
-    "                        ePass: the test CSCA that signs (PEM)\n"
-    "      --param KEY=VALUE any card-type parameter, repeatable (e.g.\n"
-    "                        surname=DOE; docs/epass.md lists ePass's)\n"
+    "      --NAME VALUE      a parameter of the card type (listed below,\n"
+    "                        e.g. --pin 123456); each card gets those of\n"
+    "                        its type\n"
+    "      --param NAME=VALUE  the same, repeatable\n"
     "\n"
     "Card images (persistent cards, see docs/card-image.md):\n"
     "  -f, --file IMAGE      run the card saved in IMAGE; every change is\n"
     "                        saved before the card answers; repeat for\n"
     "                        several cards (-t, if given, must match)\n"
-    "      --init TYPE       create a new image -f IMAGE of TYPE (with\n"
-    "                        --pin, --puk, --extended-length, --param) and\n"
-    "                        exit\n"
+    "      --init TYPE       create a new image -f IMAGE of TYPE (with its\n"
+    "                        parameters and --extended-length) and exit\n"
     "      --init-config F   the same from a JSON file {\"type\", \"params\"}\n"
     "      --force           let --init replace an existing image\n"
     "      --passphrase-file F  encrypt (--init) or open an encrypted image\n"
@@ -516,15 +624,30 @@ static const char help_text[] =
     "Signals: SIGINT/SIGTERM stop, SIGUSR1 removes all cards, SIGUSR2\n"
     "inserts them again. Exit status: 0 stopped, 1 failure, 2 usage error.\n"
     "\n"
-    "Card types:\n";
+    "Card types and their parameters:\n";
+
+static void print_param(FILE *f, const sfc_param_def *d)
+{
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--%s%s%s", d->name, is_flag(d) ? "" : " ",
+             is_flag(d) ? "" : d->value_name);
+    const char *help = d->help ? d->help : "";
+    const char *secret = (d->flags & SFC_PARAM_SECRET) ? " (secret)" : "";
+    if (strlen(opt) > 22)
+        fprintf(f, "      %s\n      %-22s %s%s\n", opt, "", help, secret);
+    else
+        fprintf(f, "      %-22s %s%s\n", opt, help, secret);
+}
 
 void softcard_print_help(FILE *f)
 {
-    const char *const *names = sfc_card_type_names();
+    const sfc_card_type *const *types = sfc_card_type_list();
 
     fputs(help_text, f);
-    for (size_t i = 0; names && names[i]; i++) {
-        const char *d = sfc_card_type_description(names[i]);
-        fprintf(f, "  %-14s %s\n", names[i], d ? d : "");
+    for (size_t i = 0; types[i]; i++) {
+        fprintf(f, "  %-14s %s\n", types[i]->name,
+                types[i]->description ? types[i]->description : "");
+        for (const sfc_param_def *d = types[i]->params; d && d->name; d++)
+            print_param(f, d);
     }
 }

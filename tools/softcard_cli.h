@@ -36,8 +36,6 @@ typedef struct softcard_opts {
     const char *control;  /**< control socket path */
     bool reconnect;
     bool extended_length;
-    const char *pin;
-    const char *puk;
     /* card images (docs/card-image.md) */
     const char *files[SOFTCARD_MAX_CARDS]; /**< one per -f, in order */
     size_t n_files;
@@ -46,11 +44,8 @@ typedef struct softcard_opts {
     const char *passphrase_file; /**< else SOFTCARD_PASSPHRASE, if set */
     bool force;                  /**< --init: replace an existing image */
     bool check_image;            /**< --check-image: load the -f images */
-    /* relay card type */
-    const char *relay_reader;    /**< --reader: far reader, index or name */
-    const char *mitm;            /**< --mitm: plugin (softcard_mitm.h) */
-    /* card-type parameters: --mrz, --photo, --aa-key, --csca-key,
-     * --csca-cert (ePass, docs/epass.md) and --param KEY=VALUE */
+    /* card-type parameters: --NAME VALUE for any parameter a card type
+     * declares, and --param NAME=VALUE */
     sfc_param params[SOFTCARD_MAX_PARAMS];
     size_t n_params;
     char param_keys[SOFTCARD_MAX_PARAMS][SOFTCARD_PARAM_KEY_MAX];
@@ -59,8 +54,10 @@ typedef struct softcard_opts {
 } softcard_opts;
 
 /**
- * Parse argv. Returns SOFTCARD_EXIT_OK with `o` filled (check o->help and
- * o->version first), or SOFTCARD_EXIT_USAGE with a one-line message
+ * Parse argv. First loads the plugins it names (--plugin PATH, -t PATH.so),
+ * whose card types may declare options. Returns SOFTCARD_EXIT_OK with `o`
+ * filled (check o->help and o->version first), SOFTCARD_EXIT_FAILURE when
+ * a plugin cannot be loaded, or SOFTCARD_EXIT_USAGE; errors are one line
  * "softcard: <what>: <cause> (<hint>)" in `err`. Strings in `o` point into
  * argv. Resets getopt, so it may be called repeatedly.
  */

@@ -6,7 +6,8 @@
  *
  * The generator replaces the reference's interactive CardGenerator: it
  * makes a fresh card of a type with sfc_card_new() (the type's defaults,
- * --pin/--puk/--extended-length, or a JSON configuration file) and saves
+ * the card type's parameters and --extended-length, or a JSON configuration
+ * file) and saves
  * it as a new image, refusing to replace an existing one without --force.
  * Running cards lock their image and save every change before answering
  * (lib/image). A passphrase comes from a file or the environment, never
@@ -113,9 +114,6 @@ static int make_config(const softcard_opts *o, sfc_image_config *cfg,
     if (!o->init_config && !(cfg->type = strdup(o->init_type)))
         return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
     cfg->extended_length |= o->extended_length;
-    if ((o->pin && sfc_image_config_set(cfg, "pin", o->pin) != SFC_OK) ||
-        (o->puk && sfc_image_config_set(cfg, "puk", o->puk) != SFC_OK))
-        return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
     for (size_t i = 0; i < o->n_params; i++) /* --param, --mrz, ... */
         if (sfc_image_config_set(cfg, o->params[i].key, o->params[i].value) !=
             SFC_OK)

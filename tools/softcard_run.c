@@ -24,6 +24,7 @@
 
 #include "softcard.h"
 #include "softcard_image.h"
+#include "cardtypes/cardtypes.h"
 #include "vpcd/addr.h"
 #include "vpcd/loop.h"
 #include "vpcd/qr.h"
@@ -143,29 +144,23 @@ static int open_images(run_state *rs)
     return status == SOFTCARD_EXIT_OK ? status : fail(rs, status, "%s", why);
 }
 
-/* The parameters of one card: the relay's far reader and plugin, or the
- * PIN and PUK of the other types, then the card-type parameters (--param,
- * --mrz, ...), which every card gets. Returns how many. */
+/* The parameters of one card: those of the options that its type declares.
+ * Returns how many. */
 static size_t card_params(const softcard_opts *o, const char *type,
-                          sfc_param params[2 + SOFTCARD_MAX_PARAMS])
+                          sfc_param params[SOFTCARD_MAX_PARAMS])
 {
+    const sfc_card_type *t = sfc_card_type_find(type);
     size_t n = 0;
-    bool relay = strcmp(type, "relay") == 0;
-    const char *a = relay ? o->relay_reader : o->pin;
-    const char *b = relay ? o->mitm : o->puk;
-    if (a)
-        params[n++] = (sfc_param){relay ? "reader" : "pin", a};
-    if (b)
-        params[n++] = (sfc_param){relay ? "mitm" : "puk", b};
     for (size_t i = 0; i < o->n_params; i++)
-        params[n++] = o->params[i];
+        if (!t || sfc_param_def_of(t, o->params[i].key))
+            params[n++] = o->params[i];
     return n;
 }
 
 static int create_cards(run_state *rs)
 {
     const softcard_opts *o = rs->o;
-    sfc_param params[2 + SOFTCARD_MAX_PARAMS];
+    sfc_param params[SOFTCARD_MAX_PARAMS];
     sfc_card_options copts = {.extended_length = o->extended_length,
                              .params = params};
     char why[256];

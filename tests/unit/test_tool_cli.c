@@ -77,30 +77,39 @@ static const cli_case cases[] = {
     {"-n 3 -f x -f y", 2, "option -n 3: does not match the 2 images", 0, 0, 0, 0, 0, 0},
     {"--init iso7816", 2, "option --init: needs exactly one -f IMAGE", 0, 0, 0, 0, 0, 0},
     {"--force", 2, "option --force: only used with --init", 0, 0, 0, 0, 0, 0},
-    /* vicc options that are not implemented yet */
-    {"-d data.txt", 2, "option --datasetfile: not implemented yet", 0, 0, 0,
-     0, 0, 0},
+    /* every option named after a declared card-type parameter */
+    {"-t ePass --mrz X --surname DOE", 0, NULL, 1, "ePass", "ePass", 35963,
+     false, 0},
+    {"-t ePass --pin 1234", 2, "option --pin: no card type given takes it "
+     "(iso7816 does;", 0, 0, 0, 0, 0, 0},
+    {"-t iso7816 -t ePass --pin 1234 --mrz X", 0, NULL, 2, "iso7816", "ePass",
+     35963, false, 0},
+    {"--init ePass -f p.json --surname DOE", 0, NULL, 1, "iso7816", "iso7816",
+     35963, false, 0},
+    {"--init iso7816 -f p.json --surname DOE", 2, "option --surname: no card "
+     "type given takes it (ePass does;", 0, 0, 0, 0, 0, 0},
+    /* vicc's nPA options: recognised; the type says it is not implemented */
+    {"-t nPA -d data.txt", 0, NULL, 1, "nPA", "nPA", 35963, false, 0},
+    {"-d data.txt", 2, "option --datasetfile: no card type given takes it "
+     "(nPA does;", 0, 0, 0, 0, 0, 0},
+    {"-t nPA --ef-cardaccess f --ef-cardsecurity f --cvca f "
+     "--disable-ta-checks --ca-key k --esign-cert c --esign-ca-cert c", 0,
+     NULL, 1, "nPA", "nPA", 35963, false, 0},
+    {"--cvca f", 2, "option --cvca: no card type given takes it", 0, 0, 0, 0,
+     0, 0},
     /* relay card type */
     {"-t relay --reader 1", 0, NULL, 1, "relay", "relay", 35963, false, 0},
     {"-t relay --reader 1 --mitm m.so", 0, NULL, 1, "relay", "relay", 35963,
      false, 0},
-    {"--reader 1", 2, "option --reader: only used by the relay card type", 0,
-     0, 0, 0, 0, 0},
-    {"--mitm x.so", 2, "option --mitm: only used by the relay card type", 0,
-     0, 0, 0, 0, 0},
-    {"--ef-cardaccess f", 2, "option --ef-cardaccess: not implemented yet", 0,
-     0, 0, 0, 0, 0},
-    {"--ef-cardsecurity f", 2, "--ef-cardsecurity: not implemented yet", 0,
-     0, 0, 0, 0, 0},
-    {"--cvca f", 2, "option --cvca: not implemented yet", 0, 0, 0, 0, 0, 0},
-    {"--disable-ta-checks", 2, "--disable-ta-checks: not implemented yet", 0,
-     0, 0, 0, 0, 0},
-    {"--ca-key k", 2, "option --ca-key: not implemented yet", 0, 0, 0, 0, 0,
-     0},
-    {"--esign-cert c", 2, "option --esign-cert: not implemented yet", 0, 0,
-     0, 0, 0, 0},
-    {"--esign-ca-cert c", 2, "--esign-ca-cert: not implemented yet", 0, 0, 0,
-     0, 0, 0},
+    {"--reader 1", 2, "option --reader: no card type given takes it (relay "
+     "does;", 0, 0, 0, 0, 0, 0},
+    {"--mitm x.so", 2, "option --mitm: no card type given takes it (relay "
+     "does;", 0, 0, 0, 0, 0, 0},
+    {"--param nosuch=1", 2, "option --nosuch: no card type given takes it "
+     "(none does;", 0, 0, 0, 0, 0, 0},
+    /* plugins: a load failure is exit status 1, one line */
+    {"-t ./no-such-plugin.so", 1, "cannot load plugin", 0, 0, 0, 0, 0, 0},
+    {"--plugin /nonexistent/x.so", 1, "cannot load plugin", 0, 0, 0, 0, 0, 0},
 };
 
 /* Split `args` into argv (modifies a copy); returns argc. */
@@ -167,8 +176,11 @@ static void test_all_fields(void **state)
     assert_string_equal(o.control, "/tmp/ctl");
     assert_false(o.reconnect);
     assert_true(o.extended_length);
-    assert_string_equal(o.pin, "123456");
-    assert_string_equal(o.puk, "12345678");
+    assert_int_equal(o.n_params, 2);
+    assert_string_equal(o.params[0].key, "pin");
+    assert_string_equal(o.params[0].value, "123456");
+    assert_string_equal(o.params[1].key, "puk");
+    assert_string_equal(o.params[1].value, "12345678");
     assert_null(o.bind);
     assert_false(o.help);
 
@@ -176,7 +188,7 @@ static void test_all_fields(void **state)
     assert_int_equal(softcard_parse(argc, argv, &o, err, sizeof(err)), 0);
     assert_string_equal(o.hostname, "localhost");
     assert_true(o.reconnect);
-    assert_null(o.pin);
+    assert_int_equal(o.n_params, 0);
 }
 
 static void test_help_and_version(void **state)
