@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/errtext.h"
 #include "os/card.h"
 #include "os/fs.h"
 #include "core/bytes.h"
@@ -36,7 +37,7 @@ static int say(char *err, size_t errlen, int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
+    sfc_verrf(err, errlen, fmt, ap);
     va_end(ap);
     return status;
 }

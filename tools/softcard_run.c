@@ -25,6 +25,7 @@
 #include "softcard.h"
 #include "softcard_image.h"
 #include "cardtypes/cardtypes.h"
+#include "core/errtext.h"
 #include "vpcd/addr.h"
 #include "vpcd/loop.h"
 #include "vpcd/qr.h"
@@ -111,7 +112,7 @@ static int fail(run_state *rs, int status, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    sfc_verrf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     fprintf(stderr, "softcard: %s\n", msg);
     if (rs->log && rs->log != stderr)

@@ -32,6 +32,7 @@
  * holds no CSCA key, and loading it generates and signs nothing. attach()
  * binds the LDS1 application and restricts the card's table.
  */
+#include "core/errtext.h"
 #include "cardtypes/cardtypes.h"
 
 #include <errno.h>
@@ -112,7 +113,7 @@ static sfc_err fail(epass_build *b, sfc_err rv, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->err, b->errlen, fmt, ap);
+    sfc_verrf(b->err, b->errlen, fmt, ap);
     va_end(ap);
     return rv;
 }

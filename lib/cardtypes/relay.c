@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errtext.h"
 #include "core/log.h"
 #include "scio.h"
 #include "softcard_mitm.h"
@@ -56,19 +57,6 @@ typedef struct relay_state {
 
 static const uint8_t sw_no_diagnosis[2] = {0x6F, 0x00};
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* Errors after which the far card is not coming back by itself. */
 static bool far_gone(scio_status st)
 {
@@ -84,7 +72,7 @@ static sfc_err mitm_load(relay_mitm *m, const char *path, const char *reader,
 {
     m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!m->dl) {
-        set_err(err, errlen, "relay: cannot load MITM plugin %s: %s", path,
+        sfc_errf(err, errlen, "relay: cannot load MITM plugin %s: %s", path,
                 dlerror());
         return SFC_E_INVAL;
     }
@@ -97,7 +85,7 @@ static sfc_err mitm_load(relay_mitm *m, const char *path, const char *reader,
     m->response = (softcard_mitm_response_fn)dlsym(
         m->dl, "softcard_mitm_handle_response");
     if (!abi || *abi != SOFTCARD_MITM_ABI || (!m->command && !m->response)) {
-        set_err(err, errlen, "relay: %s is not a MITM plugin of ABI %u "
+        sfc_errf(err, errlen, "relay: %s is not a MITM plugin of ABI %u "
                 "(see softcard_mitm.h)", path, SOFTCARD_MITM_ABI);
         return SFC_E_INVAL;
     }
@@ -145,12 +133,12 @@ static sfc_err open_far(sfc_card *card, relay_state *rs, const char *spec,
 {
     scio_status st = scio_context_new(NULL, &rs->ctx);
     if (st != SCIO_OK) {
-        set_err(err, errlen, "relay: cannot reach pcscd: %s", scio_strerror(st));
+        sfc_errf(err, errlen, "relay: cannot reach pcscd: %s", scio_strerror(st));
         return SFC_E_IO;
     }
     st = scio_find_reader(rs->ctx, spec, rs->reader);
     if (st != SCIO_OK) {
-        set_err(err, errlen, "relay: no reader '%s' (%s; 'scio list' shows "
+        sfc_errf(err, errlen, "relay: no reader '%s' (%s; 'scio list' shows "
                 "the readers)", spec, scio_strerror(st));
         return SFC_E_IO;
     }
@@ -158,7 +146,7 @@ static sfc_err open_far(sfc_card *card, relay_state *rs, const char *spec,
     if (st == SCIO_OK)
         st = far_connect(card, rs);
     if (st != SCIO_OK) {
-        set_err(err, errlen, "relay: cannot connect to the card in '%s': %s",
+        sfc_errf(err, errlen, "relay: cannot connect to the card in '%s': %s",
                 rs->reader, scio_strerror(st));
         return SFC_E_IO;
     }

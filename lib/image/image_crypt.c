@@ -21,6 +21,7 @@
  * parameters are range-checked before use so a forged envelope cannot
  * make the loader spend unbounded memory or time.
  */
+#include "core/errtext.h"
 #include "image/image.h"
 
 #include <stdio.h>
@@ -71,8 +72,7 @@ struct sfc_image_key {
 
 static sfc_err say(char *err, size_t errlen, sfc_err rv, const char *msg)
 {
-    if (err && errlen)
-        snprintf(err, errlen, "%s", msg);
+    sfc_errf(err, errlen, "%s", msg);
     return rv;
 }
 

@@ -11,6 +11,7 @@
  * integer is never accepted as a string or a float), ranges, lengths, and
  * the path of the offending value in every message.
  */
+#include "core/errtext.h"
 #include "image/image_json.h"
 
 #include <stdarg.h>
@@ -80,7 +81,7 @@ static void ij_vfail(ij_ctx *c, const char *key, const char *fmt, va_list ap)
     int n = snprintf(c->err, c->errlen, "%s%s%s: ", c->path, key ? "." : "",
                      key ? key : "");
     if (n > 0 && (size_t)n < c->errlen)
-        vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+        sfc_verrf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 }
 
 sfc_err ij_fail(ij_ctx *c, sfc_err rv, const char *fmt, ...)

@@ -17,6 +17,7 @@
  * flock(2) on IMAGE.lock for its lifetime. The kernel drops the lock when
  * the process dies, so a kill -9 leaves no stale lock behind.
  */
+#include "core/errtext.h"
 #include "image/image.h"
 
 #include <errno.h>
@@ -48,12 +49,10 @@ static sfc_err fail(char *err, size_t errlen, sfc_err rv, const char *fmt, ...)
 
 static sfc_err fail(char *err, size_t errlen, sfc_err rv, const char *fmt, ...)
 {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    sfc_verrf(err, errlen, fmt, ap);
+    va_end(ap);
     return rv;
 }
 
