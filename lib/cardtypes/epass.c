@@ -9,7 +9,7 @@
  * File system (ICAO Doc 9303-10 §4): MF { DF 0004 named A0 00 00 02 47 10 01
  * { EF.COM 011E (SFI 1E), EF.DG1..DG16 0101..0110 (SFI 01..10) as present,
  * EF.SOD 011D (SFI 1D) } }. ICAO assigns EF.SOD 011D; the reference emulator
- * used 010D, which is DG13's, and no SFIs at all (D39).
+ * used 010D, which is DG13's, and no SFIs at all.
  *
  * Every EF carries compact security attributes 8C 08 7F FF FF FF FF FF FF
  * 40: reading needs secure messaging (SC byte 40), every other access mode

@@ -17,7 +17,7 @@
  * points, gender from the MRZ, the rest unspecified), a 12-byte image
  * information block (full frontal; data type 00 JPEG or 01 JPEG 2000; width,
  * height and colour space from the image) and the image. The reference
- * emulator left out the outer tag 75 (D39); inspection software looks for
+ * emulator left out the outer tag 75; inspection software looks for
  * it.
  *
  * No image codec is written here: libjpeg (libjpeg-turbo) reads a JPEG

@@ -26,7 +26,7 @@
  * Key derivation (Doc 9303-11 §9.7.1): Kseed = SHA-1(MRZ information)
  * truncated to 16 bytes, K = SHA-1(Kseed || counter)[0..15] with the DES
  * parity bits set (the reference emulator skipped the parity adjustment,
- * D39: harmless to DES, but its keys differed from ICAO's printed ones).
+ * harmless to DES, but its keys differed from ICAO's printed ones).
  * Hashes go through OpenSSL (crypto/sym.h); key material is wiped.
  */
 #include "cardtypes/epass.h"

@@ -18,20 +18,20 @@
  *
  * Decisions (with sources):
  * - READ BINARY: B0 without Le is 6700 (there is nothing to read into;
- *   the reference crashed, D08). 6282 only when the end of the file came
+ *   the reference crashed). 6282 only when the end of the file came
  *   before Ne bytes and Le was not the maximum (the reference's 6282 for
- *   Le = 00 was a defect, D09). B1 answers `53 L data`; without Le it
+ *   Le = 00 was a defect). B1 answers `53 L data`; without Le it
  *   returns everything from the offset (the OS hands it out with 61xx),
  *   with Le the 53 object is sized to fit Ne.
  * - Writes never answer 6282; an Le on them is ignored.
  * - WRITE BINARY follows the DCB: one-time write (DCB 00 and OpenSC's 01,
- *   which crashed the reference, D14) refuses, with 6985 and no change, to
+ *   which crashed the reference) refuses, with 6985 and no change, to
  *   write a byte already written since creation or the last erase; UPDATE
  *   BINARY replaces and neither checks nor sets that bitmap, because ISO
  *   defines UPDATE as "replace" whatever the file's write behaviour.
  * - ERASE BINARY writes the erased state (FF for AND files, 00 otherwise)
  *   and clears the written bits; the file keeps its size (the reference
- *   shrank it, D15). 0E: the data field, if present, is the offset of the
+ *   shrank it). 0E: the data field, if present, is the offset of the
  *   first data unit NOT erased, 1 or 2 bytes (other lengths 6700), which
  *   ISO/IEC 7816-4 says "shall be higher" than the P1-P2 offset, so an end
  *   at or before the start is 6A80. 0F: zero, one or two 54 objects.
@@ -41,7 +41,7 @@
  *   absent either because the Le field is absent, or because no match is
  *   found. If the search string is absent, then the response data field
  *   gives the offset of the first data unit in a logically erased state."
- *   Hence: the EF (never the MF, D17) is searched from the given offset at
+ *   Hence: the EF (never the MF) is searched from the given offset at
  *   data-unit boundaries; A0 answers the offset in data units as a minimal
  *   big-endian number (ISO: "binary encoded on the minimum number of
  *   bytes"), A1 answers it in an offset DO (54); without Le the answer is

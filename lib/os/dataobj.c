@@ -45,7 +45,7 @@
  * sfc_put_data convention); an empty data field deletes the object. With
  * 00FF/02FF or odd INS the data field holds complete objects, each stored
  * (an empty one deletes). An existing object is replaced in place (the
- * reference crashed, D19). A data field that is not exactly a sequence of
+ * reference crashed). A data field that is not exactly a sequence of
  * well-formed objects (00/FF padding allowed between BER-TLV objects), a
  * constructed object whose value is not BER-TLV, or the same tag twice in
  * one command is 6A80, and nothing is stored. The memory the command needs

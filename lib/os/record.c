@@ -12,13 +12,12 @@
  * (P1 = 00: the current record, 6A83 if there is none), 101 records P1 to
  * last, 110 records last down to P1 (reads and 101 for erase), 000/001/
  * 010/011 first/last/next/previous occurrence of identifier P1. Anything
- * but a record EF is 6981 (the reference crashed on transparent EFs, D16);
+ * but a record EF is 6981 (the reference crashed on transparent EFs);
  * a missing record is 6A83. Record k is f->records[k - 1]; in a cyclic EF
  * record 1 is the most recently appended one.
  *
  * Identifiers. In a SIMPLE-TLV record EF (odd FDB) a record's identifier
- * is its tag, the first byte (the reference tested the wrong FDB bits,
- * D16); in other record EFs every record matches, as in the reference.
+ * is its tag, the first byte (the reference tested the wrong FDB bits); in other record EFs every record matches, as in the reference.
  * Identifier 00 matches every record: ISO/IEC 7816-4:1995 Annex C (record
  * pointer management, cardwerk.com) gives "Next (id=00) -> CP+1", "First
  * (id=00) -> First", and the later editions keep P1 = 00 "reserved for
@@ -64,13 +63,13 @@
  *   at most since P1 FF is RFU); cyclic: the new record 1, the oldest record
  *   dropped when full (gorferay.com, "APPEND RECORD command"). The record
  *   pointer moves to the new record. The reference prepended zero bytes to
- *   fixed-size records (D16): the record is stored exactly as given.
+ *   fixed-size records: the record is stored exactly as given.
  * - ERASE RECORD(S): "Erased records shall not be deleted, and may still be
  *   accessible by WRITE RECORD and UPDATE RECORD commands" (gorferay.com,
  *   "ERASE RECORD (S) command", ISO/IEC 7816-4:2005 §7.3.8). So the record
  *   keeps its number and length and its bytes take the erased state (FF in
  *   AND files, 00 otherwise); the reference emptied it (length 0), which
- *   broke fixed-size files (D16). P2 b3-b1 100 erases record P1, 101 from
+ *   broke fixed-size files. P2 b3-b1 100 erases record P1, 101 from
  *   P1 to the last; anything else 6A86.
  * - SIMPLE-TLV record EFs accept only contents that are exactly one SIMPLE-
  *   TLV object (6A80), checked on the resulting record for every write.

@@ -277,8 +277,8 @@ static sfc_cipher_alg cipher_of(const sfc_sm_session *s)
 
 static void ssc_increment(sfc_sm_session *s)
 {
-    /* Full width with carry; the reference's minimal-length SSC (its
-     * defect D32) never happens because the SSC is always `block` bytes. */
+    /* Full width with carry: the SSC is always `block` bytes long, never
+     * the minimal length the reference emulator produced. */
     for (size_t i = s->block; i-- > 0;)
         if (++s->ssc[i] != 0)
             break;
