@@ -51,6 +51,8 @@ expect "ms per BAC on the card side" "BAC figure"
 expect "| softcard/vpcd process, after the round trips | " "RSS row"
 expect "| softcard iso7816 / softcard ifd | " "start-up row"
 expect "### Targets" "targets table"
+expect "| ePass | default | " "image load row"
+expect "| ePass | aa-algorithm=rsa | " "image load row with an RSA AA key"
 if grep -q "vicc/vpcd was not measured" "$out"; then
     log "note: $(grep "vicc/vpcd was not measured" "$out")"
 else
