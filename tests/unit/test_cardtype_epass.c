@@ -205,6 +205,36 @@ static void test_no_plain_reads(void **state)
     sfc_card_free(card);
 }
 
+/* The LDS1 application: its BAC and AA answer 6D00 until it is selected,
+ * and OpenSC's probe of unknown AIDs (6A82) leaves it selected. */
+static void test_lds_application(void **state)
+{
+    (void)state;
+    static const sfc_param p[] = {{"aa-algorithm", "ec"}};
+    sfc_card *card = card_with(p, 1);
+    static const ct_step steps[] = {
+        {"0082000028" "00000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000", "6D00"},  /* no application yet */
+        {"0088000008 0102030405060708 00", "6D00"},
+        {"00B09E0004", "6A82"},                   /* EF.COM is not here */
+        {SELECT_APP, "9000"},
+        {"00A4040007627601FF000000", "6A82"},     /* the probe */
+        {"00A4040006A00000000101", "6A82"},
+        {"00A4040009A00000030800001000 00", "6A82"},
+        {"00A4040006D27600012401 00", "6A82"},
+        {"00A4000C023F00", "9000"},               /* the MF leaves it ... */
+        {"0088000008 0102030405060708 00", "6D00"},
+        {SELECT_APP, "9000"},                     /* ... and back */
+        {"00A4040C07A000000116DB00", "6A82"},
+        {"00B09E0004", "6982"},                   /* EF.COM: still there */
+        {"0088000008 0102030405060708 00", "6982"}, /* AA: needs SM */
+        {"0082000028" "00000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000", "6985"},  /* BAC: no challenge */
+    };
+    ct_run(card, steps, sizeof(steps) / sizeof(steps[0]));
+    sfc_card_free(card);
+}
+
 static void test_wrong_mac_ends_session(void **state)
 {
     (void)state;
@@ -573,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_long_document_number),
         cmocka_unit_test(test_appendix_d_byte_for_byte),
         cmocka_unit_test(test_no_plain_reads),
+        cmocka_unit_test(test_lds_application),
         cmocka_unit_test(test_wrong_mac_ends_session),
         cmocka_unit_test(test_plain_command_ends_session),
         cmocka_unit_test(test_bac_failures),
