@@ -254,9 +254,10 @@ typedef struct sfc_app_def {
      *  9000 to allow, or the status word of a refusal. Optional. */
     uint16_t (*access)(const sfc_card *card, const sfc_app *app,
                        const sfc_file *file, sfc_access_op op);
-    /** Rewrite every result of a command run while it is current (data,
-     *  status word, sfc_resp_set_le_mode) before the OS sends it; returns
-     *  the status word. Optional. */
+    /** Rewrite the result of every command after which it is current
+     *  (including the SELECT that made it current): data, status word,
+     *  sfc_resp_set_le_mode; returns the status word. The OS then applies
+     *  the Le rules. Optional. */
     uint16_t (*format)(sfc_card *card, sfc_app *app, const sfc_cmd *cmd,
                        sfc_resp *resp, uint16_t sw);
     /** Bytes of per-card state, zeroed at attach (sfc_app_state). */

@@ -99,10 +99,17 @@ static void clear_specific_status(sfc_card *card, sfc_app *app)
     app->sm_rights = 0;
 }
 
+void app_now_current(sfc_app *app)
+{
+    if (app)
+        app->selected = true;
+}
+
 void app_track(sfc_card *card, sfc_app *before)
 {
-    if (!before || current_anywhere(card, before))
+    if (!before || !before->selected || current_anywhere(card, before))
         return;
+    before->selected = false;
     sfc_log(SFC_LOG_INFO, "%s: application %s deselected", card->label,
             before->def->name);
     clear_specific_status(card, before);
@@ -116,9 +123,12 @@ void app_reset(sfc_card *card)
         sfc_app *app = card->apps[i];
         app->rights = 0;
         app->sm_rights = 0;
+        app->selected = false;
         if ((app->def->flags & SFC_APP_DEFAULT) && app->df &&
-            card->ch[0].cur_df == card->mf)
+            card->ch[0].cur_df == card->mf) {
             card->ch[0].cur_df = app->df;
+            app->selected = true;
+        }
     }
 }
 

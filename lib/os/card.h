@@ -160,6 +160,7 @@ struct sfc_app {
     sfc_file *df;                 /**< NULL once deleted */
     void *state;                  /**< def->state_size bytes */
     uint64_t rights, sm_rights;   /**< volatile, as sfc_security's */
+    bool selected;                /**< current on some channel (app.c) */
     sfc_ins_entry iso[256];       /**< its own entries; fn NULL = not defined */
     sfc_ins_entry prop[256];
     bool has_prop;
@@ -265,10 +266,12 @@ uint16_t os_get_response(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 sfc_app *app_of_file(const sfc_file *f);
 /** The application current on channel `ch`, or NULL. */
 sfc_app *app_of_channel(const sfc_card *card, unsigned ch);
+/** `app` (may be NULL) is current on a channel now. */
+void app_now_current(sfc_app *app);
 /**
- * Channel `ch` went from application `before` to whatever is current now:
- * if `before` is current on no channel any more, clear its PIN
- * verifications and rights and call its deselect hook.
+ * Something moved a channel away from `before` (NULL allowed): if it was
+ * selected and is current on no channel any more, clear its PIN
+ * verifications and rights and call its deselect hook, once.
  */
 void app_track(sfc_card *card, sfc_app *before);
 /** Make default applications current (reset, power-on). */

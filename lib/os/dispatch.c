@@ -385,9 +385,10 @@ static void start_response(sfc_card *card, const apdu *a, const cla_info *c,
 
 /*
  * Run a handler in the context of the channel's application: PIN
- * references resolve in it, its format hook sees the result, and if the
- * command moved the channel to another application the one it left is
- * deselected (app.c).
+ * references resolve in it; the format hook of the application current
+ * when the answer leaves (the one a SELECT just chose) sees the result;
+ * and if the command moved the channel to another application, the one it
+ * left is deselected (app.c).
  */
 static uint16_t run_handler(sfc_card *card, const sfc_ins_entry *e,
                             uint8_t channel, sfc_cmd *cmd, sfc_resp *resp)
@@ -395,10 +396,12 @@ static uint16_t run_handler(sfc_card *card, const sfc_ins_entry *e,
     sfc_app *app = app_of_channel(card, channel);
     card->cmd_app = app;
     uint16_t sw = e->fn(card, cmd, resp);
-    if (app && app->def->format)
-        sw = app->def->format(card, app, cmd, resp, sw);
     card->cmd_app = NULL;
-    if (app_of_channel(card, channel) != app)
+    sfc_app *now = app_of_channel(card, channel);
+    app_now_current(now);
+    if (now && now->def->format)
+        sw = now->def->format(card, now, cmd, resp, sw);
+    if (now != app)
         app_track(card, app);
     return sw;
 }

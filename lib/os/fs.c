@@ -315,8 +315,11 @@ void sfc_forget_subtree(sfc_card *card, sfc_file *f)
             ch->cur_ef = NULL;
             ch->rec_ptr = 0;
         }
-        if (ch->cur_df && fs_is_within(ch->cur_df, f))
+        if (ch->cur_df && fs_is_within(ch->cur_df, f)) {
+            sfc_app *left = app_of_file(ch->cur_df);
             ch->cur_df = f->parent ? f->parent : card->mf;
+            app_track(card, left); /* while its DF still exists */
+        }
     }
 }
 
