@@ -16,8 +16,9 @@
  *                      counter is the application's saved state, so a card
  *                      image keeps it
  *   anything else      the card's ISO 7816-4 command set
- * and data are answered at once with 9000 even without Le (no 61xx and GET
- * RESPONSE): the application's format hook asks for SFC_LE_DIRECT.
+ * and the data of a command sent without Le come at once with the status
+ * word, not behind 61xx: the application's format hook asks for
+ * SFC_LE_DIRECT.
  *
  * Parameter: greeting (1 to 200 characters; default "Hello from mycard!").
  * Built against the installed softcard-cardtype.h only; every sfc_*
@@ -47,7 +48,7 @@ static const uint8_t my_aid[] = {0xF0, 0x53, 0x4F, 0x46, 0x54,
 #define MY_GREETING "Hello from mycard!"
 #define MY_GREETING_MAX 200
 
-/* ---- the application's state ---------------------------------------- */
+/* ---- the application's state --------------------------------------------- */
 
 /* One per card: zeroed when attach() binds the application, then filled
  * by my_load() if the card comes from a card image. */
@@ -95,7 +96,7 @@ static sfc_err my_load(sfc_card *card, sfc_app *app, const uint8_t *data,
     return SFC_OK;
 }
 
-/* ---- the instructions ------------------------------------------------- */
+/* ---- the instructions ---------------------------------------------------- */
 
 /* The greeting EF in the application's DF (NULL if someone deleted it). */
 static sfc_file *greeting_ef(sfc_card *card, const sfc_cmd *cmd)
@@ -139,7 +140,7 @@ static uint16_t increment(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
                                                     : SW_NO_PRECISE_DIAGNOSIS;
 }
 
-/* ---- how results are formatted ------------------------------------------ */
+/* ---- how results are formatted ------------------------------------------- */
 
 /* Every command run while the application is current passes here. Without
  * Le, its data go out at once with the status word, not behind 61xx for
@@ -154,7 +155,7 @@ static uint16_t my_format(sfc_card *card, sfc_app *app, const sfc_cmd *cmd,
     return sw;
 }
 
-/* ---- the application ---------------------------------------------------- */
+/* ---- the application ----------------------------------------------------- */
 
 static const sfc_ins_def my_ins[] = {
     {0x01, get_greeting, SFC_INS_PROPRIETARY, "GET GREETING"},
@@ -174,7 +175,7 @@ static const sfc_app_def my_app = {
     .load = my_load,
 };
 
-/* ---- the card type ---------------------------------------------------- */
+/* ---- the card type ------------------------------------------------------- */
 
 static const char *greeting_param(const sfc_card_options *opts)
 {
