@@ -125,7 +125,7 @@ static sfc_err read_file(const char *what, const char *path, size_t max,
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot read %s: %s", what, path,
+        sfc_errf(err, errlen, "%s: cannot read %s: %s", what, path,
                  strerror(errno));
         return SFC_E_IO;
     }
@@ -136,11 +136,11 @@ static sfc_err read_file(const char *what, const char *path, size_t max,
     bool bad = ferror(f) != 0;
     fclose(f);
     if (bad || out->failed) {
-        snprintf(err, errlen, "%s: cannot read %s", what, path);
+        sfc_errf(err, errlen, "%s: cannot read %s", what, path);
         return SFC_E_IO;
     }
     if (out->len > max) {
-        snprintf(err, errlen, "%s: %s is larger than %zu bytes", what, path,
+        sfc_errf(err, errlen, "%s: %s is larger than %zu bytes", what, path,
                  max);
         return SFC_E_RANGE;
     }
@@ -153,13 +153,13 @@ sfc_err epass_param_content(const char *what, const char *value, size_t max,
 {
     if (allow_inline && strncmp(value, "-----BEGIN", 10) == 0) {
         if (strlen(value) > max || !buf_put(out, value, strlen(value))) {
-            snprintf(err, errlen, "%s: PEM text too long", what);
+            sfc_errf(err, errlen, "%s: PEM text too long", what);
             return SFC_E_RANGE;
         }
         return SFC_OK;
     }
     if (!value[0]) {
-        snprintf(err, errlen, "%s: empty file name", what);
+        sfc_errf(err, errlen, "%s: empty file name", what);
         return SFC_E_INVAL;
     }
     return read_file(what, value, max, out, err, errlen);
@@ -281,7 +281,7 @@ static sfc_err dg_from_file(epass_build *b, unsigned n, const char *path)
     if (rv == SFC_OK && (ber_decode(b->dg[n].data, b->dg[n].len, &t) != SFC_OK
                         || t.size != b->dg[n].len ||
                         t.tag != epass_dg_tag(n))) {
-        snprintf(b->err, b->errlen, "%s: %s must hold one BER-TLV object with "
+        sfc_errf(b->err, b->errlen, "%s: %s must hold one BER-TLV object with "
                  "tag %02X (ICAO Doc 9303-10 §4.7)", what, path,
                  epass_dg_tag(n));
         rv = SFC_E_FORMAT;
@@ -439,7 +439,7 @@ static sfc_err build_files(sfc_card *card, epass_build *b)
     if (rv == SFC_OK)
         rv = add_ef(card, df, EPASS_FID_SOD, EPASS_SFI_SOD, &b->sod);
     if (rv != SFC_OK)
-        snprintf(b->err, b->errlen, "the data groups do not fit the card's "
+        sfc_errf(b->err, b->errlen, "the data groups do not fit the card's "
                  "memory (%zu KiB in all)", card->mem_limit / 1024);
     return rv;
 }

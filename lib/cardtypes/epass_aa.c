@@ -27,6 +27,7 @@
  * SecurityInfo} with the ActiveAuthenticationInfo {id-icao-mrtd-security-
  * aaProtocolObject 2.23.136.1.1.5, version 1, signatureAlgorithm}.
  */
+#include "core/errtext.h"
 #include "cardtypes/epass.h"
 
 #include <stdio.h>
@@ -119,7 +120,7 @@ uint16_t epass_internal_authenticate(sfc_card *card, const sfc_cmd *cmd,
 
 static sfc_err aa_error(char *err, size_t errlen, const char *msg)
 {
-    snprintf(err, errlen, "%s", msg);
+    sfc_errf(err, errlen, "%s", msg);
     return SFC_E_INVAL;
 }
 
@@ -204,7 +205,7 @@ sfc_err epass_aa_setup(sfc_card *card, const char *alg, const char *key_pem,
         rv = sfc_key_put_pkey(card, EPASS_AA_KEY_REF, k, 0x40);
     if (rv != SFC_OK) {
         sfc_pkey_free(k);
-        snprintf(err, errlen, "Active Authentication key: %s",
+        sfc_errf(err, errlen, "Active Authentication key: %s",
                  sfc_strerror(rv));
     }
     return rv;

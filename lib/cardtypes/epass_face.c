@@ -26,6 +26,7 @@
  * exit(). JPEG 2000 images are only probed for their size: the JP2 image
  * header box (ihdr) or the codestream's SIZ marker segment.
  */
+#include "core/errtext.h"
 #include "cardtypes/epass.h"
 
 #include <setjmp.h>
@@ -363,18 +364,18 @@ sfc_err epass_face_dg2(const uint8_t *image, size_t image_len, char sex,
         image = gen.data;
         image_len = gen.len;
     } else if ((rv = probe_image(image, image_len, &info)) != SFC_OK) {
-        snprintf(err, errlen, "photo: not a readable JPEG or JPEG 2000 "
+        sfc_errf(err, errlen, "photo: not a readable JPEG or JPEG 2000 "
                  "image (JPEG, JP2 file or J2K codestream)");
         return rv;
     }
     if (rv == SFC_OK && !put_dg2(out, &info, sex, image, image_len))
         rv = SFC_E_NOMEM;
     if (rv == SFC_OK && out->len > EPASS_EF_MAX) {
-        snprintf(err, errlen, "photo: %zu bytes; DG2 must fit a %u-byte "
+        sfc_errf(err, errlen, "photo: %zu bytes; DG2 must fit a %u-byte "
                  "file (use a smaller image)", image_len, EPASS_EF_MAX);
         rv = SFC_E_RANGE;
     } else if (rv != SFC_OK && rv != SFC_E_RANGE) {
-        snprintf(err, errlen, "DG2: %s", sfc_strerror(rv));
+        sfc_errf(err, errlen, "DG2: %s", sfc_strerror(rv));
     }
     buf_free(&gen);
     return rv;

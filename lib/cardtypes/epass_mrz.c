@@ -29,6 +29,7 @@
  * harmless to DES, but its keys differed from ICAO's printed ones).
  * Hashes go through OpenSSL (crypto/sym.h); key material is wiped.
  */
+#include "core/errtext.h"
 #include "cardtypes/epass.h"
 
 #include <ctype.h>
@@ -116,14 +117,14 @@ static sfc_err check_shape(epass_mrz *m, char *err, size_t errlen)
     m->format = m->len == 90 ? EPASS_TD1 : m->len == 72 ? EPASS_TD2
                 : m->len == 88 ? EPASS_TD3 : 0;
     if (!m->format) {
-        snprintf(err, errlen, "MRZ: %zu characters; an MRZ has 88 (TD3, "
+        sfc_errf(err, errlen, "MRZ: %zu characters; an MRZ has 88 (TD3, "
                  "passport), 72 (TD2) or 90 (TD1) without line breaks",
                  m->len);
         return SFC_E_FORMAT;
     }
     for (size_t i = 0; i < m->len; i++)
         if (!mrz_char_ok(m->text[i])) {
-            snprintf(err, errlen, "MRZ: character %zu ('%c') is not one of "
+            sfc_errf(err, errlen, "MRZ: character %zu ('%c') is not one of "
                      "A-Z, 0-9 and '<'", i + 1, m->text[i]);
             return SFC_E_FORMAT;
         }
@@ -162,7 +163,7 @@ static sfc_err check_digit_at(const char *what, const char *s, size_t n,
     char want = epass_check_digit(s, n);
     if (got == want)
         return SFC_OK;
-    snprintf(err, errlen, "MRZ: the check digit of the %s is '%c', "
+    sfc_errf(err, errlen, "MRZ: the check digit of the %s is '%c', "
              "expected '%c'", what, got, want);
     return SFC_E_CHECKSUM;
 }
@@ -172,7 +173,7 @@ static sfc_err check_doc_number(const epass_mrz *m, char *err, size_t errlen)
     char doc[32];
     size_t n = doc_number(m, doc, sizeof(doc));
     if (n < 2) {
-        snprintf(err, errlen, "MRZ: the document number's check digit is "
+        sfc_errf(err, errlen, "MRZ: the document number's check digit is "
                  "'<' but no continuation follows in the optional data");
         return SFC_E_FORMAT;
     }
@@ -236,7 +237,7 @@ sfc_err epass_mrz_parse(const char *text, bool strict, epass_mrz *out,
 {
     memset(out, 0, sizeof(*out));
     if (!text || !strip_whitespace(text, out)) {
-        snprintf(err, errlen, "MRZ: longer than 90 characters; an MRZ has "
+        sfc_errf(err, errlen, "MRZ: longer than 90 characters; an MRZ has "
                  "88 (TD3), 72 (TD2) or 90 (TD1)");
         return SFC_E_FORMAT;
     }
@@ -340,7 +341,7 @@ static sfc_err put_name(const epass_mrz_fields *f, char *dst, size_t width,
         ok = name_chars(given, buf, sizeof(buf), &n);
     }
     if (!ok) {
-        snprintf(err, errlen, "MRZ: names may only hold letters A-Z, spaces, "
+        sfc_errf(err, errlen, "MRZ: names may only hold letters A-Z, spaces, "
                  "hyphens and apostrophes (transliterate others as ICAO "
                  "Doc 9303-3 §6 says)");
         return SFC_E_FORMAT;
@@ -353,7 +354,7 @@ static sfc_err put_name(const epass_mrz_fields *f, char *dst, size_t width,
 static sfc_err field_error(const char *what, const char *rule, char *err,
                           size_t errlen)
 {
-    snprintf(err, errlen, "MRZ: %s: %s", what, rule);
+    sfc_errf(err, errlen, "MRZ: %s: %s", what, rule);
     return SFC_E_FORMAT;
 }
 

@@ -33,6 +33,7 @@
  * certificate can be written to a file (csca-cert-out) for verifiers;
  * generated private keys are dropped once EF.SOD is signed.
  */
+#include "core/errtext.h"
 #include "cardtypes/epass.h"
 
 #include <stdio.h>
@@ -110,23 +111,23 @@ static sfc_err load_pair(const char *what, const sfc_buf *key, const sfc_buf *ce
     if (!key->len && !cert->len)
         return SFC_OK;
     if (!key->len || !cert->len) {
-        snprintf(err, errlen, "%s-key and %s-cert: give both or neither",
+        sfc_errf(err, errlen, "%s-key and %s-cert: give both or neither",
                  what, what);
         return SFC_E_INVAL;
     }
     if (sfc_pkey_from_pem((const char *)key->data, key->len, k) != SFC_OK ||
         !sfc_pkey_has_private(*k)) {
-        snprintf(err, errlen, "%s-key: not a PEM private key (RSA 2048-4096 "
+        sfc_errf(err, errlen, "%s-key: not a PEM private key (RSA 2048-4096 "
                  "or EC P-256, P-384, brainpoolP256r1, brainpoolP384r1)",
                  what);
         return SFC_E_FORMAT;
     }
     if (!(*c = cert_from_pem(cert))) {
-        snprintf(err, errlen, "%s-cert: not a PEM X.509 certificate", what);
+        sfc_errf(err, errlen, "%s-cert: not a PEM X.509 certificate", what);
         return SFC_E_FORMAT;
     }
     if (X509_check_private_key(*c, *k) != 1) {
-        snprintf(err, errlen, "%s-key: does not belong to %s-cert", what,
+        sfc_errf(err, errlen, "%s-key: does not belong to %s-cert", what,
                  what);
         return SFC_E_INVAL;
     }
@@ -233,7 +234,7 @@ static sfc_err write_csca(const char *path, X509 *csca, char *err,
     if (f && fclose(f) != 0)
         ok = false;
     if (!ok) {
-        snprintf(err, errlen, "csca-cert-out: cannot write %s", path);
+        sfc_errf(err, errlen, "csca-cert-out: cannot write %s", path);
         return SFC_E_IO;
     }
     return SFC_OK;
@@ -259,7 +260,7 @@ static sfc_err make_signer(epass_pki_params *p, signer *s, char *err,
     }
     return SFC_OK;
 fail:
-    snprintf(err, errlen, "EF.SOD: cannot create the test CSCA and Document "
+    sfc_errf(err, errlen, "EF.SOD: cannot create the test CSCA and Document "
              "Signer (OpenSSL)");
     return SFC_E_IO;
 }
@@ -274,11 +275,11 @@ static sfc_err get_signer(epass_pki_params *p, signer *s, char *err,
                        err, errlen);
     if (rv == SFC_OK && s->ds && s->csca &&
         X509_check_issued(s->csca, s->ds) != X509_V_OK) {
-        snprintf(err, errlen, "ds-cert: not issued by csca-cert");
+        sfc_errf(err, errlen, "ds-cert: not issued by csca-cert");
         rv = SFC_E_INVAL;
     }
     if (rv == SFC_OK && s->ds && !s->csca && p->csca_cert_out) {
-        snprintf(err, errlen, "csca-cert-out: there is no CSCA certificate "
+        sfc_errf(err, errlen, "csca-cert-out: there is no CSCA certificate "
                  "to write (ds-key/ds-cert were given without csca-cert)");
         rv = SFC_E_INVAL;
     }
@@ -321,7 +322,7 @@ sfc_err epass_sod_build(const epass_dg *dgs, size_t n, epass_pki_params *p,
     sfc_err rv = get_signer(p, &s, err, errlen);
     if (rv == SFC_OK && (rv = lds_security_object(dgs, n, &lso)) == SFC_OK &&
         (rv = sign_lso(&s, &lso, out)) != SFC_OK)
-        snprintf(err, errlen, "EF.SOD: signing failed (OpenSSL CMS)");
+        sfc_errf(err, errlen, "EF.SOD: signing failed (OpenSSL CMS)");
     buf_free(&lso);
     signer_free(&s);
     return rv;

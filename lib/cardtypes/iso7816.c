@@ -16,6 +16,7 @@
  *
  * Parameters: pin, puk (4..16 and 1..16 characters), secret (32 hex digits).
  */
+#include "core/errtext.h"
 #include "cardtypes/cardtypes.h"
 
 #include <stdio.h>
@@ -41,7 +42,7 @@ static sfc_err load_secret(sfc_card *card, const sfc_card_options *opts,
     size_t n = 0;
     if (hex_decode(hex, card->secret, sizeof(card->secret), &n) != SFC_OK ||
         n != sizeof(card->secret)) {
-        snprintf(err, errlen, "card secret must be %zu bytes in hex",
+        sfc_errf(err, errlen, "card secret must be %zu bytes in hex",
                  sizeof(card->secret));
         return SFC_E_INVAL;
     }
@@ -86,7 +87,7 @@ static sfc_err iso7816_create(sfc_card *card, const sfc_card_options *opts,
         return rv;
     if ((rv = load_secret(card, opts, err, errlen)) != SFC_OK) {
         if (rv == SFC_E_RNG)
-            snprintf(err, errlen, "random generator failed");
+            sfc_errf(err, errlen, "random generator failed");
         return rv;
     }
     return add_protected_ef(card);

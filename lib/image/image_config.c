@@ -13,6 +13,7 @@
  * strings and are checked by the card type itself when the card is made.
  * Unknown fields are errors, reported with the file name and JSON path.
  */
+#include "core/errtext.h"
 #include "image/image.h"
 
 #include <stdio.h>
@@ -149,7 +150,7 @@ sfc_err sfc_image_config_load(const char *path, sfc_image_config *cfg,
     if (rv != SFC_OK) {
         sfc_image_config_free(cfg);
         if (err && errlen)
-            snprintf(err, errlen, "%s: %s", path, inner);
+            sfc_errf(err, errlen, "%s: %s", path, inner);
     }
     return rv;
 }

@@ -125,7 +125,7 @@ static sfc_err syntax_error(const char *text, size_t off, const char *why,
     size_t line, col;
     position(text, off, &line, &col);
     if (err && errlen)
-        snprintf(err, errlen, "line %zu, column %zu: %s", line, col, why);
+        sfc_errf(err, errlen, "line %zu, column %zu: %s", line, col, why);
     return SFC_E_FORMAT;
 }
 

@@ -14,6 +14,7 @@
  * keys of the declared kind. The first problem ends the load with its JSON
  * path and reason; nothing half-loaded is ever returned.
  */
+#include "core/errtext.h"
 #include "image/image.h"
 
 #include <stdio.h>
@@ -684,7 +685,7 @@ sfc_err sfc_image_load_text(const char *text, size_t len,
     *out = NULL;
     if (base && (base->n_params || base->extended_length)) {
         if (err && errlen)
-            snprintf(err, errlen, "parameters come from the image");
+            sfc_errf(err, errlen, "parameters come from the image");
         return SFC_E_INVAL;
     }
     sfc_err rv = ij_parse(text, len, &root, err, errlen);

@@ -13,6 +13,7 @@
  * the current security environment, the SM session and the challenge end
  * with the power.
  */
+#include "core/errtext.h"
 #include "image/image.h"
 
 #include <stdio.h>
@@ -339,7 +340,7 @@ sfc_err sfc_image_save_text(const sfc_card *card, char **text, size_t *len,
     sfc_err rv = root ? ij_to_text(root, true, text, len) : SFC_E_NOMEM;
     ij_put_wiped(root);
     if (rv != SFC_OK && err && errlen)
-        snprintf(err, errlen, "cannot serialise the card (out of memory, or "
+        sfc_errf(err, errlen, "cannot serialise the card (out of memory, or "
                  "a key that cannot be exported)");
     return rv;
 }

@@ -63,7 +63,7 @@ static void prefix_path(const char *path, char *err, size_t errlen)
         return;
     char inner[SFC_IMAGE_ERR_MAX];
     snprintf(inner, sizeof(inner), "%s", err);
-    snprintf(err, errlen, "%s: %s", path, inner);
+    sfc_errf(err, errlen, "%s: %s", path, inner);
 }
 
 static char *join(const char *a, const char *b)

@@ -19,6 +19,7 @@
  * way). The verified state lives in card->sec and is cleared by reset and
  * power-off; the counters are card data and survive both.
  */
+#include "core/errtext.h"
 #include "os/pin.h"
 
 #include <stdio.h>
@@ -36,13 +37,13 @@ sfc_err sfc_pin_add(sfc_card *card, const sfc_app_def *app,
     if (card->n_pins >= SFC_MAX_PINS || spec->tries == 0 || spec->tries > 15)
         return SFC_E_RANGE;
     if (len < spec->min_len || len > spec->max_len || len > SFC_PIN_MAX_LEN) {
-        snprintf(err, errlen, "PIN must have %u to %u characters",
+        sfc_errf(err, errlen, "PIN must have %u to %u characters",
                  spec->min_len, spec->max_len);
         return SFC_E_RANGE;
     }
     if (spec->puk && (puk_len == 0 || puk_len > SFC_PIN_MAX_LEN ||
                       spec->puk_tries == 0 || spec->puk_tries > 15)) {
-        snprintf(err, errlen, "PUK must have 1 to %u characters",
+        sfc_errf(err, errlen, "PUK must have 1 to %u characters",
                  SFC_PIN_MAX_LEN);
         return SFC_E_RANGE;
     }

@@ -6,7 +6,7 @@
  *        on a wrong MAC, the MRZ formats and check digits, DG2, and the
  *        creation parameters.
  *
- * Known answers (copied from test-vectors.md §4, ICAO Doc 9303-11 App. D):
+ * Known answers (ICAO Doc 9303-11 App. D, as published):
  * the KEnc/KMAC derivation of D.1 (with DES parity), the long document
  * number variant, the mutual authentication of D.3 with the card's RNG
  * scripted to give RND.IC = 4608F91988702212 and K.IC =

@@ -260,7 +260,7 @@ static void test_write_once(void **state)
 
 static void test_write_dcb01_like_opensc(void **state)
 {
-    /* OpenSC creates DCB 01; the reference crashed on writes (D14). */
+    /* OpenSC creates DCB 01; the reference crashed on writes. */
     static const ct_step steps[] = {
         {"00E00000 0E 620C 82020101 83021234 80020010", "9000"},
         {"00D0000004DEADBEEF", "9000"},
@@ -326,7 +326,7 @@ static void test_erase_even(void **state)
         {"000E 8900", "6985"},
     };
     CT_RUN(fx->card, steps);
-    assert_int_equal(fx->once->size, 16); /* never shrinks (D15) */
+    assert_int_equal(fx->once->size, 16); /* never shrinks */
 }
 
 static void test_erase_odd(void **state)

@@ -76,7 +76,7 @@ static void test_put_and_get(void **state)
     static const ct_step steps[] = {
         {"00DA005E 03 414243", "9000"},
         {"00CA005E00", "5E03414243 9000"},
-        {"00DA005E 02 4445", "9000"},               /* replace (D19) */
+        {"00DA005E 02 4445", "9000"},               /* replace */
         {"00CA005E00", "5E024445 9000"},
         {"00DA5F2D 02 656E", "9000"},               /* two-byte tag */
         {"00CA5F2D00", "5F2D02656E 9000"},

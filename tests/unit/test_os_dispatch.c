@@ -42,7 +42,8 @@ static void test_atr_extended_length(void **state)
     sfc_card_free(card);
 }
 
-/* reference-vicc.md §16, corrected where the reference is wrong */
+/* The reference emulator's answers to common commands, corrected where it
+ * is wrong (docs/decisions.md). */
 static void test_golden_traces(void **state)
 {
     static const ct_step steps[] = {
@@ -78,7 +79,7 @@ static void test_golden_traces(void **state)
 }
 
 /* Every input that crashes or hangs the reference emulator
- * (reference-vicc.md §0, §16, §17), with the ISO answer softcard gives. */
+ * (docs/decisions.md), with the ISO answer softcard gives. */
 static void test_reference_crash_inputs(void **state)
 {
     static const ct_step steps[] = {

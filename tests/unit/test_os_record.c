@@ -133,7 +133,7 @@ static void test_read_addressing_errors(void **state)
         {"00B2 01 FC 00", "6A86"},                    /* SFI 31 */
         {"00B2 01 0F 00", "6A86"},                    /* P2 b3-b1 111 */
         {"00B2 01 F4 00", "6A82"},                    /* no EF with SFI 30 */
-        {"00B2 01 3C 00", "6981"},                    /* transparent (D16) */
+        {"00B2 01 3C 00", "6981"},                    /* transparent */
         {"00B2 01 44 00", "6985"},                    /* deactivated */
         {"00B3 01 3C 03 540100 00", "6981"},
     };
@@ -323,7 +323,7 @@ static void test_append_linear(void **state)
     };
     CT_RUN(card, steps);
     assert_int_equal(fx->fixed->n_records, 3);
-    /* stored exactly as given, no zero prefix (D16) */
+    /* stored exactly as given, no zero prefix */
     assert_int_equal(fx->fixed->records[2].len, 4);
 }
 

@@ -5,11 +5,12 @@
  *        layer's behaviour on errors, Le forms, chaining and key changes.
  *
  * Sessions are installed with sm_start() as a protocol would. Known
- * answers (test-vectors.md): ICAO Doc 9303-11 App. D.4 (3DES, BAC session
- * keys, SELECT EF.COM and two READ BINARY, every command and response as
- * printed), the AES exchange of §5.1 after ICAO G.1 (derived), and the
- * first SM exchange of the BSI EAC worked example, ECDH (§6.1) and DH
- * (§6.4): the cryptogram of DO83 and the response MAC over 99029000.
+ * answers, from published sources: ICAO Doc 9303-11 App. D.4 (3DES, BAC
+ * session keys, SELECT EF.COM and two READ BINARY, every command and
+ * response as printed), an AES exchange with the session keys of ICAO Doc
+ * 9303-11 App. G.1 (derived here with OpenSSL), and the first SM exchange
+ * of the BSI worked example for EAC (TR-03110), ECDH and DH: the
+ * cryptogram of DO83 and the response MAC over 99029000.
  *
  * Everything else is checked with a small terminal written here from
  * crypto/sym.h (itself known-answer tested in test_crypto_sym.c): it
@@ -928,7 +929,7 @@ static void test_ssc_is_full_width(void **state)
     sfc_card *card = *state;
     stub.reply_len = 1;
     tcmd c = {.cla = 0x0C, .ins = STUB_INS, .le_len = 1};
-    /* Top byte 00: the reference's minimal-length SSC broke here (D32). */
+    /* Top byte 00: the reference's minimal-length SSC broke here. */
     term t;
     term_init(&t, SM_3DES_RETAIL, BAC_KENC, BAC_KMAC, "0000000000000010");
     term_start(card, &t);
