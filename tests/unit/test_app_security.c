@@ -437,6 +437,34 @@ static void test_pin_api(void **state)
     assert_int_equal(sfc_pin_tries_left(card, b, 0x81), 2); /* counters do */
 }
 
+/* A reference is unique within its scope: a second PIN 81 of A is
+ * refused (card images refuse it too, so a card holding one would save an
+ * image that never loads), while 81 card-wide next to A's and B's is
+ * fine. */
+static void test_pin_add_unique_in_scope(void **state)
+{
+    sfc_card *card = *state;
+    char err[200] = "";
+    const sfc_pin_spec again = {.ref = 0x81, .value = "333333", .min_len = 6,
+                                .max_len = 8, .tries = 3};
+    const sfc_pin_spec wide = {.ref = 0x01, .value = "4444", .min_len = 4,
+                               .max_len = 8, .tries = 3};
+    size_t n = card->n_pins;
+    assert_int_not_equal(sfc_pin_add(card, &app_a, &again, err, sizeof(err)),
+                         SFC_OK);
+    assert_int_not_equal(sfc_pin_add(card, NULL, &wide, err, sizeof(err)),
+                         SFC_OK);
+    assert_int_equal(card->n_pins, n);
+    assert_int_equal(sfc_pin_add(card, NULL, &again, err, sizeof(err)),
+                     SFC_OK);
+    assert_int_equal(card->n_pins, n + 1);
+    /* seen from the MF, 81 is the card-wide one now; from A, A's */
+    ct_expect(card, "0020008106 333333333333", "9000");
+    ct_expect(card, SEL_A, "9000");
+    ct_expect(card, "0020008106 333333333333", "63C2");
+    ct_expect(card, "0020008106 " PIN_A, "9000");
+}
+
 /* ---- rights ----------------------------------------------------------------- */
 
 static void test_rights_api(void **state)
@@ -591,6 +619,7 @@ int main(void)
         T(test_pin_states),
         T(test_pin_blocked),
         T(test_pin_api),
+        T(test_pin_add_unique_in_scope),
         T(test_rights_api),
         T(test_rights_cleared_on_deselect),
         T(test_rights_cleared_at_reset_and_power_off),
