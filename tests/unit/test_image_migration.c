@@ -527,6 +527,26 @@ static void test_v2_pin_scope_and_state_roundtrip(void **state)
     sfc_card_free(card);
 }
 
+/* Whatever the PIN interface lets a card type build, the card's image
+ * loads: a second card-wide PIN 01 must be refused by sfc_pin_add(), or
+ * else the image must load (today the loader refuses it: "a second PIN
+ * with reference 01 in the same scope"). */
+static void test_pin_add_keeps_image_loadable(void **state)
+{
+    (void)state;
+    sfc_card *card = ct_card("iso7816");
+    char err[200] = "";
+    const sfc_pin_spec dup = {.ref = 0x01, .value = "999999", .min_len = 4,
+                              .max_len = 8, .tries = 3};
+    if (sfc_pin_add(card, NULL, &dup, err, sizeof(err)) == SFC_OK) {
+        char *text = it_save(card);
+        sfc_card *loaded = it_load(text);
+        sfc_card_free(loaded);
+        free(text);
+    }
+    sfc_card_free(card);
+}
+
 int main(void)
 {
     const struct CMUnitTest plain[] = {
@@ -537,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_v1_handler_test_with_applet_df),
         cmocka_unit_test(test_v1_handler_test_fid_clash),
         cmocka_unit_test(test_v2_pin_scope_and_state_roundtrip),
+        cmocka_unit_test(test_pin_add_keeps_image_loadable),
     };
     const struct CMUnitTest epass[] = {
         cmocka_unit_test(test_v2_epass_load_runs_no_create),
