@@ -538,13 +538,19 @@ static void test_pin_add_keeps_image_loadable(void **state)
     char err[200] = "";
     const sfc_pin_spec dup = {.ref = 0x01, .value = "999999", .min_len = 4,
                               .max_len = 8, .tries = 3};
+    sfc_err rv = SFC_OK;
+    char why[SFC_IMAGE_ERR_MAX] = "";
     if (sfc_pin_add(card, NULL, &dup, err, sizeof(err)) == SFC_OK) {
         char *text = it_save(card);
-        sfc_card *loaded = it_load(text);
+        sfc_card *loaded = NULL;
+        rv = sfc_image_load_text(text, strlen(text), NULL, &loaded, why,
+                                 sizeof(why));
         sfc_card_free(loaded);
         free(text);
     }
     sfc_card_free(card);
+    if (rv != SFC_OK)
+        fail_msg("the saved image does not load: %s", why);
 }
 
 int main(void)
