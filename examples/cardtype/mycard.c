@@ -142,9 +142,10 @@ static uint16_t increment(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 
 /* ---- how results are formatted ------------------------------------------- */
 
-/* Every command run while the application is current passes here. Without
- * Le, its data go out at once with the status word, not behind 61xx for
- * a GET RESPONSE. With Le, the handler's choice stays. */
+/* Every command after which the application is current passes here (the
+ * SELECT that chose it too). Without Le, its data go out at once with the
+ * status word, not behind 61xx for a GET RESPONSE. With Le, the handler's
+ * choice stays. */
 static uint16_t my_format(sfc_card *card, sfc_app *app, const sfc_cmd *cmd,
                           sfc_resp *resp, uint16_t sw)
 {

@@ -12,7 +12,8 @@ sc_enter_namespaces "$@"
 cd "$SC_TMP"
 
 cmake --install "${SOFTCARD_BUILD_DIR:?}" --prefix "$SC_TMP/root" \
-    --component dev >install.log 2>&1 || sc_fail "cmake --install --component dev"
+    --component dev >install.log 2>&1 ||
+    sc_fail "cmake --install --component dev"
 pc=$(find "$SC_TMP/root" -name softcard-cardtype.pc)
 [ -n "$pc" ] || sc_fail "softcard-cardtype.pc not installed"
 export PKG_CONFIG_PATH=${pc%/*}

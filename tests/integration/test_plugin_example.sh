@@ -7,10 +7,10 @@
 # clang, warnings as errors), then `softcard -t ./mycard.so` in a private
 # pcscd with Debian's vpcd, driven by opensc-tool (SELECT by AID, GET
 # GREETING, INCREMENT, an unknown AID answering 6A82 with the application
-# still current) and by scriptor, which shows the raw answers: inside the
-# application data come at once with 9000 (its format hook), outside they
-# wait behind 61xx. Finally a card image: --plugin with --init, the image
-# run, the counter kept across a restart.
+# still current) and by scriptor, which shows the raw answers: after a
+# command that leaves the application current, data come at once (its
+# format hook), elsewhere they wait behind 61xx. Finally a card image:
+# --plugin with --init, the image run, the counter kept across a restart.
 . "$(dirname "$0")/lib.sh"
 sc_enter_namespaces "$@"
 cd "$SC_TMP"
@@ -20,7 +20,7 @@ GREETING=48656C6C6F2066726F6D206D796361726421 # "Hello from mycard!"
 WARNINGS=(-std=c17 -Wall -Wextra -Werror -Wformat=2 -Wshadow
           -Wstrict-prototypes -Wmissing-prototypes -Wvla)
 
-# ---- the installed dev files ---------------------------------------------
+# ---- the installed dev files -----------------------------------------------
 DESTDIR="$SC_TMP/stage" cmake --install "${SOFTCARD_BUILD_DIR:?}" \
     --prefix /opt/softcard --component dev >>install.log 2>&1 ||
     sc_fail "cmake --install with DESTDIR"
@@ -55,7 +55,7 @@ for compiler in gcc clang; do
     sc_log "ok: $compiler builds mycard.c without a warning"
 done
 
-# ---- helpers ------------------------------------------------------------------
+# ---- helpers ---------------------------------------------------------------
 # apdus APDU...: one opensc-tool session (OpenSC selects the MF when it
 # connects), one line "SW DATA" per APDU, data as uppercase hex.
 apdus() {
@@ -83,7 +83,8 @@ check() {
     shift
     while [ $# -ge 2 ]; do cmds+=("$1"); wants+=("$2"); shift 2; done
     while IFS= read -r line; do
-        sc_expect_eq "$client ${cmds[$i]} -> ${wants[$i]}" "$line" "${wants[$i]}"
+        sc_expect_eq "$client ${cmds[$i]} -> ${wants[$i]}" "$line" \
+            "${wants[$i]}"
         i=$((i + 1))
     done < <("$client" "${cmds[@]}")
     [ "$i" -eq "${#cmds[@]}" ] || sc_fail "only $i of ${#cmds[@]} answers"
@@ -94,7 +95,7 @@ stop_card() {
     sc_wait_card "Virtual PCD 00 00" absent
 }
 
-# ---- softcard -t ./mycard.so --------------------------------------------------
+# ---- softcard -t ./mycard.so -----------------------------------------------
 sc_start_pcscd
 sc_start_card -vvv -t ./mycard.so
 sc_wait_card "Virtual PCD 00 00" present
@@ -111,18 +112,21 @@ check apdus 80010000 "6E00 " \
     80030000 "6D00 " \
     00B0000000 "6986 " \
     00B0810000 "9000 $GREETING"
-# the format hook, seen raw: inside the application data without Le come at
-# once (SELECT with FCI, INCREMENT); with Le the OS's rules stay (5 bytes,
-# then 61 0D); outside it (the MF) the FCI waits behind 61xx
+# the format hook, seen raw: outside the application data without Le wait
+# behind 61xx (SELECT of the MF with FCI); the SELECT that makes it current
+# and the commands inside it answer at once (FCI, INCREMENT); with Le the
+# OS's rules stay (5 bytes, then 61 0D); leaving it, 61xx again
 check raw 00A4000C023F00 "9000" \
-    00A4000002DF01 "6117" \
-    00A4000002DF01 "6F158302DF018A01058201388409${AID}9000" \
+    00A40000023F00 "610C" \
+    00A4040009"$AID" "6F158302DF018A01058201388409${AID}9000" \
+    00A40200020001 "6F16830200018A01058801088002001281020012820201019000" \
     800200000102 "000000099000" \
-    8001000005 "48656C6C6F610D"
+    8001000005 "48656C6C6F610D" \
+    00A40000023F00 "610C"
 kill -0 "$SC_CARD_PID" || sc_fail "softcard died"
 stop_card
 
-# ---- a card image -------------------------------------------------------------
+# ---- a card image ----------------------------------------------------------
 out=$("$SC_BIN" --plugin ./mycard.so --init mycard -f card.json \
     --greeting "Hi from an image" 2>&1) || sc_fail "--init mycard: $out"
 sc_expect_eq "--init mycard" "$out" "card.json: new mycard card image"

@@ -11,4 +11,5 @@ out=$("$SC_PY" "$SC_HERE/plugin_exports.py" "$SC_BIN" \
     "$SC_SRC/include/softcard-cardtype.h" "$SC_SRC/include/softcard.h") ||
     sc_fail "exports: $out"
 sc_log "ok: $out"
-sc_log "nm -D: $(nm -D --defined-only "$SC_BIN" | grep -c ' T sfc_') sfc_ functions"
+n=$(nm -D --defined-only "$SC_BIN" | grep -c ' T sfc_')
+sc_log "nm -D: $n sfc_ functions"
