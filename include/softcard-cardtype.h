@@ -238,7 +238,7 @@ enum sfc_app_flags {
 typedef struct sfc_app_def {
     const char *name;            /**< for logs */
     const uint8_t *aid;          /**< the DF name that selects it */
-    size_t aid_len;              /**< 5..16 */
+    size_t aid_len;              /**< 1..16 (a registered AID has 5..16) */
     const sfc_ins_def *ins;      /**< its instructions */
     size_t n_ins;
     unsigned flags;              /**< sfc_app_flags */
@@ -247,7 +247,8 @@ typedef struct sfc_app_def {
     uint16_t (*select)(sfc_card *card, sfc_app *app, const sfc_cmd *cmd,
                        sfc_resp *resp);
     /** It stopped being current on every channel; its PIN verifications
-     *  and rights are already cleared. Optional. */
+     *  and rights are already cleared. Not called at reset or power-off,
+     *  which clear everything as a card losing power does. Optional. */
     void (*deselect)(sfc_card *card, sfc_app *app);
     /** Decide access to a file of its DF subtree after the life cycle:
      *  return SFC_ACCESS_BY_RULES to apply the file's security attributes,

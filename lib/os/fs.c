@@ -318,6 +318,7 @@ void sfc_forget_subtree(sfc_card *card, sfc_file *f)
         if (ch->cur_df && fs_is_within(ch->cur_df, f)) {
             sfc_app *left = app_of_file(ch->cur_df);
             ch->cur_df = f->parent ? f->parent : card->mf;
+            app_now_current(app_of_file(ch->cur_df)); /* an outer one */
             app_track(card, left); /* while its DF still exists */
         }
     }

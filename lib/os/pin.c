@@ -29,26 +29,67 @@
 #include "core/bytes.h"
 #include "core/sw.h"
 
-sfc_err sfc_pin_add(sfc_card *card, const sfc_app_def *app,
-                    const sfc_pin_spec *spec, char *err, size_t errlen)
+static bool same_scope(const sfc_pin *p, const sfc_app_def *app)
+{
+    size_t n = app ? app->aid_len : 0;
+    return p->scope_len == n && (n == 0 || memcmp(p->scope, app->aid, n) == 0);
+}
+
+static bool has_ref(const sfc_card *card, const sfc_app_def *app,
+                    uint8_t ref)
+{
+    for (size_t i = 0; i < card->n_pins; i++)
+        if (card->pins[i].ref == ref && same_scope(&card->pins[i], app))
+            return true;
+    return false;
+}
+
+static bool counter_ok(uint8_t tries)
+{
+    return tries >= 1 && tries <= 15;
+}
+
+/* Everything about a new PIN that can be wrong, with the reason. */
+static sfc_err check_spec(const sfc_card *card, const sfc_app_def *app,
+                          const sfc_pin_spec *spec, char *err, size_t errlen)
 {
     size_t len = spec->value ? strlen(spec->value) : 0;
     size_t puk_len = spec->puk ? strlen(spec->puk) : 0;
-    if (card->n_pins >= SFC_MAX_PINS || spec->tries == 0 || spec->tries > 15)
-        return SFC_E_RANGE;
+    const char *why = NULL;
+    if (card->n_pins >= SFC_MAX_PINS)
+        why = "the card holds as many PINs as it can";
+    else if (!counter_ok(spec->tries) ||
+             (spec->puk && !counter_ok(spec->puk_tries)))
+        why = "a retry counter must be 1 to 15";
+    else if (app && (app->aid_len == 0 || app->aid_len > SFC_AID_MAX))
+        why = "the application's AID must have 1 to 16 bytes";
+    else if (has_ref(card, app, spec->ref))
+        why = "a PIN with this reference exists in this scope";
+    if (why) {
+        sfc_errf(err, errlen, "PIN %02X: %s", spec->ref, why);
+        return SFC_E_INVAL;
+    }
     if (len < spec->min_len || len > spec->max_len || len > SFC_PIN_MAX_LEN) {
         sfc_errf(err, errlen, "PIN must have %u to %u characters",
                  spec->min_len, spec->max_len);
         return SFC_E_RANGE;
     }
-    if (spec->puk && (puk_len == 0 || puk_len > SFC_PIN_MAX_LEN ||
-                      spec->puk_tries == 0 || spec->puk_tries > 15)) {
+    if (spec->puk && (puk_len == 0 || puk_len > SFC_PIN_MAX_LEN)) {
         sfc_errf(err, errlen, "PUK must have 1 to %u characters",
                  SFC_PIN_MAX_LEN);
         return SFC_E_RANGE;
     }
-    if (app && (app->aid_len == 0 || app->aid_len > SFC_AID_MAX))
-        return SFC_E_INVAL;
+    return SFC_OK;
+}
+
+sfc_err sfc_pin_add(sfc_card *card, const sfc_app_def *app,
+                    const sfc_pin_spec *spec, char *err, size_t errlen)
+{
+    sfc_err rv = check_spec(card, app, spec, err, errlen);
+    if (rv != SFC_OK)
+        return rv;
+    size_t len = spec->value ? strlen(spec->value) : 0;
+    size_t puk_len = spec->puk ? strlen(spec->puk) : 0;
     sfc_pin *p = &card->pins[card->n_pins];
     memset(p, 0, sizeof(*p));
     p->ref = spec->ref;
