@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "softcard.h"
+#include "softcard-cardtype.h"
 #include "testutil.h"
 
 typedef struct ct_step {
@@ -117,6 +118,21 @@ static inline void ct_run(sfc_card *card, const ct_step *steps, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         ct_expect(card, steps[i].apdu, steps[i].expect);
+}
+
+/* cmocka teardown for a card kept in *state. */
+static inline int ct_teardown(void **state)
+{
+    sfc_card_free(*state);
+    return 0;
+}
+
+/* The card's instance of an application (it must have one). */
+static inline sfc_app *ct_app(sfc_card *card, const sfc_app_def *def)
+{
+    sfc_app *app = sfc_app_find(card, def);
+    assert_non_null(app);
+    return app;
 }
 
 #define CT_RUN(card, steps) ct_run((card), (steps), sizeof(steps) / sizeof((steps)[0]))

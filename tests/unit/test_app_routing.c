@@ -296,18 +296,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    sfc_card_free(*state);
-    return 0;
-}
-
-static sfc_app *app_of(sfc_card *card, const sfc_app_def *def)
-{
-    sfc_app *app = sfc_app_find(card, def);
-    assert_non_null(app);
-    return app;
-}
 
 /* ---- routing per channel --------------------------------------------------- */
 
@@ -570,8 +558,8 @@ static void test_format_hook(void **state)
 static void test_app_state(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
-    sfc_app *b = app_of(card, &app_b);
+    sfc_app *a = ct_app(card, &app_a);
+    sfc_app *b = ct_app(card, &app_b);
     assert_ptr_equal(sfc_app_definition(a), &app_a);
     assert_ptr_equal(sfc_app_definition(b), &app_b);
     assert_null(sfc_app_state(b));               /* state_size 0 */
@@ -679,7 +667,7 @@ static void test_default_app(void **state)
     ct_expect(card, "00FD000000", NAME_C "9000");
     /* its DF deleted: the MF after reset, and nothing breaks */
     ct_expect(card, "00E4000002 7701", "9000");
-    assert_null(sfc_app_df(app_of(card, &app_c)));
+    assert_null(sfc_app_df(ct_app(card, &app_c)));
     ct_expect(card, "00FD000000", "6D00");
     sfc_card_power(card, SFC_RESET);
     ct_expect(card, "00FD000000", "6D00");
@@ -693,7 +681,7 @@ static void test_default_app(void **state)
 static void test_delete_app_df(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
+    sfc_app *a = ct_app(card, &app_a);
     sfc_file *df = sfc_df_by_name(card, aid_a, sizeof(aid_a));
     assert_non_null(df);
     assert_ptr_equal(sfc_app_df(a), df);
@@ -743,7 +731,7 @@ static void test_delete_app_df_other_channel(void **state)
         {"0170800100", "9000"},
     };
     CT_RUN(card, steps);
-    assert_null(sfc_app_df(app_of(card, &app_a)));
+    assert_null(sfc_app_df(ct_app(card, &app_a)));
     assert_int_equal(deselected_a, 1);
 }
 
@@ -875,7 +863,7 @@ static void test_attach_too_many(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ct_teardown)
     const struct CMUnitTest tests[] = {
         T(test_channels_interleaved),
         T(test_no_fallback),

@@ -182,18 +182,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    sfc_card_free(*state);
-    return 0;
-}
-
-static sfc_app *app_of(sfc_card *card, const sfc_app_def *def)
-{
-    sfc_app *app = sfc_app_find(card, def);
-    assert_non_null(app);
-    return app;
-}
 
 /* ---- scoped PINs over APDUs --------------------------------------------------- */
 
@@ -299,7 +287,7 @@ static void test_app_pin_lost_on_channel_close(void **state)
 static void test_app_status_cleared_when_df_deleted(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
+    sfc_app *a = ct_app(card, &app_a);
     static const ct_step steps[] = {
         {"0070000001", "01 9000"},
         {"01A4040C0B " AID_A, "9000"},
@@ -320,7 +308,7 @@ static void test_app_status_cleared_when_df_deleted(void **state)
 static void test_pin_states(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
+    sfc_app *a = ct_app(card, &app_a);
     assert_int_equal(sfc_pin_get_state(card, a, 0x81), SFC_PIN_ACTIVE);
     ct_expect(card, SEL_A, "9000");
     ct_expect(card, "0020008106 " PIN_A, "9000");
@@ -347,7 +335,7 @@ static void test_pin_states(void **state)
     CT_RUN(card, deactivated);
     assert_int_equal(sfc_pin_tries_left(card, a, 0x81), 3);
     /* B's PIN 81 and the card's are not affected */
-    assert_int_equal(sfc_pin_get_state(card, app_of(card, &app_b), 0x81),
+    assert_int_equal(sfc_pin_get_state(card, ct_app(card, &app_b), 0x81),
                      SFC_PIN_ACTIVE);
     assert_int_equal(sfc_pin_get_state(card, NULL, 0x01), SFC_PIN_ACTIVE);
     ct_expect(card, "0020000104 31323334", "9000");
@@ -382,9 +370,9 @@ static void test_pin_blocked(void **state)
         {"0020008106 " PIN_B, "6983"},
     };
     CT_RUN(card, steps);
-    assert_int_equal(sfc_pin_tries_left(card, app_of(card, &app_b), 0x81), 0);
-    assert_int_equal(sfc_pin_tries_left(card, app_of(card, &app_a), 0x81), 3);
-    assert_int_equal(sfc_pin_verify(card, app_of(card, &app_b), 0x81,
+    assert_int_equal(sfc_pin_tries_left(card, ct_app(card, &app_b), 0x81), 0);
+    assert_int_equal(sfc_pin_tries_left(card, ct_app(card, &app_a), 0x81), 3);
+    assert_int_equal(sfc_pin_verify(card, ct_app(card, &app_b), 0x81,
                                     (const uint8_t *)"222222", 6), 0x6983);
 }
 
@@ -393,7 +381,7 @@ static void test_pin_blocked(void **state)
 static void test_pin_api(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a), *b = app_of(card, &app_b);
+    sfc_app *a = ct_app(card, &app_a), *b = ct_app(card, &app_b);
     const uint8_t *va = (const uint8_t *)"111111";
     assert_int_equal(sfc_pin_tries_left(card, a, 0x81), 3);
     assert_int_equal(sfc_pin_tries_left(card, NULL, 0x81), -1);
@@ -470,7 +458,7 @@ static void test_pin_add_unique_in_scope(void **state)
 static void test_rights_api(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a), *b = app_of(card, &app_b);
+    sfc_app *a = ct_app(card, &app_a), *b = ct_app(card, &app_b);
     assert_false(sfc_right_has(card, NULL, 0x01));
     sfc_right_grant(card, NULL, 0x01 | 0x04, 0);
     assert_true(sfc_right_has(card, NULL, 0x01));
@@ -494,7 +482,7 @@ static void test_rights_api(void **state)
 static void test_rights_cleared_on_deselect(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
+    sfc_app *a = ct_app(card, &app_a);
     ct_expect(card, SEL_A, "9000");
     sfc_right_grant(card, a, RIGHT_APP, 0);
     sfc_right_grant(card, NULL, RIGHT_CARD, 0);
@@ -510,7 +498,7 @@ static void test_rights_cleared_on_deselect(void **state)
 static void test_rights_cleared_at_reset_and_power_off(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
+    sfc_app *a = ct_app(card, &app_a);
     static const sfc_power_event events[] = {SFC_RESET, SFC_POWER_OFF};
     for (size_t i = 0; i < 2; i++) {
         ct_expect(card, SEL_A, "9000");
@@ -529,7 +517,7 @@ static void test_rights_cleared_at_reset_and_power_off(void **state)
 static void test_rights_until_sm_end(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
+    sfc_app *a = ct_app(card, &app_a);
     static const uint8_t k[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
                                   0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE,
                                   0xFF, 0x00};
@@ -556,7 +544,7 @@ static void test_rights_until_sm_end(void **state)
 static void test_rights_until_sm_end_from_handler(void **state)
 {
     sfc_card *card = *state;
-    sfc_app *a = app_of(card, &app_a);
+    sfc_app *a = ct_app(card, &app_a);
     ct_expect(card, SEL_A, "9000");
     ct_expect(card, "00F20000", "9000");
     assert_true(sfc_right_has(card, NULL, RIGHT_CARD_SM | RIGHT_CARD));
@@ -608,7 +596,7 @@ static void test_access_hook_with_right(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ct_teardown)
     const struct CMUnitTest tests[] = {
         T(test_verify_in_each_app),
         T(test_verify_outside_apps),
