@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cardtypes/cardtypes.h"
 #include "core/errtext.h"
 #include "os/card.h"
 #include "os/fs.h"
@@ -132,6 +133,9 @@ static int make_card(const sfc_image_config *cfg, sfc_card **card, char *err,
     sfc_err rv = sfc_card_new(cfg->type, &copts, card, why, sizeof(why));
     if (rv == SFC_E_NOMEM)
         return say(err, errlen, SOFTCARD_EXIT_FAILURE, "out of memory");
+    if (rv != SFC_OK && sfc_card_type_is_plugin(sfc_card_type_find(cfg->type)))
+        return say(err, errlen, SOFTCARD_EXIT_FAILURE, "%s",
+                   why[0] ? why : sfc_strerror(rv)); /* the plugin failed */
     if (rv != SFC_OK)
         return say(err, errlen, SOFTCARD_EXIT_USAGE, "%s (softcard --help "
                    "lists the card types; docs/card-image.md the parameters)",

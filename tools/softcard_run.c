@@ -178,7 +178,8 @@ static int create_cards(run_state *rs)
         if (err == SFC_E_NOMEM)
             return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s (%s)", i,
                         why[0] ? why : sfc_strerror(err), "out of memory");
-        if (err == SFC_E_IO) /* a relay's far card: the message says why */
+        if (err == SFC_E_IO || /* a relay's far card: the message says why */
+            sfc_card_type_is_plugin(sfc_card_type_find(type)))
             return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s", i,
                         why[0] ? why : sfc_strerror(err));
         if (err != SFC_OK)

@@ -18,6 +18,8 @@ extern const sfc_card_type sfc_type_relay;
 
 /** The type named `name` (built-in or loaded), or NULL. */
 const sfc_card_type *sfc_card_type_find(const char *name);
+/** True if `t` was loaded from a plugin (not built in). */
+bool sfc_card_type_is_plugin(const sfc_card_type *t);
 /** Every known type, NULL-terminated, built-in ones first. */
 const sfc_card_type *const *sfc_card_type_list(void);
 

@@ -63,6 +63,8 @@ static const sfc_card_type *types[MAX_TYPES + 1] = {
     NULL,
 };
 
+#define N_BUILTIN 6
+
 static size_t n_types(void)
 {
     size_t n = 0;
@@ -77,6 +79,14 @@ const sfc_card_type *sfc_card_type_find(const char *name)
         if (strcmp(types[i]->name, name) == 0)
             return types[i];
     return NULL;
+}
+
+bool sfc_card_type_is_plugin(const sfc_card_type *t)
+{
+    for (size_t i = 0; i < N_BUILTIN; i++)
+        if (types[i] == t)
+            return false;
+    return t != NULL;
 }
 
 const sfc_card_type *const *sfc_card_type_list(void)
