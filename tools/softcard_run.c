@@ -158,6 +158,22 @@ static size_t card_params(const softcard_opts *o, const char *type,
     return n;
 }
 
+/* A card that could not be made: running out of memory, a relay's far
+ * card (the message says why) or a plugin failing is a failure (1); the
+ * rest concerns the options given (2). */
+static int refuse_card(run_state *rs, size_t i, const char *type, sfc_err err,
+                       const char *why)
+{
+    const char *text = why[0] ? why : sfc_strerror(err);
+    if (err == SFC_E_NOMEM)
+        return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s (out of "
+                    "memory)", i, text);
+    if (err == SFC_E_IO || sfc_card_type_is_plugin(sfc_card_type_find(type)))
+        return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s", i, text);
+    return fail(rs, SOFTCARD_EXIT_USAGE, "card %zu: %s (softcard --help "
+                "lists the card types)", i, text);
+}
+
 static int create_cards(run_state *rs)
 {
     const softcard_opts *o = rs->o;
@@ -175,17 +191,8 @@ static int create_cards(run_state *rs)
         why[0] = '\0';
         sfc_err err = sfc_card_new(type, &copts, &rs->cards[i], why,
                                  sizeof(why));
-        if (err == SFC_E_NOMEM)
-            return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s (%s)", i,
-                        why[0] ? why : sfc_strerror(err), "out of memory");
-        if (err == SFC_E_IO || /* a relay's far card: the message says why */
-            sfc_card_type_is_plugin(sfc_card_type_find(type)))
-            return fail(rs, SOFTCARD_EXIT_FAILURE, "card %zu: %s", i,
-                        why[0] ? why : sfc_strerror(err));
         if (err != SFC_OK)
-            return fail(rs, SOFTCARD_EXIT_USAGE, "card %zu: %s (%s)", i,
-                        why[0] ? why : sfc_strerror(err),
-                        "softcard --help lists the card types");
+            return refuse_card(rs, i, type, err, why);
     }
     return SOFTCARD_EXIT_OK;
 }
