@@ -29,13 +29,15 @@
  *  - an instruction the application does not handle falls through to the
  *    card's table (SELECT, MANAGE CHANNEL and GET RESPONSE always do);
  *  - a SELECT of an unknown AID answers 6A82 and changes nothing;
- *  - access to files is decided by sfc_access() (life cycle, the file's
- *    security attributes, then the owning application's access hook);
+ *  - access to files is decided by sfc_access() (life cycle, then the
+ *    owning application's access hook, then the file's security
+ *    attributes);
  *  - state that must survive a power cycle lives in files, PINs, keys or
  *    the application's saved state, never in statics.
  *
  * Plugins: build a shared object that defines
- *     const sfc_card_type softcard_card_type = { SFC_CARD_TYPE_ABI, ... };
+ *     SFC_PLUGIN_EXPORT const sfc_card_type softcard_card_type = {
+ *         .abi = SFC_CARD_TYPE_ABI, ... };
  * (compile with `pkg-config --cflags softcard-cardtype`, link nothing:
  * the functions below are resolved from the `softcard` program) and run it
  * with `softcard -t ./mycard.so`. docs/writing-a-card-type.md is a
@@ -59,6 +61,26 @@ extern "C" {
 #define SFC_CARD_TYPE_ABI 1
 /** The symbol a plugin defines (a const sfc_card_type). */
 #define SFC_PLUGIN_SYMBOL "softcard_card_type"
+/** Keeps the plugin's symbol visible under -fvisibility=hidden. */
+#define SFC_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+/* Status words handlers commonly answer (ISO/IEC 7816-4 §5.6). */
+#define SFC_SW_OK 0x9000u
+#define SFC_SW_WRONG_LENGTH 0x6700u
+#define SFC_SW_SECURITY_STATUS 0x6982u      /* security status not satisfied */
+#define SFC_SW_AUTH_BLOCKED 0x6983u
+#define SFC_SW_REF_DATA_UNUSABLE 0x6984u
+#define SFC_SW_CONDITIONS 0x6985u           /* conditions of use not satisfied */
+#define SFC_SW_FILE_INCOMPATIBLE 0x6981u    /* wrong file structure */
+#define SFC_SW_NOT_ALLOWED 0x6986u          /* command not allowed (no EF) */
+#define SFC_SW_WRONG_DATA 0x6A80u
+#define SFC_SW_FUNC_NOT_SUPPORTED 0x6A81u
+#define SFC_SW_FILE_NOT_FOUND 0x6A82u       /* also: application not found */
+#define SFC_SW_WRONG_P1P2 0x6A86u
+#define SFC_SW_REF_NOT_FOUND 0x6A88u
+#define SFC_SW_INS_NOT_SUPPORTED 0x6D00u
+#define SFC_SW_CLA_NOT_SUPPORTED 0x6E00u
+#define SFC_SW_UNKNOWN 0x6F00u
 
 typedef struct sfc_file sfc_file;
 typedef struct sfc_app sfc_app;
@@ -127,6 +149,7 @@ size_t sfc_resp_len(const sfc_resp *resp);
 /** Drop data beyond `len`. */
 void sfc_resp_truncate(sfc_resp *resp, size_t len);
 void sfc_resp_set_le_mode(sfc_resp *resp, sfc_le_mode mode);
+sfc_le_mode sfc_resp_le_mode(const sfc_resp *resp);
 
 /** Most data bytes the response to `cmd` may carry (Ne capped; 0 if no Le). */
 size_t sfc_max_response(const sfc_cmd *cmd);
@@ -181,6 +204,10 @@ typedef struct sfc_card_type {
                         const uint8_t **rapdu, size_t *rlen);
 } sfc_card_type;
 
+/** What a plugin defines (with SFC_PLUGIN_EXPORT, initialised with
+ *  SFC_CARD_TYPE_ABI first); softcard looks it up by SFC_PLUGIN_SYMBOL. */
+extern SFC_PLUGIN_EXPORT const sfc_card_type softcard_card_type;
+
 /** Value of a parameter, or NULL if not given. */
 const char *sfc_param_get(const sfc_card_options *opts, const char *key);
 
@@ -193,6 +220,10 @@ bool sfc_card_extended_length(const sfc_card *card);
 /** Card-type state (attach sets, detach frees). */
 void *sfc_card_type_state(const sfc_card *card);
 void sfc_card_set_type_state(sfc_card *card, void *state);
+/** Set the 16-byte card secret of INTERNAL/EXTERNAL AUTHENTICATE (key
+ *  reference 0). A fresh card gets a random one before create(). */
+sfc_err sfc_card_set_secret(sfc_card *card, const uint8_t *secret,
+                            size_t len);
 /** Note a persistent change made outside an SFC_INS_MUTATES command. */
 void sfc_mark_dirty(sfc_card *card);
 
@@ -317,6 +348,8 @@ sfc_err sfc_file_set_rules(sfc_card *card, sfc_file *file,
 sfc_file *sfc_file_child(const sfc_file *df, uint16_t fid);
 /** The DF whose name is exactly `name`, or NULL. */
 sfc_file *sfc_df_by_name(sfc_card *card, const uint8_t *name, size_t len);
+/** True for a transparent EF (sfc_file_data and sfc_file_write work). */
+bool sfc_file_is_transparent(const sfc_file *file);
 /** A transparent EF's contents and size. */
 const uint8_t *sfc_file_data(const sfc_file *file, size_t *len);
 /** Overwrite bytes of a transparent EF (within its size); marks dirty. */

@@ -551,7 +551,7 @@ int softcard_parse(int argc, char **argv, softcard_opts *o, char *err,
     return check_combination(o, n_given, err, errlen);
 }
 
-const char *softcard_card_type(const softcard_opts *o, size_t i)
+const char *softcard_type_of_card(const softcard_opts *o, size_t i)
 {
     if (o->n_types == 0)
         return "iso7816";

@@ -65,7 +65,7 @@ int softcard_parse(int argc, char **argv, softcard_opts *o, char *err,
                    size_t errlen);
 
 /** Card type of card `i` (the -t for it, the single -t, or "iso7816"). */
-const char *softcard_card_type(const softcard_opts *o, size_t i);
+const char *softcard_type_of_card(const softcard_opts *o, size_t i);
 
 /** Log level for a -v count: 0 errors, 1 warnings, ... 4+ debug. */
 sfc_log_level softcard_log_level(int verbose);

@@ -256,10 +256,10 @@ static int load_one(const softcard_opts *o, size_t i, sfc_image_store *s,
     if (rv != SFC_OK)
         return SOFTCARD_EXIT_FAILURE;
     const char *type = sfc_card_get_type(*card);
-    if (o->n_types && strcmp(softcard_card_type(o, i), type) != 0)
+    if (o->n_types && strcmp(softcard_type_of_card(o, i), type) != 0)
         return say(err, errlen, SOFTCARD_EXIT_USAGE, "%s: holds a %s card, "
                    "not %s (leave out -t, or give the image's type)",
-                   o->files[i], type, softcard_card_type(o, i));
+                   o->files[i], type, softcard_type_of_card(o, i));
     if (pass->text && !sfc_image_store_encrypted(s))
         fprintf(stderr, "softcard: warning: %s is not encrypted; the "
                 "passphrase is not used for it\n", o->files[i]);

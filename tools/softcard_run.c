@@ -184,7 +184,7 @@ static int create_cards(run_state *rs)
 
     for (size_t i = 0; i < o->n_cards; i++) {
         char label[48];
-        const char *type = softcard_card_type(o, i);
+        const char *type = softcard_type_of_card(o, i);
         snprintf(label, sizeof(label), "card %zu (%s)", i, type);
         copts.label = label;
         copts.n_params = card_params(o, type, params);

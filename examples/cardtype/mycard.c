@@ -30,14 +30,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The status words mycard answers itself; the card OS answers the rest. */
-#define SW_OK 0x9000
-#define SW_WRONG_LENGTH 0x6700
-#define SW_NOT_TRANSPARENT 0x6981
-#define SW_CONDITIONS_NOT_SATISFIED 0x6985
-#define SW_FILE_NOT_FOUND 0x6A82
-#define SW_NO_PRECISE_DIAGNOSIS 0x6F00
-
 /* F0 'S' 'O' 'F' 'T' (a proprietary RID: its first digit is F), then the
  * PIX 'C' 'A' 'R' 'D'. */
 static const uint8_t my_aid[] = {0xF0, 0x53, 0x4F, 0x46, 0x54,
@@ -112,16 +104,16 @@ static uint16_t get_greeting(sfc_card *card, const sfc_cmd *cmd,
     sfc_file *ef = greeting_ef(card, cmd);
     size_t len = 0;
     if (cmd->nc != 0)
-        return SW_WRONG_LENGTH;
+        return SFC_SW_WRONG_LENGTH;
     if (!ef)
-        return SW_FILE_NOT_FOUND;
+        return SFC_SW_FILE_NOT_FOUND;
     uint16_t sw = sfc_access(card, ef, SFC_AC_READ);
-    if (sw != SW_OK)
+    if (sw != SFC_SW_OK)
         return sw;
+    if (!sfc_file_is_transparent(ef))
+        return SFC_SW_FILE_INCOMPATIBLE;
     const uint8_t *text = sfc_file_data(ef, &len);
-    if (!text)
-        return SW_NOT_TRANSPARENT;
-    return sfc_resp_put(resp, text, len) ? SW_OK : SW_NO_PRECISE_DIAGNOSIS;
+    return sfc_resp_put(resp, text, len) ? SFC_SW_OK : SFC_SW_UNKNOWN;
 }
 
 /* 80 02 00 00 [01 n]: add 1 (no data) or n to the counter. */
@@ -130,14 +122,14 @@ static uint16_t increment(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     my_state *st = sfc_app_state(sfc_app_current(card, cmd));
     uint8_t value[4];
     if (cmd->nc > 1)
-        return SW_WRONG_LENGTH;
+        return SFC_SW_WRONG_LENGTH;
     uint32_t step = cmd->nc == 1 ? cmd->data[0] : 1;
     if (st->counter > UINT32_MAX - step)
-        return SW_CONDITIONS_NOT_SATISFIED;
+        return SFC_SW_CONDITIONS;
     st->counter += step;
     put_be32(value, st->counter);
-    return sfc_resp_put(resp, value, sizeof(value)) ? SW_OK
-                                                    : SW_NO_PRECISE_DIAGNOSIS;
+    return sfc_resp_put(resp, value, sizeof(value)) ? SFC_SW_OK
+                                                    : SFC_SW_UNKNOWN;
 }
 
 /* ---- how results are formatted ------------------------------------------- */
@@ -229,8 +221,9 @@ static const sfc_param_def my_params[] = {
     {NULL, NULL, NULL, 0},
 };
 
-/* The one symbol softcard looks for in the plugin. */
-const sfc_card_type softcard_card_type = {
+/* The one symbol softcard looks for in the plugin (SFC_PLUGIN_EXPORT keeps
+ * it visible even under -fvisibility=hidden). */
+SFC_PLUGIN_EXPORT const sfc_card_type softcard_card_type = {
     .abi = SFC_CARD_TYPE_ABI,
     .name = "mycard",
     .description = "the tutorial's card: a greeting and a counter",

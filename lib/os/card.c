@@ -194,6 +194,14 @@ void sfc_card_options_of(const sfc_card *card, sfc_card_options *out)
 
 sfc_err sfc_card_personalise(sfc_card *card, char *err, size_t errlen)
 {
+    /* No card leaves the factory with a guessable secret. From the system's
+     * generator, not the card's: a scripted source replays protocols, and
+     * create() may still set the secret from it. */
+    if (sfc_rng_fill(sfc_rng_system(), card->secret, sizeof(card->secret)) !=
+        SFC_OK) {
+        sfc_errf(err, errlen, "%s", "random generator failed");
+        return SFC_E_RNG;
+    }
     if (card->type->create) {
         sfc_card_options opts;
         sfc_card_options_of(card, &opts);
@@ -283,6 +291,16 @@ void *sfc_card_type_state(const sfc_card *card)
 void sfc_card_set_type_state(sfc_card *card, void *state)
 {
     card->type_state = state;
+}
+
+sfc_err sfc_card_set_secret(sfc_card *card, const uint8_t *secret,
+                            size_t len)
+{
+    if (len != sizeof(card->secret))
+        return SFC_E_RANGE;
+    memcpy(card->secret, secret, len);
+    sfc_mark_dirty(card);
+    return SFC_OK;
 }
 
 void sfc_mark_dirty(sfc_card *card)

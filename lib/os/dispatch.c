@@ -771,3 +771,8 @@ void sfc_resp_set_le_mode(sfc_resp *resp, sfc_le_mode mode)
 {
     resp->le_mode = mode;
 }
+
+sfc_le_mode sfc_resp_le_mode(const sfc_resp *resp)
+{
+    return resp->le_mode;
+}

@@ -427,6 +427,11 @@ sfc_file *sfc_df_by_name(sfc_card *card, const uint8_t *name, size_t len)
     return fs_df_by_name(card->mf, name, len);
 }
 
+bool sfc_file_is_transparent(const sfc_file *file)
+{
+    return file && file->kind == SFC_FILE_EF_BINARY;
+}
+
 const uint8_t *sfc_file_data(const sfc_file *file, size_t *len)
 {
     bool binary = file->kind == SFC_FILE_EF_BINARY;

@@ -594,6 +594,21 @@ static void test_access_hook_with_right(void **state)
     CT_RUN(card, after_reset);
 }
 
+/* The card secret (INTERNAL/EXTERNAL AUTHENTICATE, key 0): random on a
+ * fresh card whose type sets none, and settable through the interface. */
+static void test_card_secret(void **state)
+{
+    sfc_card *card = *state;
+    static const uint8_t zero[SFC_SECRET_LEN];
+    assert_memory_not_equal(card->secret, zero, SFC_SECRET_LEN);
+    uint8_t key[SFC_SECRET_LEN];
+    for (size_t i = 0; i < sizeof(key); i++)
+        key[i] = (uint8_t)(0xA0 + i);
+    assert_int_equal(sfc_card_set_secret(card, key, 15), SFC_E_RANGE);
+    assert_int_equal(sfc_card_set_secret(card, key, sizeof(key)), SFC_OK);
+    assert_memory_equal(card->secret, key, sizeof(key));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ct_teardown)
@@ -614,6 +629,7 @@ int main(void)
         T(test_rights_until_sm_end),
         T(test_rights_until_sm_end_from_handler),
         T(test_access_hook_with_right),
+        T(test_card_secret),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,8 +145,8 @@ static void check_case(const cli_case *c)
         return;
     }
     assert_int_equal(o.n_cards, c->n_cards);
-    assert_string_equal(softcard_card_type(&o, 0), c->type0);
-    assert_string_equal(softcard_card_type(&o, o.n_cards - 1), c->type_last);
+    assert_string_equal(softcard_type_of_card(&o, 0), c->type0);
+    assert_string_equal(softcard_type_of_card(&o, o.n_cards - 1), c->type_last);
     assert_int_equal(o.port, c->port);
     assert_int_equal(o.reversed, c->reversed);
     assert_int_equal(o.verbose, c->verbose);
