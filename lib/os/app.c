@@ -162,14 +162,9 @@ void app_free_all(sfc_card *card)
 
 static void fill_tables(sfc_app *app)
 {
-    for (size_t i = 0; i < app->def->n_ins; i++) {
-        const sfc_ins_def *d = &app->def->ins[i];
-        bool prop = d->flags & SFC_INS_PROPRIETARY;
-        sfc_ins_entry *t = prop ? app->prop : app->iso;
-        t[d->ins] = (sfc_ins_entry){d->fn, d->flags & ~SFC_INS_PROPRIETARY,
-                                    d->name};
-        app->has_prop = app->has_prop || (prop && d->fn);
-    }
+    for (size_t i = 0; i < app->def->n_ins; i++)
+        if (os_ins_put(app->iso, app->prop, &app->def->ins[i]))
+            app->has_prop = true;
 }
 
 static sfc_err check_def(const sfc_app_def *def, char *err, size_t errlen)

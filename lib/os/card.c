@@ -315,11 +315,7 @@ sfc_file *sfc_card_mf(sfc_card *card)
 
 void sfc_card_set_ins(sfc_card *card, const sfc_ins_def *def)
 {
-    bool prop = def->flags & SFC_INS_PROPRIETARY;
-    sfc_ins_entry *t = prop ? card->prop : card->iso;
-    t[def->ins] = (sfc_ins_entry){def->fn, def->flags & ~SFC_INS_PROPRIETARY,
-                                  def->name};
-    if (prop && def->fn)
+    if (os_ins_put(card->iso, card->prop, def))
         card->accept_proprietary = true;
 }
 

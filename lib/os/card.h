@@ -251,6 +251,14 @@ void sfc_card_options_of(const sfc_card *card, sfc_card_options *out);
 /** Fill `table` with the ISO 7816-4 interindustry handlers. */
 void os_iso_table(sfc_ins_entry table[256]);
 
+/**
+ * Put one instruction definition into a pair of tables (interindustry, or
+ * proprietary with SFC_INS_PROPRIETARY). Returns true if it added a
+ * proprietary handler.
+ */
+bool os_ins_put(sfc_ins_entry iso[256], sfc_ins_entry prop[256],
+                const sfc_ins_def *def);
+
 /** Process one C-APDU into card->rapdu; returns the R-APDU length (>= 2). */
 size_t os_process(sfc_card *card, const uint8_t *capdu, size_t len);
 

@@ -87,6 +87,16 @@ void os_iso_table(sfc_ins_entry t[256])
 #undef ISO
 }
 
+bool os_ins_put(sfc_ins_entry iso[256], sfc_ins_entry prop[256],
+                const sfc_ins_def *def)
+{
+    bool is_prop = def->flags & SFC_INS_PROPRIETARY;
+    sfc_ins_entry *t = is_prop ? prop : iso;
+    t[def->ins] = (sfc_ins_entry){def->fn, def->flags & ~SFC_INS_PROPRIETARY,
+                                  def->name};
+    return is_prop && def->fn;
+}
+
 size_t sfc_max_response(const sfc_cmd *cmd)
 {
     if (!cmd->has_le)
