@@ -14,7 +14,7 @@ SC_FUZZ_PACKAGES="libclang-rt-dev"
 SC_TEST_PACKAGES="libcmocka-dev pcscd vsmartcard-vpcd pcsc-tools opensc \
 python3 python3-pyscard iproute2 util-linux procps openssl \
 vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome \
-cardpeek cardpeek-data"
+cardpeek cardpeek-data man-db groff-base"
 # To run the demo.
 SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
 python3-pyscard iproute2 util-linux procps openssl cardpeek cardpeek-data"
