@@ -10,11 +10,13 @@ libpcsclite-dev libqrencode-dev libjson-c-dev libjpeg-dev"
 # To build the libFuzzer targets (fuzz/run), on top of SC_BUILD_PACKAGES:
 # clang's sanitizer and libFuzzer runtimes, only recommended by clang.
 SC_FUZZ_PACKAGES="libclang-rt-dev"
-# To run its tests (unit tests, private pcscd, independent clients).
+# To run its tests (unit tests, private pcscd, independent clients;
+# dpkg-dev, debhelper and lintian build and check the Debian packages in
+# tests/integration/test_debs.sh).
 SC_TEST_PACKAGES="libcmocka-dev pcscd vsmartcard-vpcd pcsc-tools opensc \
 python3 python3-pyscard iproute2 util-linux procps openssl \
 vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome \
-cardpeek cardpeek-data man-db groff-base"
+cardpeek cardpeek-data man-db groff-base dpkg-dev debhelper lintian"
 # To run the demo.
 SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
 python3-pyscard iproute2 util-linux procps openssl cardpeek cardpeek-data"
