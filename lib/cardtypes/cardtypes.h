@@ -13,6 +13,8 @@ extern const sfc_card_type sfc_type_iso7816;
 extern const sfc_card_type sfc_type_handler_test;
 /** epass.c: ICAO 9303 eMRTD with BAC, secure messaging and AA. */
 extern const sfc_card_type sfc_type_epass;
+/** cryptoflex.c: Schlumberger Cryptoflex for OpenSC's flex driver. */
+extern const sfc_card_type sfc_type_cryptoflex;
 /** relay.c: forwards to a card in another reader through libscio. */
 extern const sfc_card_type sfc_type_relay;
 

@@ -25,14 +25,6 @@
 #include "core/log.h"
 #include "os/card.h"
 
-static const sfc_param_def cryptoflex_params[] = {{NULL, NULL, NULL, 0}};
-static const sfc_card_type type_cryptoflex = {
-    .abi = SFC_CARD_TYPE_ABI,
-    .name = "cryptoflex",
-    .description = "Schlumberger Cryptoflex (not implemented yet)",
-    .params = cryptoflex_params,
-};
-
 /* vicc's nPA options, declared so that they are recognised and the type
  * can be refused as not implemented rather than the options as unknown. */
 static const sfc_param_def npa_params[] = {
@@ -58,7 +50,7 @@ static const sfc_card_type type_npa = {
 #define MAX_TYPES 32
 
 static const sfc_card_type *types[MAX_TYPES + 1] = {
-    &sfc_type_iso7816, &type_cryptoflex,      &sfc_type_epass,
+    &sfc_type_iso7816, &sfc_type_cryptoflex,      &sfc_type_epass,
     &type_npa,         &sfc_type_relay,       &sfc_type_handler_test,
     NULL,
 };
