@@ -122,9 +122,11 @@ static void test_create_bad_bodies(void **state)
         {"F0E0010010 FFFF 0010 5015 38FF 0000 00 01 03 000000", "6A86"},
         /* an existing FID */
         {"F0E0000010 FFFF 0010 0002 01FF 0000 00 01 03 000000", "6A89"},
-        /* more than the card's memory */
+        /* the largest EF the 16-bit size allows */
         {"C0A40000023F00", "6110"},
         {"F0E0000010 FFFF FFFF 4444 01FF 0000 00 01 03 000000", "9000"},
+        {"C0B0FFFE01", "00 9000"},
+        {"C0B0FFFE02", "6C01"},
     };
     CT_RUN(card, steps);
 }
@@ -199,7 +201,7 @@ static void test_verify(void **state)
 {
     sfc_card *card = *state;
     ct_expect(card, "F02A000108" CF_AAK, "9000");
-    /* a DF whose files are created under CHV1, holding EF 0000 */
+    /* a DF holding EF 0000 (CHV1) */
     cf_create(card, 0x200, 0x4B01, 0x38, 0x00, 0x00, "9000");
     cf_chv_file(card, 0x0000, 0x0);
     cf_select(card, 0x4B01);
