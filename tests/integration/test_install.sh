@@ -116,7 +116,9 @@ WARNINGS=(-std=c17 -Wall -Wextra -Werror -Wformat=2 -Wshadow
           -Wstrict-prototypes -Wmissing-prototypes -Wvla)
 # a sanitizer build's libscio needs the sanitizer runtimes in the program
 san=()
-if ldd "$libdir/libscio.so.$version" | grep -q libasan; then
+# (ldd's output is captured first: `ldd | grep -q` under pipefail fails
+# whenever grep exits before ldd has written everything)
+if [[ $(ldd "$libdir/libscio.so.$version") == *libasan* ]]; then
     # shellcheck disable=SC2054 # one option with commas
     san=(-fsanitize=address,undefined)
 fi
