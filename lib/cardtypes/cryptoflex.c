@@ -448,14 +448,6 @@ static sfc_file *find_up(sfc_file *df, uint16_t fid)
     return NULL;
 }
 
-static bool same8(const uint8_t *a, const uint8_t *b)
-{
-    uint8_t d = 0;
-    for (size_t i = 0; i < 8; i++)
-        d |= (uint8_t)(a[i] ^ b[i]);
-    return d == 0;
-}
-
 /* Compare a secret of 8 bytes at f->data[at] with its tries-left byte at
  * [at + 8] and maximum at [at + 9]: 9000, 6300 (wrong), 6983 (blocked). */
 static uint16_t check_secret(sfc_card *card, sfc_file *f, size_t at,
@@ -464,7 +456,7 @@ static uint16_t check_secret(sfc_card *card, sfc_file *f, size_t at,
     uint8_t left = f->data[at + 8], max = f->data[at + 9];
     if (left == 0)
         return SW_AUTH_BLOCKED;
-    if (!same8(f->data + at, value)) {
+    if (!sfc_ct_equal(f->data + at, value, 8)) {
         left--;
         sfc_file_write(card, f, at + 8, &left, 1);
         return left ? SW_WARN_CHANGED : SW_AUTH_BLOCKED;
