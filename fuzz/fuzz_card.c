@@ -1,54 +1,156 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file fuzz_card.c
- * @brief libFuzzer target: arbitrary byte strings as command APDUs to an
- *        iso7816 card, a handler_test card and a card with an SM session.
+ * @brief libFuzzer target: sequences of command APDUs to one card of each
+ *        card type, kept across inputs (persistent).
  *
- * The input is split at 00 FF separators into several APDUs sent in order,
- * so sequences (SELECT then READ, chains, GET RESPONSE) are explored too.
- * Every answer must be a well-formed R-APDU of 2..65535 bytes.
+ * Input: one byte choosing the card (its value modulo the number of cards
+ * below), then records of a 2-byte big-endian length and that many bytes,
+ * each sent as one command APDU (a length past the end takes what is
+ * left); the length FFFF is no APDU but a warm reset of the card. So
+ * sequences (SELECT then READ, chains, GET RESPONSE, logical channels) are
+ * explored. Every answer must be a well-formed R-APDU of 2..65535 bytes.
+ *
+ * Each card is made once per process and saved as image text. Every input
+ * starts with a warm reset (volatile state: current files, channels,
+ * security status, pending responses); a card whose persistent state an
+ * input may have changed (the engine's dirty flag, set by every command
+ * flagged SFC_INS_MUTATES and by PIN counter changes) is replaced by a
+ * fresh copy loaded from that text before the next input. The random
+ * source is a fixed sequence restarted per input, so an input replays the
+ * same way.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "softcard.h"
+#include "image/image.h"
+#include "os/card.h"
 #include "os/sm.h"
+#include "softcard.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void send_all(sfc_card *card, const uint8_t *data, size_t size)
+/* ---- a deterministic random source ------------------------------------- */
+
+static uint64_t rng_state;
+
+static sfc_err rng_fill(void *ctx, uint8_t *out, size_t len)
 {
-    size_t start = 0;
-    for (size_t i = 0; i <= size; i++) {
-        bool end = i == size || (i + 1 < size && data[i] == 0x00 && data[i + 1] == 0xFF);
-        if (!end)
-            continue;
-        const uint8_t *r;
-        size_t rl;
-        if (sfc_card_transmit(card, data + start, i - start, &r, &rl) != SFC_OK ||
-            rl < 2 || rl > 65535)
-            abort();
-        start = i + 2;
-        i++;
+    (void)ctx;
+    for (size_t i = 0; i < len; i++) {
+        rng_state = rng_state * 6364136223846793005u + 1442695040888963407u;
+        out[i] = (uint8_t)(rng_state >> 56);
     }
+    return SFC_OK;
+}
+
+static const sfc_rng fixed_rng = {rng_fill, NULL};
+
+/* ---- the cards ---------------------------------------------------------- */
+
+static const sfc_param iso_params[] = {
+    {"secret", "00112233445566778899AABBCCDDEEFF"}};
+static const sfc_param cf_params[] = {{"serial", "0102030405060708"}};
+static const uint8_t sm_key[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+                                   9, 10, 11, 12, 13, 14, 15, 16};
+
+typedef struct slot {
+    const char *type;
+    const sfc_param *params;
+    size_t n_params;
+    bool sm;            /* every input runs under secure messaging */
+    char *image;        /* the fresh card as image text */
+    size_t image_len;
+    sfc_card *card;
+} slot;
+
+static slot slots[] = {
+    {"iso7816", iso_params, 1, false, NULL, 0, NULL},
+    {"iso7816", iso_params, 1, true, NULL, 0, NULL},
+    {"handler_test", NULL, 0, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, false, NULL, 0, NULL},
+    {"cryptoflex", cf_params, 1, false, NULL, 0, NULL},
+};
+#define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
+
+static void die(const char *what, const char *type, const char *err)
+{
+    fprintf(stderr, "fuzz_card: %s %s: %s\n", what, type, err);
+    abort();
+}
+
+static void fresh_card(slot *s)
+{
+    char err[SFC_IMAGE_ERR_MAX];
+    sfc_card_options o = {.rng = &fixed_rng};
+    if (!s->image) {
+        o.params = s->params;
+        o.n_params = s->n_params;
+        sfc_card *c = NULL;
+        if (sfc_card_new(s->type, &o, &c, err, sizeof(err)) != SFC_OK)
+            die("cannot create", s->type, err);
+        if (sfc_image_save_text(c, &s->image, &s->image_len, err,
+                                sizeof(err)) != SFC_OK)
+            die("cannot save", s->type, err);
+        sfc_card_free(c);
+        o.params = NULL;
+        o.n_params = 0;
+    }
+    sfc_card_free(s->card);
+    s->card = NULL;
+    if (sfc_image_load_text(s->image, s->image_len, &o, &s->card, err,
+                            sizeof(err)) != SFC_OK)
+        die("cannot load", s->type, err);
+    s->card->dirty = false;
+}
+
+/* FUZZ_CARD_TRACE=1 prints each command and its status word to stderr
+ * (to check what a seed does: fuzz_card_replay FILE). */
+static void trace_apdu(const char *type, const uint8_t *c, size_t n,
+                       const uint8_t *r, size_t rl)
+{
+    fprintf(stderr, "%-12s ", type);
+    for (size_t i = 0; i < n && i < 16; i++)
+        fprintf(stderr, "%02X", c[i]);
+    fprintf(stderr, "%s -> %zu bytes, SW %02X%02X\n", n > 16 ? "..." : "",
+            rl - 2, r[rl - 2], r[rl - 1]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const sfc_param secret = {"secret", "00112233445566778899AABBCCDDEEFF"};
-    sfc_card_options o = {.params = &secret, .n_params = 1};
-    sfc_card *card = NULL;
-    if (sfc_card_new("iso7816", &o, &card, NULL, 0) != SFC_OK)
-        abort();
-    send_all(card, data, size);
-    static const uint8_t k[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-    sm_start(card, SM_3DES_RETAIL, k, 16, k, 16, NULL, 8);
-    send_all(card, data, size);
-    sfc_card_free(card);
-    if (sfc_card_new("handler_test", NULL, &card, NULL, 0) != SFC_OK)
-        abort();
-    send_all(card, data, size);
-    sfc_card_free(card);
+    static int trace = -1;
+    if (trace < 0)
+        trace = getenv("FUZZ_CARD_TRACE") != NULL;
+    if (size == 0)
+        return 0;
+    slot *s = &slots[data[0] % N_SLOTS];
+    if (!s->card || s->card->dirty)
+        fresh_card(s);
+    rng_state = 0x5EED;
+    sfc_card *card = s->card;
+    sfc_card_power(card, SFC_RESET);
+    if (s->sm)
+        sm_start(card, SM_3DES_RETAIL, sm_key, 16, sm_key, 16, NULL, 8);
+    size_t off = 1;
+    while (off + 2 <= size) {
+        size_t n = (size_t)data[off] << 8 | data[off + 1];
+        off += 2;
+        if (n == 0xFFFF) {
+            sfc_card_power(card, SFC_RESET);
+            continue;
+        }
+        if (n > size - off)
+            n = size - off;
+        const uint8_t *r;
+        size_t rl;
+        if (sfc_card_transmit(card, data + off, n, &r, &rl) != SFC_OK ||
+            rl < 2 || rl > 65535)
+            abort();
+        if (trace)
+            trace_apdu(s->type, data + off, n, r, rl);
+        off += n;
+    }
     return 0;
 }
