@@ -61,17 +61,21 @@ typedef struct slot {
     const sfc_param *params;
     size_t n_params;
     bool sm;            /* every input runs under secure messaging */
+    int keeps_ins;      /* an INS whose effect outlives a reset without
+                         * setting the dirty flag, or -1 */
     char *image;        /* the fresh card as image text */
     size_t image_len;
     sfc_card *card;
 } slot;
 
 static slot slots[] = {
-    {"iso7816", iso_params, 1, false, NULL, 0, NULL},
-    {"iso7816", iso_params, 1, true, NULL, 0, NULL},
-    {"handler_test", NULL, 0, false, NULL, 0, NULL},
-    {"ePass", NULL, 0, false, NULL, 0, NULL},
-    {"cryptoflex", cf_params, 1, false, NULL, 0, NULL},
+    {"iso7816", iso_params, 1, false, -1, NULL, 0, NULL},
+    {"iso7816", iso_params, 1, true, -1, NULL, 0, NULL},
+    /* handler_test remembers the last VERIFY PIN (for its dump command,
+     * 40) across resets, and that is not persistent state */
+    {"handler_test", NULL, 0, false, 0x20, NULL, 0, NULL},
+    {"ePass", NULL, 0, false, -1, NULL, 0, NULL},
+    {"cryptoflex", cf_params, 1, false, -1, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
 
@@ -150,6 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (trace)
             trace_apdu(s->type, data + off, n, r, rl);
+        if (n >= 2 && data[off + 1] == s->keeps_ins)
+            card->dirty = true; /* start the next input from a fresh copy */
         off += n;
     }
     return 0;
