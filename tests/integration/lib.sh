@@ -126,3 +126,18 @@ sc_expect_match() {
         sc_fail "$1: '$3' not found in: $2"
     sc_log "ok: $1"
 }
+
+# sc_apdus APDU...: send APDUs in one opensc-tool session to reader 0
+# (OpenSC selects the MF when it connects, so state does not survive between
+# sessions) and print one line "SW DATA" per APDU, data as uppercase hex;
+# opensc-tool's hex dump lines carry up to 16 bytes before the ASCII column.
+sc_apdus() {
+    local args=() a
+    for a in "$@"; do args+=(-s "$a"); done
+    opensc-tool -r 0 "${args[@]}" 2>&1 | awk '
+        function flush() { if (sw != "") print sw, data; sw = ""; data = "" }
+        /^Sending/ { flush(); next }
+        /^Received/ { s = $0; sub(/.*SW1=0x/, "", s); sw = toupper(substr(s, 1, 2)) toupper(substr(s, 11, 2)); next }
+        /^([0-9A-F][0-9A-F] )+/ { for (i = 1; i <= NF && i <= 16; i++) if ($i ~ /^[0-9A-F][0-9A-F]$/) data = data $i; else break }
+        END { flush() }'
+}

@@ -15,20 +15,6 @@ sc_wait_card "Virtual PCD 00 00" present
 sc_expect_match "reader with card" "$(opensc-tool -l 2>&1)" "0 +Yes +Virtual PCD 00 00"
 sc_expect_eq "ATR" "$(opensc-tool -r 0 -a 2>&1)" "3b:95:13:81:01:80:73:ff:01:00:0b"
 
-# Send APDUs in one opensc-tool session (OpenSC selects the MF when it
-# connects, so state does not survive between sessions) and print one line
-# "SW DATA" per APDU, data as uppercase hex; opensc-tool's hex dump lines
-# carry up to 16 bytes before the ASCII column.
-apdus() {
-    local args=() a
-    for a in "$@"; do args+=(-s "$a"); done
-    opensc-tool -r 0 "${args[@]}" 2>&1 | awk '
-        function flush() { if (sw != "") print sw, data; sw = ""; data = "" }
-        /^Sending/ { flush(); next }
-        /^Received/ { s = $0; sub(/.*SW1=0x/, "", s); sw = toupper(substr(s, 1, 2)) toupper(substr(s, 11, 2)); next }
-        /^([0-9A-F][0-9A-F] )+/ { for (i = 1; i <= NF && i <= 16; i++) if ($i ~ /^[0-9A-F][0-9A-F]$/) data = data $i; else break }
-        END { flush() }'
-}
 # session APDU EXPECTED APDU EXPECTED ...: one session, each answer checked
 session() {
     local cmds=() wants=() i=0 line
@@ -36,7 +22,7 @@ session() {
     while IFS= read -r line; do
         sc_expect_eq "${cmds[$i]} -> ${wants[$i]}" "$line" "${wants[$i]}"
         i=$((i + 1))
-    done < <(apdus "${cmds[@]}")
+    done < <(sc_apdus "${cmds[@]}")
     [ "$i" -eq "${#cmds[@]}" ] || sc_fail "only $i of ${#cmds[@]} answers"
 }
 
@@ -46,7 +32,7 @@ session 00A4000C023F00 "9000 " \
         00200001 "63C3 " \
         002000010439393939 "63C2 " \
         002000010431323334 "9000 "
-sc_expect_match "GET CHALLENGE" "$(apdus 0084000008)" "^9000 [0-9A-F]{16}$"
+sc_expect_match "GET CHALLENGE" "$(sc_apdus 0084000008)" "^9000 [0-9A-F]{16}$"
 # inputs that crash or mislead the reference, in one session
 session 00E000000E620C820201018302123480020010 "9000 " \
         00D6000004DEADBEEF "9000 " \

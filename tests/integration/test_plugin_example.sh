@@ -56,18 +56,6 @@ for compiler in gcc clang; do
 done
 
 # ---- helpers ---------------------------------------------------------------
-# apdus APDU...: one opensc-tool session (OpenSC selects the MF when it
-# connects), one line "SW DATA" per APDU, data as uppercase hex.
-apdus() {
-    local args=() a
-    for a in "$@"; do args+=(-s "$a"); done
-    opensc-tool -r 0 "${args[@]}" 2>&1 | awk '
-        function flush() { if (sw != "") print sw, data; sw = ""; data = "" }
-        /^Sending/ { flush(); next }
-        /^Received/ { s = $0; sub(/.*SW1=0x/, "", s); sw = toupper(substr(s, 1, 2)) toupper(substr(s, 11, 2)); next }
-        /^([0-9A-F][0-9A-F] )+/ { for (i = 1; i <= NF && i <= 16; i++) if ($i ~ /^[0-9A-F][0-9A-F]$/) data = data $i; else break }
-        END { flush() }'
-}
 # raw APDU...: one scriptor session (pcsc-tools), which shows the answers
 # as the card sent them (no GET RESPONSE): one line "DATA SW1 SW2" in hex.
 raw() {
@@ -77,7 +65,7 @@ raw() {
         on && / : / { sub(/ : .*/, "", r); gsub(/ /, "", r); print r; on = 0 }'
 }
 # check CLIENT APDU EXPECTED APDU EXPECTED ...: one session of CLIENT
-# (apdus or raw), each answer checked.
+# (sc_apdus or raw), each answer checked.
 check() {
     local client=$1 cmds=() wants=() i=0 line
     shift
@@ -101,7 +89,7 @@ sc_start_card -vvv -t ./mycard.so
 sc_wait_card "Virtual PCD 00 00" present
 sc_expect_eq "ATR" "$(opensc-tool -r 0 -a 2>&1)" \
     "3b:86:80:01:6d:79:63:61:72:64:07"
-check apdus 80010000 "6E00 " \
+check sc_apdus 80010000 "6E00 " \
     00A4040C09"$AID" "9000 " \
     8001000000 "9000 $GREETING" \
     80020000 "9000 00000001" \
@@ -140,7 +128,7 @@ sc_expect_match "without --plugin" "$out" "mycard"
 hi=$(printf 'Hi from an image' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
 sc_start_card -vvv --plugin ./mycard.so -f card.json
 sc_wait_card "Virtual PCD 00 00" present
-check apdus 00A4040C09"$AID" "9000 " \
+check sc_apdus 00A4040C09"$AID" "9000 " \
     8001000000 "9000 $hi" \
     80020000 "9000 00000001" \
     80020000012A "9000 0000002B"
@@ -153,7 +141,7 @@ sc_expect_eq "counter in the image" "$(state card.json)" "mycard=0000002B"
 stop_card
 sc_start_card -vvv --plugin ./mycard.so -f card.json
 sc_wait_card "Virtual PCD 00 00" present
-check apdus 00A4040C09"$AID" "9000 " \
+check sc_apdus 00A4040C09"$AID" "9000 " \
     80020000 "9000 0000002C" \
     8001000000 "9000 $hi"
 sc_expect_eq "counter after the restart" "$(state card.json)" "mycard=0000002C"
