@@ -17,28 +17,21 @@
 #      SFC_FULL_BINDIR    the absolute bin directory
 set(SFC_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
 
-# sfc_pc_dir(OUT DIR): DIR in pkg-config form (relative to ${prefix}).
-function(sfc_pc_dir out dir)
+# sfc_under(OUT BASE DIR): DIR if absolute, else BASE/DIR; BASE is
+# "${prefix}" for pkg-config form, the install prefix for an absolute path
+# (without DESTDIR).
+function(sfc_under out base dir)
   if(IS_ABSOLUTE "${dir}")
     set(${out} "${dir}" PARENT_SCOPE)
   else()
-    set(${out} "\${prefix}/${dir}" PARENT_SCOPE)
+    set(${out} "${base}/${dir}" PARENT_SCOPE)
   endif()
 endfunction()
 
-# sfc_full_dir(OUT DIR): DIR as an absolute path (without DESTDIR).
-function(sfc_full_dir out dir)
-  if(IS_ABSOLUTE "${dir}")
-    set(${out} "${dir}" PARENT_SCOPE)
-  else()
-    set(${out} "${CMAKE_INSTALL_PREFIX}/${dir}" PARENT_SCOPE)
-  endif()
-endfunction()
-
-sfc_pc_dir(SFC_PC_LIBDIR "${SFC_LIBDIR}")
-sfc_pc_dir(SFC_PC_INCLUDEDIR "${SFC_INCLUDEDIR}")
-sfc_full_dir(SFC_FULL_BINDIR "${SFC_BINDIR}")
-sfc_full_dir(sfc_dest_dir "${SFC_DEST_DIR}")
+sfc_under(SFC_PC_LIBDIR "\${prefix}" "${SFC_LIBDIR}")
+sfc_under(SFC_PC_INCLUDEDIR "\${prefix}" "${SFC_INCLUDEDIR}")
+sfc_under(SFC_FULL_BINDIR "${CMAKE_INSTALL_PREFIX}" "${SFC_BINDIR}")
+sfc_under(sfc_dest_dir "${CMAKE_INSTALL_PREFIX}" "${SFC_DEST_DIR}")
 
 set(sfc_dest "$ENV{DESTDIR}${sfc_dest_dir}/${SFC_DEST_NAME}")
 message(STATUS "Installing: ${sfc_dest}")

@@ -441,7 +441,7 @@ static int check_image_options(softcard_opts *o, bool n_given, char *err,
 /* The card types the options are for: -t, --init, or the default. */
 static bool declared_by_a_type(const softcard_opts *o, const char *key)
 {
-    const char *init = o->init_type ? o->init_type : NULL;
+    const char *init = o->init_type;
     if (o->init_config) /* the file names the type; the card checks */
         return true;
     if (init || o->n_types == 0) {

@@ -55,7 +55,8 @@ static const sfc_card_type *types[MAX_TYPES + 1] = {
     NULL,
 };
 
-#define N_BUILTIN 6
+/* Where the plugins start in types[]: 0 until the first is loaded. */
+static size_t first_plugin;
 
 static size_t n_types(void)
 {
@@ -75,10 +76,10 @@ const sfc_card_type *sfc_card_type_find(const char *name)
 
 bool sfc_card_type_is_plugin(const sfc_card_type *t)
 {
-    for (size_t i = 0; i < N_BUILTIN; i++)
+    for (size_t i = first_plugin; first_plugin && types[i]; i++)
         if (types[i] == t)
-            return false;
-    return t != NULL;
+            return true;
+    return false;
 }
 
 const sfc_card_type *const *sfc_card_type_list(void)
@@ -165,6 +166,8 @@ sfc_err sfc_card_type_load(const char *path, const char **name, char *err,
         dlclose(so);
         return rv;
     }
+    if (!first_plugin)
+        first_plugin = n_types();
     types[n_types()] = t; /* the array keeps a NULL after the last */
     sfc_log(SFC_LOG_INFO, "card type '%s' loaded from %s", t->name, path);
     if (name)

@@ -18,7 +18,6 @@
  */
 #include "os/card.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
