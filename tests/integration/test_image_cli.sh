@@ -96,7 +96,7 @@ chmod 600 pass.txt
 run "--init encrypted" 0 --init iso7816 -f e.json --passphrase-file pass.txt
 sc_expect_eq "--init encrypted" "$out" "e.json: new iso7816 card image (encrypted)"
 grep -q '"softcard-encrypted-card-image"' e.json || sc_fail "e.json is not encrypted"
-grep -q '1234' e.json && sc_fail "the PIN is readable in e.json"
+grep -q '"1234"' e.json && sc_fail "the PIN is readable in e.json" # quoted: base64 may hold 1234
 run "no passphrase" 1 --check-image -f e.json
 sc_expect_match "no passphrase" "$out" "e.json: encrypted image: a passphrase is needed \(give --passphrase-file FILE or set SOFTCARD_PASSPHRASE\)"
 out=$(SOFTCARD_PASSPHRASE='wrong horse' "$SC_BIN" --check-image -f e.json 2>&1) &&
