@@ -6,17 +6,22 @@
 
 # To build the project. ./check builds it with both gcc and clang.
 SC_BUILD_PACKAGES="gcc clang make cmake pkg-config libc6-dev libssl-dev \
-libpcsclite-dev libqrencode-dev libjson-c-dev libjpeg-dev"
+libpcsclite-dev libqrencode-dev libjson-c-dev libjpeg-dev libeac-dev"
 # To build the libFuzzer targets (fuzz/run), on top of SC_BUILD_PACKAGES:
 # clang's sanitizer and libFuzzer runtimes, only recommended by clang.
 SC_FUZZ_PACKAGES="libclang-rt-dev"
 # To run its tests (unit tests, private pcscd, independent clients;
 # dpkg-dev, debhelper and lintian build and check the Debian packages in
-# tests/integration/test_debs.sh).
+# tests/integration/test_debs.sh; yubico-piv-tool, scdaemon and gnupg drive
+# the PIV and OpenPGP cards; openpace has cvc-create for CV certificates;
+# autoconf, automake, libtool and patch build npa-tool from Debian's opensc
+# source, which Debian does not ship as a binary).
 SC_TEST_PACKAGES="libcmocka-dev pcscd vsmartcard-vpcd pcsc-tools opensc \
 python3 python3-pyscard iproute2 util-linux procps openssl \
 vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome \
-cardpeek cardpeek-data man-db groff-base dpkg-dev debhelper lintian"
+cardpeek cardpeek-data man-db groff-base dpkg-dev debhelper lintian \
+yubico-piv-tool scdaemon gnupg gpg-agent openpace openssh-client \
+autoconf automake libtool patch"
 # To run the demo.
 SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
 python3-pyscard iproute2 util-linux procps openssl cardpeek cardpeek-data"
