@@ -17,6 +17,8 @@ extern const sfc_card_type sfc_type_epass;
 extern const sfc_card_type sfc_type_cryptoflex;
 /** relay.c: forwards to a card in another reader through libscio. */
 extern const sfc_card_type sfc_type_relay;
+/** piv*.c: NIST SP 800-73-4 PIV with Yubico's management commands. */
+extern const sfc_card_type sfc_type_piv;
 
 /** The type named `name` (built-in or loaded), or NULL. */
 const sfc_card_type *sfc_card_type_find(const char *name);
