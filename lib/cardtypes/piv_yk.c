@@ -121,6 +121,21 @@ static bool set_basics(X509 *x, const uint8_t serial[8], const char *cn,
     return ok;
 }
 
+/* basicConstraints CA:TRUE and keyUsage keyCertSign: the attestation
+ * certificate issues the attestations. */
+static bool add_ca_exts(X509 *x)
+{
+    X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
+                                             "critical,CA:TRUE");
+    X509_EXTENSION *ku = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage,
+                                             "critical,keyCertSign");
+    bool ok = bc && ku && X509_add_ext(x, bc, -1) == 1 &&
+              X509_add_ext(x, ku, -1) == 1;
+    X509_EXTENSION_free(bc);
+    X509_EXTENSION_free(ku);
+    return ok;
+}
+
 /* Sign and append the DER certificate. */
 static bool finish(X509 *x, EVP_PKEY *signer, sfc_buf *out)
 {
@@ -199,7 +214,7 @@ sfc_err piv_make_attestation(sfc_card *card, piv_state *st, sfc_file *df)
               sfc_pkey_generate_ec(SFC_CURVE_P256, &key) == SFC_OK &&
               set_basics(x, serial, "softcard PIV Attestation", key) &&
               X509_set_issuer_name(x, X509_get_subject_name(x)) == 1 &&
-              finish(x, key, &der) && wrap_cert(der.data, der.len, &obj) &&
+              add_ca_exts(x) && finish(x, key, &der) && wrap_cert(der.data, der.len, &obj) &&
               piv_object_put(card, df, PIV_TAG_ATTEST_CERT, obj.data,
                              obj.len) == SW_OK;
     if (ok)
