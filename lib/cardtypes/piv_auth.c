@@ -13,6 +13,8 @@
  *   7C{80 00}            -> 7C{80 E(W)}  the card keeps the witness W
  *   7C{80 W', 81 C}      -> 7C{82 E(C)}  if W' = W: authenticated (mutual)
  *   7C{81 00}            -> 7C{81 C}     the card keeps the challenge C
+ *                                        (P1 may be 00 here: OpenSC's
+ *                                        GET CHALLENGE)
  *   7C{82 R}             -> 9000         if R = E(C): authenticated (external)
  * A witness or challenge is used once; a mismatch answers 6982. The card
  * never encrypts a value of the client's choosing without a witness proof,
@@ -155,16 +157,19 @@ static uint16_t ga_mgm(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp,
 {
     sfc_app *app = piv_app_of(card, cmd);
     piv_state *st = sfc_app_state(app);
-    if (cmd->p1 != st->mgm_alg)
-        return SW_WRONG_DATA;
     size_t bs = sfc_cipher_block(mgm_cipher(st));
     bool w = it->has[0], c = it->has[1], r = it->has[2];
+    /* a challenge is random data: OpenSC asks for it with P1 = 00 as its
+     * GET CHALLENGE */
+    if (!w && c && !r && it->len[1] == 0 &&
+        (cmd->p1 == st->mgm_alg || cmd->p1 == 0x00))
+        return mgm_fresh(card, st, false, bs, resp);
+    if (cmd->p1 != st->mgm_alg)
+        return SW_WRONG_DATA;
     if (w && !c && !r && it->len[0] == 0)
         return mgm_fresh(card, st, true, bs, resp);
     if (w && c && !r && it->len[0] == bs && it->len[1] == bs)
         return mgm_mutual(card, app, st, it, resp);
-    if (!w && c && !r && it->len[1] == 0)
-        return mgm_fresh(card, st, false, bs, resp);
     if (!w && !c && r && it->len[2] == bs)
         return mgm_external(card, app, st, it);
     return SW_WRONG_DATA;
