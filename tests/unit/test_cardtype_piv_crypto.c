@@ -10,7 +10,8 @@
  *        P-384) with the 7F49 reply turned into an OpenSSL key that
  *        verifies the card's signatures; ATTEST verified against the F9
  *        certificate; the application state saved and loaded into another
- *        card; and malformed or refused inputs.
+ *        card; RSA 4096 with extended-length APDUs; and malformed or
+ *        refused inputs.
  */
 #include "piv_steps.h"
 
@@ -383,6 +384,48 @@ static void test_save_load(void **state)
     EVP_PKEY_free(k);
 }
 
+/* RSA 4096 with extended length: imported (chained), then one extended
+ * GENERAL AUTHENTICATE with the whole block and the whole signature; and
+ * generated on the card. */
+static void test_rsa4096_extended(void **state)
+{
+    (void)state;
+    sfc_card_options o = {0};
+    o.extended_length = true;
+    sfc_card *card = ct_card_ex("piv", &o);
+    sfc_card *plain = pv_card();
+    uint8_t atr[SFC_ATR_MAX], atr2[SFC_ATR_MAX];
+    size_t an = sfc_card_atr(card, atr), an2 = sfc_card_atr(plain, atr2);
+    assert_true(an != an2 || memcmp(atr, atr2, an) != 0);
+    sfc_card_free(plain);
+    pv_mgm_default(card);
+    pv_pin(card);
+    EVP_PKEY *k = pv_rsa(4096);
+    assert_int_equal(pv_import(card, 0x16, 0x9A, k, 0), 0x9000);
+
+    uint8_t dgst[32], apdu[600], *p = apdu;
+    sha(EVP_sha256(), (const uint8_t *)"piv", 3, dgst);
+    memcpy(p, "\x00\x87\x16\x9A\x00\x02\x0A\x7C\x82\x02\x06\x82\x00"
+              "\x81\x82\x02\x00", 17);
+    p += 17;
+    pkcs1_block(dgst, p, 512);
+    p += 512;
+    *p++ = 0x00, *p++ = 0x00;
+    size_t rl = 0;
+    assert_int_equal(ct_raw(card, apdu, (size_t)(p - apdu), &rl), 0x9000);
+    assert_int_equal(rl, 4 + 4 + 512);
+    const uint8_t *r = NULL;
+    size_t n = 0;
+    assert_int_equal(sfc_card_transmit(card, apdu, (size_t)(p - apdu), &r,
+                                       &n), SFC_OK);
+    verify_sig(k, EVP_sha256(), true, dgst, 32, r + 8, 512);
+    EVP_PKEY *g = generate(card, 0x9C, 0x16, NULL);
+    assert_int_equal(EVP_PKEY_get_bits(g), 4096);
+    EVP_PKEY_free(g);
+    EVP_PKEY_free(k);
+    sfc_card_free(card);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +439,7 @@ int main(void)
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(test_attest, setup, ct_teardown),
         cmocka_unit_test_setup_teardown(test_save_load, setup, ct_teardown),
+        cmocka_unit_test(test_rsa4096_extended),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
