@@ -7,7 +7,8 @@
  *        SERIAL, GET DATA and PUT DATA with their access rules and malformed
  *        inputs, VERIFY (status without a try, counting down, blocking,
  *        logout), CHANGE REFERENCE DATA, RESET RETRY COUNTER, SET PIN
- *        RETRIES, RESET, and personalisation parameters.
+ *        RETRIES, RESET, personalisation parameters, and OpenSC's probe
+ *        of other applications.
  */
 #include "piv_steps.h"
 
@@ -255,6 +256,31 @@ static void test_params(void **state)
     }
 }
 
+/* OpenSC 0.23's probe of other applications (card-types §4.1): no side
+ * effect, PIV stays selected and working. */
+static void test_opensc_probe(void **state)
+{
+    static const char *const probe[] = {
+        "00A4040007627601FF000000", "00A4040006A00000000101",
+        "00A404000BE82B0601040181C31F020100",
+        "00A4040C0FD23300000045737445494420763335", "00CADF3005",
+        "00A4040C07A000000116DB0000", "00A4040007A0000000790100",
+        "00A4040007A0000000790F00", "00A404000CF276A288BCFBA69D34F31001",
+        "00A4040009A0000003974254465900", "00A4040006D2760001240100",
+        "00A4040C0AD392F000260100000001", "00A4000C023F00",
+        "00A4040007A0000000790100",
+    };
+    ct_expect(*state, "0020008008" PV_PIN, "9000");
+    for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+        const char *r = ct_x(*state, probe[i]);
+        assert_true(strcmp(r, "6A82") == 0 || strcmp(r, "6D00") == 0);
+    }
+    ct_expect(*state, "00200080", "9000"); /* still verified */
+    ct_expect(*state, "00FD000000", "0504039000");
+    ct_expect(*state, "00CB3FFF035C017E00",
+              "7E124F0BA0000003080000100001005F2F024000 9000");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +296,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pin_retries_and_reset, setup,
                                         ct_teardown),
         cmocka_unit_test(test_params),
+        cmocka_unit_test_setup_teardown(test_opensc_probe, setup,
+                                        ct_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
