@@ -207,30 +207,49 @@ static sfc_err import_slot(piv_build *b, uint8_t ref)
     return rv;
 }
 
+static sfc_err set_pin(piv_build *b)
+{
+    return set_secret(b, "pin", b->st->pin);
+}
+
+static sfc_err set_puk(piv_build *b)
+{
+    return set_secret(b, "puk", b->st->puk);
+}
+
+/* CHUID, CCC, discovery object and the attestation key. */
+static sfc_err make_objects(piv_build *b)
+{
+    if (piv_default_objects(b->card, b->df) == SFC_OK &&
+        piv_make_attestation(b->card, b->st, b->df) == SFC_OK)
+        return SFC_OK;
+    sfc_errf(b->err, b->errlen, "piv: cannot write the CHUID, CCC and "
+             "attestation key");
+    return SFC_E_IO;
+}
+
+static sfc_err import_slots(piv_build *b)
+{
+    static const uint8_t slots[] = {0x9A, 0x9C, 0x9D, 0x9E};
+    sfc_err rv = SFC_OK;
+    for (size_t i = 0; rv == SFC_OK && i < sizeof(slots); i++)
+        rv = import_slot(b, slots[i]);
+    return rv;
+}
+
 sfc_err piv_personalise(sfc_card *card, sfc_app *app,
                         const sfc_card_options *opts, char *err,
                         size_t errlen)
 {
-    static const uint8_t slots[] = {0x9A, 0x9C, 0x9D, 0x9E};
+    static sfc_err (*const steps[])(piv_build *) = {
+        set_pin, set_puk, set_retries, set_mgm, set_serial, make_objects,
+        import_slots};
     piv_build b = {card, sfc_app_df(app), sfc_app_state(app), opts, err,
                    errlen};
+    sfc_err rv = SFC_OK;
     piv_factory_secrets(b.st);
-    sfc_err rv = set_secret(&b, "pin", b.st->pin);
-    if (rv == SFC_OK)
-        rv = set_secret(&b, "puk", b.st->puk);
-    if (rv == SFC_OK)
-        rv = set_retries(&b);
-    if (rv == SFC_OK)
-        rv = set_mgm(&b);
-    if (rv == SFC_OK)
-        rv = set_serial(&b);
-    if (rv == SFC_OK && (piv_default_objects(card, b.df) != SFC_OK ||
-                         piv_make_attestation(card, b.st, b.df) != SFC_OK)) {
-        sfc_errf(err, errlen, "piv: cannot write the CHUID, CCC and "
-                 "attestation key");
-        rv = SFC_E_IO;
-    }
-    for (size_t i = 0; rv == SFC_OK && i < sizeof(slots); i++)
-        rv = import_slot(&b, slots[i]);
+    for (size_t i = 0; rv == SFC_OK && i < sizeof(steps) / sizeof(steps[0]);
+         i++)
+        rv = steps[i](&b);
     return rv;
 }

@@ -93,6 +93,19 @@ static uint16_t pin_status(sfc_card *card, sfc_app *app, piv_state *st,
     return tries_sw(st->puk_tries);
 }
 
+/* No data: the status (no try used); P1 = FF: forget the verification. */
+static uint16_t verify_empty(sfc_card *card, sfc_app *app, piv_state *st,
+                             const sfc_cmd *cmd)
+{
+    if (cmd->p1 != 0xFF)
+        return pin_status(card, app, st, cmd->p2);
+    if (cmd->nc != 0)
+        return SW_WRONG_LENGTH;
+    if (is_pin_ref(cmd->p2))
+        sfc_right_revoke(card, app, PIV_RIGHT_PIN | PIV_RIGHT_PIN_ONCE);
+    return SW_OK;
+}
+
 uint16_t piv_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
     sfc_app *app = piv_app_of(card, cmd);
@@ -101,13 +114,8 @@ uint16_t piv_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     if ((cmd->p1 != 0x00 && cmd->p1 != 0xFF) ||
         (!is_pin_ref(cmd->p2) && cmd->p2 != PIV_PIN_PUK))
         return SW_WRONG_P1P2;
-    if (cmd->p1 == 0xFF || cmd->nc == 0) {
-        if (cmd->nc != 0)
-            return SW_WRONG_LENGTH;
-        if (cmd->p1 == 0xFF && is_pin_ref(cmd->p2))
-            sfc_right_revoke(card, app, PIV_RIGHT_PIN | PIV_RIGHT_PIN_ONCE);
-        return cmd->p1 == 0xFF ? SW_OK : pin_status(card, app, st, cmd->p2);
-    }
+    if (cmd->p1 == 0xFF || cmd->nc == 0)
+        return verify_empty(card, app, st, cmd);
     if (cmd->nc != PIV_PIN_SIZE)
         return SW_WRONG_DATA;
     uint16_t sw = check_ref(st, cmd->p2, cmd->data);

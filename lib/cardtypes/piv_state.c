@@ -98,37 +98,45 @@ static bool counters_ok(const uint8_t c[4])
            c[3] <= 15 && c[2] <= c[3];
 }
 
+static bool item_ok(const ber_tlv *t)
+{
+    static const size_t want[] = {0, PIV_PIN_SIZE, PIV_PIN_SIZE, 4, 0, 4};
+    if (t->tag < 1 || t->tag > 5)
+        return false;
+    if (t->tag == 4)
+        return t->len >= 1 && piv_mgm_key_len(t->value[0]) == t->len - 1;
+    return t->len == want[t->tag] && (t->tag != 3 || counters_ok(t->value));
+}
+
+static void apply_item(piv_state *st, const ber_tlv *t)
+{
+    const uint8_t *v = t->value;
+    switch (t->tag) {
+    case 1: memcpy(st->pin, v, PIV_PIN_SIZE); break;
+    case 2: memcpy(st->puk, v, PIV_PIN_SIZE); break;
+    case 3:
+        st->pin_tries = v[0], st->pin_max = v[1];
+        st->puk_tries = v[2], st->puk_max = v[3];
+        break;
+    case 4:
+        st->mgm_alg = v[0];
+        st->mgm_len = (uint8_t)(t->len - 1);
+        memcpy(st->mgm_key, v + 1, st->mgm_len);
+        break;
+    default: memcpy(st->serial, v, 4); break;
+    }
+}
+
 static sfc_err load_item(piv_state *st, const ber_tlv *t, unsigned *seen,
                          char *err, size_t errlen)
 {
-    size_t want[] = {0, PIV_PIN_SIZE, PIV_PIN_SIZE, 4, 0, 4};
     if (t->tag == 0x61)
         return load_slot(st, t, err, errlen);
-    if (t->tag < 1 || t->tag > 5)
-        return bad(err, errlen, "an unknown item");
-    if (t->tag == 4 ? (t->len < 1 || piv_mgm_key_len(t->value[0]) !=
-                                         t->len - 1)
-                    : t->len != want[t->tag])
-        return bad(err, errlen, "an item of the wrong length");
+    if (!item_ok(t))
+        return bad(err, errlen, "an unknown item, or one of a wrong length "
+                   "or value");
     *seen |= 1u << t->tag;
-    switch (t->tag) {
-    case 1: memcpy(st->pin, t->value, t->len); break;
-    case 2: memcpy(st->puk, t->value, t->len); break;
-    case 3:
-        if (!counters_ok(t->value))
-            return bad(err, errlen, "retry counters out of range");
-        st->pin_tries = t->value[0];
-        st->pin_max = t->value[1];
-        st->puk_tries = t->value[2];
-        st->puk_max = t->value[3];
-        break;
-    case 4:
-        st->mgm_alg = t->value[0];
-        st->mgm_len = (uint8_t)(t->len - 1);
-        memcpy(st->mgm_key, t->value + 1, st->mgm_len);
-        break;
-    default: memcpy(st->serial, t->value, t->len); break;
-    }
+    apply_item(st, t);
     return SFC_OK;
 }
 

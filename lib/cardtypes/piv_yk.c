@@ -202,19 +202,30 @@ static bool wrap_cert(const uint8_t *der, size_t len, sfc_buf *out)
            ber_put(out, 0xFE, NULL, 0);
 }
 
+/* A self-signed CA certificate for `key`, as a PIV certificate object. */
+static bool self_signed(sfc_card *card, EVP_PKEY *key, sfc_buf *obj)
+{
+    X509 *x = X509_new();
+    uint8_t serial[8];
+    sfc_buf der;
+    buf_init(&der);
+    bool ok = x && sfc_card_random(card, serial, sizeof(serial)) == SFC_OK &&
+              set_basics(x, serial, "softcard PIV Attestation", key) &&
+              X509_set_issuer_name(x, X509_get_subject_name(x)) == 1 &&
+              add_ca_exts(x) && finish(x, key, &der) &&
+              wrap_cert(der.data, der.len, obj);
+    X509_free(x);
+    buf_free(&der);
+    return ok;
+}
+
 sfc_err piv_make_attestation(sfc_card *card, piv_state *st, sfc_file *df)
 {
     EVP_PKEY *key = NULL;
-    X509 *x = X509_new();
-    uint8_t serial[8];
-    sfc_buf der, obj;
-    buf_init(&der);
+    sfc_buf obj;
     buf_init(&obj);
-    bool ok = x && sfc_card_random(card, serial, sizeof(serial)) == SFC_OK &&
-              sfc_pkey_generate_ec(SFC_CURVE_P256, &key) == SFC_OK &&
-              set_basics(x, serial, "softcard PIV Attestation", key) &&
-              X509_set_issuer_name(x, X509_get_subject_name(x)) == 1 &&
-              add_ca_exts(x) && finish(x, key, &der) && wrap_cert(der.data, der.len, &obj) &&
+    bool ok = sfc_pkey_generate_ec(SFC_CURVE_P256, &key) == SFC_OK &&
+              self_signed(card, key, &obj) &&
               piv_object_put(card, df, PIV_TAG_ATTEST_CERT, obj.data,
                              obj.len) == SW_OK;
     if (ok)
@@ -223,8 +234,6 @@ sfc_err piv_make_attestation(sfc_card *card, piv_state *st, sfc_file *df)
                      PIV_ORIGIN_GENERATED);
     else
         EVP_PKEY_free(key);
-    X509_free(x);
-    buf_free(&der);
     buf_free(&obj);
     return ok ? SFC_OK : SFC_E_IO;
 }
