@@ -190,6 +190,17 @@ static sfc_err piv_attach(sfc_card *card, const sfc_card_options *opts,
     return sfc_card_set_iso_atr(card, 0xC0, 0x21);
 }
 
+/* Reset and power-off end a management-key exchange in progress (the
+ * rights are the OS's to clear). */
+static void piv_on_power(sfc_card *card, sfc_power_event ev)
+{
+    sfc_app *app = sfc_app_find(card, &piv_app_def);
+    piv_state *st = app ? sfc_app_state(app) : NULL;
+    (void)ev;
+    if (st)
+        st->witness_len = st->challenge_len = 0;
+}
+
 const sfc_card_type sfc_type_piv = {
     .abi = SFC_CARD_TYPE_ABI,
     .name = "piv",
@@ -198,4 +209,5 @@ const sfc_card_type sfc_type_piv = {
     .params = piv_params,
     .create = piv_create,
     .attach = piv_attach,
+    .on_power = piv_on_power,
 };

@@ -7,8 +7,9 @@
  *        appendix C and `openssl enc -des-ede3` values), external
  *        authentication, OpenSC's GET CHALLENGE with P1 00, and what must
  *        fail: a wrong witness, a witness used twice, a wrong response, the
- *        wrong algorithm, malformed templates, no encryption oracle, and
- *        selection ending the authentication. Also SET MANAGEMENT KEY.
+ *        wrong algorithm, malformed templates, no encryption oracle,
+ *        selection ending the authentication and a reset ending the
+ *        exchange. Also SET MANAGEMENT KEY.
  */
 #include "piv_steps.h"
 
@@ -113,7 +114,8 @@ static void test_witness_failures(void **state)
 {
     (void)state;
     sfc_card *card = scripted(serial_only,
-                              "0011223344556677 0011223344556677");
+                              "0011223344556677 0011223344556677 "
+                              "0011223344556677");
     static const ct_step steps[] = {
         /* a wrong decrypted witness */
         {"0087039B047C028000", "7C0A8008 26604D88E55BD3E7 9000"},
@@ -136,8 +138,13 @@ static void test_witness_failures(void **state)
         {"0087039B047C028000", "7C0A8008 26604D88E55BD3E7 9000"},
         {"0087039B167C148008 0011223344556677 8108 5A5A5A5A5A5A5A5A",
          "7C0A8208 E4706E76EC5E6312 9000"},
+        /* a witness does not survive a reset */
+        {"0087039B047C028000", "7C0A8008 26604D88E55BD3E7 9000"},
     };
     CT_RUN(card, steps);
+    sfc_card_power(card, SFC_RESET);
+    ct_expect(card, "0087039B167C148008 0011223344556677 8108 "
+              "5A5A5A5A5A5A5A5A", "6982");
     sfc_card_free(card);
 }
 
