@@ -3,13 +3,15 @@
 # The piv card type through a private pcscd with yubico-piv-tool 2.2 and
 # OpenSC: opensc-tool -n names a PIV card; yubico-piv-tool -a status shows
 # the version, serial, CHUID, CCC and PIN tries; for 9A (RSA2048), 9C
-# (P-256), 9D (P-256) and 9E (RSA2048): -a generate, -a verify-pin -a
-# selfsign-certificate, -a import-certificate, then -a status shows them;
+# (P-256), 9D (P-256) and 9E (RSA2048): -a generate, a certificate for the
+# public key (openssl: Debian's 2.2 cannot -a selfsign-certificate with
+# OpenSSL 3), -a import-certificate, then -a status shows them;
 # attestation of a generated key verifies against the F9 certificate;
 # test-signature and test-decipher; wrong PINs count down, the PUK
 # unblocks, change-pin and set-mgm-key work and the old management key is
-# refused; blocked PIN and PUK allow -a reset; and the card image keeps it
-# all across a restart of softcard.
+# refused; import-key, set-chuid, set-ccc, read-object, read-certificate,
+# delete-certificate and pin-retries work; blocked PIN and PUK allow
+# -a reset; and the card image keeps it all across a restart of softcard.
 . "$(dirname "$0")/lib.sh"
 sc_enter_namespaces "$@"
 cd "$SC_TMP"
@@ -84,6 +86,24 @@ run "attest 9a" yk -s 9a -a attest -o 9a.attest </dev/null
 run "read attestation cert" yk -s f9 -a read-certificate -o f9.pem </dev/null
 run "attestation verifies" openssl verify -partial_chain -CAfile f9.pem 9a.attest
 
+# keys made by openssl, imported (IMPORT KEY), and the object commands
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out imp.key 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out imp384.key 2>/dev/null
+openssl req -x509 -key imp.key -subj /CN=imported -days 3 -out imp.pem 2>/dev/null
+run "import-key RSA 2048 into 9e" yk -s 9e -a import-key -i imp.key
+run "import-certificate 9e" yk -s 9e -a import-certificate -i imp.pem
+run "test-signature with the imported key" yk -s 9e -a test-signature -i imp.pem
+run "import-key P-384 into 82" yk -s 82 -a import-key -i imp384.key --pin-policy=never
+run "set-chuid" yk -a set-chuid </dev/null
+run "set-ccc" yk -a set-ccc </dev/null
+run "read-object CHUID" yk -a read-object --id 0x5fc102 -f hex </dev/null
+sc_expect_match "CHUID read back" "$out" "^3019d4e739da"
+run "read-certificate 9e" yk -s 9e -a read-certificate </dev/null
+sc_expect_eq "certificate read back" "$out" "$(cat imp.pem)"
+run "delete-certificate 9e" yk -s 9e -a delete-certificate </dev/null
+fails "read-certificate after delete" yk -s 9e -a read-certificate </dev/null
+run "import-certificate 9e again" yk -s 9e -a import-certificate -i imp.pem
+
 # PIN counter, PUK, change-pin
 run "verify-pin" yk -P 123456 -a verify-pin </dev/null
 fails "wrong PIN 1" yk -P 000000 -a verify-pin </dev/null
@@ -127,3 +147,7 @@ run "status after reset" yk -a status </dev/null
 if grep -q "Slot 9a" <<<"$out"; then sc_fail "9a survived the reset"; fi
 sc_log "ok: no slot after reset"
 run "default management key after reset" yk -s 9a -a generate -A ECCP256 </dev/null
+run "pin-retries 5 4" yk -P 123456 -a verify-pin -a pin-retries --pin-retries 5 \
+    --puk-retries 4 </dev/null
+run "status after pin-retries" yk -a status </dev/null
+sc_expect_match "5 PIN tries" "$out" "PIN tries left:[[:space:]]+5"
