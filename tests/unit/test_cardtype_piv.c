@@ -7,8 +7,8 @@
  *        SERIAL, GET DATA and PUT DATA with their access rules and malformed
  *        inputs, VERIFY (status without a try, counting down, blocking,
  *        logout), CHANGE REFERENCE DATA, RESET RETRY COUNTER, SET PIN
- *        RETRIES, RESET, personalisation parameters, and OpenSC's probe
- *        of other applications.
+ *        RETRIES, RESET, personalisation parameters, OpenSC's probe of
+ *        other applications, and every instruction with broken data.
  */
 #include "piv_steps.h"
 
@@ -281,6 +281,42 @@ static void test_opensc_probe(void **state)
               "7E124F0BA0000003080000100001005F2F024000 9000");
 }
 
+/* Every instruction with every kind of broken data, authenticated so that
+ * the deep paths run: an error status word, never a crash (ASan). */
+static void test_malformed_everything(void **state)
+{
+    static const uint8_t ins[] = {0xCB, 0xDB, 0x20, 0x24, 0x2C, 0x87, 0x47,
+                                  0xFD, 0xF8, 0xFF, 0xFE, 0xFA, 0xF9};
+    static const uint8_t p1p2[][2] = {{0x00, 0x00}, {0x3F, 0xFF},
+                                      {0x03, 0x9B}, {0x07, 0x9A},
+                                      {0x11, 0x9C}, {0x00, 0x80},
+                                      {0x9A, 0x00}, {0xFF, 0xFF},
+                                      {0x16, 0x9D}, {0x14, 0xF9}};
+    static const char *const data[] = {
+        "00", "7C", "7C05", "7C0380", "7C0482008100",
+        "7C068200810100", "7C0482008500", "5C", "5C035FC1", "5C0100",
+        "5C035FC1055382FFFF", "AC0380", "AC03800111AA", "AC00",
+        "0101FF0201FF", "06", "0681", "0684FFFFFFFF", "039B", "039B18",
+        "7C8480000000", "7C82FFFF80",
+    };
+    uint8_t apdu[5 + 300];
+    pv_mgm_default(*state);
+    for (size_t i = 0; i < sizeof(ins); i++)
+        for (size_t j = 0; j < sizeof(p1p2) / sizeof(p1p2[0]); j++)
+            for (size_t k = 0; k < sizeof(data) / sizeof(data[0]); k++) {
+                size_t n = tu_hex(data[k], apdu + 5, 300), rl = 0;
+                apdu[0] = 0x00, apdu[1] = ins[i];
+                apdu[2] = p1p2[j][0], apdu[3] = p1p2[j][1];
+                apdu[4] = (uint8_t)n;
+                uint16_t sw = ct_raw(*state, apdu, 5 + n, &rl);
+                if (sw == 0x9000 || (sw >> 8) == 0x61)
+                    fail_msg("%02X %02X%02X %s -> %04X", ins[i], p1p2[j][0],
+                             p1p2[j][1], data[k], sw);
+                if ((j + k) % 7 == 0)
+                    pv_mgm_default(*state);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +333,8 @@ int main(void)
                                         ct_teardown),
         cmocka_unit_test(test_params),
         cmocka_unit_test_setup_teardown(test_opensc_probe, setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_everything, setup,
                                         ct_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
