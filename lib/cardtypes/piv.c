@@ -135,6 +135,7 @@ static const sfc_ins_def piv_ins[] = {
     {0xFA, piv_set_pin_retries, MUT, "SET PIN RETRIES"},
     {0xFB, piv_reset, MUT, "RESET"},
     {0xF9, piv_attest, 0, "ATTEST"},
+    {0xF7, piv_get_metadata, 0, "GET METADATA"},
 };
 #undef MUT
 

@@ -8,8 +8,10 @@
  * piv_data.c (data objects: GET DATA, PUT DATA, defaults), piv_pin.c
  * (PIN and PUK: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, SET PIN
  * RETRIES, RESET), piv_auth.c (GENERAL AUTHENTICATE), piv_keys.c (GENERATE
- * ASYMMETRIC KEY PAIR, IMPORT KEY, the key slots), piv_yk.c (GET VERSION,
- * GET SERIAL, SET MANAGEMENT KEY, ATTEST), piv_init.c (personalisation).
+ * ASYMMETRIC KEY PAIR, the key slots), piv_yk.c (GET VERSION,
+ * GET SERIAL, SET MANAGEMENT KEY, ATTEST), piv_meta.c (GET METADATA),
+ * piv_import.c (IMPORT KEY), piv_state.c (saved state), piv_init.c
+ * (personalisation).
  *
  * Invariants: the PIN, the PUK, their counters, the management key and the
  * asymmetric keys live in the application's state (piv_state), which card
@@ -155,7 +157,7 @@ uint16_t piv_general_auth(sfc_card *card, const sfc_cmd *cmd,
 /** Management-key algorithm P1 and its key length (0 if not one). */
 size_t piv_mgm_key_len(uint8_t alg);
 
-/* piv_keys.c */
+/* piv_keys.c, piv_import.c */
 uint16_t piv_generate(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 uint16_t piv_import_key(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 /** The slot of a key reference, or NULL. */
@@ -167,6 +169,13 @@ uint8_t piv_alg_of_pkey(const struct evp_pkey_st *pkey);
 void piv_slot_set(piv_slot *slot, struct evp_pkey_st *pkey, uint8_t alg,
                   uint8_t pin_policy, uint8_t touch_policy, uint8_t origin);
 void piv_slot_clear(piv_slot *slot);
+/** The PIN policy that applies: the key's own, else 9E and F9 never, 9C
+ *  always, the others once. */
+uint8_t piv_effective_policy(const piv_slot *s, uint8_t ref);
+
+/* piv_meta.c */
+uint16_t piv_get_metadata(sfc_card *card, const sfc_cmd *cmd,
+                          sfc_resp *resp);
 
 /* piv_yk.c */
 uint16_t piv_get_version(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);

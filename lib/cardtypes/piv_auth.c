@@ -177,20 +177,11 @@ static uint16_t ga_mgm(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp,
 
 /* ---- asymmetric keys ------------------------------------------------------ */
 
-static uint8_t effective_policy(const piv_slot *s, uint8_t ref)
-{
-    if (s->pin_policy != PIV_POLICY_DEFAULT)
-        return s->pin_policy;
-    if (ref == PIV_KEY_CARDAUTH)
-        return PIV_POLICY_NEVER;
-    return ref == PIV_KEY_SIGN ? PIV_POLICY_ALWAYS : PIV_POLICY_ONCE;
-}
-
 /* The PIN the slot's policy asks for; a "PIN always" right is used up. */
 static uint16_t pin_gate(sfc_card *card, sfc_app *app, const piv_slot *s,
                          uint8_t ref)
 {
-    switch (effective_policy(s, ref)) {
+    switch (piv_effective_policy(s, ref)) {
     case PIV_POLICY_NEVER: return SW_OK;
     case PIV_POLICY_ALWAYS:
         if (!sfc_right_has(card, app, PIV_RIGHT_PIN_ONCE))

@@ -58,6 +58,15 @@ uint8_t piv_alg_of_pkey(const EVP_PKEY *pkey)
     }
 }
 
+uint8_t piv_effective_policy(const piv_slot *s, uint8_t ref)
+{
+    if (s->pin_policy != PIV_POLICY_DEFAULT)
+        return s->pin_policy;
+    if (ref == PIV_KEY_CARDAUTH || ref == PIV_KEY_ATTEST)
+        return PIV_POLICY_NEVER;
+    return ref == PIV_KEY_SIGN ? PIV_POLICY_ALWAYS : PIV_POLICY_ONCE;
+}
+
 void piv_slot_clear(piv_slot *slot)
 {
     EVP_PKEY_free(slot->pkey);

@@ -8,7 +8,8 @@
  *        inputs, VERIFY (status without a try, counting down, blocking,
  *        logout), CHANGE REFERENCE DATA, RESET RETRY COUNTER, SET PIN
  *        RETRIES, RESET, personalisation parameters, OpenSC's probe of
- *        other applications, and every instruction with broken data.
+ *        other applications, every instruction with broken data, and GET
+ *        METADATA of the PIN, PUK and management key.
  */
 #include "piv_steps.h"
 
@@ -286,7 +287,8 @@ static void test_opensc_probe(void **state)
 static void test_malformed_everything(void **state)
 {
     static const uint8_t ins[] = {0xCB, 0xDB, 0x20, 0x24, 0x2C, 0x87, 0x47,
-                                  0xFD, 0xF8, 0xFF, 0xFE, 0xFA, 0xF9};
+                                  0xFD, 0xF8, 0xFF, 0xFE, 0xFA, 0xF9,
+                                  0xF7};
     static const uint8_t p1p2[][2] = {{0x00, 0x00}, {0x3F, 0xFF},
                                       {0x03, 0x9B}, {0x07, 0x9A},
                                       {0x11, 0x9C}, {0x00, 0x80},
@@ -317,6 +319,27 @@ static void test_malformed_everything(void **state)
             }
 }
 
+/* GET METADATA (F7) of the PIN, the PUK and the management key. */
+static void test_metadata(void **state)
+{
+    static const ct_step steps[] = {
+        {"00F70080", "0101FF 050101 06020303 9000"},
+        {"0020008008313131313131FFFF", "63C2"},
+        {"00F70080", "0101FF 050101 06020302 9000"},
+        {"0020008008" PV_PIN, "9000"},
+        {"0024008010" PV_PIN "3837363534333231", "9000"},
+        {"00F70080", "0101FF 050100 06020303 9000"},
+        {"00F70081", "0101FF 050101 06020303 9000"},
+        {"00F7009B", "010103 02020001 050101 9000"},
+        {"00F7009A", "6A88"},                 /* empty slot */
+        {"00F700F9", "#79 9000"},             /* the attestation key */
+        {"00F70099", "6A86"},
+        {"00F70180", "6A86"},
+        {"00F7008001AA", "6700"},
+    };
+    CT_RUN(*state, steps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +359,7 @@ int main(void)
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(test_malformed_everything, setup,
                                         ct_teardown),
+        cmocka_unit_test_setup_teardown(test_metadata, setup, ct_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

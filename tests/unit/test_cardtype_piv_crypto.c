@@ -258,6 +258,18 @@ static void test_generate(void **state)
     rsa_sign(card, 0x05, 0x83, r3, "9000");
     ec_sign(card, 0x11, 0x84, e2, EVP_sha256(), 0x9000);
     ec_sign(card, 0x14, 0x85, e3, EVP_sha384(), 0x9000);
+    /* GET METADATA of a generated P-256 key: algorithm, policies (once,
+     * touch never), origin generated, the public point */
+    uint8_t meta[PV_MAX], point[80];
+    size_t ml = 0, pl = 0;
+    assert_int_equal(pv_cmd(card, 0xF7, 0x00, 0x84, NULL, 0, meta, &ml),
+                     0x9000);
+    assert_int_equal(ml, 3 + 4 + 3 + 2 + 67);
+    tu_assert_hex(meta, 14, "010111 02020201 030101 0443 8641");
+    assert_int_equal(EVP_PKEY_get_octet_string_param(
+                         e2, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point),
+                         &pl), 1);
+    assert_memory_equal(meta + 14, point, pl);
     static const ct_step bad[] = {
         {"0047009A05AC03800106", "6A80"},           /* RSA 1024 */
         {"0047009A05AC03800103", "6A80"},           /* 3DES */
