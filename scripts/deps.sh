@@ -24,7 +24,8 @@ yubico-piv-tool scdaemon gnupg gpg-agent openpace openssh-client \
 autoconf automake libtool patch"
 # To run the demo.
 SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
-python3-pyscard iproute2 util-linux procps openssl cardpeek cardpeek-data"
+python3-pyscard iproute2 util-linux procps openssl cardpeek cardpeek-data \
+yubico-piv-tool openssh-client"
 
 sc_missing_packages() {
     for p in "$@"; do
