@@ -96,7 +96,8 @@ static void keys_clear(pgp_state *st)
 void pgp_state_clear(pgp_state *st)
 {
     pgp_blob *blobs[] = {&st->url, &st->login, &st->priv[0], &st->priv[1],
-                         &st->priv[2], &st->priv[3], &st->cert};
+                         &st->priv[2], &st->priv[3], &st->cert[0],
+                         &st->cert[1], &st->cert[2]};
     for (size_t i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++)
         pgp_blob_set(blobs[i], NULL, 0);
     keys_clear(st);
@@ -161,7 +162,7 @@ static const pgp_handler handlers[] = {
     {0x47, pgp_generate},      {0x2A, pgp_pso},
     {0x88, pgp_internal_auth}, {0x84, pgp_get_challenge},
     {0x22, pgp_mse},           {0xE6, pgp_terminate},
-    {0x44, pgp_activate},
+    {0x44, pgp_activate},      {0xA5, pgp_select_data},
 };
 
 static uint16_t pgp_run(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
@@ -190,6 +191,7 @@ static const sfc_ins_def pgp_ins[] = {
     {0x88, pgp_run, SEC, "INTERNAL AUTHENTICATE"},
     {0x84, pgp_run, 0, "GET CHALLENGE"},
     {0x22, pgp_run, MUT, "MANAGE SECURITY ENVIRONMENT"},
+    {0xA5, pgp_run, 0, "SELECT DATA"},
     {0xE6, pgp_run, MUT, "TERMINATE DF"},
     {0x44, pgp_run, MUT, "ACTIVATE FILE"},
 };

@@ -71,7 +71,9 @@ typedef struct pgp_state {
     uint8_t name[PGP_NAME_MAX], name_len;
     uint8_t lang[PGP_LANG_MAX], lang_len;
     uint8_t sex;           /* 5F35 ISO 5218: 30 31 32 39 */
-    pgp_blob url, login, priv[4], cert;
+    pgp_blob url, login, priv[4];
+    pgp_blob cert[3];      /* 7F21 by occurrence: 0 AUT, 1 DEC, 2 SIG */
+    uint8_t cert_sel;      /* SELECT DATA's occurrence (reset at power) */
     uint32_t sig_count;    /* 24 bits */
     pgp_key key[PGP_N_KEYS];
     bool terminated;
@@ -142,6 +144,8 @@ uint16_t pgp_internal_auth(sfc_card *card, const sfc_cmd *cmd,
 uint16_t pgp_get_challenge(sfc_card *card, const sfc_cmd *cmd,
                            sfc_resp *resp);
 uint16_t pgp_mse(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+uint16_t pgp_select_data(sfc_card *card, const sfc_cmd *cmd,
+                         sfc_resp *resp);
 uint16_t pgp_terminate(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 uint16_t pgp_activate(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 

@@ -126,7 +126,7 @@ static const pgp_blob *blob_of(pgp_state *st, uint16_t tag)
     case 0x5F50:
         return &st->url;
     case 0x7F21:
-        return &st->cert;
+        return &st->cert[st->cert_sel];
     case 0x0101:
     case 0x0102:
     case 0x0103:

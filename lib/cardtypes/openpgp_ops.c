@@ -4,7 +4,8 @@
  * @brief The OpenPGP card's private-key operations and life cycle: PSO
  *        COMPUTE DIGITAL SIGNATURE and DECIPHER, INTERNAL AUTHENTICATE,
  *        GET CHALLENGE, MANAGE SECURITY ENVIRONMENT (key swapping),
- *        TERMINATE DF and ACTIVATE FILE (factory reset).
+ *        SELECT DATA (the certificate), TERMINATE DF and ACTIVATE FILE
+ *        (factory reset).
  *
  * PSO CDS (9E9A) needs PW1 81, increments the signature counter and, when
  * C4 byte 1 is 00, forgets PW1 81 after one signature. PSO DECIPHER (8086)
@@ -166,5 +167,24 @@ uint16_t pgp_activate(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     pgp_state *st = pgp_st(card, cmd);
     if (st->terminated)
         pgp_defaults(st);
+    return SW_OK;
+}
+
+/* SELECT DATA (§7.2.5): P1 the occurrence of 7F21 (0 AUT, 1 DEC, 2 SIG)
+ * that GET DATA and PUT DATA 7F21 reach next; P2=04; the data name the
+ * tag, 60 {5C 02 7F 21} (or 5C 02 7F 21 as some hosts send it). */
+uint16_t pgp_select_data(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
+{
+    (void)resp;
+    static const uint8_t full[] = {0x60, 0x04, 0x5C, 0x02, 0x7F, 0x21};
+    if (cmd->p1 > 2 || cmd->p2 != 0x04)
+        return SW_WRONG_P1P2;
+    bool ok = (cmd->nc == sizeof(full) &&
+               memcmp(cmd->data, full, sizeof(full)) == 0) ||
+              (cmd->nc == sizeof(full) - 2 &&
+               memcmp(cmd->data, full + 2, sizeof(full) - 2) == 0);
+    if (!ok)
+        return cmd->nc ? SW_WRONG_DATA : SW_WRONG_LENGTH;
+    pgp_st(card, cmd)->cert_sel = cmd->p1;
     return SW_OK;
 }

@@ -114,7 +114,7 @@ static uint16_t put_do(pgp_state *st, uint16_t tag, const sfc_cmd *cmd)
     case 0x5E:
         return put_blob(&st->login, PGP_SPECIAL_DO_MAX, cmd);
     case 0x7F21:
-        return put_blob(&st->cert, PGP_CERT_MAX, cmd);
+        return put_blob(&st->cert[st->cert_sel], PGP_CERT_MAX, cmd);
     case 0xC4:
         return put_pw_status(st, cmd);
     case 0xD3:

@@ -9,8 +9,8 @@
  * choosing (not the card's DO tags): 81..83 a password (tries left, then
  * the value), 84 PW1 validity, 85 serial, 86 terminated, 87 the MSE key
  * references, 93 signature counter (3 bytes), 5B/5F2D/5F35/5F50/5E the
- * cardholder data, URL and login, D1..D4 private DOs, 7F21 the
- * certificate, and per key slot A0..A2 {C1 attributes, C5 fingerprint,
+ * cardholder data, URL and login, D1..D4 private DOs, C7..C9 the
+ * certificates (7F21 occurrences 0..2), and per key slot A0..A2 {C1 attributes, C5 fingerprint,
  * C6 CA fingerprint, CD time, DE origin, 04 the private key, DER PKCS#8}.
  * Unknown tags are refused; load starts from factory defaults.
  */
@@ -57,8 +57,9 @@ static bool put_pw(sfc_buf *b, const pgp_pw *pw, uint32_t tag)
 static bool put_blobs(sfc_buf *b, const pgp_state *st)
 {
     bool ok = ber_put(b, 0x5F50, st->url.data, st->url.len) &&
-              ber_put(b, 0x5E, st->login.data, st->login.len) &&
-              ber_put(b, 0x7F21, st->cert.data, st->cert.len);
+              ber_put(b, 0x5E, st->login.data, st->login.len);
+    for (uint32_t i = 0; ok && i < 3; i++)
+        ok = ber_put(b, 0xC7 + i, st->cert[i].data, st->cert[i].len);
     for (uint32_t i = 0; ok && i < 4; i++)
         ok = ber_put(b, 0xD1 + i, st->priv[i].data, st->priv[i].len);
     return ok;
@@ -206,6 +207,8 @@ static bool state_item(pgp_state *st, const ber_tlv *t)
         return load_pw(&st->pw[t->tag - 0x81], t);
     if (t->tag >= 0xA0 && t->tag <= 0xA2)
         return load_key(&st->key[t->tag - 0xA0], t);
+    if (t->tag >= 0xC7 && t->tag <= 0xC9)
+        return blob_item(&st->cert[t->tag - 0xC7], PGP_CERT_MAX, t);
     if (t->tag >= 0xD1 && t->tag <= 0xD4)
         return blob_item(&st->priv[t->tag - 0xD1], PGP_SPECIAL_DO_MAX, t);
     switch (t->tag) {
@@ -229,8 +232,6 @@ static bool state_item(pgp_state *st, const ber_tlv *t)
         return blob_item(&st->url, PGP_SPECIAL_DO_MAX, t);
     case 0x5E:
         return blob_item(&st->login, PGP_SPECIAL_DO_MAX, t);
-    case 0x7F21:
-        return blob_item(&st->cert, PGP_CERT_MAX, t);
     }
     return false;
 }

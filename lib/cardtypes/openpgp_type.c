@@ -248,7 +248,7 @@ static sfc_err pgp_attach(sfc_card *card, const sfc_card_options *opts,
     return set_atr(card);
 }
 
-/* The key swap of MSE lasts until the next reset. */
+/* The key swap of MSE and SELECT DATA last until the next reset. */
 static void pgp_on_power(sfc_card *card, sfc_power_event ev)
 {
     (void)ev;
@@ -257,6 +257,7 @@ static void pgp_on_power(sfc_card *card, sfc_power_event ev)
     if (st) {
         st->dec_ref = 2;
         st->aut_ref = 3;
+        st->cert_sel = 0;
     }
 }
 
