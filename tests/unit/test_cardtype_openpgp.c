@@ -274,6 +274,34 @@ static void test_get_challenge(void **state)
     ct_expect(*state, "0084010008", "6A86");
 }
 
+/* Three certificates (7F21 occurrences 0 AUT, 1 DEC, 2 SIG) reached
+ * through SELECT DATA; a reset goes back to occurrence 0. */
+static void test_select_data(void **state)
+{
+    static const ct_step steps[] = {
+        {PGP_VERIFY_PW3, "9000"},
+        {"00DA7F2103 300100", "9000"},
+        {"00A5010406 60045C027F21", "9000"},
+        {"00CA7F2100", "9000"},
+        {"00DA7F2103 300101", "9000"},
+        {"00A5020404 5C027F21", "9000"},
+        {"00DA7F2103 300102", "9000"},
+        {"00CA7F2100", "300102 9000"},
+        {"00A5000406 60045C027F21", "9000"},
+        {"00CA7F2100", "300100 9000"},
+        {"00A5010406 60045C027F21", "9000"},
+        {"00CA7F2100", "300101 9000"},
+        {"00A5030406 60045C027F21", "6A86"},
+        {"00A5000306 60045C027F21", "6A86"},
+        {"00A5000406 60045C027F22", "6A80"},
+        {"00A50004", "6700"},
+    };
+    CT_RUN(*state, steps);
+    sfc_card_power(*state, SFC_RESET);
+    ct_expect(*state, PGP_SELECT, "9000");
+    ct_expect(*state, "00CA7F2100", "300100 9000");
+}
+
 static void test_terminate_activate(void **state)
 {
     static const ct_step steps[] = {
@@ -373,6 +401,7 @@ int main(void)
         T(test_put_data),
         T(test_maximum_lengths),
         T(test_get_challenge),
+        T(test_select_data),
         T(test_terminate_activate),
         T(test_terminate_when_blocked),
         cmocka_unit_test(test_personalisation),

@@ -11,11 +11,16 @@
  */
 #include "openpgp_steps.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 /* An APDU with extended Lc and Le (0000), or short if data fit. */
@@ -524,6 +529,72 @@ static void test_import_ec(void **state)
     EVP_PKEY_free(k);
 }
 
+/* ---- personalisation with key files ---------------------------------------- */
+
+/* Write a key as PEM (PKCS#8, unencrypted) to a new temporary file. */
+static char *pem_file(EVP_PKEY *k)
+{
+    static char paths[3][64];
+    static int next;
+    char *path = paths[next++ % 3];
+    snprintf(path, 64, "/tmp/test_openpgp_keyXXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_int_equal(PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL), 1);
+    fclose(f);
+    return path;
+}
+
+static void test_key_files(void **state)
+{
+    (void)state;
+    EVP_PKEY *sig = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    EVP_PKEY *dec = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    EVP_PKEY *aut = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+    char *ps = pem_file(sig), *pd = pem_file(dec), *pa = pem_file(aut);
+    sfc_param p[] = {{"sig-key", ps}, {"dec-key", pd}, {"aut-key", pa}};
+    sfc_card *card = pgp_card_with(p, 3);
+    ct_expect(card, "00CA00C100", "162B06010401DA470F01 9000");
+    ct_expect(card, "00CA00C200", "122B060104019755010501 9000");
+    ct_expect(card, "00CA00C300", "010C00002000 9000");
+    ct_expect(card, "00CA00DE00", "010202020302 9000");
+    uint8_t r[600];
+    size_t n = 0;
+    assert_int_equal(xcmd(card, 0, 0x47, 0x81, 0, (const uint8_t *)"\xB6\x00",
+                          2, r, &n), 0x9000);
+    EVP_PKEY *pub = ec_public("ED25519", r, n);
+    assert_int_equal(EVP_PKEY_eq(sig, pub), 1);
+    EVP_PKEY_free(pub);
+    ct_expect(card, PGP_VERIFY_PW1_81, "9000");
+    assert_int_equal(sign(card, HASH_ABC, r, &n), 0x9000);
+    ed25519_verify(sig, r, n);
+    ct_expect(card, PGP_VERIFY_PW1_82, "9000");
+    uint8_t di[64];
+    size_t dl = tu_hex(DI_ABC, di, sizeof(di));
+    assert_int_equal(xcmd(card, 0, 0x88, 0, 0, di, dl, r, &n), 0x9000);
+    assert_int_equal(n, 384);
+    rsa_verify(aut, r, n);
+    sfc_card_free(card);
+    /* a key of the wrong kind for its slot is refused */
+    sfc_param bad[] = {{"sig-key", pd}};
+    sfc_card_options o = {0};
+    o.params = bad;
+    o.n_params = 1;
+    sfc_card *none = NULL;
+    char err[300] = "";
+    assert_int_not_equal(sfc_card_new("openpgp", &o, &none, err, sizeof(err)),
+                         SFC_OK);
+    assert_non_null(strstr(err, "sig-key"));
+    unlink(ps);
+    unlink(pd);
+    unlink(pa);
+    EVP_PKEY_free(sig);
+    EVP_PKEY_free(dec);
+    EVP_PKEY_free(aut);
+}
+
 /* ---- the saved state -------------------------------------------------------- */
 
 static void test_state_round_trip(void **state)
@@ -583,6 +654,7 @@ int main(void)
         T(test_import_malformed),
         T(test_import_ec),
         T(test_state_round_trip),
+        cmocka_unit_test(test_key_files),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
