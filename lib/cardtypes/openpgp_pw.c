@@ -124,7 +124,26 @@ uint16_t pgp_change_ref(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     return SW_OK;
 }
 
-/* P1=00: resetting code then the new PW1; P1=02: the new PW1 after PW3. */
+/* P1=00: the resetting code, then the new PW1 (split at the code's
+ * length); 9000 with np and nn moved to the new value. */
+static uint16_t check_resetting_code(pgp_state *st, const uint8_t **np,
+                                     size_t *nn)
+{
+    pgp_pw *rc = &st->pw[PGP_RC];
+    if (rc->len == 0)
+        return SW_SECURITY_STATUS;
+    if (rc->tries == 0)
+        return SW_AUTH_BLOCKED;
+    size_t n = *nn < rc->len ? *nn : rc->len;
+    uint16_t sw = pw_check(rc, *np, n);
+    if (sw != SW_OK)
+        return sw;
+    *np += n;
+    *nn -= n;
+    return *nn ? SW_OK : SW_WRONG_LENGTH;
+}
+
+/* P1=00 with the resetting code, P1=02 after PW3: a new PW1. */
 uint16_t pgp_reset_retry(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
     (void)resp;
@@ -133,20 +152,12 @@ uint16_t pgp_reset_retry(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     pgp_state *st = pgp_st(card, cmd);
     const uint8_t *np = cmd->data;
     size_t nn = cmd->nc;
-    if (cmd->p1 == 0x02) {
-        if (!pgp_has(card, cmd, PGP_RIGHT_PW3))
-            return SW_SECURITY_STATUS;
-    } else {
-        pgp_pw *rc = &st->pw[PGP_RC];
-        if (rc->len == 0 || rc->tries == 0)
-            return rc->len ? SW_AUTH_BLOCKED : SW_SECURITY_STATUS;
-        size_t n = nn < rc->len ? nn : rc->len;
-        uint16_t sw = pw_check(rc, np, n);
-        if (sw != SW_OK || nn == n)
-            return sw != SW_OK ? sw : SW_WRONG_LENGTH;
-        np += n;
-        nn -= n;
-    }
+    uint16_t sw = cmd->p1 == 0x02
+                      ? (pgp_has(card, cmd, PGP_RIGHT_PW3) ? SW_OK
+                                                           : SW_SECURITY_STATUS)
+                      : check_resetting_code(st, &np, &nn);
+    if (sw != SW_OK)
+        return sw;
     return pw_set_bytes(&st->pw[PGP_PW1], np, nn, pw_min[PGP_PW1])
                ? SW_OK
                : SW_WRONG_LENGTH;

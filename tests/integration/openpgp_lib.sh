@@ -53,5 +53,6 @@ pgp_card_edit() {
 
 # pgp_scd COMMAND: one scdaemon command through gpg-agent; output in $out.
 pgp_scd() {
+    # shellcheck disable=SC2034 # the tests read $out
     out=$(gpg-connect-agent "SCD $1" /bye 2>&1)
 }

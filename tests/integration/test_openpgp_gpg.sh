@@ -56,7 +56,7 @@ sc_expect_eq "decrypted" "$out" "softcard openpgp"
 # Three wrong PW1 block it (a fresh gpg-agent and scdaemon: no verification cached).
 gpgconf --kill all
 pgp_pins 000000 12345678
-for i in 1 2 3; do
+for _ in 1 2 3; do
     pgp_scd "CHECKPIN D276000124010304FFFF0A0B0C0D0000" || true
 done
 pgp_status
@@ -79,7 +79,7 @@ sc_log "ok: new PW1 signs"
 # Blocked again, PW3 unblocks it.
 gpgconf --kill all
 pgp_pins 000000 12345678
-for i in 1 2 3; do
+for _ in 1 2 3; do
     pgp_scd "CHECKPIN D276000124010304FFFF0A0B0C0D0000" || true
 done
 pgp_pins 123456 12345678
