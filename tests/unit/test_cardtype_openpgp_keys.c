@@ -270,6 +270,39 @@ static void test_rsa_decipher(void **state)
     EVP_PKEY_free(k);
 }
 
+/* RSA-4096: a 513-byte PSO DECIPHER (extended), and the 7F49 read with
+ * short APDUs through GET RESPONSE, as scdaemon does in chaining mode. */
+static void test_rsa_4096(void **state)
+{
+    sfc_card *card = *state;
+    ct_expect(card, PGP_VERIFY_PW3, "9000");
+    ct_expect(card, "00DA00C206 011000002000", "9000");
+    ct_expect(card, "00DA00C206 011100002000", "6A80"); /* 4352 bits */
+    ct_expect(card, "00DA00C206 010400002000", "6A80"); /* 1024 bits */
+    EVP_PKEY *k = generate(card, "B800", NULL);
+    assert_int_equal(EVP_PKEY_get_bits(k), 4096);
+    uint8_t ct[600], r[600];
+    size_t n = rsa_encrypt(k, ct), rn = 0;
+    assert_int_equal(n, 513);
+    ct_expect(card, PGP_VERIFY_PW1_82, "9000");
+    assert_int_equal(xcmd(card, 0, 0x2A, 0x80, 0x86, ct, n, r, &rn), 0x9000);
+    tu_assert_hex(r, rn, "73657373696F6E206B6579");
+    /* short: 256 bytes and 61xx, GET RESPONSE for the rest */
+    uint8_t all[1024];
+    size_t got = 0;
+    uint16_t sw = pgp_x(card, "0047810002B80000", all, sizeof(all), &got);
+    while ((sw & 0xFF00) == 0x6100) {
+        size_t more = 0;
+        sw = pgp_x(card, "00C0000000", all + got, sizeof(all) - got, &more);
+        got += more;
+    }
+    assert_int_equal(sw, 0x9000);
+    EVP_PKEY *again = rsa_public(all, got);
+    assert_int_equal(EVP_PKEY_eq(k, again), 1);
+    EVP_PKEY_free(again);
+    EVP_PKEY_free(k);
+}
+
 static void test_internal_authenticate_and_mse(void **state)
 {
     sfc_card *card = *state;
@@ -646,6 +679,7 @@ int main(void)
         T(test_generate_needs_pw3),
         T(test_rsa_sign_and_counter),
         T(test_rsa_decipher),
+        T(test_rsa_4096),
         T(test_internal_authenticate_and_mse),
         T(test_ecdsa_p256_and_brainpool),
         T(test_eddsa),
