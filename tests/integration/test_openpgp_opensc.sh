@@ -3,9 +3,10 @@
 # The openpgp card type with OpenSC 0.23 after GnuPG: scdaemon reads the
 # card (and holds the reader exclusively) until `gpgconf --kill scdaemon`;
 # then opensc-tool names the card "OpenPGP card v3.4", openpgp-tool reads
-# it and generates keys on it, and pkcs11-tool with OpenSC's PKCS#11 module
-# signs with a signature that openssl verifies against the public key read
-# through PKCS#11. OpenSC's pcsc reader driver is told that the reader
+# it and generates keys on it, pkcs15-init regenerates one and pkcs11-tool
+# --test passes (OpenSC's CI sequence), and pkcs11-tool with OpenSC's
+# PKCS#11 module signs with a signature that openssl verifies against the
+# public key read through PKCS#11. OpenSC's pcsc reader driver is told that the reader
 # takes extended APDUs (vpcd passes them), as the card announces them.
 . "$(dirname "$0")/lib.sh"
 sc_enter_namespaces "$@"
@@ -50,6 +51,15 @@ for k in 1 2 3; do
     run "openpgp-tool --gen-key $k" openpgp-tool -r 0 --verify CHV3 \
         --pin 12345678 --gen-key "$k"
 done
+# OpenSC's own CI sequence (.github/test-openpgp.sh): pkcs15-init
+# regenerates the decryption key, pkcs11-tool's self test signs, verifies
+# and decrypts with every key (the authentication key through MSE)
+run "pkcs15-init --generate-key rsa/2048" pkcs15-init --verify --auth-id 3 \
+    --pin 12345678 --delete-objects privkey,pubkey --id 2 \
+    --generate-key rsa/2048
+run "pkcs11-tool --test" pkcs11-tool --module "$P" -l -t -p 123456
+sc_expect_match "pkcs11-tool --test: no errors" "$out" "^No errors"
+sc_expect_match "decryption tested" "$out" "Decryption"
 run "pkcs11-tool -L" pkcs11-tool --module "$P" -L
 sc_expect_match "PKCS#11 token" "$out" "OpenPGP card \(User PIN \(sig\)\)"
 run "pkcs11-tool -O" pkcs11-tool --module "$P" --slot-index 1 -O
