@@ -23,6 +23,7 @@
 #include "core/atr.h"
 #include "core/errtext.h"
 #include "os/card.h"
+#include "os/iso.h"
 
 
 /* ---- personalisation ------------------------------------------------------- */
@@ -227,6 +228,23 @@ static void drop_pending(sfc_card *card)
     sfc_card_set_type_state(card, NULL);
 }
 
+/* SELECT by the full AID, or any prefix of it longer than the DF name,
+ * selects the application as its 6-byte DF name does. */
+static uint16_t pgp_select_aid(sfc_card *card, const sfc_cmd *cmd,
+                               sfc_resp *resp)
+{
+    sfc_app *app = sfc_app_find(card, &pgp_app);
+    uint8_t aid[16];
+    if (app)
+        pgp_aid(sfc_app_state(app), aid);
+    if (!app || cmd->p1 != 0x04 || cmd->nc <= sizeof(pgp_rid) ||
+        cmd->nc > sizeof(aid) || memcmp(cmd->data, aid, cmd->nc) != 0)
+        return iso_select(card, cmd, resp);
+    sfc_cmd prefix = *cmd;
+    prefix.nc = sizeof(pgp_rid);
+    return iso_select(card, &prefix, resp);
+}
+
 static sfc_err pgp_attach(sfc_card *card, const sfc_card_options *opts,
                           char *err, size_t errlen)
 {
@@ -245,6 +263,8 @@ static sfc_err pgp_attach(sfc_card *card, const sfc_card_options *opts,
     card->extended_length = true; /* announced in the historical bytes */
     static const uint8_t keep[] = {0xA4, 0xC0}; /* SELECT, GET RESPONSE */
     sfc_card_keep_ins(card, keep, sizeof(keep));
+    static const sfc_ins_def select = {0xA4, pgp_select_aid, 0, "SELECT"};
+    sfc_card_set_ins(card, &select);
     return set_atr(card);
 }
 
