@@ -206,14 +206,12 @@ uint16_t pgp_do_put(sfc_card *card, const sfc_cmd *cmd, uint16_t tag,
     }
     sfc_buf t;
     buf_init(&t);
-    bool ok = put_template(st, tag, &t);
+    ber_tlv d;
     uint16_t sw = SW_REF_NOT_FOUND;
-    if (ok) {
-        ber_tlv d;
-        ber_decode(t.data, t.len, &d);
-        sw = tlv ? (buf_put(b, t.data, t.len) ? SW_OK : SW_UNKNOWN)
-                 : (buf_put(b, d.value, d.len) ? SW_OK : SW_UNKNOWN);
-    }
+    if (put_template(st, tag, &t))
+        sw = ber_decode(t.data, t.len, &d) != SFC_OK ? SW_UNKNOWN
+             : tlv ? (buf_put(b, t.data, t.len) ? SW_OK : SW_UNKNOWN)
+                   : (buf_put(b, d.value, d.len) ? SW_OK : SW_UNKNOWN);
     buf_free(&t);
     return sw;
 }
