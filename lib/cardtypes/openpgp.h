@@ -149,6 +149,11 @@ uint16_t pgp_select_data(sfc_card *card, const sfc_cmd *cmd,
 uint16_t pgp_terminate(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 uint16_t pgp_activate(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 
+/* openpgp_fpr.c */
+/** The OpenPGP v4 fingerprint of the key in `slot` created at `t`. */
+bool pgp_fingerprint(const struct evp_pkey_st *k, int slot, uint32_t t,
+                     uint8_t fpr[20]);
+
 /* openpgp_alg.c: the algorithms of the attributes, through EVP. */
 typedef enum pgp_alg {
     PGP_ALG_NONE,

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -109,15 +110,48 @@ static EVP_PKEY *read_key(const char *path)
     return k;
 }
 
+/* --key-time: the creation time of imported keys (default now). */
+static sfc_err key_time(const sfc_card_options *opts, uint32_t *t, char *err,
+                        size_t errlen)
+{
+    const char *v = sfc_param_get(opts, "key-time");
+    char *end = NULL;
+    unsigned long long n =
+        v ? strtoull(v, &end, 10) : (unsigned long long)time(NULL);
+    if (v && (!*v || *end || n > 0xFFFFFFFFull)) {
+        sfc_errf(err, errlen, "key-time must be seconds since 1970 (decimal)");
+        return SFC_E_INVAL;
+    }
+    *t = (uint32_t)n;
+    return SFC_OK;
+}
+
+/* The key's fingerprint and creation time, as keytocard would write them. */
+static bool describe_key(pgp_key *k, int slot, uint32_t t)
+{
+    k->time[0] = (uint8_t)(t >> 24);
+    k->time[1] = (uint8_t)(t >> 16);
+    k->time[2] = (uint8_t)(t >> 8);
+    k->time[3] = (uint8_t)t;
+    return pgp_fingerprint(k->pkey, slot, t, k->fpr);
+}
+
 static sfc_err key_param(const sfc_card_options *opts, const char *name,
                          pgp_state *st, int slot, char *err, size_t errlen)
 {
     const char *path = sfc_param_get(opts, name);
+    uint32_t t = 0;
     if (!path)
         return SFC_OK;
+    sfc_err rv = key_time(opts, &t, err, errlen);
+    if (rv != SFC_OK)
+        return rv;
     EVP_PKEY *k = read_key(path);
-    if (k && pgp_key_install(st, slot, k, 0x02))
+    if (k && pgp_key_install(st, slot, k, 0x02) &&
+        describe_key(&st->key[slot], slot, t))
         return SFC_OK;
+    if (st->key[slot].pkey == k)
+        k = NULL; /* installed: the state frees it */
     EVP_PKEY_free(k);
     sfc_errf(err, errlen, "%s: cannot use %s (an unencrypted PEM private key "
              "of RSA 2048..4096, a NIST or brainpool curve, Ed25519 or "
@@ -299,6 +333,9 @@ static const sfc_param_def pgp_params[] = {
     {"sig-key", "FILE", "PEM private key for the signature slot", 0},
     {"dec-key", "FILE", "PEM private key for the decryption slot", 0},
     {"aut-key", "FILE", "PEM private key for the authentication slot", 0},
+    {"key-time", "SECONDS",
+     "creation time of the key files for their OpenPGP fingerprints, "
+     "Unix time (default now)", 0},
     {"serial", "HEX",
      "the 4-byte serial number in the AID (default random)", 0},
     {NULL, NULL, NULL, 0}};
