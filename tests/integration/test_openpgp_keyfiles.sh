@@ -42,7 +42,8 @@ EOF
     gpg --batch --export-secret-keys "$uid" | "$SC_PY" \
         "$SC_HERE/openpgp_seckey.py" . || sc_fail "secret keys to PEM"
     local time
-    time=$(gpg --with-colons --list-keys "$uid" 2>/dev/null | awk -F: '/^pub/{print $6}')
+    time=$(gpg --with-colons --list-keys "$uid" 2>/dev/null |
+        awk -F: '/^pub/{print $6}')
     "$SC_BIN" --init openpgp -f "card-$serial.json" --serial "$serial" \
         --sig-key key0.pem --dec-key key1.pem --key-time "$time" \
         >>softcard.log 2>&1 || sc_fail "--init with key files"

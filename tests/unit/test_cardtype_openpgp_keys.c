@@ -587,8 +587,21 @@ static void test_key_files(void **state)
     EVP_PKEY *dec = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
     EVP_PKEY *aut = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
     char *ps = pem_file(sig), *pd = pem_file(dec), *pa = pem_file(aut);
-    sfc_param p[] = {{"sig-key", ps}, {"dec-key", pd}, {"aut-key", pa}};
-    sfc_card *card = pgp_card_with(p, 3);
+    sfc_param p[] = {{"sig-key", ps},
+                     {"dec-key", pd},
+                     {"aut-key", pa},
+                     {"key-time", "1700000000"}};
+    sfc_card *card = pgp_card_with(p, 4);
+    /* the creation time, and fingerprints (their values: the
+     * integration test compares them with GnuPG's) */
+    ct_expect(card, "00CA00CD00", "6553F1006553F1006553F100 9000");
+    uint8_t f[100];
+    size_t fl = 0;
+    static const uint8_t zero[20];
+    assert_int_equal(pgp_x(card, "00CA00C500", f, sizeof(f), &fl), 0x9000);
+    assert_int_equal(fl, 60);
+    for (int i = 0; i < 3; i++)
+        assert_memory_not_equal(f + 20 * i, zero, 20);
     ct_expect(card, "00CA00C100", "162B06010401DA470F01 9000");
     ct_expect(card, "00CA00C200", "122B060104019755010501 9000");
     ct_expect(card, "00CA00C300", "010C00002000 9000");
@@ -620,6 +633,12 @@ static void test_key_files(void **state)
     assert_int_not_equal(sfc_card_new("openpgp", &o, &none, err, sizeof(err)),
                          SFC_OK);
     assert_non_null(strstr(err, "sig-key"));
+    sfc_param bad_time[] = {{"sig-key", ps}, {"key-time", "12x"}};
+    o.params = bad_time;
+    o.n_params = 2;
+    assert_int_not_equal(sfc_card_new("openpgp", &o, &none, err, sizeof(err)),
+                         SFC_OK);
+    assert_non_null(strstr(err, "key-time"));
     unlink(ps);
     unlink(pd);
     unlink(pa);
