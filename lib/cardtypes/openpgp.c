@@ -10,16 +10,12 @@
  * application), the prefix every client selects; its full AID
  * D2 76 00 01 24 01 03 04 FF FF <serial 4> 00 00 (version 3.4,
  * manufacturer FFFF: a test card) is DO 4F and the FCI's DF name (84),
- * so one definition serves cards of any serial number. It is the card's
- * default application
- * and has no file system: everything is data objects in its state
- * (openpgp.h). The card announces command chaining and extended Lc/Le in
- * the historical bytes, which 5F52 repeats, so RSA-2048 and larger
- * cryptograms reach PSO DECIPHER in one command.
- *
- * A fresh card's personalisation (create) is the initial application
- * state, serialised like a card image keeps it and handed to attach, which
- * loads it: one path for fresh and saved cards.
+ * so one definition serves cards of any serial number (openpgp_type.c
+ * lets a SELECT of the full AID reach it too). It is the card's default
+ * application and has no file system: everything is data objects in its
+ * state (openpgp.h). The card announces command chaining and extended
+ * Lc/Le in the historical bytes, which 5F52 repeats, so RSA-2048 and
+ * larger cryptograms reach PSO DECIPHER in one command.
  */
 #include "cardtypes/openpgp.h"
 
@@ -27,17 +23,12 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
-#include "cardtypes/cardtypes.h"
-#include "core/atr.h"
-#include "core/errtext.h"
 #include "core/sw.h"
-#include "os/card.h"
 
 const uint8_t pgp_rid[6] = {0xD2, 0x76, 0x00, 0x01, 0x24, 0x01};
 
-/* The DF name the application is bound to (attach reads it back). */
+/* The full AID: RID, application, version, manufacturer, serial, RFU. */
 void pgp_aid(const pgp_state *st, uint8_t aid[16])
 {
     memcpy(aid, pgp_rid, sizeof(pgp_rid));

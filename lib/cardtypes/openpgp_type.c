@@ -2,13 +2,16 @@
 /**
  * @file openpgp_type.c
  * @brief The `openpgp` card type: its parameters (headless
- *        personalisation), create(), attach() and the ATR.
+ *        personalisation), create(), attach(), the ATR and the SELECT
+ *        that also takes the full AID.
  *
  * create() builds the initial application state from the parameters
  * (factory defaults for what is not given, a random serial number unless
- * one is) and keeps it serialised as the type state; attach() binds the
- * application and loads that state. A card loaded from an image has no
- * such state: the image's application state is loaded after attach().
+ * one is; key files with their creation time and OpenPGP fingerprint) and
+ * keeps it serialised as the type state; attach() binds the application
+ * and loads that state. A card loaded from an image has no such state:
+ * the image's application state is loaded after attach(). The card only
+ * keeps SELECT and GET RESPONSE of the ISO command set.
  */
 #include "cardtypes/openpgp.h"
 
@@ -25,7 +28,6 @@
 #include "core/errtext.h"
 #include "os/card.h"
 #include "os/iso.h"
-
 
 /* ---- personalisation ------------------------------------------------------- */
 
