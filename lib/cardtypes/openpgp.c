@@ -154,6 +154,7 @@ static const pgp_handler handlers[] = {
     {0x88, pgp_internal_auth}, {0x84, pgp_get_challenge},
     {0x22, pgp_mse},           {0xE6, pgp_terminate},
     {0x44, pgp_activate},      {0xA5, pgp_select_data},
+    {0xCC, pgp_get_next_data},
 };
 
 static uint16_t pgp_run(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
@@ -172,6 +173,7 @@ static uint16_t pgp_run(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 
 static const sfc_ins_def pgp_ins[] = {
     {0xCA, pgp_run, 0, "GET DATA"},
+    {0xCC, pgp_run, 0, "GET NEXT DATA"},
     {0xDA, pgp_run, MUT | SEC, "PUT DATA"},
     {0xDB, pgp_run, MUT | SEC, "PUT DATA (odd)"},
     {0x20, pgp_run, MUT | SEC, "VERIFY"},

@@ -108,6 +108,8 @@ const uint8_t *pgp_historical(size_t *len);
 
 /* openpgp_do.c */
 uint16_t pgp_get_data(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+uint16_t pgp_get_next_data(sfc_card *card, const sfc_cmd *cmd,
+                           sfc_resp *resp);
 uint16_t pgp_put_data(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 uint16_t pgp_put_data_odd(sfc_card *card, const sfc_cmd *cmd,
                           sfc_resp *resp);
@@ -186,6 +188,8 @@ bool pgp_alg_decrypt(const struct evp_pkey_st *k, const uint8_t *in,
 /** ECDH (NIST, brainpool, X25519): the shared secret with a point. */
 bool pgp_alg_ecdh(const struct evp_pkey_st *k, const uint8_t *point,
                   size_t len, sfc_buf *out);
+/** Append the algorithm information FA: every attribute each slot takes. */
+bool pgp_alg_put_info(sfc_buf *out);
 /** A private key from import components (7F48 tags 91..99 values). */
 struct evp_pkey_st *pgp_alg_import(const uint8_t *attr, size_t attr_len,
                                    const pgp_blob comp[9]);

@@ -382,3 +382,43 @@ bool pgp_alg_ecdh(const EVP_PKEY *k, const uint8_t *point, size_t len,
     EVP_PKEY_free(peer);
     return ok;
 }
+
+/* ---- algorithm information (FA) ------------------------------------------- */
+
+static bool put_rsa_sizes(uint32_t tag, sfc_buf *out)
+{
+    static const uint16_t sizes[] = {2048, 3072, 4096};
+    bool ok = true;
+    for (size_t i = 0; ok && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        uint8_t a[6] = {0x01, (uint8_t)(sizes[i] >> 8), (uint8_t)sizes[i],
+                        0x00, 0x20, 0x00};
+        ok = ber_put(out, tag, a, sizeof(a));
+    }
+    return ok;
+}
+
+/* The curves of a slot: ECDSA and EdDSA sign, ECDH and X25519 decrypt. */
+static bool put_curves(uint32_t tag, bool dec, sfc_buf *out)
+{
+    bool ok = true;
+    for (size_t i = 0; ok && i < N_CURVES; i++) {
+        uint8_t a[PGP_ATTR_MAX];
+        bool ed = strcmp(curves[i].group, "ED25519") == 0;
+        bool x = strcmp(curves[i].group, "X25519") == 0;
+        if ((dec && ed) || (!dec && x))
+            continue;
+        a[0] = dec ? 0x12 : ed ? 0x16 : 0x13;
+        memcpy(a + 1, curves[i].oid, curves[i].oid_len);
+        ok = ber_put(out, tag, a, 1u + curves[i].oid_len);
+    }
+    return ok;
+}
+
+bool pgp_alg_put_info(sfc_buf *out)
+{
+    size_t m = ber_begin(out, 0xFA);
+    bool ok = true;
+    for (uint32_t tag = 0xC1; ok && tag <= 0xC3; tag++)
+        ok = put_rsa_sizes(tag, out) && put_curves(tag, tag == 0xC2, out);
+    return ok && ber_end(out, m);
+}

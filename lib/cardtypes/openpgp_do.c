@@ -8,7 +8,8 @@
  * data {5B, 5F2D, 5F35}, 6E application related data {4F, 5F52, 7F66,
  * 73 {C0, C1, C2, C3, C4, C5, C6, CD, DE}}, 7A {93}, 7F21, 7F66, the
  * private DOs (0101 and 0102 always, 0103 after PW1 82, 0104 after PW3),
- * and the simple DOs of the templates one by one. Write (PUT DATA DA):
+ * FA (algorithm information), the simple DOs of the templates one by one,
+ * and GET NEXT DATA of 7F21's next occurrence. Write (PUT DATA DA):
  * everything writable after PW3, but 0101 and 0103 after PW1 (82); the
  * lengths are checked against the maxima C0 announces (6700 beyond).
  * PUT DATA DB 3FFF takes an extended header list (key import).
@@ -189,6 +190,8 @@ static bool put_template(const pgp_state *st, uint16_t tag, sfc_buf *b)
         return put_security_template(st, b);
     case 0x73:
         return put_discretionary(st, b);
+    case 0xFA:
+        return pgp_alg_put_info(b);
     }
     return put_simple(st, tag, b);
 }
@@ -226,10 +229,24 @@ uint16_t pgp_get_data(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     /* Templates come whole, tag included, as the specification shows
      * them; simple DOs as their value. */
     bool tlv = tag == 0x6E || tag == 0x65 || tag == 0x73 || tag == 0x7A ||
-               tag == 0x7F66;
+               tag == 0x7F66 || tag == 0xFA;
     uint16_t sw = pgp_do_put(card, cmd, tag, tlv, &b);
     if (sw == SW_OK && !sfc_resp_put(resp, b.data, b.len))
         sw = SW_UNKNOWN;
     buf_free(&b);
     return sw;
+}
+
+/* GET NEXT DATA (CC 7F21): the next certificate occurrence, which stays
+ * selected for GET DATA and PUT DATA. */
+uint16_t pgp_get_next_data(sfc_card *card, const sfc_cmd *cmd,
+                           sfc_resp *resp)
+{
+    if (cmd->p1 != 0x7F || cmd->p2 != 0x21)
+        return SW_REF_NOT_FOUND;
+    pgp_state *st = pgp_st(card, cmd);
+    if (st->cert_sel >= 2)
+        return SW_REF_NOT_FOUND;
+    st->cert_sel++;
+    return pgp_get_data(card, cmd, resp);
 }

@@ -306,6 +306,15 @@ static void test_select_data(void **state)
     sfc_card_power(*state, SFC_RESET);
     ct_expect(*state, PGP_SELECT, "9000");
     ct_expect(*state, "00CA7F2100", "300100 9000");
+    /* GET NEXT DATA walks the occurrences */
+    static const ct_step next[] = {
+        {"00CC7F2100", "300101 9000"},
+        {"00CA7F2100", "300101 9000"},
+        {"00CC7F2100", "300102 9000"},
+        {"00CC7F2100", "6A88"},
+        {"00CC006E00", "6A88"},
+    };
+    CT_RUN(*state, next);
 }
 
 static void test_terminate_activate(void **state)

@@ -445,6 +445,44 @@ static void test_ecdh(void **state)
     ecdh_check(card, "122B2403030208010107", "brainpoolP256r1");
 }
 
+/* Every attribute FA lists is accepted for its slot, and every ECC one
+ * generates a key whose public part the card answers. */
+static void test_algorithm_information(void **state)
+{
+    sfc_card *card = *state;
+    ct_expect(card, PGP_VERIFY_PW3, "9000");
+    static uint8_t fa[2048];
+    size_t n = 0;
+    assert_int_equal(pgp_x(card, "00CA00FA000000", fa, sizeof(fa), &n), 0x9000);
+    ber_tlv t, a;
+    assert_int_equal(ber_decode(fa, n, &t), SFC_OK);
+    assert_int_equal(t.tag, 0xFA);
+    ber_iter it;
+    ber_iter_init(&it, t.value, t.len, false);
+    int count[3] = {0};
+    while (ber_iter_next(&it, &a) == SFC_OK) {
+        assert_true(a.tag >= 0xC1 && a.tag <= 0xC3);
+        count[a.tag - 0xC1]++;
+        uint8_t put[32] = {0x00, 0xDA, 0x00, (uint8_t)a.tag, (uint8_t)a.len};
+        memcpy(put + 5, a.value, a.len);
+        assert_int_equal(ct_raw(card, put, 5 + a.len, NULL), 0x9000);
+        if (a.value[0] == 0x01)
+            continue; /* RSA generation is tested above */
+        static const char *crt[] = {"B600", "B800", "A400"};
+        uint8_t c[2], r[300];
+        size_t rn = 0;
+        tu_hex(crt[a.tag - 0xC1], c, 2);
+        assert_int_equal(xcmd(card, 0, 0x47, 0x80, 0, c, 2, r, &rn), 0x9000);
+        ber_tlv p = point_of(r, rn);
+        assert_true(p.len == 32 || p.value[0] == 0x04);
+    }
+    /* 3 RSA sizes and 7 curves per slot (no X25519 for signing, no
+     * Ed25519 for decryption) */
+    assert_int_equal(count[0], 10);
+    assert_int_equal(count[1], 10);
+    assert_int_equal(count[2], 10);
+}
+
 /* ---- import ----------------------------------------------------------------- */
 
 static void put_bn(uint8_t *hdr, size_t *hn, uint8_t *val, size_t *vn,
@@ -703,6 +741,7 @@ int main(void)
         T(test_ecdsa_p256_and_brainpool),
         T(test_eddsa),
         T(test_ecdh),
+        T(test_algorithm_information),
         T(test_import_rsa),
         T(test_import_malformed),
         T(test_import_ec),
