@@ -52,7 +52,7 @@ static const sfc_card_type type_npa = {
 static const sfc_card_type *types[MAX_TYPES + 1] = {
     &sfc_type_iso7816, &sfc_type_cryptoflex,      &sfc_type_epass,
     &type_npa,         &sfc_type_relay,       &sfc_type_handler_test,
-    &sfc_type_piv,     NULL,
+    &sfc_type_piv,     &sfc_type_openpgp, NULL,
 };
 
 /* Where the plugins start in types[]: 0 until the first is loaded. */
