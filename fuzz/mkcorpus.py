@@ -245,34 +245,39 @@ DRIVER_SEEDS = {
                        (0x35, NONE), (0x25, NONE), (0x2D, NONE)),
     "drv-big-frame": io((0, frame(ATR)), (D_TX4, h("0FFF") + bytes(4000))),
 }
-# fuzz_scio ops: 0 connect, 1 transmit (bits 3-5: length 0 1 4 5 6 261
-# 65535 65536; bit 6: 2-byte buffer), 2 raw transmit, 3 reconnect (bit 3:
-# unpower), 4 status, 5 disconnect/transaction (bits 3-4), 6 EOF, 7 new card.
-# A connect takes two ATRs: the reader asks one when the card arrives, and
-# again after powering it on.
-S_TX5, S_RAW5 = 0x19, 0x1A
+# fuzz_scio: the peer answers each request (GET ATR, APDU) with the next
+# reply queued; every record queues its bytes as one reply, then runs its
+# operation: 0 connect, 1 transmit (bits 3-5: length 0 1 4 5 6 261 65535
+# 65536; bit 6: 2-byte buffer), 2 raw transmit, 3 reconnect (bit 3:
+# unpower), 4 status, 5 disconnect/transaction (bits 3-4), 6 EOF, 7 new
+# card; bit 7: only queue. A connect takes two ATRs: the reader asks one
+# when the card arrives, and again after powering it on.
+S_TX5, S_RAW5, Q = 0x19, 0x1A, 0x80
+CONNECT = ((Q, frame(ATR)), (0, frame(ATR)))
 SCIO_SEEDS = {
-    "scio-normal": io((0, frame(ATR) + frame(ATR)), (S_TX5, frame("0102 9000")),
+    "scio-normal": io(*CONNECT, (S_TX5, frame("0102 9000")),
                       (S_RAW5, frame("6A82")), (4, NONE), (5, NONE)),
-    "scio-61xx": io((0, frame(ATR) + frame(ATR)), (S_TX5, frame("6110") +
-                    frame("00" * 16 + "9000")), (S_TX5, frame("6108"))),
-    "scio-6cxx": io((0, frame(ATR) + frame(ATR)), (S_TX5, frame("6C08") +
-                    frame("00" * 8 + "9000"))),
-    "scio-reconnect": io((0, frame(ATR) + frame(ATR)), (3, frame(ATR)), (0x0B, frame(ATR)),
-                         (4, NONE), (0x0D, frame(ATR)), (0x15, NONE)),
-    "scio-transaction": io((0, frame(ATR) + frame(ATR)), (0x1D, NONE), (S_TX5,
-                           frame("9000")), (0x05, NONE)),
+    "scio-61xx": io(*CONNECT, (Q, frame("6110")),
+                    (S_TX5, frame("00" * 16 + "9000")),
+                    (S_TX5, frame("6108"))),
+    "scio-6cxx": io(*CONNECT, (Q, frame("6C08")),
+                    (S_TX5, frame("00" * 8 + "9000"))),
+    "scio-reconnect": io(*CONNECT, (3, frame(ATR)), (0x0B, frame(ATR)),
+                         (4, NONE), (Q, frame(ATR)), (0x0D, NONE),
+                         (0x15, NONE)),
+    "scio-transaction": io(*CONNECT, (0x1D, NONE),
+                           (S_TX5, frame("9000")), (0x05, NONE)),
     "scio-empty-atr": io((0, frame("")), (0, NONE)),
-    "scio-long-atr": io((0, frame("3B" + "00" * 40)), (0, NONE)),
-    "scio-truncated": io((0, frame(ATR) + frame(ATR)), (S_TX5, h("0010 90")), (4, NONE)),
-    "scio-eof": io((0, frame(ATR) + frame(ATR)), (6, NONE), (S_TX5, NONE), (4, NONE)),
-    "scio-small-buffer": io((0, frame(ATR) + frame(ATR)), (S_TX5 | 0x40,
+    "scio-long-atr": io((Q, frame("3B" + "00" * 40)), (0, NONE)),
+    "scio-truncated": io(*CONNECT, (S_TX5, h("0010 90")), (4, NONE)),
+    "scio-eof": io(*CONNECT, (6, NONE), (S_TX5, NONE), (4, NONE)),
+    "scio-small-buffer": io(*CONNECT, (S_TX5 | 0x40,
                             frame("01020304 9000")), (S_RAW5 | 0x40,
                             frame("0102 9000"))),
-    "scio-new-card": io((0, frame(ATR) + frame(ATR)), (7, NONE), (0, frame(ATR) + frame(ATR)),
-                        (4, NONE)),
-    "scio-unasked": io((0, frame(ATR) + frame("9000")), (S_TX5,
-                       frame("9000"))),
+    "scio-new-card": io(*CONNECT, (7, NONE), *CONNECT, (4, NONE)),
+    "scio-two-frames": io(*CONNECT, (S_TX5, frame("9000") + frame("9000")),
+                          (S_TX5, frame("9000"))),
+    "scio-big": io(*CONNECT, (0x31, frame("00" * 3000 + "9000"))),
 }
 
 
