@@ -14,6 +14,8 @@ the other side hangs up) until S seconds have passed (default: for ever):
               silent with the connection open
   slow        sends a valid ATR frame (or APDU) one byte a second
   flood       sends 64 KiB frames back to back and never reads
+  flood-apdu  sends extended GET CHALLENGE frames (Le 0000) back to back and
+              never reads (against softcard -R: answers pile up unread)
   close       sends one valid ATR frame (or APDU) and closes at once
   many        opens 64 connections at once, each sends an ATR frame and
               holds; all close after 2 s, and again
@@ -76,6 +78,11 @@ def serve(mode, sock, stop, as_card):
     elif mode == "flood":
         big = b"\xff\xff" + bytes(65535)
         while not stop.is_set() and send(sock, big):
+            pass
+        return
+    elif mode == "flood-apdu":
+        burst = frame(bytes.fromhex("00840000000000")) * 1024
+        while not stop.is_set() and send(sock, burst):
             pass
         return
     elif mode == "close":
@@ -158,7 +165,7 @@ def run_listening(mode, port, stop):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["oversized", "zero", "truncated", "slow",
-                                    "flood", "close", "many"])
+                                    "flood", "flood-apdu", "close", "many"])
     p.add_argument("port", type=int)
     p.add_argument("--listen", action="store_true")
     p.add_argument("--seconds", type=float, default=None)
