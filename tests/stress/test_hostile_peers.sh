@@ -32,7 +32,7 @@ sc_wait_card "Virtual PCD 00 01" present
 # hostile MODE PORT [--listen]: run a peer for $secs s while probing.
 hostile() {
     local mode=$1 port=$2 listen=${3:-} out
-    "$SC_PY" "$PEER" "$mode" "$port" $listen --seconds "$secs" \
+    "$SC_PY" "$PEER" "$mode" "$port" ${listen:+"$listen"} --seconds "$secs" \
         >>"$SC_TMP/hostile.log" 2>&1 &
     local pid=$!
     SC_PIDS+=("$pid")

@@ -28,7 +28,7 @@ epass_pid=$SC_CARD_PID
 sc_wait_card "Virtual PCD 00 00" present
 sc_wait_card "Virtual PCD 00 01" present
 out=$("$SC_PY" "$SC_SRC/tests/stress/soak_peer.py" "$seconds" \
-      "Virtual PCD 00 00" "Virtual PCD 00 01" "$READ" "$SPECIMEN" $flat \
+      "Virtual PCD 00 00" "Virtual PCD 00 01" "$READ" "$SPECIMEN" ${flat:+"$flat"} \
       "softcard-iso7816=$iso_pid" "softcard-ePass=$epass_pid" \
       "pcscd=$SC_PCSCD_PID") || { printf '%s\n' "$out"; sc_fail "soak"; }
 while IFS= read -r line; do sc_log "$line"; done <<<"$out"
