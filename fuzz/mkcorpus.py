@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Write the hand-made seeds of fuzz/corpus/card/ (the inputs fuzz/run
-merges into stay as they are). Input format (fuzz_card.c): one byte
+"""Write the hand-made seeds of fuzz/corpus/card/, sm/, driver/ and scio/
+(the inputs fuzz/run merges into stay as they are; the encrypted-image seeds
+come from mkimage_seeds.c). Input format (fuzz_card.c): one byte
 choosing the card, then records of a 2-byte big-endian length and that many
 APDU bytes; the length FFFF is a warm reset. Run from anywhere:
     fuzz/mkcorpus.py"""
@@ -28,6 +29,8 @@ def seq(card, *apdus):
 
 
 SEL_MF = "00A4000C023F00"
+VERIFY_OK = "0020000104 31323334"
+GEN_EC = "00460082 05 B6038001 98 00"
 FCP_EF = "00E000000E 620C 82020101 83021001 80020020"
 SEEDS = {
     # iso7816: the ISO 7816-4 card OS
@@ -47,6 +50,19 @@ SEEDS = {
     "iso-records": seq(ISO, SEL_MF, "00E000000D 620B 8205024100080483021002", "00E2000008 0102030405060708",
                        "00B2010400", "00DC010408 1112131415161718",
                        "00B2000200", "00A2000102 1112"),
+    # PSO and GENERATE ASYMMETRIC KEY PAIR (EC P-256: fast enough to fuzz)
+    "iso-pso-ec": seq(ISO, VERIFY_OK, GEN_EC, "00468082 00",
+                      "002241B6 06 800132 840182", "002A9E9A 20" + "11" * 32
+                      + " 00", "002241A6 03 840182",
+                      "002A8086 42 00 04" + "22" * 64 + " 00"),
+    "iso-pso-hash": seq(ISO, VERIFY_OK, "002A9080 05 68656C6C6F 00",
+                        "002241AA 03 800170", "002A90A0 07 8005 68656C6C6F 00",
+                        "002A90A0 02 8100", "002241AA 03 800177",
+                        "002A9080 05 68656C6C6F 00"),
+    "iso-pso-errors": seq(ISO, "002A9E9A 20" + "11" * 32 + " 00",
+                          VERIFY_OK, "002241B6 06 800132 8401FF",
+                          "002A9E9A 00", "00460000 00", "002281B6 03 830191",
+                          "002A8E80 08 0102030405060708 00"),
     "iso-channels": seq(ISO, "0070000001", "01A4000C023F00", "0070800100",
                         "0070000000", "4170000001", RESET, "0070800100"),
     "iso-chaining": seq(ISO, SEL_MF, FCP_EF, "10D6000002 0102",
@@ -152,8 +168,148 @@ SEEDS = {
     "cf-read-errors": seq(CF, "C0B0000000", "C0A4000002FFFF", "C0B0FFFF10"),
 }
 
-os.makedirs(DIR, exist_ok=True)
-for name, data in SEEDS.items():
-    with open(os.path.join(DIR, name), "wb") as f:
-        f.write(data)
-print(f"{len(SEEDS)} seeds written to {DIR}")
+# ---- fuzz_sm: card byte (0 iso7816 + sm_start, 1 ePass + BAC, 2 ePass
+# extended), then records of a mode byte (1 bad MAC, 2 plain, 4 reset
+# first), a 2-byte length and a plain command APDU the harness wraps.
+SM_ISO, SM_EPASS, SM_EPASS_EXT = range(3)
+
+
+def sm(card, *cmds):
+    out = bytes([card])
+    for c in cmds:
+        mode, a = c if isinstance(c, tuple) else (0, c)
+        b = h(a)
+        out += bytes([mode]) + len(b).to_bytes(2, "big") + b
+    return out
+
+
+SEL_COM = "00A4020C02011E"
+SM_SEEDS = {
+    "sm-iso-select-read": sm(SM_ISO, SEL_MF, "00A4020C021001",
+                             "00B0000000", "00B0000004"),
+    "sm-iso-verify": sm(SM_ISO, "0020000104 31323334", "0020000100",
+                        "002C000100", "0024000108 3132333435363738"),
+    "sm-iso-create": sm(SM_ISO, SEL_MF, FCP_EF, "00D6000004 01020304",
+                        "00B0000004", "00E4000C021001"),
+    "sm-iso-challenge": sm(SM_ISO, "0084000008", "00C0000000",
+                           (1, "00B0000000"), "00A4000C023F00"),
+    "sm-iso-plain-then-sm": sm(SM_ISO, (2, "00A4000C023F00"),
+                               "00A4000C023F00", (4, "00B0000000")),
+    "sm-iso-records": sm(SM_ISO, SEL_MF, "00E000000D 620B 8205024100080483021002",
+                         "00E2000008 0102030405060708", "00B2010400",
+                         "00DC010408 1112131415161718", "00B2000200"),
+    "sm-iso-pso-ec": sm(SM_ISO, VERIFY_OK, GEN_EC,
+                        "002241B6 06 800132 840182",
+                        "002A9E9A 20" + "11" * 32 + " 00",
+                        "002A9080 05 68656C6C6F 00"),
+    "sm-epass-com": sm(SM_EPASS, SEL_COM, "00B0000004", "00B0000000"),
+    "sm-epass-sfi": sm(SM_EPASS, "00B09E0000", "00B0810000",
+                       "00B08F0000"),
+    "sm-epass-dg1": sm(SM_EPASS, "00A4020C020101", "00B0000010",
+                       "00B1000004 54020000 00"),
+    "sm-epass-aa": sm(SM_EPASS, "0088000008 0102030405060708 00",
+                      "0084000008"),
+    "sm-epass-sod": sm(SM_EPASS, "00A4020C02011D", "00B0000004",
+                       "00B00004DF", (1, "00B0000004"), "00B0000004"),
+    "sm-epass-errors": sm(SM_EPASS, "00A4020C02FFFF", "00B07FFF10",
+                          "00CA000000", "00A4040C07A0000002471001"),
+    "sm-epass-ext": sm(SM_EPASS_EXT, SEL_COM, "00B000000000",
+                       "00A4020C02011D", "00B00000000100"),
+}
+
+# ---- fuzz_driver and fuzz_scio: records of an operation byte, a 2-byte
+# length and the bytes the card peer sends before the operation runs.
+ATR = "3B95138101 8073FF01000B"
+
+
+def frame(hexdata):
+    b = h(hexdata)
+    return len(b).to_bytes(2, "big") + b
+
+
+def io(*steps):
+    out = b""
+    for op, peer in steps:
+        out += bytes([op]) + len(peer).to_bytes(2, "big") + peer
+    return out
+
+
+NONE = b""
+# fuzz_driver ops: 0 presence, 1 power up, 2 reset, 3 power down, 4 transmit
+# (bits 3-5: length 0 1 2 4 5 261 65535 65536; bit 6: 3-byte buffer),
+# 5 capability/control/event wait (bits 3-5), 6 EOF, 7 new card.
+D_TX4, D_TX5, D_TX261 = 0x1C, 0x24, 0x2C
+DRIVER_SEEDS = {
+    "drv-normal": io((0, frame(ATR)), (1, frame(ATR)), (D_TX4, frame("9000")),
+                     (0x05, NONE), (D_TX5, frame("0102 9000")), (3, NONE),
+                     (0, NONE)),
+    "drv-reset": io((0, frame(ATR)), (2, frame(ATR)), (D_TX261,
+                     frame("6A82")), (0x0D, NONE), (0x15, NONE)),
+    "drv-empty-atr": io((0, frame("")), (0, frame(ATR)), (1, frame(""))),
+    "drv-long-atr": io((0, frame("3B" + "00" * 33)), (0, NONE)),
+    "drv-unasked": io((0, frame(ATR) + frame("9000")), (0, NONE),
+                      (D_TX4, frame("9000"))),
+    "drv-double": io((0, frame(ATR)), (D_TX4, frame("9000") + frame("9000")),
+                     (D_TX4, frame("9000"))),
+    "drv-truncated": io((0, frame(ATR)), (D_TX4, h("0010 9000")), (0, NONE)),
+    "drv-eof-after-atr": io((0, frame(ATR)), (6, NONE), (D_TX4, NONE),
+                            (0, NONE)),
+    "drv-one-byte": io((0, frame(ATR)), (D_TX4, frame("90")),
+                       (D_TX4, frame(""))),
+    "drv-small-buffer": io((0, frame(ATR)), (D_TX4 | 0x40,
+                           frame("0102030405 9000")), (1 | 0x40, frame(ATR))),
+    "drv-bad-commands": io((0, frame(ATR)), (0x04, NONE), (0x0C, NONE),
+                           (0x34, frame("9000")), (0x3C, frame("9000"))),
+    "drv-new-card": io((0, frame(ATR)), (7, NONE), (0, frame(ATR)),
+                       (0x35, NONE), (0x25, NONE), (0x2D, NONE)),
+    "drv-big-frame": io((0, frame(ATR)), (D_TX4, h("0FFF") + bytes(4000))),
+}
+# fuzz_scio: the peer answers each request (GET ATR, APDU) with the next
+# reply queued; every record queues its bytes as one reply, then runs its
+# operation: 0 connect, 1 transmit (bits 3-5: length 0 1 4 5 6 261 65535
+# 65536; bit 6: 2-byte buffer), 2 raw transmit, 3 reconnect (bit 3:
+# unpower), 4 status, 5 disconnect/transaction (bits 3-4), 6 EOF, 7 new
+# card; bit 7: only queue. A connect takes two ATRs: the reader asks one
+# when the card arrives, and again after powering it on.
+S_TX5, S_RAW5, Q = 0x19, 0x1A, 0x80
+CONNECT = ((Q, frame(ATR)), (0, frame(ATR)))
+SCIO_SEEDS = {
+    "scio-normal": io(*CONNECT, (S_TX5, frame("0102 9000")),
+                      (S_RAW5, frame("6A82")), (4, NONE), (5, NONE)),
+    "scio-61xx": io(*CONNECT, (Q, frame("6110")),
+                    (S_TX5, frame("00" * 16 + "9000")),
+                    (S_TX5, frame("6108"))),
+    "scio-6cxx": io(*CONNECT, (Q, frame("6C08")),
+                    (S_TX5, frame("00" * 8 + "9000"))),
+    "scio-reconnect": io(*CONNECT, (3, frame(ATR)), (0x0B, frame(ATR)),
+                         (4, NONE), (Q, frame(ATR)), (0x0D, NONE),
+                         (0x15, NONE)),
+    "scio-transaction": io(*CONNECT, (0x1D, NONE),
+                           (S_TX5, frame("9000")), (0x05, NONE)),
+    "scio-empty-atr": io((0, frame("")), (0, NONE)),
+    "scio-long-atr": io((Q, frame("3B" + "00" * 40)), (0, NONE)),
+    "scio-truncated": io(*CONNECT, (S_TX5, h("0010 90")), (4, NONE)),
+    "scio-eof": io(*CONNECT, (6, NONE), (S_TX5, NONE), (4, NONE)),
+    "scio-small-buffer": io(*CONNECT, (S_TX5 | 0x40,
+                            frame("01020304 9000")), (S_RAW5 | 0x40,
+                            frame("0102 9000"))),
+    "scio-new-card": io(*CONNECT, (7, NONE), *CONNECT, (4, NONE)),
+    "scio-two-frames": io(*CONNECT, (S_TX5, frame("9000") + frame("9000")),
+                          (S_TX5, frame("9000"))),
+    "scio-big": io(*CONNECT, (0x31, frame("00" * 3000 + "9000"))),
+}
+
+
+def write(sub, seeds):
+    d = os.path.join(os.path.dirname(DIR), sub)
+    os.makedirs(d, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+    print(f"{len(seeds)} seeds written to {d}")
+
+
+write("card", SEEDS)
+write("sm", SM_SEEDS)
+write("driver", DRIVER_SEEDS)
+write("scio", SCIO_SEEDS)

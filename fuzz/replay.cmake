@@ -15,7 +15,9 @@ foreach(t ${SFC_FUZZ_TARGETS})
     continue()
   endif()
   add_executable(fuzz_${t}_replay ${PROJECT_SOURCE_DIR}/fuzz/fuzz_${t}.c
-                                  ${PROJECT_SOURCE_DIR}/fuzz/replay.c)
+                                  ${PROJECT_SOURCE_DIR}/fuzz/replay.c
+                                  ${SFC_FUZZ_SRCS_${t}})
+  target_include_directories(fuzz_${t}_replay PRIVATE ${SFC_FUZZ_INCS_${t}})
   target_link_libraries(fuzz_${t}_replay PRIVATE ${SFC_FUZZ_LIBS_${t}})
   add_test(NAME fuzz.replay.${t}
            COMMAND fuzz_${t}_replay ${PROJECT_SOURCE_DIR}/fuzz/corpus/${t})

@@ -9,7 +9,7 @@ SC_BUILD_PACKAGES="gcc clang make cmake pkg-config libc6-dev libssl-dev \
 libpcsclite-dev libqrencode-dev libjson-c-dev libjpeg-dev libeac-dev"
 # To build the libFuzzer targets (fuzz/run), on top of SC_BUILD_PACKAGES:
 # clang's sanitizer and libFuzzer runtimes, only recommended by clang.
-SC_FUZZ_PACKAGES="libclang-rt-dev"
+SC_FUZZ_PACKAGES="libclang-rt-dev llvm"
 # To run its tests (unit tests, private pcscd, independent clients;
 # dpkg-dev, debhelper and lintian build and check the Debian packages in
 # tests/integration/test_debs.sh; yubico-piv-tool, scdaemon and gnupg drive

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file fuzz_sm.c
+ * @brief libFuzzer target: commands past the secure-messaging MAC check.
+ *
+ * A fuzzer cannot forge a MAC, so this harness holds the session keys: it
+ * establishes secure messaging itself and wraps every fuzzed command in
+ * valid SM (DO87/DO85, DO97, DO8E) with the project's independent test
+ * terminal (tests/unit/epass_terminal.c, OpenSSL only). The card's
+ * protected command handlers and its response wrapping are reached; every
+ * protected response is checked by the terminal (MAC, DO99 = SW, DO87
+ * padding), and a response that fails those checks is a finding (abort).
+ *
+ * Input: one byte choosing the card (modulo 3: 0 iso7816 with a session
+ * started by sm_start() with fixed 3DES keys 01..10 and SSC 0, 1 ePass
+ * after BAC with the specimen MRZ and fixed terminal nonces, 2 the same
+ * ePass with extended length), then records of a mode byte, a 2-byte
+ * big-endian length and that many bytes of a plain command APDU. Mode
+ * bits: 1 flip a bit of the command MAC (the card must end the session),
+ * 2 send the bytes unprotected as they are, 4 warm reset first. A command
+ * that does not parse as an APDU is sent unprotected. When the session has
+ * ended (any SM error), it is established again before the next protected
+ * command, so one input explores many sessions.
+ *
+ * Cards are made once per process and kept as image text, reloaded when an
+ * input may have changed persistent state (the dirty flag), as in
+ * fuzz_card.c; the random sources restart per input, so an input replays
+ * the same way.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/apdu.h"
+#include "epass_terminal.h"
+#include "image/image.h"
+#include "os/card.h"
+#include "os/sm.h"
+#include "softcard.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define SPECIMEN_MRZ "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" \
+                     "L898902C<3UTO6908061F9406236ZE184226B<<<<<14"
+#define RESP_MAX 65538
+
+/* ---- a deterministic random source ------------------------------------- */
+
+static uint64_t rng_state;
+
+static sfc_err rng_fill(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    for (size_t i = 0; i < len; i++) {
+        rng_state = rng_state * 6364136223846793005u + 1442695040888963407u;
+        out[i] = (uint8_t)(rng_state >> 56);
+    }
+    return SFC_OK;
+}
+
+static const sfc_rng fixed_rng = {rng_fill, NULL};
+
+/* ---- the cards ---------------------------------------------------------- */
+
+static const sfc_param iso_params[] = {
+    {"secret", "00112233445566778899AABBCCDDEEFF"}};
+static const uint8_t sm_key[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+                                   9, 10, 11, 12, 13, 14, 15, 16};
+static const uint8_t rnd_ifd[8] = {0x78, 0x17, 0x23, 0x86, 0x0C, 0x06, 0xC2,
+                                   0x26};
+static const uint8_t k_ifd[16] = {0x0B, 0x79, 0x52, 0x40, 0xCB, 0x70, 0x49,
+                                  0xB0, 0x1C, 0x19, 0xB3, 0x3E, 0x32, 0x80,
+                                  0x4F, 0x0B};
+
+typedef struct slot {
+    const char *type;
+    const sfc_param *params;
+    size_t n_params;
+    bool bac;      /* ePass: BAC; else sm_start() with sm_key */
+    bool extended; /* extended-length card and terminal */
+    char *image;
+    size_t image_len;
+    sfc_card *card;
+} slot;
+
+static slot slots[] = {
+    {"iso7816", iso_params, 1, false, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, true, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, true, true, NULL, 0, NULL},
+};
+#define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
+
+static void die(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz_sm: %s: %s\n", what, detail);
+    abort();
+}
+
+static void fresh_card(slot *s)
+{
+    char err[SFC_IMAGE_ERR_MAX];
+    sfc_card_options o = {.rng = &fixed_rng};
+    if (!s->image) {
+        o.params = s->params;
+        o.n_params = s->n_params;
+        o.extended_length = s->extended;
+        sfc_card *c = NULL;
+        if (sfc_card_new(s->type, &o, &c, err, sizeof(err)) != SFC_OK)
+            die(s->type, err);
+        if (sfc_image_save_text(c, &s->image, &s->image_len, err,
+                                sizeof(err)) != SFC_OK)
+            die(s->type, err);
+        sfc_card_free(c);
+        o = (sfc_card_options){.rng = &fixed_rng};
+    }
+    sfc_card_free(s->card);
+    s->card = NULL;
+    if (sfc_image_load_text(s->image, s->image_len, &o, &s->card, err,
+                            sizeof(err)) != SFC_OK)
+        die(s->type, err);
+    s->card->dirty = false;
+}
+
+/* ---- the terminal's transport and the session ---------------------------- */
+
+static int card_tx(void *ctx, const uint8_t *c, size_t clen, uint8_t *r,
+                   size_t cap, size_t *rlen)
+{
+    const uint8_t *out = NULL;
+    size_t n = 0;
+    if (sfc_card_transmit(ctx, c, clen, &out, &n) != SFC_OK || n < 2 ||
+        n > 65535)
+        abort(); /* the engine always answers a well-formed R-APDU */
+    if (n > cap)
+        return -1;
+    memcpy(r, out, n);
+    *rlen = n;
+    return 0;
+}
+
+/* Start a session; false if the card refuses (BAC after a bad state). */
+static bool establish(slot *s, et_term *t)
+{
+    if (!s->bac) {
+        uint8_t ssc[8] = {0};
+        if (sm_start(s->card, SM_3DES_RETAIL, sm_key, 16, sm_key, 16, ssc,
+                     8) != SFC_OK)
+            die("sm_start", "failed");
+        memcpy(t->ksenc, sm_key, 16);
+        memcpy(t->ksmac, sm_key, 16);
+        memset(t->ssc, 0, 8);
+        t->sm = true;
+        return true;
+    }
+    static char info[64];
+    uint16_t sw;
+    if (!info[0] && et_mrz_info(SPECIMEN_MRZ, info, sizeof(info)) != 0)
+        die("MRZ", "bad specimen");
+    return et_select_app(t, &sw) == 0 && sw == 0x9000 &&
+           et_bac(t, info, rnd_ifd, k_ifd) == 0;
+}
+
+/* A protected response the terminal rejects for its protection (not for
+ * being plain) is the card's fault. */
+static void check_failure(const et_term *t)
+{
+    static const char *const bad[] = {"SM response: wrong MAC",
+                                      "SM response: DO99",
+                                      "SM response: bad DO87",
+                                      "SM response: bad padding"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (strncmp(t->err, bad[i], strlen(bad[i])) == 0)
+            die("protected response", t->err);
+}
+
+/* FUZZ_SM_TRACE=1: each protected command, its inner SW and any SM
+ * failure to stderr (fuzz_sm_replay FILE). */
+static int trace;
+
+static void raw(et_term *t, const uint8_t *c, size_t n)
+{
+    static uint8_t r[RESP_MAX];
+    size_t rl;
+    card_tx(t->ctx, c, n, r, sizeof(r), &rl);
+    t->sm = false; /* a plain command ends the session */
+}
+
+static void protected(slot *s, et_term *t, const uint8_t *c, size_t n,
+                      bool corrupt)
+{
+    static uint8_t out[RESP_MAX];
+    apdu a;
+    size_t ol = 0;
+    uint16_t sw = 0;
+    if (apdu_parse(c, n, &a) != SFC_OK) {
+        raw(t, c, n);
+        return;
+    }
+    if (!t->sm && !establish(s, t)) {
+        if (trace)
+            fprintf(stderr, "%-8s no session: %s\n", s->type, t->err);
+        return;
+    }
+    int rv = et_sm_command(t, a.ins, a.p1, a.p2, a.data, a.nc, a.ne, out,
+                           sizeof(out), &ol, &sw, corrupt);
+    if (trace)
+        fprintf(stderr, "%-8s SM %02X %02X%02X Nc %zu -> %zu bytes, SW %04X%s%s\n",
+                s->type, a.ins, a.p1, a.p2, a.nc, ol, sw, rv ? ": " : "",
+                rv ? t->err : "");
+    if (rv != 0 && !corrupt)
+        check_failure(t);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    trace = getenv("FUZZ_SM_TRACE") != NULL;
+    slot *s = &slots[data[0] % N_SLOTS];
+    if (!s->card || s->card->dirty)
+        fresh_card(s);
+    rng_state = 0x5EED;
+    sfc_card_power(s->card, SFC_RESET);
+    et_term t;
+    et_init(&t, card_tx, s->card);
+    t.extended = s->extended;
+    size_t off = 1;
+    while (off + 3 <= size) {
+        uint8_t mode = data[off];
+        size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
+        off += 3;
+        if (n > size - off)
+            n = size - off;
+        if (mode & 4) {
+            sfc_card_power(s->card, SFC_RESET);
+            t.sm = false;
+        }
+        if (mode & 2)
+            raw(&t, data + off, n);
+        else
+            protected(s, &t, data + off, n, mode & 1);
+        off += n;
+    }
+    return 0;
+}
