@@ -53,6 +53,8 @@ static const sfc_rng fixed_rng = {rng_fill, NULL};
 static const sfc_param iso_params[] = {
     {"secret", "00112233445566778899AABBCCDDEEFF"}};
 static const sfc_param cf_params[] = {{"serial", "0102030405060708"}};
+static const sfc_param piv_params[] = {{"serial", "01020304"}};
+static const sfc_param pgp_params[] = {{"serial", "01020304"}};
 static const uint8_t sm_key[16] = {1, 2, 3, 4, 5, 6, 7, 8,
                                    9, 10, 11, 12, 13, 14, 15, 16};
 
@@ -76,6 +78,8 @@ static slot slots[] = {
     {"handler_test", NULL, 0, false, 0x20, NULL, 0, NULL},
     {"ePass", NULL, 0, false, -1, NULL, 0, NULL},
     {"cryptoflex", cf_params, 1, false, -1, NULL, 0, NULL},
+    {"piv", piv_params, 1, false, -1, NULL, 0, NULL},
+    {"openpgp", pgp_params, 1, false, -1, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
 

@@ -8,7 +8,7 @@ APDU bytes; the length FFFF is a warm reset. Run from anywhere:
     fuzz/mkcorpus.py"""
 import os
 
-ISO, ISO_SM, HT, EPASS, CF = range(5)
+ISO, ISO_SM, HT, EPASS, CF, PIV, PGP = range(7)
 RESET = object()
 DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "card")
 
@@ -166,6 +166,38 @@ SEEDS = {
                   "C0C0000000"),
     "cf-iso-class": seq(CF, "00A4000C023F00", "00C0000000", "C0B0800000"),
     "cf-read-errors": seq(CF, "C0B0000000", "C0A4000002FFFF", "C0B0FFFF10"),
+    # piv: SP 800-73-4 with Yubico's management commands
+    "piv-select": seq(PIV, "00A4040009A00000030800001000", "00A4040005"
+                      "A000000308", "00FD000000", "00F8000000"),
+    "piv-get-data": seq(PIV, "00CB3FFF055C035FC102 00",
+                        "00CB3FFF055C035FC107 00", "00CB3FFF037E0000"),
+    "piv-verify": seq(PIV, "0020008000", "0020008008 313233343536FFFF",
+                      "0020008008 303030303030FFFF", "0020FF8000"),
+    "piv-change": seq(PIV, "0024008010 313233343536FFFF 363534333231FFFF",
+                      "002C008010 3132333435363738 313233343536FFFF"),
+    "piv-mgm-witness": seq(PIV, "0087039B04 7C028000",
+                           "0087039B16 7C14 8008 0000000000000000"
+                           " 8108 0102030405060708"),
+    "piv-sign-9e": seq(PIV, "0087119E26 7C24 8200 8120" + "11" * 32),
+    "piv-metadata": seq(PIV, "00F7008000", "00F7008100", "00F7009B00",
+                        "00F7009A00"),
+    "piv-chain": seq(PIV, "10DB3FFF08 5C035FC105 530100", "00DB3FFF02 0000"),
+    # openpgp: OpenPGP card 3.4
+    "pgp-select": seq(PGP, "00A4040006D27600012401", "00CA006E00",
+                      "00CA006500", "00CA00C400", "00CA7F2100"),
+    "pgp-verify": seq(PGP, "0020008100", "0020008206 313233343536",
+                      "0020008308 3132333435363738", "0020008306 000000000000"),
+    "pgp-put-data": seq(PGP, "0020008308 3132333435363738",
+                        "00DA005B04 54657374", "00DA010103 010203",
+                        "00CA010100", "00CA005B00"),
+    "pgp-genkey-read": seq(PGP, "0047810002B600 00", "0084000008"),
+    "pgp-genkey-ec": seq(PGP, "0020008308 3132333435363738",
+                         "00DA00C109 132A8648CE3D030107",
+                         "0047800002B600 00",
+                         "0020008106 313233343536", "002A9E9A20" + "22" * 32
+                         + " 00", "00CA009300"),
+    "pgp-reset": seq(PGP, "0020008308 3132333435363738", "00E60000",
+                     "00440000", "00CA006E00"),
 }
 
 # ---- fuzz_sm: card byte (0 iso7816 + sm_start, 1 ePass + BAC, 2 ePass
