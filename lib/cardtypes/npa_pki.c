@@ -144,8 +144,8 @@ static void ri_infos(sfc_buf *b)
     size_t p = ber_begin(b, 0x30);
     ber_put_u8(b, 0x02, 1);
     ber_put_u8(b, 0x02, NPA_KEY_RI);
-    ber_end(b, p);
     ber_put_u8(b, 0x01, 0x00); /* authorizedOnly FALSE */
+    ber_end(b, p);
     ber_end(b, m);
     m = ber_begin(b, 0x30);
     ber_put(b, 0x06, oid_ri_ecdh, sizeof(oid_ri_ecdh));

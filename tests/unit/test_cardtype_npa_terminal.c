@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file test_cardtype_npa_terminal.c
+ * @brief The nPA against the project's test terminal on OpenPACE's
+ *        terminal side (npa_terminal.c): PACE with every password over
+ *        ECDH and DH Generic Mapping with the system RNG, secure messaging
+ *        afterwards (EF.CardSecurity read and checked against the card's
+ *        own CA key), access after PACE, and the PIN life cycle end to end
+ *        (tries, suspension and resumption with the CAN, blocking and
+ *        unblocking with the PUK, PIN change).
+ */
+#include "cardtest.h"
+
+#include <eac/ca.h>
+#include <eac/eac.h>
+#include <openssl/evp.h>
+
+#include "cardtypes/npa.h"
+#include "npa_terminal.h"
+
+#define MRZ "IDD<<T220001293<<<<<<<<<<<<<<<6408125<2010315D<<<<<<<<<<<<<4" \
+            "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"
+
+static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r,
+                size_t *rn)
+{
+    const uint8_t *out = NULL;
+    size_t len = 0;
+    if (sfc_card_transmit(user, c, n, &out, &len) != SFC_OK || len > *rn)
+        return -1;
+    memcpy(r, out, len);
+    *rn = len;
+    return 0;
+}
+
+typedef struct fixture {
+    sfc_card *card;
+    npa_term t;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    f->card = ct_card("nPA");
+    npa_term_init(&f->t, xfer, f->card);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    npa_term_free(&f->t);
+    sfc_card_free(f->card);
+    free(f);
+    return 0;
+}
+
+/* EF.CardSecurity under SM, parsed by OpenPACE: its CA public key must be
+ * the card's own key 41. */
+static void check_cardsecurity(fixture *f)
+{
+    static uint8_t cs[8192];
+    size_t n = sizeof(cs);
+    assert_int_equal(npa_term_read_sfi(&f->t, 0x1D, cs, &n), 0x9000);
+    assert_true(n > 500);
+    EAC_CTX *ctx = EAC_CTX_new();
+    assert_non_null(ctx);
+    assert_int_equal(EAC_CTX_init_ef_cardsecurity(cs, n, ctx), 1);
+    assert_non_null(ctx->ca_ctx);
+    EVP_PKEY *mine = sfc_key_pkey(sfc_key_find(f->card, NPA_KEY_CA));
+    assert_non_null(mine);
+    assert_int_equal(EVP_PKEY_eq(ctx->ca_ctx->ka_ctx->key, mine), 1);
+    EAC_CTX_clear_free(ctx);
+}
+
+static void test_pace_each_password(void **state)
+{
+    fixture *f = *state;
+    static const struct { uint8_t pwd; const char *secret; } runs[] = {
+        {1, MRZ}, {2, "222222"}, {3, "111111"}, {4, "3333333333"}};
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        f->t.sm = false; /* a new PACE from scratch, plain */
+        assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
+                                       NPA_TERM_ECDH_GM), 0x9000);
+        assert_true(f->t.sm && npa_pace_done(f->card));
+        check_cardsecurity(f);
+    }
+}
+
+static void test_pace_dh(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_DH_GM),
+                     0x9000);
+    check_cardsecurity(f);
+    f->t.sm = false;
+    assert_int_equal(npa_term_pace(&f->t, 2, "222222", NPA_TERM_DH_GM),
+                     0x9000);
+}
+
+/* After PACE (no Terminal Authentication): EF.CardSecurity yes, data
+ * groups no, EAC steps not implemented (6A81), all under SM. */
+static void test_access_after_pace(void **state)
+{
+    fixture *f = *state;
+    uint8_t buf[512];
+    size_t n = sizeof(buf);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302",
+                                    buf, &n), 0x9000);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "00B0810000", buf, &n), 0x6982);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "002281B60F830D44454356434141"
+                                    "543030303031", buf, &n), 0x6A81);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+                                    buf, &n), 0x6A81);
+    assert_true(f->t.sm);
+    /* a plain command ends secure messaging and what PACE gave */
+    f->t.sm = false;
+    assert_int_equal(npa_term_sendx(&f->t, "00A4000C023F00", NULL, NULL),
+                     0x9000);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "00B09D0000", buf, &n), 0x6982);
+    assert_false(npa_pace_done(f->card));
+}
+
+static uint16_t pin_pace(fixture *f, const char *pin)
+{
+    f->t.sm = false;
+    return npa_term_pace(&f->t, 3, pin, NPA_TERM_ECDH_GM);
+}
+
+static uint16_t other_pace(fixture *f, uint8_t pwd, const char *secret)
+{
+    f->t.sm = false;
+    return npa_term_pace(&f->t, pwd, secret, NPA_TERM_ECDH_GM);
+}
+
+static void test_pin_life_cycle(void **state)
+{
+    fixture *f = *state;
+    /* a wrong PIN: 6300, then 63C2 on the next MSE */
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(f->t.mse_sw, 0x63C2);
+    /* after the second failure: suspended */
+    assert_int_equal(pin_pace(f, "111111"), 0x6985);
+    assert_int_equal(f->t.mse_sw, 0x63C1);
+    /* resumed by PACE with the CAN; one try left; the right PIN restores */
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(f->t.mse_sw, 0x63C1);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(f->t.mse_sw, 0x9000);
+    /* three failures (with the resumption between): blocked */
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(pin_pace(f, "111111"), 0x6983);
+    assert_int_equal(f->t.mse_sw, 0x63C0);
+    /* the CAN does not unblock; the PUK does, with RESET RETRY COUNTER */
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C0303", NULL, NULL), 0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x6983);
+    assert_int_equal(other_pace(f, 4, "3333333333"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C0303", NULL, NULL), 0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(f->t.mse_sw, 0x9000);
+}
+
+static void test_puk_uses(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(other_pace(f, 4, "3333333333"), 0x9000);
+    assert_int_equal(other_pace(f, 4, "3333333333"), 0x6983);
+    assert_int_equal(f->t.mse_sw, 0x63C0);
+}
+
+static void test_pin_change(void **state)
+{
+    fixture *f = *state;
+    /* not without PACE, not after PACE with the CAN */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
+                                    NULL), 0x6982);
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
+                                    NULL), 0x6982);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C0203023132", NULL, NULL),
+                     0x6A80);
+    assert_int_equal(npa_term_sendx(&f->t, "002C020506363534333231", NULL,
+                                    NULL), 0x6A88);
+    assert_int_equal(npa_term_sendx(&f->t, "002C050306363534333231", NULL,
+                                    NULL), 0x6A86);
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
+                                    NULL), 0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x6300);
+    assert_int_equal(pin_pace(f, "654321"), 0x9000);
+    /* the CAN too */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020206313233343536", NULL,
+                                    NULL), 0x9000);
+    assert_int_equal(other_pace(f, 2, "222222"), 0x6300);
+    assert_int_equal(other_pace(f, 2, "123456"), 0x9000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_pace_each_password, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pace_dh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_access_after_pace, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pin_life_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_puk_uses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pin_change, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
