@@ -12,12 +12,19 @@
 # against the signed Sources index.
 #
 # The binary is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/softcard/npa-tool
-# (outside the source tree) and rebuilt only when it is missing; set
-# NPA_TOOL_REBUILD=1 to force a rebuild. No patch is applied: softcard's
-# own pcscd driver (driver/) reports dwMaxAPDUDataSize through the PC/SC
-# part 10 properties, which avoids npa-tool's short-APDU limit behind
-# Debian's vpcd; the second known defect (auxiliary data wrapped twice in
-# MSE:Set AT for --older-than/--verify-validity) is left as upstream has it.
+# (outside the source tree) and rebuilt only when it or the stamp of the
+# patch below is missing; set NPA_TOOL_REBUILD=1 to force a rebuild.
+#
+# One small patch (npa-tool.c, right after it connects): the card gets
+# extended-length APDUs and 1520-byte buffers, as OpenSC's own npa driver
+# (card-npa.c) gives a German ID card. npa-tool forces OpenSC's default
+# driver, which keeps 255/256-byte limits even when the reader reports
+# dwMaxAPDUDataSize (softcard's driver does); under secure messaging it then
+# reads EF.CardSecurity in 256-byte pieces that cannot fit a protected short
+# response, so Chip Authentication fails on any card whose EF.CardSecurity
+# exceeds 223 bytes. The second known defect (auxiliary data wrapped twice
+# in MSE:Set AT for --older-than/--verify-validity) is left as upstream has
+# it.
 #
 # Build requirements: gcc libc6-dev make autoconf automake libtool
 # pkg-config patch libeac-dev libssl-dev libpcsclite-dev (scripts/deps.sh).
@@ -26,7 +33,8 @@ set -euo pipefail
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/softcard
 OUT=$CACHE/npa-tool
-if [ -x "$OUT" ] && [ -z "${NPA_TOOL_REBUILD:-}" ]; then
+STAMP=$CACHE/npa-tool.patch-1
+if [ -x "$OUT" ] && [ -e "$STAMP" ] && [ -z "${NPA_TOOL_REBUILD:-}" ]; then
     echo "$OUT"
     exit 0
 fi
@@ -48,6 +56,20 @@ O=(-o "Dir::Etc::SourceList=$C/sources.list" -o "Dir::Etc::SourceParts=/dev/null
 } >"$C/apt.log" 2>&1 || { cat "$C/apt.log" >&2; echo "build-npa-tool: cannot fetch opensc's source" >&2; exit 1; }
 tar -C "$C" -xf "$C"/opensc_*.orig.tar.gz
 cd "$C"/OpenSC-*
+anchor='r = util_connect_card_ex(ctx, &card, cmdline.reader_arg, 0, 0, cmdline.verbose_given);'
+grep -qF "$anchor" src/tools/npa-tool.c ||
+    { echo "build-npa-tool: npa-tool.c changed, the patch does not apply" >&2; exit 1; }
+awk -v a="$anchor" '
+    { print }
+    index($0, a) { n = NR + 2 }
+    NR == n {
+        print "\t/* softcard: as OpenSC'"'"'s npa driver, extended length, 1520-byte buffers */"
+        print "\tcard->caps |= SC_CARD_CAP_APDU_EXT;"
+        print "\tcard->max_recv_size = card->max_send_size = 1520;"
+    }' src/tools/npa-tool.c >src/tools/npa-tool.c.new
+mv src/tools/npa-tool.c.new src/tools/npa-tool.c
+grep -q 'softcard: as OpenSC' src/tools/npa-tool.c ||
+    { echo "build-npa-tool: patching npa-tool.c failed" >&2; exit 1; }
 {
     autoreconf -fi
     ./configure --enable-openpace --disable-strict --disable-shared --enable-static \
@@ -58,4 +80,5 @@ cd "$C"/OpenSC-*
 } >"$C/build.log" 2>&1 || { tail -50 "$C/build.log" >&2; echo "build-npa-tool: build failed" >&2; exit 1; }
 install -m 0755 src/tools/npa-tool "$OUT.tmp"
 mv -f "$OUT.tmp" "$OUT"
+touch "$STAMP"
 echo "$OUT"

@@ -52,6 +52,7 @@
 
 #include "core/errtext.h"
 #include "core/tlv.h"
+#include "core/sw.h"
 #include "os/fs.h"
 
 #define NPA_FID_TA_ANCHOR 0x0F02u
@@ -68,10 +69,6 @@
 #define DEFAULT_PIN "111111"
 #define DEFAULT_PUK "3333333333"
 
-/* Rights a CHAT grants (TR-03110-4 C.4.2.1 bit order is mapped to these
- * bits by Terminal Authentication, which is not implemented yet). */
-#define RIGHT_READ_DG(n) (1ull << ((n) - 1u))
-#define RIGHT_WRITE_DG(n) (1ull << (32u + (n) - 17u))
 
 static const uint8_t aid_eid[] = {NPA_AID_EID_BYTES};
 static const uint8_t aid_esign[] = {NPA_AID_ESIGN_BYTES};
@@ -393,10 +390,11 @@ static uint16_t eid_access(const sfc_card *card, const sfc_app *app,
                       ? file->fid - 0x0100u : 0;
     if (!dg || !card->sec.cmd_secured)
         return SFC_SW_SECURITY_STATUS;
-    if (op == SFC_AC_READ && sfc_right_has(card, app, RIGHT_READ_DG(dg)))
+    (void)app; /* TA grants card-wide rights, lost when SM ends */
+    if (op == SFC_AC_READ && sfc_right_has(card, NULL, NPA_RIGHT_READ_DG(dg)))
         return SFC_SW_OK;
     if (op == SFC_AC_UPDATE && dg >= 17 &&
-        sfc_right_has(card, app, RIGHT_WRITE_DG(dg)))
+        sfc_right_has(card, NULL, NPA_RIGHT_WRITE_DG(dg)))
         return SFC_SW_OK;
     return SFC_SW_SECURITY_STATUS;
 }
@@ -424,7 +422,7 @@ static const sfc_app_def cia_app = {
 };
 
 /* What an nPA answers from the card OS's table. */
-static const uint8_t card_ins[] = {0xA4, 0xB0, 0xB1, 0xC0, 0xD6, 0x84};
+static const uint8_t card_ins[] = {0xA4, 0xB0, 0xB1, 0xC0, 0xD6};
 
 static const sfc_ins_def npa_ins[] = {
     {0x22, npa_mse, SFC_INS_NO_CHAIN, "MANAGE SECURITY ENVIRONMENT"},
@@ -435,9 +433,10 @@ static const sfc_ins_def npa_ins[] = {
      "RESET RETRY COUNTER"},
     {0x20, npa_not_implemented, SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA,
      "VERIFY (auxiliary data)"},
-    {0x2A, npa_not_implemented, SFC_INS_NO_CHAIN,
-     "PERFORM SECURITY OPERATION"},
-    {0x82, npa_not_implemented, SFC_INS_NO_CHAIN, "EXTERNAL AUTHENTICATE"},
+    {0x2A, npa_verify_certificate, 0, "PERFORM SECURITY OPERATION"},
+    {0x84, npa_get_challenge, SFC_INS_NO_CHAIN, "GET CHALLENGE"},
+    {0x82, npa_external_authenticate, SFC_INS_NO_CHAIN,
+     "EXTERNAL AUTHENTICATE"},
 };
 
 /* vicc's nPA ATR: T=0 and T=1, historical bytes with extended length. */

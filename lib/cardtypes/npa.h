@@ -112,6 +112,37 @@ sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
                       const sfc_buf *ca_key, sfc_buf *cardsecurity,
                       sfc_buf *csca_out, char *err, size_t errlen);
 
+/* ---- the volatile EAC state of a card (type state) ------------------------ */
+
+struct eac_ctx;
+struct buf_mem_st;
+
+enum npa_pace_step { STEP_NONE, STEP_NONCE, STEP_MAP, STEP_KEY, STEP_TOKEN };
+enum npa_mse_kind { MSE_NONE, MSE_TA, MSE_CA, MSE_RI };
+
+typedef struct npa_session {
+    struct eac_ctx *eac;        /**< the run in progress, or the established */
+    enum npa_pace_step step;    /**< the GA step expected next */
+    uint8_t pwd;                /**< the password of the run */
+    struct buf_mem_st *pcd_key; /**< PK_PCD of GA3, for T_PICC */
+    bool done;                  /**< PACE established (with pace_pwd) */
+    uint8_t pace_pwd;
+    uint8_t chat[64];           /**< 7F4C of PACE's MSE:Set AT (0: none) */
+    size_t chat_len;
+    /* Terminal and Chip Authentication (npa_eac.c) */
+    bool ta_ready;              /**< the trust anchor is in eac */
+    bool ta_done, ca_done;
+    enum npa_mse_kind mse;      /**< what the last EAC MSE:Set AT chose */
+    struct buf_mem_st *ta_eph;  /**< 91: the PCD's compressed key */
+    struct buf_mem_st *aux;     /**< 67: auxiliary data, as sent */
+    bool nonce_out;             /**< TA's challenge sent, not yet used */
+} npa_session;
+
+/** The card's session (created on first use), or NULL without memory. */
+npa_session *npa_session_get(sfc_card *card);
+/** OpenPACE's object identifiers (once per process). */
+void npa_eac_init(void);
+
 /* ---- PACE and password management (npa_pace.c) ---------------------------- */
 
 uint16_t npa_mse(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
@@ -128,6 +159,31 @@ void npa_session_free(sfc_card *card);
 
 /** True after PACE with a password, in this secure messaging session. */
 bool npa_pace_done(const sfc_card *card);
+
+/* ---- Terminal and Chip Authentication (npa_eac.c) ---------------------- */
+
+/** Rights of an authentication terminal's CHAT (TR-03110-4 C.4.2.1): bit i
+ * of the 5-byte relative authorization, counted from the last byte's b1. */
+#define NPA_RIGHT_AGE (1ull << 0)
+#define NPA_RIGHT_COMMUNITY (1ull << 1)
+#define NPA_RIGHT_RI (1ull << 2)
+#define NPA_RIGHT_PIN_MANAGEMENT (1ull << 5)
+#define NPA_RIGHT_READ_DG(n) (1ull << (7u + (n)))
+#define NPA_RIGHT_WRITE_DG(n) (1ull << (54u - (n)))
+
+uint16_t npa_mse_set_dst(sfc_card *card, const sfc_cmd *cmd);
+uint16_t npa_mse_ta(sfc_card *card, const sfc_cmd *cmd);
+uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd);
+uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
+                                sfc_resp *resp);
+uint16_t npa_get_challenge(sfc_card *card, const sfc_cmd *cmd,
+                           sfc_resp *resp);
+uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
+                                   sfc_resp *resp);
+/** GENERAL AUTHENTICATE after PACE: Chip Authentication or RI. */
+uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+/** Forget TA/CA state (a new PACE run, power-off). */
+void npa_eac_reset(npa_session *s);
 
 /* ---- OpenPACE randomness (npa_rand.c) -------------------------------------- */
 

@@ -61,18 +61,6 @@
 #include "os/pin.h"
 #include "os/sm.h"
 
-enum pace_step { STEP_NONE, STEP_NONCE, STEP_MAP, STEP_KEY, STEP_TOKEN };
-
-/* Volatile state of PACE on one card (the type state). */
-typedef struct npa_session {
-    EAC_CTX *eac;          /* the run in progress, or the established one */
-    enum pace_step step;   /* the GA step expected next (STEP_NONE: none) */
-    uint8_t pwd;           /* the password of the run */
-    BUF_MEM *pcd_key;      /* PK_PCD of GA3, for T_PICC */
-    bool done;             /* PACE established (with pace_pwd) */
-    uint8_t pace_pwd;
-} npa_session;
-
 static pthread_once_t eac_once = PTHREAD_ONCE_INIT;
 
 static void eac_init_once(void)
@@ -80,7 +68,12 @@ static void eac_init_once(void)
     EAC_init();
 }
 
-static npa_session *session(sfc_card *card)
+void npa_eac_init(void)
+{
+    pthread_once(&eac_once, eac_init_once);
+}
+
+npa_session *npa_session_get(sfc_card *card)
 {
     npa_session *s = sfc_card_type_state(card);
     if (!s) {
@@ -92,11 +85,13 @@ static npa_session *session(sfc_card *card)
 
 static void run_end(npa_session *s)
 {
+    npa_eac_reset(s);
     EAC_CTX_clear_free(s->eac);
     BUF_MEM_clear_free(s->pcd_key);
     s->eac = NULL;
     s->pcd_key = NULL;
     s->step = STEP_NONE;
+    s->chat_len = 0;
 }
 
 void npa_session_free(sfc_card *card)
@@ -224,6 +219,8 @@ typedef struct mse_at {
     int param_id;       /* -1: not given */
     uint8_t pwd;
     bool has_oid, has_pwd;
+    uint8_t chat[64];   /* the whole 7F4C object */
+    size_t chat_len;
 } mse_at;
 
 static int oid_nid(const uint8_t *v, size_t n)
@@ -259,8 +256,14 @@ static uint16_t mse_item(const ber_tlv *t, mse_at *at)
             return SW_WRONG_DATA;
         at->param_id = t->value[0];
         return SW_OK;
-    case 0x7F4C: /* CHAT: kept for Terminal Authentication (not yet) */
-    case 0x67:   /* auxiliary data: ditto */
+    case 0x7F4C: /* CHAT: narrows what Terminal Authentication grants */
+        if (t->size > sizeof(at->chat) ||
+            ber_validate(t->value, t->len, false, 8) != SFC_OK)
+            return SW_WRONG_DATA;
+        memcpy(at->chat, t->value - (t->size - t->len), t->size);
+        at->chat_len = t->size;
+        return SW_OK;
+    case 0x67:   /* auxiliary data: given again with TA's MSE:Set AT */
         return ber_validate(t->value, t->len, false, 8) == SFC_OK
                    ? SW_OK : SW_WRONG_DATA;
     default:
@@ -317,7 +320,7 @@ static uint16_t mse_pace(sfc_card *card, const sfc_cmd *cmd)
     int param = cardaccess_param(card, &at);
     if (param < 0)
         return SW_WRONG_DATA; /* no such PACEInfo in EF.CardAccess */
-    npa_session *s = session(card);
+    npa_session *s = npa_session_get(card);
     if (!s)
         return SW_UNKNOWN;
     run_end(s);
@@ -331,6 +334,8 @@ static uint16_t mse_pace(sfc_card *card, const sfc_cmd *cmd)
     }
     s->pwd = at.pwd;
     s->step = STEP_NONCE;
+    memcpy(s->chat, at.chat, at.chat_len);
+    s->chat_len = at.chat_len;
     return password_status(card, at.pwd);
 }
 
@@ -347,11 +352,16 @@ uint16_t npa_not_implemented(sfc_card *card, const sfc_cmd *cmd,
 
 uint16_t npa_mse(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
-    pthread_once(&eac_once, eac_init_once);
+    npa_eac_init();
     if (cmd->p1 == 0xC1 && cmd->p2 == 0xA4)
         return mse_pace(card, cmd);
-    if ((cmd->p1 == 0x81 && (cmd->p2 == 0xB6 || cmd->p2 == 0xA4)) ||
-        (cmd->p1 == 0x41 && (cmd->p2 == 0xA4 || cmd->p2 == 0xB6)))
+    if (cmd->p1 == 0x81 && cmd->p2 == 0xB6)
+        return npa_mse_set_dst(card, cmd);
+    if (cmd->p1 == 0x81 && cmd->p2 == 0xA4)
+        return npa_mse_ta(card, cmd);
+    if (cmd->p1 == 0x41 && cmd->p2 == 0xA4)
+        return npa_mse_ca(card, cmd);
+    if (cmd->p1 == 0x41 && cmd->p2 == 0xB6)
         return npa_not_implemented(card, cmd, resp);
     return SW_WRONG_P1P2;
 }
@@ -524,12 +534,12 @@ uint16_t npa_general_authenticate(sfc_card *card, const sfc_cmd *cmd,
 {
     if (cmd->p1 != 0x00 || cmd->p2 != 0x00)
         return SW_WRONG_P1P2;
-    npa_session *s = session(card);
+    npa_session *s = npa_session_get(card);
     if (!s)
         return SW_UNKNOWN;
     if (s->step == STEP_NONE) {
-        if (npa_pace_done(card)) /* Chip Authentication or RI would follow */
-            return npa_not_implemented(card, cmd, resp);
+        if (npa_pace_done(card)) /* Chip Authentication or RI */
+            return npa_ga_eac(card, cmd, resp);
         return SW_CONDITIONS;
     }
     if (s->step == STEP_NONCE)
@@ -561,7 +571,8 @@ static uint16_t rrc_change(sfc_card *card, const npa_session *s,
 {
     if (cmd->p2 != NPA_PWD_PIN && cmd->p2 != NPA_PWD_CAN)
         return SW_REF_NOT_FOUND;
-    if (s->pace_pwd != NPA_PWD_PIN)
+    if (s->pace_pwd != NPA_PWD_PIN &&
+        !sfc_right_has(card, NULL, NPA_RIGHT_PIN_MANAGEMENT))
         return SW_SECURITY_STATUS;
     size_t min = cmd->p2 == NPA_PWD_PIN ? 5 : 6;
     if (!digits(cmd->data, cmd->nc, min, 6))
@@ -605,7 +616,7 @@ uint16_t npa_reset_retry_counter(sfc_card *card, const sfc_cmd *cmd,
     (void)resp;
     if (!npa_pace_done(card))
         return SW_SECURITY_STATUS;
-    const npa_session *s = session(card);
+    const npa_session *s = npa_session_get(card);
     if (cmd->p1 == 0x02)
         return rrc_change(card, s, cmd);
     if (cmd->p1 == 0x03)

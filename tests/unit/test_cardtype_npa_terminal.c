@@ -100,7 +100,8 @@ static void test_pace_dh(void **state)
 }
 
 /* After PACE (no Terminal Authentication): EF.CardSecurity yes, data
- * groups no, EAC steps not implemented (6A81), all under SM. */
+ * groups no; TA needs a CVCA on the card (6A88 without); auxiliary data
+ * verification is not implemented (6A81); all under SM. */
 static void test_access_after_pace(void **state)
 {
     fixture *f = *state;
@@ -114,7 +115,13 @@ static void test_access_after_pace(void **state)
     assert_int_equal(npa_term_sendx(&f->t, "00B0810000", buf, &n), 0x6982);
     n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f->t, "002281B60F830D44454356434141"
-                                    "543030303031", buf, &n), 0x6A81);
+                                    "543030303031", buf, &n), 0x6A88);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "0084000008", buf, &n), 0x9000);
+    assert_int_equal(n, 8);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "00820000084142434445464748", buf,
+                                    &n), 0x6985); /* no TA under way */
     n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
                                     buf, &n), 0x6A81);
