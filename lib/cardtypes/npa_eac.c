@@ -164,7 +164,10 @@ uint16_t npa_mse_ta(sfc_card *card, const sfc_cmd *cmd)
     npa_session *s = after_pace(card);
     if (!s)
         return SW_SECURITY_STATUS;
-    if (!s->ta_ready || !s->eac->ta_ctx || !s->eac->ta_ctx->pub_key)
+    const CVC_CERT *c = s->ta_ready && s->eac->ta_ctx
+                            ? s->eac->ta_ctx->current_cert : NULL;
+    if (!c || !c->body || !c->body->chat ||
+        CVC_get_role(c->body->chat) != CVC_Terminal)
         return SW_CONDITIONS; /* no terminal certificate imported */
     ber_iter it;
     ber_tlv t;

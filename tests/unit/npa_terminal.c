@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <eac/ca.h>
+#include <eac/cv_cert.h>
 #include <eac/eac.h>
+#include <eac/ta.h>
 #include <eac/objects.h>
 #include <eac/pace.h>
 #include <openssl/crypto.h>
@@ -43,7 +46,10 @@ void npa_term_init(npa_term *t, npa_term_xfer xfer, void *user)
 void npa_term_free(npa_term *t)
 {
     EAC_CTX_clear_free(t->ctx);
+    BUF_MEM_free(t->id_icc);
+    BUF_MEM_free(t->ta_eph);
     t->ctx = NULL;
+    t->id_icc = t->ta_eph = NULL;
     t->sm = false;
 }
 
@@ -442,6 +448,8 @@ uint16_t npa_term_pace(npa_term *t, uint8_t pwd, const char *secret,
     if (sw == 0x9000 && EAC_CTX_set_encryption_ctx(r.ctx, EAC_ID_PACE) &&
         EAC_reset_ssc(r.ctx)) {
         EAC_CTX_clear_free(t->ctx);
+        BUF_MEM_free(t->id_icc);
+        t->id_icc = EAC_Comp(r.ctx, EAC_ID_PACE, r.theirs);
         t->ctx = r.ctx;
         r.ctx = NULL;
         t->sm = true;
@@ -450,5 +458,150 @@ uint16_t npa_term_pace(npa_term *t, uint8_t pwd, const char *secret,
     }
     EAC_CTX_clear_free(r.ctx);
     run_free(&r);
+    return sw;
+}
+
+/* ---- Terminal and Chip Authentication ------------------------------------- */
+
+/* A command with data (short) built from a header and parts. */
+static uint16_t send_data(npa_term *t, const uint8_t hdr[4],
+                          const sfc_buf *data, uint8_t *out, size_t *outlen)
+{
+    uint8_t a[5 + 255 + 1];
+    if (data->len == 0 || data->len > 255 || data->failed)
+        return 0;
+    memcpy(a, hdr, 4);
+    a[4] = (uint8_t)data->len;
+    memcpy(a + 5, data->data, data->len);
+    size_t n = 5 + data->len;
+    if (out)
+        a[n++] = 0x00;
+    return npa_term_send(t, a, n, out, outlen);
+}
+
+static uint16_t verify_cert(npa_term *t, const uint8_t *cert, size_t len,
+                            const CVC_CERT *c)
+{
+    sfc_buf d;
+    ber_tlv outer;
+    buf_init(&d);
+    ber_put(&d, 0x83, c->body->certificate_authority_reference->data,
+            (size_t)c->body->certificate_authority_reference->length);
+    uint16_t sw = send_data(t, (const uint8_t[]){0x00, 0x22, 0x81, 0xB6}, &d,
+                            NULL, NULL);
+    buf_reset(&d);
+    if (sw == 0x9000 && ber_decode(cert, len, &outer) == SFC_OK) {
+        buf_put(&d, outer.value, outer.len);
+        sw = send_data(t, (const uint8_t[]){0x00, 0x2A, 0x00, 0xBE}, &d, NULL,
+                       NULL);
+    }
+    buf_free(&d);
+    return sw;
+}
+
+static uint16_t ta_auth(npa_term *t, const CVC_CERT *term)
+{
+    sfc_buf d;
+    buf_init(&d);
+    ber_put(&d, 0x83, term->body->certificate_holder_reference->data,
+            (size_t)term->body->certificate_holder_reference->length);
+    /* TA_STEP3's key is already compressed, as npa-tool sends it */
+    ber_put(&d, 0x91, (const uint8_t *)t->ta_eph->data, t->ta_eph->length);
+    uint16_t sw = send_data(t, (const uint8_t[]){0x00, 0x22, 0x81, 0xA4}, &d,
+                            NULL, NULL);
+    buf_free(&d);
+    uint8_t nonce[8];
+    size_t n = sizeof(nonce);
+    if (sw == 0x9000)
+        sw = npa_term_sendx(t, "0084000008", nonce, &n);
+    BUF_MEM *nb = sw == 0x9000 && n == 8 ? bm(nonce, 8) : NULL;
+    BUF_MEM *aux = BUF_MEM_new();
+    BUF_MEM *sig = nb && aux && TA_STEP4_set_nonce(t->ctx, nb)
+                       ? TA_STEP5_sign(t->ctx, t->ta_eph, t->id_icc, aux)
+                       : NULL;
+    if (sw == 0x9000 && sig) {
+        buf_init(&d);
+        buf_put(&d, sig->data, sig->length);
+        sw = send_data(t, (const uint8_t[]){0x00, 0x82, 0x00, 0x00}, &d, NULL,
+                       NULL);
+        buf_free(&d);
+    } else if (sw == 0x9000) {
+        sw = 0;
+    }
+    BUF_MEM_free(nb);
+    BUF_MEM_free(aux);
+    BUF_MEM_free(sig);
+    return sw;
+}
+
+uint16_t npa_term_ta(npa_term *t, const uint8_t *const *certs,
+                     const size_t *lens, size_t n, const uint8_t *key,
+                     size_t keylen)
+{
+    CVC_CERT *c = NULL;
+    uint16_t sw = t->sm && n ? 0x9000 : 0;
+    for (size_t i = 0; sw == 0x9000 && i < n; i++) {
+        const unsigned char *p = certs[i];
+        CVC_CERT_free(c);
+        c = CVC_d2i_CVC_CERT(NULL, &p, (long)lens[i]);
+        sw = c && c->body ? verify_cert(t, certs[i], lens[i], c) : 0;
+    }
+    if (sw == 0x9000 &&
+        (!EAC_CTX_init_ca(t->ctx, NID_id_CA_ECDH_AES_CBC_CMAC_128, 13) ||
+         !EAC_CTX_init_ta(t->ctx, key, keylen, certs[n - 1], lens[n - 1]) ||
+         !(BUF_MEM_free(t->ta_eph),
+           t->ta_eph = TA_STEP3_generate_ephemeral_key(t->ctx))))
+        sw = 0;
+    if (sw == 0x9000)
+        sw = ta_auth(t, c);
+    CVC_CERT_free(c);
+    return sw;
+}
+
+uint16_t npa_term_ca(npa_term *t)
+{
+    static uint8_t cs[8192];
+    size_t n = sizeof(cs);
+    uint16_t sw = npa_term_read_sfi(t, 0x1D, cs, &n);
+    if (sw != 0x9000)
+        return sw;
+    CA_disable_passive_authentication(t->ctx);
+    BUF_MEM *pub = CA_get_pubkey(t->ctx, cs, n);
+    BUF_MEM *eph = CA_STEP2_get_eph_pubkey(t->ctx);
+    BUF_MEM *nonce = NULL, *token = NULL;
+    if (!pub || !eph)
+        sw = 0;
+    if (sw == 0x9000)
+        sw = npa_term_sendx(t, "002241A40F800A04007F00070202030202840141",
+                            NULL, NULL);
+    if (sw == 0x9000) {
+        sfc_buf d;
+        buf_init(&d);
+        size_t m = ber_begin(&d, 0x7C);
+        ber_put(&d, 0x80, (const uint8_t *)eph->data, eph->length);
+        ber_end(&d, m);
+        uint8_t r[256];
+        size_t rn = sizeof(r);
+        sw = send_data(t, (const uint8_t[]){0x00, 0x86, 0x00, 0x00}, &d, r,
+                       &rn);
+        buf_free(&d);
+        ber_tlv outer, a, b;
+        if (sw == 0x9000 &&
+            (ber_decode(r, rn, &outer) != SFC_OK || outer.tag != 0x7C ||
+             ber_find(outer.value, outer.len, 0x81, &a) != SFC_OK ||
+             ber_find(outer.value, outer.len, 0x82, &b) != SFC_OK ||
+             !(nonce = bm(a.value, a.len)) || !(token = bm(b.value, b.len))))
+            sw = 0;
+    }
+    if (sw == 0x9000 &&
+        (!CA_STEP4_compute_shared_secret(t->ctx, pub) ||
+         !CA_STEP6_derive_keys(t->ctx, nonce, token) ||
+         !EAC_CTX_set_encryption_ctx(t->ctx, EAC_ID_CA) ||
+         !EAC_reset_ssc(t->ctx)))
+        sw = 0;
+    BUF_MEM_free(pub);
+    BUF_MEM_free(eph);
+    BUF_MEM_free(nonce);
+    BUF_MEM_free(token);
     return sw;
 }

@@ -30,6 +30,8 @@ typedef struct npa_term {
     struct eac_ctx *ctx;   /**< OpenPACE context of the established PACE */
     bool sm;               /**< secure messaging is on */
     uint16_t mse_sw;       /**< status word of the last MSE:Set AT */
+    struct buf_mem_st *id_icc; /**< Comp(PICC's PACE key), signed in TA */
+    struct buf_mem_st *ta_eph; /**< the ephemeral key TA announced for CA */
 } npa_term;
 
 /** Mappings the terminal can ask for. */
@@ -62,6 +64,26 @@ uint16_t npa_term_sendx(npa_term *t, const char *hex, uint8_t *out,
  */
 uint16_t npa_term_pace(npa_term *t, uint8_t pwd, const char *secret,
                        npa_term_mapping mapping);
+
+/**
+ * Terminal Authentication v2 after PACE: for each certificate (DER CV
+ * certificates, 7F21..., the DV's then the terminal's) MSE:Set DST with its
+ * CAR and PSO:VERIFY CERTIFICATE; then MSE:Set AT with the terminal's CHR
+ * and the compressed ephemeral CA key, GET CHALLENGE and EXTERNAL
+ * AUTHENTICATE signed with `key` (the terminal's PKCS#8 DER key). Returns
+ * the first status word that is not 9000 (0: terminal-side failure).
+ */
+uint16_t npa_term_ta(npa_term *t, const uint8_t *const *certs,
+                     const size_t *lens, size_t n, const uint8_t *key,
+                     size_t keylen);
+
+/**
+ * Chip Authentication v2 after TA: reads EF.CardSecurity for the chip's
+ * public key (no passive authentication: the test CSCA is not known here),
+ * MSE:Set AT and GENERAL AUTHENTICATE with the key TA announced, checks the
+ * card's token, and switches secure messaging to the new keys.
+ */
+uint16_t npa_term_ca(npa_term *t);
 
 /** Read a whole EF by SFI (in short-Le pieces); returns the status word. */
 uint16_t npa_term_read_sfi(npa_term *t, uint8_t sfi, uint8_t *out,

@@ -11,6 +11,9 @@
  */
 #include "cardtest.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <eac/ca.h>
 #include <eac/eac.h>
 #include <openssl/evp.h>
@@ -216,6 +219,143 @@ static void test_pin_change(void **state)
     assert_int_equal(other_pace(f, 2, "123456"), 0x9000);
 }
 
+/* ---- Terminal and Chip Authentication ------------------------------------ */
+
+/* A test PKI from scripts/npa-test-pki.sh (cvc-create), made once. */
+static const char *pki_dir(void)
+{
+    static char dir[64];
+    if (dir[0])
+        return dir;
+    snprintf(dir, sizeof(dir), "/tmp/sc-npa-pki.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "'%s/scripts/npa-test-pki.sh' '%s' && "
+             "cvc-create --role=terminal --chr=ZZSOFTTERM00002 "
+             "--expires=$(date -d +365days +%%y%%m%%d) --sign-with='%s/dv.pkcs8' "
+             "--sign-as='%s/dv.cvcert' --scheme=ECDSA_SHA_256 --read-dg1 "
+             "--out-cert='%s/at1.cvcert' --out-key='%s/at1.pkcs8' >/dev/null",
+             SFC_SOURCE_DIR, dir, dir, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    return dir;
+}
+
+static size_t slurp(const char *name, uint8_t *out, size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", pki_dir(), name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap, f);
+    fclose(f);
+    assert_true(n > 0 && n < cap);
+    return n;
+}
+
+static sfc_card *eac_card(void)
+{
+    char cvca[128];
+    snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", pki_dir());
+    sfc_param p[] = {{"cvca", cvca}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    return ct_card_ex("nPA", &o);
+}
+
+/* PACE with the PIN, TA as terminal `term` ("at" or "at1"), then CA. */
+static void eac(fixture *f, const char *term, uint16_t ta_sw)
+{
+    static uint8_t dv[1024], at[1024], key[1024];
+    char name[32];
+    size_t lens[2];
+    lens[0] = slurp("dv.cvcert", dv, sizeof(dv));
+    snprintf(name, sizeof(name), "%s.cvcert", term);
+    lens[1] = slurp(name, at, sizeof(at));
+    snprintf(name, sizeof(name), "%s.pkcs8", term);
+    size_t keylen = slurp(name, key, sizeof(key));
+    const uint8_t *certs[] = {dv, at};
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_equal(npa_term_ta(&f->t, certs, lens, 2, key, keylen), ta_sw);
+    if (ta_sw == 0x9000)
+        assert_int_equal(npa_term_ca(&f->t), 0x9000);
+}
+
+static int eac_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    f->card = eac_card();
+    npa_term_init(&f->t, xfer, f->card);
+    *state = f;
+    return 0;
+}
+
+static void test_ta_ca_read_write(void **state)
+{
+    fixture *f = *state;
+    uint8_t buf[512];
+    size_t n = sizeof(buf);
+    eac(f, "at", 0x9000);
+    assert_true(f->t.sm);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302",
+                                    NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "64070C054552494B41");
+    n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 18, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "7209040702760378900276");
+    /* DG18 written and read back */
+    assert_int_equal(npa_term_sendx(&f->t, "00D69200020108", NULL, NULL),
+                     0x9000);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 18, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, 4), "01080407");
+    /* PIN management right: the PIN can be changed */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306313131313132", NULL,
+                                    NULL), 0x9000);
+    /* TA once per session: a second attempt is refused */
+    assert_int_equal(npa_term_sendx(&f->t, "00820000084142434445464748", NULL,
+                                    NULL), 0x6985);
+}
+
+static void test_chat_narrows(void **state)
+{
+    fixture *f = *state;
+    uint8_t buf[512];
+    size_t n = sizeof(buf);
+    eac(f, "at1", 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302",
+                                    NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_read_sfi(&f->t, 1, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "610413024944");
+    n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x6982);
+    assert_int_equal(npa_term_sendx(&f->t, "00D69200020108", NULL, NULL),
+                     0x6982);
+    /* PACE was with the PIN: changing it needs no CHAT right */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306313131313132", NULL,
+                                    NULL), 0x9000);
+}
+
+static void test_ta_bad_certificate(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    /* a certificate that does not verify: 6300; malformed: 6A80 */
+    assert_int_equal(npa_term_sendx(&f->t, "002281B611830F5A5A534F4654435643"
+                                    "413030303031", NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002A00BE0A7F4E03420100 5F3701AA",
+                                    NULL, NULL), 0x6300);
+    assert_int_equal(npa_term_sendx(&f->t, "002A00BE037F4E05", NULL, NULL),
+                     0x6A80);
+    /* MSE:Set AT for TA before a terminal certificate: 6985 */
+    assert_int_equal(npa_term_sendx(&f->t, "002281A403910100", NULL, NULL),
+                     0x6985);
+    /* CA before TA: 6985 */
+    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F0007020203020284"
+                                    "0141", NULL, NULL), 0x6985);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +367,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pin_life_cycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_puk_uses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pin_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ta_ca_read_write, eac_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ta_bad_certificate, eac_setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
