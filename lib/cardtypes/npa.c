@@ -16,8 +16,8 @@
  *   ├─ internal EF 0F01                 the MRZ for PACE, no access at all
  *   ├─ DF.eID FFFC (vicc: FFFF, RFU in ISO), E8 07 04 00 7F 00 07 03 02: DG1..DG21 0101..0115
  *   │    (SFI 01..15) as present; reading DGn needs the CHAT's read right
- *   │    for DGn, writing DG17..DG21 its write right (rights granted only
- *   │    by Terminal Authentication, not implemented: 6982 for now)
+ *   │    for DGn, writing DG17..DG21 its write right (granted by Terminal
+ *   │    Authentication, npa_eac.c), both under secure messaging
  *   ├─ DF.CIA FFFE, E8 28 BD 08 0F A0 00 00 01 67 45 53 49 47 4E:
  *   │    EF.CIAInfo 5032 (SFI 12), read always
  *   └─ DF.eSign FFFD, A0 00 00 01 67 45 53 49 47 4E: EF C000 (CA
@@ -431,7 +431,7 @@ static const sfc_ins_def npa_ins[] = {
     {0x2C, npa_reset_retry_counter,
      SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA | SFC_INS_MUTATES,
      "RESET RETRY COUNTER"},
-    {0x20, npa_not_implemented, SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA,
+    {0x20, npa_verify, SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA,
      "VERIFY (auxiliary data)"},
     {0x2A, npa_verify_certificate, 0, "PERFORM SECURITY OPERATION"},
     {0x84, npa_get_challenge, SFC_INS_NO_CHAIN, "GET CHALLENGE"},
@@ -496,8 +496,8 @@ static const sfc_param_def npa_params[] = {
 const sfc_card_type sfc_type_npa = {
     .abi = SFC_CARD_TYPE_ABI,
     .name = "nPA",
-    .description = "German eID card: PACE (MRZ, CAN, PIN, PUK) with AES "
-                   "secure messaging; TA, CA, RI and eSign not yet",
+    .description = "German eID card: PACE (MRZ, CAN, PIN, PUK), TA, CA, "
+                   "CHAT access; RI and eSign not yet",
     .params = npa_params,
     .create = npa_create,
     .attach = npa_attach,

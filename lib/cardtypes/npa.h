@@ -180,6 +180,9 @@ uint16_t npa_get_challenge(sfc_card *card, const sfc_cmd *cmd,
                            sfc_resp *resp);
 uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
                                    sfc_resp *resp);
+/** VERIFY 80 00 {06 OID}: age, document validity or community ID against
+ * TA's auxiliary data; 9000 verified, 6300 not, 6982 without the right. */
+uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 /** GENERAL AUTHENTICATE after PACE: Chip Authentication or RI. */
 uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 /** Forget TA/CA state (a new PACE run, power-off). */

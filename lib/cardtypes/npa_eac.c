@@ -24,10 +24,16 @@
  * answers `7C{81 nonce, 82 token}` (CA_STEP4/5) and the card switches
  * secure messaging to the new keys after that response.
  *
- * Not implemented (answer 6A81 and log): Restricted Identification,
- * auxiliary data verification (VERIFY 80), eSign, the card's own notion of
- * the current date (OpenPACE checks the system date unless
- * --disable-ta-checks), persisting a new trust anchor from link
+ * Auxiliary data (VERIFY `00 20 80 00 {06 OID}` after TA): the reference
+ * comes from the 67 object TA's MSE:Set AT sent (and the terminal signed):
+ * age (DG8 on or before the date; right "Age Verification"), document
+ * validity (DG3 on or after the date), community ID (DG18 starts with the
+ * value; right "Community ID Verification"): 9000, 6300, 6982 without the
+ * right, 6A88 without such a reference.
+ *
+ * Not implemented (answer 6A81 and log): Restricted Identification, eSign,
+ * the card's own notion of the current date (OpenPACE checks the system
+ * date unless --disable-ta-checks), persisting a new trust anchor from link
  * certificates, CA with DH keys.
  *
  * Status words: no PACE 6982; a step out of order 6985; malformed data
@@ -405,4 +411,93 @@ uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     if (sw != SW_OK)
         buf_reset(&resp->data);
     return sw;
+}
+
+/* ---- auxiliary data verification (VERIFY 80) -------------------------------- */
+
+/* The value (53) of the auxiliary data template (73) with `oid` in TA's
+ * 67 object, or false. */
+static bool aux_value(const npa_session *s, const uint8_t *oid, size_t len,
+                      ber_tlv *val)
+{
+    ber_tlv outer, tmpl, o;
+    if (!s->aux || ber_decode((const uint8_t *)s->aux->data, s->aux->length,
+                              &outer) != SFC_OK)
+        return false;
+    ber_iter it;
+    ber_iter_init(&it, outer.value, outer.len, false);
+    while (ber_iter_next(&it, &tmpl) == SFC_OK)
+        if (tmpl.tag == 0x73 &&
+            ber_find(tmpl.value, tmpl.len, 0x06, &o) == SFC_OK &&
+            o.len == len && memcmp(o.value, oid, len) == 0 &&
+            ber_find(tmpl.value, tmpl.len, 0x53, val) == SFC_OK)
+            return true;
+    return false;
+}
+
+/* The inner value of data group `dg` (tag path given), or false. */
+static bool dg_value(sfc_card *card, unsigned dg, uint32_t inner,
+                     ber_tlv *val)
+{
+    sfc_file *eid = sfc_df_by_name(card, (const uint8_t[]){NPA_AID_EID_BYTES},
+                                   9);
+    sfc_file *f = eid ? sfc_file_child(eid, NPA_FID_DG(dg)) : NULL;
+    size_t len = 0;
+    const uint8_t *d = f ? sfc_file_data(f, &len) : NULL;
+    ber_tlv outer;
+    return d && ber_decode(d, len, &outer) == SFC_OK &&
+           ber_find(outer.value, outer.len, inner, val) == SFC_OK;
+}
+
+/* Dates YYYYMMDD compared as text; a shorter birth date (YYYYMM, YYYY) is
+ * compared on the digits it has. */
+static int date_cmp(const ber_tlv *a, const ber_tlv *b)
+{
+    size_t n = a->len < b->len ? a->len : b->len;
+    return memcmp(a->value, b->value, n);
+}
+
+static uint16_t aux_check(sfc_card *card, const npa_session *s,
+                          unsigned which, const uint8_t *oid, size_t len)
+{
+    static const uint64_t right[] = {NPA_RIGHT_AGE, 0, NPA_RIGHT_COMMUNITY};
+    ber_tlv ref, have;
+    if (right[which] && !sfc_right_has(card, NULL, right[which]))
+        return SW_SECURITY_STATUS;
+    if (!aux_value(s, oid, len, &ref))
+        return SW_REF_NOT_FOUND;
+    switch (which) {
+    case 0: /* age: born on or before the reference date */
+        if (!dg_value(card, 8, 0x12, &have))
+            return SW_REF_DATA_UNUSABLE;
+        return date_cmp(&have, &ref) <= 0 ? SW_OK : SW_WARN_CHANGED;
+    case 1: /* document validity: expires on or after the reference date */
+        if (!dg_value(card, 3, 0x12, &have))
+            return SW_REF_DATA_UNUSABLE;
+        return date_cmp(&have, &ref) >= 0 ? SW_OK : SW_WARN_CHANGED;
+    default: /* community ID: DG18 starts with the reference */
+        if (!dg_value(card, 18, 0x04, &have))
+            return SW_REF_DATA_UNUSABLE;
+        return have.len >= ref.len && memcmp(have.value, ref.value, ref.len) == 0
+                   ? SW_OK : SW_WARN_CHANGED;
+    }
+}
+
+uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
+{
+    (void)resp;
+    static const uint8_t oid_aux[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                      0x03, 0x01, 0x04};
+    npa_session *s = after_pace(card);
+    ber_tlv o;
+    if (cmd->p1 != 0x80 || cmd->p2 != 0x00)
+        return npa_not_implemented(card, cmd, resp); /* eSign PINs */
+    if (!s || !s->ta_done)
+        return SW_SECURITY_STATUS;
+    if (ber_decode(cmd->data, cmd->nc, &o) != SFC_OK || o.size != cmd->nc ||
+        o.tag != 0x06 || o.len != sizeof(oid_aux) + 1 ||
+        memcmp(o.value, oid_aux, sizeof(oid_aux)) != 0 ||
+        o.value[sizeof(oid_aux)] < 1 || o.value[sizeof(oid_aux)] > 3)
+        return SW_WRONG_DATA;
+    return aux_check(card, s, o.value[sizeof(oid_aux)] - 1u, o.value, o.len);
 }

@@ -38,10 +38,9 @@
  * wrong P1 6A86; unknown P2 6A88; a new PIN or CAN that is not 5..6 digits
  * (6 for the CAN) 6A80.
  *
- * Terminal Authentication, Chip Authentication, Restricted Identification,
- * auxiliary data verification and eSign are not implemented: their MSE
- * variants and instructions answer 6A81 (function not supported) and log
- * why, never a success.
+ * MSE:Set DST and the MSE:Set AT of TA and CA go to npa_eac.c; Restricted
+ * Identification and eSign are not implemented: they answer 6A81
+ * (function not supported) and log why, never a success.
  */
 #include "cardtypes/npa.h"
 

@@ -48,8 +48,9 @@ void npa_term_free(npa_term *t)
     EAC_CTX_clear_free(t->ctx);
     BUF_MEM_free(t->id_icc);
     BUF_MEM_free(t->ta_eph);
+    BUF_MEM_free(t->aux);
     t->ctx = NULL;
-    t->id_icc = t->ta_eph = NULL;
+    t->id_icc = t->ta_eph = t->aux = NULL;
     t->sm = false;
 }
 
@@ -507,6 +508,8 @@ static uint16_t ta_auth(npa_term *t, const CVC_CERT *term)
             (size_t)term->body->certificate_holder_reference->length);
     /* TA_STEP3's key is already compressed, as npa-tool sends it */
     ber_put(&d, 0x91, (const uint8_t *)t->ta_eph->data, t->ta_eph->length);
+    if (t->aux)
+        buf_put(&d, t->aux->data, t->aux->length);
     uint16_t sw = send_data(t, (const uint8_t[]){0x00, 0x22, 0x81, 0xA4}, &d,
                             NULL, NULL);
     buf_free(&d);
@@ -515,7 +518,7 @@ static uint16_t ta_auth(npa_term *t, const CVC_CERT *term)
     if (sw == 0x9000)
         sw = npa_term_sendx(t, "0084000008", nonce, &n);
     BUF_MEM *nb = sw == 0x9000 && n == 8 ? bm(nonce, 8) : NULL;
-    BUF_MEM *aux = BUF_MEM_new();
+    BUF_MEM *aux = t->aux ? bm(t->aux->data, t->aux->length) : BUF_MEM_new();
     BUF_MEM *sig = nb && aux && TA_STEP4_set_nonce(t->ctx, nb)
                        ? TA_STEP5_sign(t->ctx, t->ta_eph, t->id_icc, aux)
                        : NULL;

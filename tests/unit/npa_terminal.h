@@ -32,6 +32,7 @@ typedef struct npa_term {
     uint16_t mse_sw;       /**< status word of the last MSE:Set AT */
     struct buf_mem_st *id_icc; /**< Comp(PICC's PACE key), signed in TA */
     struct buf_mem_st *ta_eph; /**< the ephemeral key TA announced for CA */
+    struct buf_mem_st *aux;    /**< 67 object TA sends and signs (or NULL) */
 } npa_term;
 
 /** Mappings the terminal can ask for. */

@@ -16,6 +16,7 @@
 
 #include <eac/ca.h>
 #include <eac/eac.h>
+#include <openssl/buffer.h>
 #include <openssl/evp.h>
 
 #include "cardtypes/npa.h"
@@ -104,7 +105,7 @@ static void test_pace_dh(void **state)
 
 /* After PACE (no Terminal Authentication): EF.CardSecurity yes, data
  * groups no; TA needs a CVCA on the card (6A88 without); auxiliary data
- * verification is not implemented (6A81); all under SM. */
+ * verification needs TA (6982); all under SM. */
 static void test_access_after_pace(void **state)
 {
     fixture *f = *state;
@@ -127,7 +128,7 @@ static void test_access_after_pace(void **state)
                                     &n), 0x6985); /* no TA under way */
     n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
-                                    buf, &n), 0x6A81);
+                                    buf, &n), 0x6982); /* needs TA */
     assert_true(f->t.sm);
     /* a plain command ends secure messaging and what PACE gave */
     f->t.sm = false;
@@ -317,6 +318,52 @@ static void test_ta_ca_read_write(void **state)
                                     NULL), 0x6985);
 }
 
+/* Auxiliary data: age (born before 19991231: yes; before 19600101: no),
+ * validity (20201031 >= 20201020: yes), community (0276 prefix: yes). */
+static void test_aux_data(void **state)
+{
+    fixture *f = *state;
+    static const char aux_hex[] =
+        "673F"
+        "7315060904007F00070301040153083139393931323331"
+        "7315060904007F00070301040253083230323031303230"
+        "730F060904007F00070301040353020276";
+    uint8_t aux[80];
+    size_t n = tu_hex(aux_hex, aux, sizeof(aux));
+    f->t.aux = BUF_MEM_new();
+    BUF_MEM_grow(f->t.aux, n);
+    memcpy(f->t.aux->data, aux, n);
+    eac(f, "at", 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+                                    NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
+                                    NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010403",
+                                    NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010409",
+                                    NULL, NULL), 0x6A80);
+    assert_int_equal(npa_term_sendx(&f->t, "0020800003010203", NULL, NULL),
+                     0x6A80);
+}
+
+static void test_aux_data_fails(void **state)
+{
+    fixture *f = *state;
+    static const char aux_hex[] =
+        "6717" "7315060904007F00070301040153083139363030313031";
+    uint8_t aux[40];
+    size_t n = tu_hex(aux_hex, aux, sizeof(aux));
+    f->t.aux = BUF_MEM_new();
+    BUF_MEM_grow(f->t.aux, n);
+    memcpy(f->t.aux->data, aux, n);
+    eac(f, "at", 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+                                    NULL, NULL), 0x6300);
+    /* no reference for validity in the auxiliary data */
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
+                                    NULL, NULL), 0x6A88);
+}
+
 static void test_chat_narrows(void **state)
 {
     fixture *f = *state;
@@ -368,6 +415,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_puk_uses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pin_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ta_ca_read_write, eac_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_aux_data, eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aux_data_fails, eac_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup,
                                         teardown),
