@@ -497,7 +497,7 @@ const sfc_card_type sfc_type_npa = {
     .abi = SFC_CARD_TYPE_ABI,
     .name = "nPA",
     .description = "German eID card: PACE (MRZ, CAN, PIN, PUK), TA, CA, "
-                   "CHAT access; RI and eSign not yet",
+                   "RI, CHAT access; eSign not yet",
     .params = npa_params,
     .create = npa_create,
     .attach = npa_attach,

@@ -31,7 +31,13 @@
  * value; right "Community ID Verification"): 9000, 6300, 6982 without the
  * right, 6A88 without such a reference.
  *
- * Not implemented (answer 6A81 and log): Restricted Identification, eSign,
+ * RI: MSE:Set AT `00 22 41 A4 {80 id-RI-ECDH-SHA-256, [84 42]}` after TA
+ * (with the RI right) and CA; GENERAL AUTHENTICATE `7C{A0 {06 OID, 86
+ * sector public key}}` answers `7C{81 SHA-256 of the ECDH x-coordinate of
+ * the chip's RI key and the sector key}` (RI_STEP2). The sector key's hash
+ * in the terminal certificate is not checked.
+ *
+ * Not implemented (answer 6A81 and log): eSign,
  * the card's own notion of the current date (OpenPACE checks the system
  * date unless --disable-ta-checks), persisting a new trust anchor from link
  * certificates, CA with DH keys.
@@ -48,6 +54,7 @@
 #include <eac/cv_cert.h>
 #include <eac/eac.h>
 #include <eac/objects.h>
+#include <eac/ri.h>
 #include <eac/ta.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -328,6 +335,30 @@ static bool ca_key(sfc_card *card, npa_session *s)
     return ok;
 }
 
+/* Restricted Identification (TR-03110-2 §3.5): id-RI-ECDH-SHA-256 with
+ * the chip's RI key 42 after TA with the RI right and CA. The sector public
+ * key is used as sent; its hash in the terminal certificate's sector
+ * extension is not checked (not implemented). */
+static uint16_t mse_ri(sfc_card *card, npa_session *s, int key_id)
+{
+    if (key_id >= 0 && key_id != NPA_KEY_RI)
+        return SW_REF_NOT_FOUND;
+    if (!s->ta_done || !s->ca_done)
+        return SW_CONDITIONS;
+    if (!sfc_right_has(card, NULL, NPA_RIGHT_RI))
+        return SW_SECURITY_STATUS;
+    EVP_PKEY *k = sfc_key_pkey(sfc_key_find(card, NPA_KEY_RI));
+    EVP_PKEY *dup = k ? EVP_PKEY_dup(k) : NULL;
+    if (!dup || !EAC_CTX_init_ri(s->eac, NID_id_RI_ECDH_SHA_256, 13)) {
+        EVP_PKEY_free(dup);
+        return SW_UNKNOWN;
+    }
+    EVP_PKEY_free(s->eac->ri_ctx->static_key);
+    s->eac->ri_ctx->static_key = dup;
+    s->mse = MSE_RI;
+    return SW_OK;
+}
+
 uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd)
 {
     npa_session *s = after_pace(card);
@@ -345,9 +376,14 @@ uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd)
     }
     static const uint8_t ca_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
                                         0x02, 0x03, 0x02, 0x02};
+    static const uint8_t ri_sha256[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
+                                        0x02, 0x05, 0x02, 0x03};
+    if (oid.len == sizeof(ri_sha256) &&
+        memcmp(oid.value, ri_sha256, oid.len) == 0)
+        return mse_ri(card, s, key_id);
     if (oid.len != sizeof(ca_aes128) ||
         memcmp(oid.value, ca_aes128, oid.len) != 0)
-        return npa_not_implemented(card, cmd, NULL); /* RI, DH CA */
+        return npa_not_implemented(card, cmd, NULL); /* DH CA, other RI */
     if (!s->ta_done)
         return SW_CONDITIONS;
     int dp = ca_domain(card, key_id);
@@ -392,13 +428,41 @@ static uint16_t ca_answer(sfc_card *card, npa_session *s, const BUF_MEM *pub,
     return SW_OK;
 }
 
+/* GA 7C{A0 {06 OID, 86 sector public point}} -> 7C{81 I_sector}. */
+static uint16_t ga_ri(npa_session *s, const ber_tlv *outer, sfc_resp *resp)
+{
+    ber_tlv a0, pt;
+    if (ber_decode(outer->value, outer->len, &a0) != SFC_OK ||
+        a0.size != outer->len || a0.tag != 0xA0 ||
+        ber_find(a0.value, a0.len, 0x86, &pt) != SFC_OK || pt.len == 0)
+        return SW_WRONG_DATA;
+    BUF_MEM *pub = bm(pt.value, pt.len);
+    BUF_MEM *id = pub ? RI_STEP2_compute_identifier(s->eac, pub) : NULL;
+    BUF_MEM_free(pub);
+    if (!id)
+        return SW_WRONG_DATA;
+    size_t m = ber_begin(&resp->data, 0x7C);
+    ber_put(&resp->data, 0x81, (const uint8_t *)id->data, id->length);
+    bool ok = ber_end(&resp->data, m) && !resp->data.failed;
+    BUF_MEM_free(id);
+    return ok ? SW_OK : SW_UNKNOWN;
+}
+
 uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
     npa_session *s = npa_session_get(card);
     ber_tlv outer, in;
+    if (s && s->mse == MSE_RI) {
+        if (ber_decode(cmd->data, cmd->nc, &outer) != SFC_OK ||
+            outer.size != cmd->nc || outer.tag != 0x7C)
+            return SW_WRONG_DATA;
+        uint16_t sw = ga_ri(s, &outer, resp);
+        if (sw != SW_OK)
+            buf_reset(&resp->data);
+        return sw;
+    }
     if (!s || s->mse != MSE_CA)
-        return s && s->mse == MSE_RI ? npa_not_implemented(card, cmd, resp)
-                                     : SW_CONDITIONS;
+        return SW_CONDITIONS;
     if (ber_decode(cmd->data, cmd->nc, &outer) != SFC_OK ||
         outer.size != cmd->nc || outer.tag != 0x7C ||
         ber_decode(outer.value, outer.len, &in) != SFC_OK ||

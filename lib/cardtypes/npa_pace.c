@@ -38,9 +38,9 @@
  * wrong P1 6A86; unknown P2 6A88; a new PIN or CAN that is not 5..6 digits
  * (6 for the CAN) 6A80.
  *
- * MSE:Set DST and the MSE:Set AT of TA and CA go to npa_eac.c; Restricted
- * Identification and eSign are not implemented: they answer 6A81
- * (function not supported) and log why, never a success.
+ * MSE:Set DST and the MSE:Set AT of TA, CA and RI go to npa_eac.c; eSign
+ * is not implemented: it answers 6A81 (function not supported) and logs
+ * why, never a success.
  */
 #include "cardtypes/npa.h"
 

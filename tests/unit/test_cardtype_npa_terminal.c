@@ -17,9 +17,11 @@
 #include <eac/ca.h>
 #include <eac/eac.h>
 #include <openssl/buffer.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 
 #include "cardtypes/npa.h"
+#include "core/tlv.h"
 #include "npa_terminal.h"
 
 #define MRZ "IDD<<T220001293<<<<<<<<<<<<<<<6408125<2010315D<<<<<<<<<<<<<4" \
@@ -364,6 +366,56 @@ static void test_aux_data_fails(void **state)
                                     NULL, NULL), 0x6A88);
 }
 
+/* Restricted Identification: the card's answer is SHA-256 of the ECDH
+ * x-coordinate of its RI key (key store 42) and the sector key. */
+static void test_restricted_identification(void **state)
+{
+    fixture *f = *state;
+    eac(f, "at", 0x9000);
+    EVP_PKEY *sector = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "brainpoolP256r1");
+    assert_non_null(sector);
+    uint8_t pt[65];
+    size_t ptlen = 0;
+    assert_int_equal(EVP_PKEY_get_octet_string_param(sector,
+                         OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt),
+                         &ptlen), 1);
+    /* expected: derive with the card's RI key and hash */
+    EVP_PKEY *ri = sfc_key_pkey(sfc_key_find(f->card, NPA_KEY_RI));
+    EVP_PKEY_CTX *dctx = EVP_PKEY_CTX_new(ri, NULL);
+    uint8_t z[64], want[32];
+    size_t zlen = sizeof(z);
+    assert_int_equal(EVP_PKEY_derive_init(dctx), 1);
+    assert_int_equal(EVP_PKEY_derive_set_peer(dctx, sector), 1);
+    assert_int_equal(EVP_PKEY_derive(dctx, z, &zlen), 1);
+    assert_int_equal(EVP_Digest(z, zlen, want, NULL, EVP_sha256(), NULL), 1);
+    EVP_PKEY_CTX_free(dctx);
+    EVP_PKEY_free(sector);
+    /* before MSE: 6985; then MSE:Set AT for RI and GENERAL AUTHENTICATE */
+    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F00070202050203"
+                                    "840142", NULL, NULL), 0x9000);
+    sfc_buf c;
+    buf_init(&c);
+    buf_put(&c, (const uint8_t[]){0x00, 0x86, 0x00, 0x00, 0x00}, 5);
+    size_t m7c = ber_begin(&c, 0x7C), ma0 = ber_begin(&c, 0xA0);
+    ber_put(&c, 0x06, (const uint8_t[]){0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
+                                        0x02, 0x05, 0x02, 0x03}, 10);
+    ber_put(&c, 0x86, pt, ptlen);
+    ber_end(&c, ma0);
+    ber_end(&c, m7c);
+    c.data[4] = (uint8_t)(c.len - 5);
+    buf_put_u8(&c, 0x00);
+    uint8_t r[128];
+    size_t rn = sizeof(r);
+    assert_int_equal(npa_term_send(&f->t, c.data, c.len, r, &rn), 0x9000);
+    buf_free(&c);
+    assert_int_equal(rn, 36);
+    assert_memory_equal(r, "\x7C\x22\x81\x20", 4);
+    assert_memory_equal(r + 4, want, 32);
+    /* a key ID the card does not have */
+    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F00070202050203"
+                                    "840107", NULL, NULL), 0x6A88);
+}
+
 static void test_chat_narrows(void **state)
 {
     fixture *f = *state;
@@ -378,6 +430,9 @@ static void test_chat_narrows(void **state)
     assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x6982);
     assert_int_equal(npa_term_sendx(&f->t, "00D69200020108", NULL, NULL),
                      0x6982);
+    /* no Restricted Identification right */
+    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F00070202050203"
+                                    "840142", NULL, NULL), 0x6982);
     /* PACE was with the PIN: changing it needs no CHAT right */
     assert_int_equal(npa_term_sendx(&f->t, "002C020306313131313132", NULL,
                                     NULL), 0x9000);
@@ -419,6 +474,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aux_data, eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_aux_data_fails, eac_setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_restricted_identification,
+                                        eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ta_bad_certificate, eac_setup,
