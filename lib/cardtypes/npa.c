@@ -54,6 +54,7 @@
 #include "core/tlv.h"
 #include "core/sw.h"
 #include "os/fs.h"
+#include "os/iso.h"
 
 #define NPA_FID_TA_ANCHOR 0x0F02u
 #define NPA_FID_CIAINFO 0x5032u
@@ -425,6 +426,9 @@ static const sfc_app_def cia_app = {
 static const uint8_t card_ins[] = {0xA4, 0xB0, 0xB1, 0xC0, 0xD6};
 
 static const sfc_ins_def npa_ins[] = {
+    /* npa-tool writes DG17..DG21 with WRITE BINARY: it replaces bytes here,
+     * as UPDATE BINARY does (vicc's data coding 00) */
+    {0xD0, iso_update_binary, SFC_INS_MUTATES, "WRITE BINARY"},
     {0x22, npa_mse, SFC_INS_NO_CHAIN, "MANAGE SECURITY ENVIRONMENT"},
     {0x86, npa_general_authenticate, SFC_INS_CHAIN_RAW | SFC_INS_MUTATES,
      "GENERAL AUTHENTICATE"},
