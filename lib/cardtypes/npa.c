@@ -48,7 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <eac/cv_cert.h>
 
 #include "core/errtext.h"
 #include "core/tlv.h"
@@ -170,14 +169,17 @@ static sfc_err read_inputs(npa_build *b)
     return SFC_OK;
 }
 
+/* A CV certificate: one 7F21 object. OpenPACE parses it at Terminal
+ * Authentication (it cannot parse every CVCA at creation: vicc's DH example
+ * CVCA has a public key OpenPACE's parser refuses on its own). */
 static sfc_err check_cvca(npa_build *b)
 {
+    ber_tlv t;
     if (!b->in[IN_CVCA].len)
         return SFC_OK;
-    const unsigned char *p = b->in[IN_CVCA].data;
-    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)b->in[IN_CVCA].len);
-    CVC_CERT_free(c);
-    if (!c) {
+    if (ber_decode(b->in[IN_CVCA].data, b->in[IN_CVCA].len, &t) != SFC_OK ||
+        t.tag != 0x7F21 || t.size != b->in[IN_CVCA].len ||
+        ber_validate(t.value, t.len, false, 4) != SFC_OK) {
         sfc_errf(b->err, b->errlen, "cvca: not a CV certificate (BSI "
                  "TR-03110-3 C.1)");
         return SFC_E_FORMAT;
@@ -258,6 +260,9 @@ static sfc_err mf_files(sfc_card *card, npa_build *b)
         rv = add_ef(card, mf, NPA_FID_MRZ, 0, mrz, strlen(mrz), rules_never);
     if (rv == SFC_OK)
         rv = add_ta_anchor(card, b);
+    if (rv == SFC_OK && b->in[IN_CA_KEY].len)
+        rv = add_ef(card, mf, NPA_FID_CA_RAW, 0, b->in[IN_CA_KEY].data,
+                    b->in[IN_CA_KEY].len, rules_never);
     return rv;
 }
 

@@ -69,6 +69,8 @@
  * card image keeps it with the file tree. The PUK is the PIN's resetting
  * code in the card's PIN store; its remaining uses are its retry counter. */
 #define NPA_FID_MRZ 0x0F01u
+/** Internal EF (no access): vicc's raw --ca-key as given (DH CA keys). */
+#define NPA_FID_CA_RAW 0x0F03u
 
 /** The MRZ of the card (NUL-terminated in `out`), false if none. */
 bool npa_mrz(sfc_card *card, char out[NPA_MRZ_MAX + 1]);

@@ -40,7 +40,7 @@
  * Not implemented (answer 6A81 and log): eSign,
  * the card's own notion of the current date (OpenPACE checks the system
  * date unless --disable-ta-checks), persisting a new trust anchor from link
- * certificates, CA with DH keys.
+ * certificates. CA with DH keys works with vicc's raw --ca-key only.
  *
  * Status words: no PACE 6982; a step out of order 6985; malformed data
  * 6A80; a certificate or signature that does not verify 6300; no CVCA on
@@ -286,10 +286,12 @@ uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
 
 /* The standardized domain parameter ID of the CA key `key_id` (-1: the
  * only one) in EF.CardAccess: ChipAuthenticationDomainParameterInfo. */
-static int ca_domain(sfc_card *card, int key_id)
+static int ca_domain(sfc_card *card, int key_id, bool dh)
 {
-    static const uint8_t id_ca_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
-                                         0x02, 0x02, 0x03, 0x02};
+    uint8_t id_ca_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03,
+                            0x02};
+    if (dh)
+        id_ca_ecdh[8] = 0x01; /* id-CA-DH */
     sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_CARDACCESS);
     size_t len = 0;
     const uint8_t *d = ef ? sfc_file_data(ef, &len) : NULL;
@@ -315,6 +317,15 @@ static int ca_domain(sfc_card *card, int key_id)
             return dp.value[0];
     }
     return -1;
+}
+
+/* vicc's raw CA key (--ca-key), kept in the internal EF 0F03: for DH. */
+static bool ca_key_raw(sfc_card *card, npa_session *s)
+{
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_CA_RAW);
+    size_t len = 0;
+    const uint8_t *d = ef ? sfc_file_data(ef, &len) : NULL;
+    return d && len && CA_set_key(s->eac, d, len, NULL, 0) == 1;
 }
 
 /* The chip's CA key (key store 41) into OpenPACE's CA context. */
@@ -376,21 +387,26 @@ uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd)
     }
     static const uint8_t ca_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
                                         0x02, 0x03, 0x02, 0x02};
+    static const uint8_t ca_dh_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                           0x02, 0x02, 0x03, 0x01, 0x02};
     static const uint8_t ri_sha256[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
                                         0x02, 0x05, 0x02, 0x03};
     if (oid.len == sizeof(ri_sha256) &&
         memcmp(oid.value, ri_sha256, oid.len) == 0)
         return mse_ri(card, s, key_id);
-    if (oid.len != sizeof(ca_aes128) ||
-        memcmp(oid.value, ca_aes128, oid.len) != 0)
-        return npa_not_implemented(card, cmd, NULL); /* DH CA, other RI */
+    bool dh = oid.len == sizeof(ca_dh_aes128) &&
+              memcmp(oid.value, ca_dh_aes128, oid.len) == 0;
+    if (!dh && (oid.len != sizeof(ca_aes128) ||
+                memcmp(oid.value, ca_aes128, oid.len) != 0))
+        return npa_not_implemented(card, cmd, NULL); /* other CA, RI */
     if (!s->ta_done)
         return SW_CONDITIONS;
-    int dp = ca_domain(card, key_id);
+    int dp = ca_domain(card, key_id, dh);
     if (dp < 0)
         return SW_REF_NOT_FOUND;
-    if (!EAC_CTX_init_ca(s->eac, NID_id_CA_ECDH_AES_CBC_CMAC_128, dp) ||
-        !ca_key(card, s))
+    if (!EAC_CTX_init_ca(s->eac, dh ? NID_id_CA_DH_AES_CBC_CMAC_128
+                                    : NID_id_CA_ECDH_AES_CBC_CMAC_128, dp) ||
+        !(dh ? ca_key_raw(card, s) : ca_key(card, s)))
         return SW_UNKNOWN;
     s->mse = MSE_CA;
     return SW_OK;

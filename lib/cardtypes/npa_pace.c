@@ -342,10 +342,10 @@ uint16_t npa_not_implemented(sfc_card *card, const sfc_cmd *cmd,
                              sfc_resp *resp)
 {
     (void)resp;
-    sfc_log(SFC_LOG_WARN, "%s: nPA: %02X %02X %02X %02X: Terminal "
-            "Authentication, Chip Authentication, Restricted Identification, "
-            "auxiliary data and eSign are not implemented yet (6A81)",
-            card->label, cmd->cla, cmd->ins, cmd->p1, cmd->p2);
+    sfc_log(SFC_LOG_WARN, "%s: nPA: %02X %02X %02X %02X: not implemented "
+            "yet (eSign, or a protocol variant other than TA, CA, RI and "
+            "PACE GM): 6A81", card->label, cmd->cla, cmd->ins, cmd->p1,
+            cmd->p2);
     return SW_FUNC_NOT_SUPPORTED;
 }
 
