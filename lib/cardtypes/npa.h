@@ -187,6 +187,8 @@ uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
 uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 /** GENERAL AUTHENTICATE after PACE: Chip Authentication or RI. */
 uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+/** The holder reference of the card's CVCA (up to *len bytes), or false. */
+bool npa_cvca_chr(sfc_card *card, uint8_t *out, size_t *len);
 /** Forget TA/CA state (a new PACE run, power-off). */
 void npa_eac_reset(npa_session *s);
 

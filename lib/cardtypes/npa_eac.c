@@ -114,6 +114,27 @@ static uint16_t load_anchor(sfc_card *card, npa_session *s)
     return SW_OK;
 }
 
+bool npa_cvca_chr(sfc_card *card, uint8_t *out, size_t *len)
+{
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
+    size_t n = 0;
+    const uint8_t *d = ef ? sfc_file_data(ef, &n) : NULL;
+    if (!d || n < 2)
+        return false;
+    const unsigned char *p = d + 1;
+    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)(n - 1));
+    const ASN1_UTF8STRING *chr = c && c->body
+                                     ? c->body->certificate_holder_reference
+                                     : NULL;
+    bool ok = chr && (size_t)chr->length <= *len;
+    if (ok) {
+        memcpy(out, chr->data, (size_t)chr->length);
+        *len = (size_t)chr->length;
+    }
+    CVC_CERT_free(c);
+    return ok;
+}
+
 uint16_t npa_mse_set_dst(sfc_card *card, const sfc_cmd *cmd)
 {
     npa_session *s = after_pace(card);

@@ -18,7 +18,8 @@
  *   7C{}          -> 7C{80 z}        PACE_STEP1_enc_nonce (nonce from the RNG)
  *   7C{81 map}    -> 7C{82 map}      PACE_STEP3A (key from the RNG), map
  *   7C{83 PK_PCD} -> 7C{84 PK_PICC}  PACE_STEP3B (key from the RNG), 3C
- *   7C{85 T_PCD}  -> 7C{86 T_PICC}   PACE_STEP3D verify, then compute
+ *   7C{85 T_PCD}  -> 7C{86 T_PICC [87 CAR]}  PACE_STEP3D verify, compute;
+ *                                    87 (the CVCA's CHR) when MSE had a CHAT
  * A wrong token answers 6300 and ends the run; any other malformed step
  * 6A80 and ends the run; a step out of order 6985.
  *
@@ -395,6 +396,25 @@ static uint16_t ga_output(sfc_resp *resp, uint32_t tag, BUF_MEM *b)
     return ok ? SW_OK : SW_UNKNOWN;
 }
 
+/* Add an object inside the 7C that ga_output() wrote. */
+static uint16_t ga_append(sfc_resp *resp, uint32_t tag, const uint8_t *v,
+                          size_t n)
+{
+    ber_tlv outer;
+    sfc_buf inner;
+    buf_init(&inner);
+    bool ok = ber_decode(resp->data.data, resp->data.len, &outer) == SFC_OK &&
+              buf_put(&inner, outer.value, outer.len) &&
+              ber_put(&inner, tag, v, n);
+    if (ok) {
+        buf_reset(&resp->data);
+        ok = ber_put(&resp->data, 0x7C, inner.data, inner.len) &&
+             !resp->data.failed;
+    }
+    buf_free(&inner);
+    return ok ? SW_OK : SW_UNKNOWN;
+}
+
 static BUF_MEM *buf_of(const ber_tlv *t)
 {
     BUF_MEM *b = BUF_MEM_new();
@@ -499,6 +519,10 @@ static uint16_t ga_token(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     BUF_MEM *mine = PACE_STEP3D_compute_authentication_token(s->eac,
                                                              s->pcd_key);
     sw = ga_output(resp, 0x86, mine);
+    uint8_t car[32];
+    size_t carlen = sizeof(car);
+    if (sw == SW_OK && s->chat_len && npa_cvca_chr(card, car, &carlen))
+        sw = ga_append(resp, 0x87, car, carlen); /* the CVCA for TA */
     if (sw == SW_OK)
         sw = start_sm(card, s);
     if (sw != SW_OK)
