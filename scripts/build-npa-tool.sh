@@ -56,7 +56,7 @@ O=(-o "Dir::Etc::SourceList=$C/sources.list" -o "Dir::Etc::SourceParts=/dev/null
 } >"$C/apt.log" 2>&1 || { cat "$C/apt.log" >&2; echo "build-npa-tool: cannot fetch opensc's source" >&2; exit 1; }
 tar -C "$C" -xf "$C"/opensc_*.orig.tar.gz
 cd "$C"/OpenSC-*
-anchor='r = util_connect_card_ex(ctx, &card, cmdline.reader_arg, 0, 0, cmdline.verbose_given);'
+anchor='r = util_connect_card_ex(ctx, &card, cmdline.reader_arg, 0, 0);'
 grep -qF "$anchor" src/tools/npa-tool.c ||
     { echo "build-npa-tool: npa-tool.c changed, the patch does not apply" >&2; exit 1; }
 awk -v a="$anchor" '
