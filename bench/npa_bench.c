@@ -26,8 +26,7 @@ typedef struct tx {
     double card_us;
 } tx;
 
-static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r,
-                size_t *rn)
+static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
 {
     tx *t = user;
     const uint8_t *out = NULL;

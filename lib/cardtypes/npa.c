@@ -48,7 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "core/errtext.h"
 #include "core/tlv.h"
 #include "core/sw.h"
@@ -62,13 +61,13 @@
 #define NPA_FID_ESIGN_CERT 0xC001u
 #define FILE_MAX (64u * 1024u)
 
-#define DEFAULT_MRZ "IDD<<T220001293<<<<<<<<<<<<<<<" \
-                    "6408125<2010315D<<<<<<<<<<<<<4" \
-                    "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"
+#define DEFAULT_MRZ                  \
+    "IDD<<T220001293<<<<<<<<<<<<<<<" \
+    "6408125<2010315D<<<<<<<<<<<<<4" \
+    "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"
 #define DEFAULT_CAN "222222"
 #define DEFAULT_PIN "111111"
 #define DEFAULT_PUK "3333333333"
-
 
 static const uint8_t aid_eid[] = {NPA_AID_EID_BYTES};
 static const uint8_t aid_esign[] = {NPA_AID_ESIGN_BYTES};
@@ -87,17 +86,21 @@ static const uint8_t ef_dir[] = {
 };
 
 /* CIAInfo (ISO/IEC 7816-15): version 1, label "eSign Application". */
-static const uint8_t cia_info[] = {
-    0x30, 0x16, 0x02, 0x01, 0x01, 0x80, 0x11, 'e', 'S', 'i', 'g', 'n', ' ',
-    'A', 'p', 'p', 'l', 'i', 'c', 'a', 't', 'i', 'o', 'n'};
+static const uint8_t cia_info[] = {0x30, 0x16, 0x02, 0x01, 0x01, 0x80,
+                                   0x11, 'e',  'S',  'i',  'g',  'n',
+                                   ' ',  'A',  'p',  'p',  'l',  'i',
+                                   'c',  'a',  't',  'i',  'o',  'n'};
 
 /* 8C rules: AM 7F, SC for delete .. read (b7 .. b1). */
-#define RULES(read) {0x8C, 0x08, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, read}
+#define RULES(read)                                                \
+    {                                                              \
+        0x8C, 0x08, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, read \
+    }
 static const uint8_t rules_public[] = RULES(0x00);
 static const uint8_t rules_sm[] = RULES(0x40);
 static const uint8_t rules_never[] = RULES(0xFF);
-static const uint8_t rules_df[] = {0x8C, 0x08, 0x7F, 0xFF, 0xFF, 0xFF,
-                                   0xFF, 0xFF, 0xFF, 0xFF};
+static const uint8_t rules_df[] = {0x8C, 0x08, 0x7F, 0xFF, 0xFF,
+                                   0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
 /* ---- parameters -------------------------------------------------------------- */
 
@@ -120,8 +123,10 @@ static sfc_err read_param_file(const sfc_card_options *opts, const char *key,
     bool bad = ferror(f) != 0 || out->failed;
     fclose(f);
     if (bad || out->len > FILE_MAX || out->len == 0) {
-        sfc_errf(err, errlen, "%s: '%s' is empty, unreadable or larger than "
-                 "%u bytes", key, path, FILE_MAX);
+        sfc_errf(err, errlen,
+                 "%s: '%s' is empty, unreadable or larger than "
+                 "%u bytes",
+                 key, path, FILE_MAX);
         return SFC_E_FORMAT;
     }
     return SFC_OK;
@@ -130,11 +135,19 @@ static sfc_err read_param_file(const sfc_card_options *opts, const char *key,
 /* ---- what create() builds ------------------------------------------------------ */
 
 /* The files the options name, in the order of in_keys. */
-enum { IN_CARDACCESS, IN_CARDSECURITY, IN_CA_KEY, IN_CVCA, IN_DATASET,
-       IN_ESIGN_CERT, IN_ESIGN_CA, IN_COUNT };
+enum {
+    IN_CARDACCESS,
+    IN_CARDSECURITY,
+    IN_CA_KEY,
+    IN_CVCA,
+    IN_DATASET,
+    IN_ESIGN_CERT,
+    IN_ESIGN_CA,
+    IN_COUNT
+};
 static const char *const in_keys[IN_COUNT] = {
-    "ef-cardaccess", "ef-cardsecurity", "ca-key", "cvca", "datasetfile",
-    "esign-cert", "esign-ca-cert"};
+    "ef-cardaccess", "ef-cardsecurity", "ca-key",       "cvca",
+    "datasetfile",   "esign-cert",      "esign-ca-cert"};
 
 typedef struct npa_build {
     const sfc_card_options *opts;
@@ -161,8 +174,8 @@ static void build_free(npa_build *b)
 static sfc_err read_inputs(npa_build *b)
 {
     for (size_t i = 0; i < IN_COUNT; i++) {
-        sfc_err rv = read_param_file(b->opts, in_keys[i], &b->in[i], b->err,
-                                     b->errlen);
+        sfc_err rv =
+            read_param_file(b->opts, in_keys[i], &b->in[i], b->err, b->errlen);
         if (rv != SFC_OK)
             return rv;
     }
@@ -180,7 +193,8 @@ static sfc_err check_cvca(npa_build *b)
     if (ber_decode(b->in[IN_CVCA].data, b->in[IN_CVCA].len, &t) != SFC_OK ||
         t.tag != 0x7F21 || t.size != b->in[IN_CVCA].len ||
         ber_validate(t.value, t.len, false, 4) != SFC_OK) {
-        sfc_errf(b->err, b->errlen, "cvca: not a CV certificate (BSI "
+        sfc_errf(b->err, b->errlen,
+                 "cvca: not a CV certificate (BSI "
                  "TR-03110-3 C.1)");
         return SFC_E_FORMAT;
     }
@@ -194,9 +208,11 @@ static sfc_err build_security(sfc_card *card, npa_build *b)
     if (b->in[IN_CARDACCESS].failed)
         return SFC_E_NOMEM;
     ber_tlv t;
-    if (ber_decode(b->in[IN_CARDACCESS].data, b->in[IN_CARDACCESS].len, &t) != SFC_OK ||
+    if (ber_decode(b->in[IN_CARDACCESS].data, b->in[IN_CARDACCESS].len, &t) !=
+            SFC_OK ||
         t.tag != 0x31) {
-        sfc_errf(b->err, b->errlen, "ef-cardaccess: not a SET of "
+        sfc_errf(b->err, b->errlen,
+                 "ef-cardaccess: not a SET of "
                  "SecurityInfos");
         return SFC_E_FORMAT;
     }
@@ -246,13 +262,16 @@ static sfc_err mf_files(sfc_card *card, npa_build *b)
     sfc_file *mf = sfc_card_mf(card);
     const char *mrz = param_or(b, "mrz", DEFAULT_MRZ);
     sfc_err rv = add_ef(card, mf, NPA_FID_CARDACCESS, NPA_SFI_CARDACCESS,
-                        b->in[IN_CARDACCESS].data, b->in[IN_CARDACCESS].len, rules_public);
+                        b->in[IN_CARDACCESS].data, b->in[IN_CARDACCESS].len,
+                        rules_public);
     if (rv == SFC_OK)
         rv = add_ef(card, mf, NPA_FID_CARDSECURITY, NPA_SFI_CARDSECURITY,
-                    b->in[IN_CARDSECURITY].data, b->in[IN_CARDSECURITY].len, rules_sm);
+                    b->in[IN_CARDSECURITY].data, b->in[IN_CARDSECURITY].len,
+                    rules_sm);
     if (rv == SFC_OK)
         rv = add_ef(card, mf, NPA_FID_CHIPSECURITY, NPA_SFI_CHIPSECURITY,
-                    b->in[IN_CARDSECURITY].data, b->in[IN_CARDSECURITY].len, rules_never);
+                    b->in[IN_CARDSECURITY].data, b->in[IN_CARDSECURITY].len,
+                    rules_never);
     if (rv == SFC_OK)
         rv = add_ef(card, mf, NPA_FID_DIR, NPA_SFI_DIR, ef_dir, sizeof(ef_dir),
                     rules_public);
@@ -272,8 +291,8 @@ static sfc_err app_files(sfc_card *card, npa_build *b)
     sfc_err rv = add_df(card, NPA_FID_EID, aid_eid, sizeof(aid_eid), &eid);
     for (unsigned i = 1; rv == SFC_OK && i <= NPA_MAX_DG; i++)
         if (b->dgs.dg[i].len)
-            rv = add_ef(card, eid, NPA_FID_DG(i), (uint8_t)i,
-                        b->dgs.dg[i].data, b->dgs.dg[i].len, rules_never);
+            rv = add_ef(card, eid, NPA_FID_DG(i), (uint8_t)i, b->dgs.dg[i].data,
+                        b->dgs.dg[i].len, rules_never);
     if (rv == SFC_OK)
         rv = add_df(card, NPA_FID_CIA, aid_cia, sizeof(aid_cia), &cia);
     if (rv == SFC_OK)
@@ -285,8 +304,9 @@ static sfc_err app_files(sfc_card *card, npa_build *b)
         rv = add_ef(card, esign, NPA_FID_ESIGN_CA, 0, b->in[IN_ESIGN_CA].data,
                     b->in[IN_ESIGN_CA].len, rules_sm);
     if (rv == SFC_OK && b->in[IN_ESIGN_CERT].len)
-        rv = add_ef(card, esign, NPA_FID_ESIGN_CERT, 0, b->in[IN_ESIGN_CERT].data,
-                    b->in[IN_ESIGN_CERT].len, rules_sm);
+        rv = add_ef(card, esign, NPA_FID_ESIGN_CERT, 0,
+                    b->in[IN_ESIGN_CERT].data, b->in[IN_ESIGN_CERT].len,
+                    rules_sm);
     return rv;
 }
 
@@ -307,8 +327,8 @@ static sfc_err check_chars(npa_build *b, const char *key, const char *v,
 
 static sfc_err check_passwords(npa_build *b)
 {
-    sfc_err rv = check_chars(b, "pin", param_or(b, "pin", DEFAULT_PIN), 5, 6,
-                             DIGITS);
+    sfc_err rv =
+        check_chars(b, "pin", param_or(b, "pin", DEFAULT_PIN), 5, 6, DIGITS);
     if (rv == SFC_OK)
         rv = check_chars(b, "can", param_or(b, "can", DEFAULT_CAN), 6, 6,
                          DIGITS);
@@ -325,13 +345,16 @@ static sfc_err passwords(sfc_card *card, npa_build *b)
 {
     const sfc_pin_spec pin = {.ref = NPA_PWD_PIN,
                               .value = param_or(b, "pin", DEFAULT_PIN),
-                              .min_len = 5, .max_len = 6,
+                              .min_len = 5,
+                              .max_len = 6,
                               .tries = NPA_PIN_TRIES,
                               .puk = param_or(b, "puk", DEFAULT_PUK),
                               .puk_tries = NPA_PUK_USES};
     const sfc_pin_spec can = {.ref = NPA_PWD_CAN,
                               .value = param_or(b, "can", DEFAULT_CAN),
-                              .min_len = 6, .max_len = 6, .tries = 15};
+                              .min_len = 6,
+                              .max_len = 6,
+                              .tries = 15};
     sfc_err rv = sfc_pin_add(card, NULL, &pin, b->err, b->errlen);
     if (rv == SFC_OK)
         rv = sfc_pin_add(card, NULL, &can, b->err, b->errlen);
@@ -346,14 +369,16 @@ static sfc_err build(sfc_card *card, npa_build *b)
     if (rv == SFC_OK)
         rv = check_cvca(b);
     if (rv == SFC_OK)
-        rv = npa_dgs_build(b->in[IN_DATASET].len ? (const char *)b->in[IN_DATASET].data
-                                          : NULL,
+        rv = npa_dgs_build(b->in[IN_DATASET].len
+                               ? (const char *)b->in[IN_DATASET].data
+                               : NULL,
                            b->in[IN_DATASET].len, &b->dgs, b->err, b->errlen);
     if (rv == SFC_OK)
         rv = build_security(card, b);
     if (rv == SFC_OK && (rv = mf_files(card, b)) == SFC_OK &&
         (rv = app_files(card, b)) != SFC_OK)
-        sfc_errf(b->err, b->errlen, "the nPA's files do not fit the card's "
+        sfc_errf(b->err, b->errlen,
+                 "the nPA's files do not fit the card's "
                  "memory");
     if (rv == SFC_OK)
         rv = passwords(card, b);
@@ -376,8 +401,8 @@ bool npa_mrz(sfc_card *card, char out[NPA_MRZ_MAX + 1])
 {
     sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_MRZ);
     size_t len = 0;
-    const uint8_t *d = ef && sfc_file_is_transparent(ef)
-                           ? sfc_file_data(ef, &len) : NULL;
+    const uint8_t *d =
+        ef && sfc_file_is_transparent(ef) ? sfc_file_data(ef, &len) : NULL;
     if (!d || len == 0 || len > NPA_MRZ_MAX)
         return false;
     memcpy(out, d, len);
@@ -392,8 +417,8 @@ bool npa_mrz(sfc_card *card, char out[NPA_MRZ_MAX + 1])
 static uint16_t eid_access(const sfc_card *card, const sfc_app *app,
                            const sfc_file *file, sfc_access_op op)
 {
-    unsigned dg = file->fid > 0x0100u && file->fid <= 0x0115u
-                      ? file->fid - 0x0100u : 0;
+    unsigned dg =
+        file->fid > 0x0100u && file->fid <= 0x0115u ? file->fid - 0x0100u : 0;
     if (!dg || !card->sec.cmd_secured)
         return SFC_SW_SECURITY_STATUS;
     (void)app; /* TA grants card-wide rights, lost when SM ends */
@@ -449,9 +474,9 @@ static const sfc_ins_def npa_ins[] = {
 };
 
 /* vicc's nPA ATR: T=0 and T=1, historical bytes with extended length. */
-static const uint8_t npa_atr[] = {0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8,
-                                  0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00,
-                                  0x75};
+static const uint8_t npa_atr[] = {0x3B, 0x8A, 0x80, 0x01, 0x80,
+                                  0x31, 0xF8, 0x73, 0xF7, 0x41,
+                                  0xE0, 0x82, 0x90, 0x00, 0x75};
 
 static sfc_err npa_attach(sfc_card *card, const sfc_card_options *opts,
                           char *err, size_t errlen)
@@ -486,10 +511,8 @@ static const sfc_param_def npa_params[] = {
     {"ef-cardaccess", "FILE", "EF.CardAccess contents", 0},
     {"ef-cardsecurity", "FILE", "EF.CardSecurity contents", 0},
     {"cvca", "FILE", "the trust anchor for Terminal Authentication", 0},
-    {"disable-ta-checks", "", "skip the checks of Terminal Authentication",
-     0},
-    {"ca-key", "FILE", "the Chip Authentication private key",
-     SFC_PARAM_SECRET},
+    {"disable-ta-checks", "", "skip the checks of Terminal Authentication", 0},
+    {"ca-key", "FILE", "the Chip Authentication private key", SFC_PARAM_SECRET},
     {"esign-cert", "FILE", "the eSign certificate", 0},
     {"esign-ca-cert", "FILE", "the eSign CA certificate", 0},
     {"mrz", "MRZ", "the nPA's MRZ (TD1, 90 characters, lines joined)",

@@ -49,10 +49,11 @@
 
 /** DF names (AIDs) of the eID, eSign and CIA applications. */
 #define NPA_AID_EID_BYTES 0xE8, 0x07, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x03, 0x02
-#define NPA_AID_ESIGN_BYTES 0xA0, 0x00, 0x00, 0x01, 0x67, 0x45, 0x53, 0x49, \
-    0x47, 0x4E
-#define NPA_AID_CIA_BYTES 0xE8, 0x28, 0xBD, 0x08, 0x0F, 0xA0, 0x00, 0x00, 0x01, \
-    0x67, 0x45, 0x53, 0x49, 0x47, 0x4E
+#define NPA_AID_ESIGN_BYTES \
+    0xA0, 0x00, 0x00, 0x01, 0x67, 0x45, 0x53, 0x49, 0x47, 0x4E
+#define NPA_AID_CIA_BYTES                                                   \
+    0xE8, 0x28, 0xBD, 0x08, 0x0F, 0xA0, 0x00, 0x00, 0x01, 0x67, 0x45, 0x53, \
+        0x49, 0x47, 0x4E
 
 /* ---- passwords (PACE password references, MSE:Set AT tag 83) ------------ */
 
@@ -129,15 +130,15 @@ typedef struct npa_session {
     struct buf_mem_st *pcd_key; /**< PK_PCD of GA3, for T_PICC */
     bool done;                  /**< PACE established (with pace_pwd) */
     uint8_t pace_pwd;
-    uint8_t chat[64];           /**< 7F4C of PACE's MSE:Set AT (0: none) */
+    uint8_t chat[64]; /**< 7F4C of PACE's MSE:Set AT (0: none) */
     size_t chat_len;
     /* Terminal and Chip Authentication (npa_eac.c) */
-    bool ta_ready;              /**< the trust anchor is in eac */
+    bool ta_ready; /**< the trust anchor is in eac */
     bool ta_done, ca_done;
-    enum npa_mse_kind mse;      /**< what the last EAC MSE:Set AT chose */
-    struct buf_mem_st *ta_eph;  /**< 91: the PCD's compressed key */
-    struct buf_mem_st *aux;     /**< 67: auxiliary data, as sent */
-    bool nonce_out;             /**< TA's challenge sent, not yet used */
+    enum npa_mse_kind mse;     /**< what the last EAC MSE:Set AT chose */
+    struct buf_mem_st *ta_eph; /**< 91: the PCD's compressed key */
+    struct buf_mem_st *aux;    /**< 67: auxiliary data, as sent */
+    bool nonce_out;            /**< TA's challenge sent, not yet used */
 } npa_session;
 
 /** The card's session (created on first use), or NULL without memory. */
@@ -178,8 +179,7 @@ uint16_t npa_mse_ta(sfc_card *card, const sfc_cmd *cmd);
 uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd);
 uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
                                 sfc_resp *resp);
-uint16_t npa_get_challenge(sfc_card *card, const sfc_cmd *cmd,
-                           sfc_resp *resp);
+uint16_t npa_get_challenge(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
                                    sfc_resp *resp);
 /** VERIFY 80 00 {06 OID}: age, document validity or community ID against

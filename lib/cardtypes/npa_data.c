@@ -36,27 +36,62 @@
 
 /* The dataset names and their defaults (vicc's). */
 enum {
-    F_DOCTYPE, F_STATE, F_EXPIRY, F_GIVEN, F_FAMILY, F_ARTISTIC, F_TITLE,
-    F_BIRTH, F_PLACE_BIRTH, F_NATIONALITY, F_SEX, F_BIRTH_NAME, F_COUNTRY,
-    F_CITY, F_ZIP, F_STREET, F_COMMUNITY, F_PERMIT1, F_PERMIT2, F_RESIDENCE,
-    F_DG12, F_DG14, F_DG15, F_DG16, F_DG21, F_COUNT
+    F_DOCTYPE,
+    F_STATE,
+    F_EXPIRY,
+    F_GIVEN,
+    F_FAMILY,
+    F_ARTISTIC,
+    F_TITLE,
+    F_BIRTH,
+    F_PLACE_BIRTH,
+    F_NATIONALITY,
+    F_SEX,
+    F_BIRTH_NAME,
+    F_COUNTRY,
+    F_CITY,
+    F_ZIP,
+    F_STREET,
+    F_COMMUNITY,
+    F_PERMIT1,
+    F_PERMIT2,
+    F_RESIDENCE,
+    F_DG12,
+    F_DG14,
+    F_DG15,
+    F_DG16,
+    F_DG21,
+    F_COUNT
 };
 
 static const struct {
     const char *name, *def;
 } fields[F_COUNT] = {
-    {"DocumentType", "ID"}, {"IssuingState", "D"},
-    {"DateOfExpiry", "20201031"}, {"GivenNames", "ERIKA"},
-    {"FamilyNames", "MUSTERMANN"}, {"ReligiousArtisticName", ""},
-    {"AcademicTitle", ""}, {"DateOfBirth", "19640812"},
-    {"PlaceOfBirth", "BERLIN"}, {"Nationality", "DE"}, {"Sex", "F"},
-    {"BirthName", "Mein Geburtsname"}, {"Country", "D"}, {"City", "KOLN"},
-    {"ZIP", "51147"}, {"Street", "HEIDESTRASSE 17"},
+    {"DocumentType", "ID"},
+    {"IssuingState", "D"},
+    {"DateOfExpiry", "20201031"},
+    {"GivenNames", "ERIKA"},
+    {"FamilyNames", "MUSTERMANN"},
+    {"ReligiousArtisticName", ""},
+    {"AcademicTitle", ""},
+    {"DateOfBirth", "19640812"},
+    {"PlaceOfBirth", "BERLIN"},
+    {"Nationality", "DE"},
+    {"Sex", "F"},
+    {"BirthName", "Mein Geburtsname"},
+    {"Country", "D"},
+    {"City", "KOLN"},
+    {"ZIP", "51147"},
+    {"Street", "HEIDESTRASSE 17"},
     {"CommunityID", "02760378900276"},
     {"ResidencePermit1", "ResidencePermit1 field up to 750 characters"},
     {"ResidencePermit2", "ResidencePermit2 field up to 250 characters"},
-    {"PlaceOfResidence", ""}, {"dg12", NULL}, {"dg14", NULL},
-    {"dg15", NULL}, {"dg16", NULL}, {"dg21", NULL},
+    {"PlaceOfResidence", ""},
+    {"dg12", NULL},
+    {"dg14", NULL},
+    {"dg15", NULL},
+    {"dg16", NULL},
+    {"dg21", NULL},
 };
 
 typedef struct dataset {
@@ -174,9 +209,13 @@ static bool put_residence(sfc_buf *b, const dataset *ds)
 {
     size_t m = ber_begin(b, 0x71);
     size_t s = ber_begin(b, 0x30);
-    static const struct { int f; uint32_t tag, inner; } parts[] = {
-        {F_STREET, 0xAA, 0x0C}, {F_CITY, 0xAB, 0x0C},
-        {F_COUNTRY, 0xAD, 0x13}, {F_ZIP, 0xAE, 0x13}};
+    static const struct {
+        int f;
+        uint32_t tag, inner;
+    } parts[] = {{F_STREET, 0xAA, 0x0C},
+                 {F_CITY, 0xAB, 0x0C},
+                 {F_COUNTRY, 0xAD, 0x13},
+                 {F_ZIP, 0xAE, 0x13}};
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         if (!absent(ds, parts[i].f) && val(ds, parts[i].f)[0])
             put_simple(b, parts[i].tag, parts[i].inner, val(ds, parts[i].f));
@@ -200,8 +239,10 @@ static sfc_err put_community(sfc_buf *b, const char *hex, char *err,
     uint8_t bin[64];
     size_t n = strlen(hex);
     if (n == 0 || n % 2 || n / 2 > sizeof(bin)) {
-        sfc_errf(err, errlen, "datasetfile: CommunityID '%s' is not an even "
-                 "number of hex digits", hex);
+        sfc_errf(err, errlen,
+                 "datasetfile: CommunityID '%s' is not an even "
+                 "number of hex digits",
+                 hex);
         return SFC_E_FORMAT;
     }
     for (size_t i = 0; i < n / 2; i++) {
@@ -229,17 +270,16 @@ static const struct {
     int f;
     uint32_t tag, inner;
 } simple_dgs[] = {
-    {1, F_DOCTYPE, 0x61, 0x13},     {2, F_STATE, 0x62, 0x13},
-    {3, F_EXPIRY, 0x63, 0x12},      {4, F_GIVEN, 0x64, 0x0C},
-    {5, F_FAMILY, 0x65, 0x0C},      {6, F_ARTISTIC, 0x66, 0x0C},
-    {7, F_TITLE, 0x67, 0x0C},       {8, F_BIRTH, 0x68, 0x12},
-    {9, F_PLACE_BIRTH, 0x69, 0},    {10, F_NATIONALITY, 0x6A, 0x13},
-    {11, F_SEX, 0x6B, 0x13},        {13, F_BIRTH_NAME, 0x6D, 0x0C},
-    {19, F_PERMIT1, 0x73, 0},       {20, F_PERMIT2, 0x74, 0},
+    {1, F_DOCTYPE, 0x61, 0x13},  {2, F_STATE, 0x62, 0x13},
+    {3, F_EXPIRY, 0x63, 0x12},   {4, F_GIVEN, 0x64, 0x0C},
+    {5, F_FAMILY, 0x65, 0x0C},   {6, F_ARTISTIC, 0x66, 0x0C},
+    {7, F_TITLE, 0x67, 0x0C},    {8, F_BIRTH, 0x68, 0x12},
+    {9, F_PLACE_BIRTH, 0x69, 0}, {10, F_NATIONALITY, 0x6A, 0x13},
+    {11, F_SEX, 0x6B, 0x13},     {13, F_BIRTH_NAME, 0x6D, 0x0C},
+    {19, F_PERMIT1, 0x73, 0},    {20, F_PERMIT2, 0x74, 0},
 };
 
-static sfc_err encode(const dataset *ds, npa_dgs *out, char *err,
-                      size_t errlen)
+static sfc_err encode(const dataset *ds, npa_dgs *out, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sizeof(simple_dgs) / sizeof(simple_dgs[0]); i++) {
         if (absent(ds, simple_dgs[i].f))
@@ -254,12 +294,15 @@ static sfc_err encode(const dataset *ds, npa_dgs *out, char *err,
     if (!absent(ds, F_RESIDENCE))
         put_residence(&out->dg[17], ds);
     if (!absent(ds, F_COMMUNITY)) {
-        sfc_err rv = put_community(&out->dg[18], val(ds, F_COMMUNITY), err,
-                                   errlen);
+        sfc_err rv =
+            put_community(&out->dg[18], val(ds, F_COMMUNITY), err, errlen);
         if (rv != SFC_OK)
             return rv;
     }
-    static const struct { unsigned dg; int f; } raw[] = {
+    static const struct {
+        unsigned dg;
+        int f;
+    } raw[] = {
         {12, F_DG12}, {14, F_DG14}, {15, F_DG15}, {16, F_DG16}, {21, F_DG21}};
     for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
         if (!absent(ds, raw[i].f))

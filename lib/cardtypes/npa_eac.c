@@ -123,9 +123,8 @@ bool npa_cvca_chr(sfc_card *card, uint8_t *out, size_t *len)
         return false;
     const unsigned char *p = d + 1;
     CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)(n - 1));
-    const ASN1_UTF8STRING *chr = c && c->body
-                                     ? c->body->certificate_holder_reference
-                                     : NULL;
+    const ASN1_UTF8STRING *chr =
+        c && c->body ? c->body->certificate_holder_reference : NULL;
     bool ok = chr && (size_t)chr->length <= *len;
     if (ok) {
         memcpy(out, chr->data, (size_t)chr->length);
@@ -178,8 +177,7 @@ static uint16_t ta_item(npa_session *s, const ber_tlv *t)
 {
     switch (t->tag) {
     case 0x80:
-    case 0x83:
-        return t->len ? SW_OK : SW_WRONG_DATA;
+    case 0x83: return t->len ? SW_OK : SW_WRONG_DATA;
     case 0x91:
         BUF_MEM_clear_free(s->ta_eph);
         s->ta_eph = bm(t->value, t->len);
@@ -188,8 +186,7 @@ static uint16_t ta_item(npa_session *s, const ber_tlv *t)
         BUF_MEM_clear_free(s->aux);
         s->aux = bm(t->value - (t->size - t->len), t->size);
         return s->aux ? SW_OK : SW_UNKNOWN;
-    default:
-        return SW_WRONG_DATA;
+    default: return SW_WRONG_DATA;
     }
 }
 
@@ -198,8 +195,8 @@ uint16_t npa_mse_ta(sfc_card *card, const sfc_cmd *cmd)
     npa_session *s = after_pace(card);
     if (!s)
         return SW_SECURITY_STATUS;
-    const CVC_CERT *c = s->ta_ready && s->eac->ta_ctx
-                            ? s->eac->ta_ctx->current_cert : NULL;
+    const CVC_CERT *c =
+        s->ta_ready && s->eac->ta_ctx ? s->eac->ta_ctx->current_cert : NULL;
     if (!c || !c->body || !c->body->chat ||
         CVC_get_role(c->body->chat) != CVC_Terminal)
         return SW_CONDITIONS; /* no terminal certificate imported */
@@ -255,8 +252,7 @@ static uint64_t effective_rights(const npa_session *s)
     for (int i = 0; i < 5; i++)
         cert = cert << 8 | ASN1_STRING_get0_data(ra)[i];
     ber_tlv chat, bits;
-    if (s->chat_len &&
-        ber_decode(s->chat, s->chat_len, &chat) == SFC_OK &&
+    if (s->chat_len && ber_decode(s->chat, s->chat_len, &chat) == SFC_OK &&
         ber_find(chat.value, chat.len, 0x53, &bits) == SFC_OK &&
         bits.len == 5) {
         pace = 0;
@@ -269,10 +265,9 @@ static uint64_t effective_rights(const npa_session *s)
 static uint16_t ta_verify(sfc_card *card, npa_session *s, const sfc_cmd *cmd)
 {
     BUF_MEM *sig = bm(cmd->data, cmd->nc);
-    BUF_MEM *mine = EAC_Comp(s->eac, EAC_ID_PACE,
-                             s->eac->pace_ctx->my_eph_pubkey);
-    int v = sig && mine ? TA_STEP6_verify(s->eac, s->ta_eph, mine, s->aux,
-                                          sig)
+    BUF_MEM *mine =
+        EAC_Comp(s->eac, EAC_ID_PACE, s->eac->pace_ctx->my_eph_pubkey);
+    int v = sig && mine ? TA_STEP6_verify(s->eac, s->ta_eph, mine, s->aux, sig)
                         : -1;
     BUF_MEM_free(sig);
     BUF_MEM_free(mine);
@@ -281,8 +276,10 @@ static uint16_t ta_verify(sfc_card *card, npa_session *s, const sfc_cmd *cmd)
     uint64_t rights = effective_rights(s);
     sfc_right_grant(card, NULL, rights, SFC_RIGHT_UNTIL_SM_END);
     s->ta_done = true;
-    sfc_log(SFC_LOG_INFO, "%s: nPA: Terminal Authentication done, rights "
-            "%010llX", card->label, (unsigned long long)rights);
+    sfc_log(SFC_LOG_INFO,
+            "%s: nPA: Terminal Authentication done, rights "
+            "%010llX",
+            card->label, (unsigned long long)rights);
     return SW_OK;
 }
 
@@ -309,8 +306,8 @@ uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
  * only one) in EF.CardAccess: ChipAuthenticationDomainParameterInfo. */
 static int ca_domain(sfc_card *card, int key_id, bool dh)
 {
-    uint8_t id_ca_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03,
-                            0x02};
+    uint8_t id_ca_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                            0x02, 0x02, 0x03, 0x02};
     if (dh)
         id_ca_ecdh[8] = 0x01; /* id-CA-DH */
     sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_CARDACCESS);
@@ -330,10 +327,10 @@ static int ca_domain(sfc_card *card, int key_id, bool dh)
             ber_find(aid.value, aid.len, 0x02, &dp) != SFC_OK || dp.len != 1)
             continue;
         size_t rest = info.len - oid.size - aid.size;
-        bool match = key_id < 0 ||
-                     (rest && ber_decode(aid.value + aid.len, rest, &kid) ==
-                                  SFC_OK && kid.len == 1 &&
-                      kid.value[0] == key_id);
+        bool match =
+            key_id < 0 ||
+            (rest && ber_decode(aid.value + aid.len, rest, &kid) == SFC_OK &&
+             kid.len == 1 && kid.value[0] == key_id);
         if (match)
             return dp.value[0];
     }
@@ -356,12 +353,12 @@ static bool ca_key(sfc_card *card, npa_session *s)
     BIGNUM *priv = NULL;
     uint8_t d[66], pt[133];
     size_t n = 0;
-    bool ok = k &&
-              EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1 &&
-              BN_bn2binpad(priv, d, 32) == 32 &&
-              EVP_PKEY_get_octet_string_param(k,
-                  OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt), &n) == 1 &&
-              CA_set_key(s->eac, d, 32, pt, n) == 1;
+    bool ok =
+        k && EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1 &&
+        BN_bn2binpad(priv, d, 32) == 32 &&
+        EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                        pt, sizeof(pt), &n) == 1 &&
+        CA_set_key(s->eac, d, 32, pt, n) == 1;
     BN_clear_free(priv);
     sfc_wipe(d, sizeof(d));
     return ok;
@@ -406,12 +403,12 @@ uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd)
             return SW_WRONG_DATA;
         key_id = kid.value[0];
     }
-    static const uint8_t ca_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                        0x02, 0x03, 0x02, 0x02};
+    static const uint8_t ca_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                        0x02, 0x02, 0x03, 0x02, 0x02};
     static const uint8_t ca_dh_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                            0x02, 0x02, 0x03, 0x01, 0x02};
-    static const uint8_t ri_sha256[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                        0x02, 0x05, 0x02, 0x03};
+    static const uint8_t ri_sha256[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                        0x02, 0x02, 0x05, 0x02, 0x03};
     if (oid.len == sizeof(ri_sha256) &&
         memcmp(oid.value, ri_sha256, oid.len) == 0)
         return mse_ri(card, s, key_id);
@@ -425,8 +422,10 @@ uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd)
     int dp = ca_domain(card, key_id, dh);
     if (dp < 0)
         return SW_REF_NOT_FOUND;
-    if (!EAC_CTX_init_ca(s->eac, dh ? NID_id_CA_DH_AES_CBC_CMAC_128
-                                    : NID_id_CA_ECDH_AES_CBC_CMAC_128, dp) ||
+    if (!EAC_CTX_init_ca(s->eac,
+                         dh ? NID_id_CA_DH_AES_CBC_CMAC_128
+                            : NID_id_CA_ECDH_AES_CBC_CMAC_128,
+                         dp) ||
         !(dh ? ca_key_raw(card, s) : ca_key(card, s)))
         return SW_UNKNOWN;
     s->mse = MSE_CA;
@@ -443,10 +442,8 @@ static uint16_t ca_answer(sfc_card *card, npa_session *s, const BUF_MEM *pub,
     ok = npa_rand_end() && ok && nonce && token;
     if (ok) {
         size_t m = ber_begin(&resp->data, 0x7C);
-        ber_put(&resp->data, 0x81, (const uint8_t *)nonce->data,
-                nonce->length);
-        ber_put(&resp->data, 0x82, (const uint8_t *)token->data,
-                token->length);
+        ber_put(&resp->data, 0x81, (const uint8_t *)nonce->data, nonce->length);
+        ber_put(&resp->data, 0x82, (const uint8_t *)token->data, token->length);
         ok = ber_end(&resp->data, m) && !resp->data.failed;
     }
     BUF_MEM_free(nonce);
@@ -460,8 +457,10 @@ static uint16_t ca_answer(sfc_card *card, npa_session *s, const BUF_MEM *pub,
         return SW_UNKNOWN;
     s->ca_done = true;
     s->mse = MSE_NONE;
-    sfc_log(SFC_LOG_INFO, "%s: nPA: Chip Authentication done, new secure "
-            "messaging keys", card->label);
+    sfc_log(SFC_LOG_INFO,
+            "%s: nPA: Chip Authentication done, new secure "
+            "messaging keys",
+            card->label);
     return SW_OK;
 }
 
@@ -537,11 +536,10 @@ static bool aux_value(const npa_session *s, const uint8_t *oid, size_t len,
 }
 
 /* The inner value of data group `dg` (tag path given), or false. */
-static bool dg_value(sfc_card *card, unsigned dg, uint32_t inner,
-                     ber_tlv *val)
+static bool dg_value(sfc_card *card, unsigned dg, uint32_t inner, ber_tlv *val)
 {
-    sfc_file *eid = sfc_df_by_name(card, (const uint8_t[]){NPA_AID_EID_BYTES},
-                                   9);
+    sfc_file *eid =
+        sfc_df_by_name(card, (const uint8_t[]){NPA_AID_EID_BYTES}, 9);
     sfc_file *f = eid ? sfc_file_child(eid, NPA_FID_DG(dg)) : NULL;
     size_t len = 0;
     const uint8_t *d = f ? sfc_file_data(f, &len) : NULL;
@@ -558,8 +556,8 @@ static int date_cmp(const ber_tlv *a, const ber_tlv *b)
     return memcmp(a->value, b->value, n);
 }
 
-static uint16_t aux_check(sfc_card *card, const npa_session *s,
-                          unsigned which, const uint8_t *oid, size_t len)
+static uint16_t aux_check(sfc_card *card, const npa_session *s, unsigned which,
+                          const uint8_t *oid, size_t len)
 {
     static const uint64_t right[] = {NPA_RIGHT_AGE, 0, NPA_RIGHT_COMMUNITY};
     ber_tlv ref, have;
@@ -579,16 +577,18 @@ static uint16_t aux_check(sfc_card *card, const npa_session *s,
     default: /* community ID: DG18 starts with the reference */
         if (!dg_value(card, 18, 0x04, &have))
             return SW_REF_DATA_UNUSABLE;
-        return have.len >= ref.len && memcmp(have.value, ref.value, ref.len) == 0
-                   ? SW_OK : SW_WARN_CHANGED;
+        return have.len >= ref.len &&
+                       memcmp(have.value, ref.value, ref.len) == 0
+                   ? SW_OK
+                   : SW_WARN_CHANGED;
     }
 }
 
 uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
     (void)resp;
-    static const uint8_t oid_aux[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
-                                      0x03, 0x01, 0x04};
+    static const uint8_t oid_aux[] = {0x04, 0x00, 0x7F, 0x00,
+                                      0x07, 0x03, 0x01, 0x04};
     npa_session *s = after_pace(card);
     ber_tlv o;
     if (cmd->p1 != 0x80 || cmd->p2 != 0x00)

@@ -142,8 +142,7 @@ static uint16_t password_status(sfc_card *card, uint8_t ref)
         sfc_wipe(mrz, sizeof(mrz));
         return ok ? SW_OK : SW_REF_NOT_FOUND;
     }
-    return ref == NPA_PWD_CAN && password(card, ref) ? SW_OK
-                                                     : SW_REF_NOT_FOUND;
+    return ref == NPA_PWD_CAN && password(card, ref) ? SW_OK : SW_REF_NOT_FOUND;
 }
 
 /* May a run with this password start now? 9000, 6983 or 6985. */
@@ -159,8 +158,7 @@ static uint16_t password_usable(sfc_card *card, uint8_t ref)
     }
     if (ref == NPA_PWD_PUK) {
         sfc_pin *p = password(card, NPA_PWD_PIN);
-        return p && p->has_puk && p->puk_tries_left ? SW_OK
-                                                    : SW_AUTH_BLOCKED;
+        return p && p->has_puk && p->puk_tries_left ? SW_OK : SW_AUTH_BLOCKED;
     }
     return SW_OK;
 }
@@ -216,10 +214,10 @@ static PACE_SEC *password_secret(sfc_card *card, uint8_t ref)
 
 typedef struct mse_at {
     int nid;
-    int param_id;       /* -1: not given */
+    int param_id; /* -1: not given */
     uint8_t pwd;
     bool has_oid, has_pwd;
-    uint8_t chat[64];   /* the whole 7F4C object */
+    uint8_t chat[64]; /* the whole 7F4C object */
     size_t chat_len;
 } mse_at;
 
@@ -263,11 +261,11 @@ static uint16_t mse_item(const ber_tlv *t, mse_at *at)
         memcpy(at->chat, t->value - (t->size - t->len), t->size);
         at->chat_len = t->size;
         return SW_OK;
-    case 0x67:   /* auxiliary data: given again with TA's MSE:Set AT */
+    case 0x67: /* auxiliary data: given again with TA's MSE:Set AT */
         return ber_validate(t->value, t->len, false, 8) == SFC_OK
-                   ? SW_OK : SW_WRONG_DATA;
-    default:
-        return SW_WRONG_DATA;
+                   ? SW_OK
+                   : SW_WRONG_DATA;
+    default: return SW_WRONG_DATA;
     }
 }
 
@@ -339,14 +337,14 @@ static uint16_t mse_pace(sfc_card *card, const sfc_cmd *cmd)
     return password_status(card, at.pwd);
 }
 
-uint16_t npa_not_implemented(sfc_card *card, const sfc_cmd *cmd,
-                             sfc_resp *resp)
+uint16_t npa_not_implemented(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
     (void)resp;
-    sfc_log(SFC_LOG_WARN, "%s: nPA: %02X %02X %02X %02X: not implemented "
+    sfc_log(SFC_LOG_WARN,
+            "%s: nPA: %02X %02X %02X %02X: not implemented "
             "yet (eSign, or a protocol variant other than TA, CA, RI and "
-            "PACE GM): 6A81", card->label, cmd->cla, cmd->ins, cmd->p1,
-            cmd->p2);
+            "PACE GM): 6A81",
+            card->label, cmd->cla, cmd->ins, cmd->p1, cmd->p2);
     return SW_FUNC_NOT_SUPPORTED;
 }
 
@@ -460,8 +458,8 @@ static uint16_t ga_map(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     BUF_MEM *pcd = buf_of(&in);
     npa_rand_begin(card);
     BUF_MEM *picc = PACE_STEP3A_generate_mapping_data(s->eac);
-    bool ok = npa_rand_end() && picc && pcd &&
-              PACE_STEP3A_map_generator(s->eac, pcd);
+    bool ok =
+        npa_rand_end() && picc && pcd && PACE_STEP3A_map_generator(s->eac, pcd);
     BUF_MEM_clear_free(pcd);
     if (!ok) {
         BUF_MEM_clear_free(picc);
@@ -512,12 +510,14 @@ static uint16_t ga_token(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     int v = t ? PACE_STEP3D_verify_authentication_token(s->eac, t) : -1;
     BUF_MEM_clear_free(t);
     if (v != 1) {
-        sfc_log(SFC_LOG_INFO, "%s: nPA: PACE failed (wrong password "
-                "%02X or token)", card->label, s->pwd);
+        sfc_log(SFC_LOG_INFO,
+                "%s: nPA: PACE failed (wrong password "
+                "%02X or token)",
+                card->label, s->pwd);
         return SW_WARN_CHANGED;
     }
-    BUF_MEM *mine = PACE_STEP3D_compute_authentication_token(s->eac,
-                                                             s->pcd_key);
+    BUF_MEM *mine =
+        PACE_STEP3D_compute_authentication_token(s->eac, s->pcd_key);
     sw = ga_output(resp, 0x86, mine);
     uint8_t car[32];
     size_t carlen = sizeof(car);
@@ -530,8 +530,10 @@ static uint16_t ga_token(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     password_success(card, s->pwd);
     s->done = true;
     s->pace_pwd = s->pwd;
-    sfc_log(SFC_LOG_INFO, "%s: nPA: PACE with password %02X done, secure "
-            "messaging started", card->label, s->pwd);
+    sfc_log(SFC_LOG_INFO,
+            "%s: nPA: PACE with password %02X done, secure "
+            "messaging started",
+            card->label, s->pwd);
     return SW_OK;
 }
 
@@ -539,16 +541,11 @@ static uint16_t ga_step(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
                         sfc_resp *resp)
 {
     switch (s->step) {
-    case STEP_NONCE:
-        return ga_nonce(card, s, cmd, resp);
-    case STEP_MAP:
-        return ga_map(card, s, cmd, resp);
-    case STEP_KEY:
-        return ga_key(card, s, cmd, resp);
-    case STEP_TOKEN:
-        return ga_token(card, s, cmd, resp);
-    default:
-        return SW_CONDITIONS;
+    case STEP_NONCE: return ga_nonce(card, s, cmd, resp);
+    case STEP_MAP: return ga_map(card, s, cmd, resp);
+    case STEP_KEY: return ga_key(card, s, cmd, resp);
+    case STEP_TOKEN: return ga_token(card, s, cmd, resp);
+    default: return SW_CONDITIONS;
     }
 }
 

@@ -44,26 +44,25 @@
 
 #define CERT_DAYS (10L * 366L)
 
-static const uint8_t oid_ta[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02,
-                                 0x02};
+static const uint8_t oid_ta[] = {0x04, 0x00, 0x7F, 0x00,
+                                 0x07, 0x02, 0x02, 0x02};
 static const uint8_t oid_ca_ecdh_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                              0x02, 0x02, 0x03, 0x02, 0x02};
-static const uint8_t oid_ca_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                      0x02, 0x03, 0x02};
-static const uint8_t oid_std_dp[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x01,
-                                     0x02};
+static const uint8_t oid_ca_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                      0x02, 0x02, 0x03, 0x02};
+static const uint8_t oid_std_dp[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x01, 0x02};
 static const uint8_t oid_pace_ecdh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                            0x02, 0x02, 0x04, 0x02, 0x02};
-static const uint8_t oid_pace_dh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                         0x02, 0x04, 0x01, 0x02};
-static const uint8_t oid_card_info[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                        0x02, 0x06};
-static const uint8_t oid_pk_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                      0x02, 0x01, 0x02};
+static const uint8_t oid_pace_dh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                         0x02, 0x02, 0x04, 0x01, 0x02};
+static const uint8_t oid_card_info[] = {0x04, 0x00, 0x7F, 0x00,
+                                        0x07, 0x02, 0x02, 0x06};
+static const uint8_t oid_pk_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                      0x02, 0x02, 0x01, 0x02};
 static const uint8_t oid_ri_ecdh_sha256[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                              0x02, 0x02, 0x05, 0x02, 0x03};
-static const uint8_t oid_ri_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                      0x02, 0x05, 0x02};
+static const uint8_t oid_ri_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                      0x02, 0x02, 0x05, 0x02};
 static const char url[] = "http://bsi.bund.de/cif/npa.xml";
 
 #define BRAINPOOL_P256R1_ID 13u
@@ -201,8 +200,8 @@ static EVP_PKEY *ec_from_scalar(const uint8_t *d, size_t n)
               OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
                                               "brainpoolP256r1", 0) &&
               OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv) &&
-              OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-                                               pt, sizeof(pt)) &&
+              OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt,
+                                               sizeof(pt)) &&
               (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
               EVP_PKEY_fromdata_init(ctx) == 1 &&
               EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) == 1;
@@ -229,10 +228,13 @@ static sfc_err chip_keys(sfc_card *card, const sfc_buf *ca_key, bool strict,
         *ca = ec_from_scalar(ca_key->data, ca_key->len);
         if (!*ca && !strict)
             return sfc_pkey_generate_ec(SFC_CURVE_BP256R1, &ri) == SFC_OK &&
-                   sfc_key_put_pkey(card, NPA_KEY_RI, ri, 0xFF) == SFC_OK
-                       ? SFC_OK : SFC_E_IO;
+                           sfc_key_put_pkey(card, NPA_KEY_RI, ri, 0xFF) ==
+                               SFC_OK
+                       ? SFC_OK
+                       : SFC_E_IO;
         if (!*ca) {
-            sfc_errf(err, errlen, "ca-key: not a brainpoolP256r1 private "
+            sfc_errf(err, errlen,
+                     "ca-key: not a brainpoolP256r1 private "
                      "scalar (vicc's raw format, 32 bytes); give "
                      "ef-cardsecurity too for other keys");
             return SFC_E_FORMAT;
@@ -242,7 +244,8 @@ static sfc_err chip_keys(sfc_card *card, const sfc_buf *ca_key, bool strict,
         return SFC_E_IO;
     }
     if (sfc_pkey_generate_ec(SFC_CURVE_BP256R1, &ri) != SFC_OK) {
-        sfc_errf(err, errlen, "cannot generate the Restricted "
+        sfc_errf(err, errlen,
+                 "cannot generate the Restricted "
                  "Identification key");
         return SFC_E_IO;
     }
@@ -283,9 +286,9 @@ static bool add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 static X509_NAME *make_name(const char *cn)
 {
     X509_NAME *n = X509_NAME_new();
-    if (n && X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC,
-                                        (const unsigned char *)"DE", -1, -1,
-                                        0) &&
+    if (n &&
+        X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC,
+                                   (const unsigned char *)"DE", -1, -1, 0) &&
         X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
                                    (const unsigned char *)cn, -1, -1, 0))
         return n;
@@ -344,8 +347,7 @@ static bool csca_pem(X509 *csca, sfc_buf *out)
     char *p = NULL;
     long n = 0;
     bool ok = bio && PEM_write_bio_X509(bio, csca) == 1 &&
-              (n = BIO_get_mem_data(bio, &p)) > 0 &&
-              buf_put(out, p, (size_t)n);
+              (n = BIO_get_mem_data(bio, &p)) > 0 && buf_put(out, p, (size_t)n);
     BIO_free(bio);
     return ok;
 }
@@ -354,8 +356,8 @@ static sfc_err sign(const signer *s, const sfc_buf *content, sfc_buf *out)
 {
     const unsigned flags = CMS_BINARY | CMS_NOSMIMECAP;
     BIO *in = BIO_new_mem_buf(content->data, (int)content->len);
-    CMS_ContentInfo *cms = in ? CMS_sign(NULL, NULL, NULL, NULL,
-                                         flags | CMS_PARTIAL) : NULL;
+    CMS_ContentInfo *cms =
+        in ? CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_PARTIAL) : NULL;
     ASN1_OBJECT *type = OBJ_txt2obj("0.4.0.127.0.7.3.2.1", 1);
     unsigned char *der = NULL;
     int n = 0;
@@ -379,8 +381,8 @@ sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
     signer s = {0};
     sfc_buf infos;
     buf_init(&infos);
-    sfc_err rv = chip_keys(card, ca_key, cardsecurity != NULL, &ca, err,
-                           errlen);
+    sfc_err rv =
+        chip_keys(card, ca_key, cardsecurity != NULL, &ca, err, errlen);
     if (rv == SFC_OK && !cardsecurity) {
         EVP_PKEY_free(ca);
         return SFC_OK; /* EF.CardSecurity given: keys only */
@@ -389,10 +391,11 @@ sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
         sfc_errf(err, errlen, "ef-cardaccess: not a SET of SecurityInfos");
         rv = SFC_E_FORMAT;
     }
-    if (rv == SFC_OK && (!make_signer(&s) ||
-                         sign(&s, &infos, cardsecurity) != SFC_OK ||
-                         (csca_out && !csca_pem(s.csca, csca_out)))) {
-        sfc_errf(err, errlen, "EF.CardSecurity: cannot create the test CSCA, "
+    if (rv == SFC_OK &&
+        (!make_signer(&s) || sign(&s, &infos, cardsecurity) != SFC_OK ||
+         (csca_out && !csca_pem(s.csca, csca_out)))) {
+        sfc_errf(err, errlen,
+                 "EF.CardSecurity: cannot create the test CSCA, "
                  "Document Signer or signature (OpenSSL)");
         rv = SFC_E_IO;
     }

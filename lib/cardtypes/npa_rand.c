@@ -28,7 +28,7 @@
 
 #include "core/rng.h"
 
-static sfc_rng *pending;   /* the card RNG for the next request, or NULL */
+static sfc_rng *pending; /* the card RNG for the next request, or NULL */
 static bool failed;
 static bool installed;
 

@@ -148,8 +148,8 @@ static bool command_dos(const EAC_CTX *ctx, const parsed *p, sfc_buf *dos)
     if (p->nc) {
         sfc_buf pad;
         buf_init(&pad);
-        BUF_MEM *plainb = padded(ctx, p->data, p->nc, &pad)
-                              ? bm(pad.data, pad.len) : NULL;
+        BUF_MEM *plainb =
+            padded(ctx, p->data, p->nc, &pad) ? bm(pad.data, pad.len) : NULL;
         BUF_MEM *enc = plainb ? EAC_encrypt(ctx, plainb) : NULL;
         bool ok = enc != NULL;
         if (ok) {
@@ -179,8 +179,7 @@ static bool wrap(npa_term *t, const uint8_t *a, size_t n, sfc_buf *out)
     sfc_buf dos, macin;
     buf_init(&dos);
     buf_init(&macin);
-    bool ok = command_dos(t->ctx, &p, &dos) &&
-              padded(t->ctx, hdr, 4, &macin) &&
+    bool ok = command_dos(t->ctx, &p, &dos) && padded(t->ctx, hdr, 4, &macin) &&
               (dos.len == 0 || padded(t->ctx, dos.data, dos.len, &macin)) &&
               mac_of(t->ctx, &macin, mac);
     if (ok) {
@@ -245,8 +244,8 @@ static uint16_t unwrap(npa_term *t, const uint8_t *r, size_t rn, uint8_t *out,
     return (uint16_t)(do99.value[0] << 8 | do99.value[1]);
 }
 
-uint16_t npa_term_send(npa_term *t, const uint8_t *apdu, size_t n,
-                       uint8_t *out, size_t *outlen)
+uint16_t npa_term_send(npa_term *t, const uint8_t *apdu, size_t n, uint8_t *out,
+                       size_t *outlen)
 {
     if (!t->sm)
         return plain(t, apdu, n, out, outlen);
@@ -255,8 +254,7 @@ uint16_t npa_term_send(npa_term *t, const uint8_t *apdu, size_t n,
     sfc_buf w;
     buf_init(&w);
     uint16_t sw = 0;
-    if (wrap(t, apdu, n, &w) &&
-        plain(t, w.data, w.len, r, &rn) != 0)
+    if (wrap(t, apdu, n, &w) && plain(t, w.data, w.len, r, &rn) != 0)
         sw = unwrap(t, r, rn, out, outlen);
     buf_free(&w);
     if (sw == 0)
@@ -283,8 +281,7 @@ uint16_t npa_term_sendx(npa_term *t, const char *hex, uint8_t *out,
     return npa_term_send(t, a, n, out, outlen);
 }
 
-uint16_t npa_term_read_sfi(npa_term *t, uint8_t sfi, uint8_t *out,
-                           size_t *len)
+uint16_t npa_term_read_sfi(npa_term *t, uint8_t sfi, uint8_t *out, size_t *len)
 {
     size_t total = 0, cap = *len;
     uint16_t sw = 0x9000;
@@ -366,7 +363,8 @@ static uint16_t ga(npa_term *t, bool last, uint32_t tag, const BUF_MEM *in,
     static uint8_t r[4096];
     size_t rn = sizeof(r);
     uint16_t sw = c.failed || c.len - 6 > 255
-                      ? 0 : npa_term_send(t, c.data, c.len, r, &rn);
+                      ? 0
+                      : npa_term_send(t, c.data, c.len, r, &rn);
     buf_free(&c);
     ber_tlv outer, inner;
     if (sw != 0x9000)
@@ -488,8 +486,8 @@ static uint16_t verify_cert(npa_term *t, const uint8_t *cert, size_t len,
     buf_init(&d);
     ber_put(&d, 0x83, c->body->certificate_authority_reference->data,
             (size_t)c->body->certificate_authority_reference->length);
-    uint16_t sw = send_data(t, (const uint8_t[]){0x00, 0x22, 0x81, 0xB6}, &d,
-                            NULL, NULL);
+    uint16_t sw =
+        send_data(t, (const uint8_t[]){0x00, 0x22, 0x81, 0xB6}, &d, NULL, NULL);
     buf_reset(&d);
     if (sw == 0x9000 && ber_decode(cert, len, &outer) == SFC_OK) {
         buf_put(&d, outer.value, outer.len);
@@ -510,8 +508,8 @@ static uint16_t ta_auth(npa_term *t, const CVC_CERT *term)
     ber_put(&d, 0x91, (const uint8_t *)t->ta_eph->data, t->ta_eph->length);
     if (t->aux)
         buf_put(&d, t->aux->data, t->aux->length);
-    uint16_t sw = send_data(t, (const uint8_t[]){0x00, 0x22, 0x81, 0xA4}, &d,
-                            NULL, NULL);
+    uint16_t sw =
+        send_data(t, (const uint8_t[]){0x00, 0x22, 0x81, 0xA4}, &d, NULL, NULL);
     buf_free(&d);
     uint8_t nonce[8];
     size_t n = sizeof(nonce);
@@ -575,8 +573,8 @@ uint16_t npa_term_ca(npa_term *t)
     if (!pub || !eph)
         sw = 0;
     if (sw == 0x9000)
-        sw = npa_term_sendx(t, "002241A40F800A04007F00070202030202840141",
-                            NULL, NULL);
+        sw = npa_term_sendx(t, "002241A40F800A04007F00070202030202840141", NULL,
+                            NULL);
     if (sw == 0x9000) {
         sfc_buf d;
         buf_init(&d);
@@ -585,8 +583,8 @@ uint16_t npa_term_ca(npa_term *t)
         ber_end(&d, m);
         uint8_t r[256];
         size_t rn = sizeof(r);
-        sw = send_data(t, (const uint8_t[]){0x00, 0x86, 0x00, 0x00}, &d, r,
-                       &rn);
+        sw =
+            send_data(t, (const uint8_t[]){0x00, 0x86, 0x00, 0x00}, &d, r, &rn);
         buf_free(&d);
         ber_tlv outer, a, b;
         if (sw == 0x9000 &&
@@ -596,11 +594,10 @@ uint16_t npa_term_ca(npa_term *t)
              !(nonce = bm(a.value, a.len)) || !(token = bm(b.value, b.len))))
             sw = 0;
     }
-    if (sw == 0x9000 &&
-        (!CA_STEP4_compute_shared_secret(t->ctx, pub) ||
-         !CA_STEP6_derive_keys(t->ctx, nonce, token) ||
-         !EAC_CTX_set_encryption_ctx(t->ctx, EAC_ID_CA) ||
-         !EAC_reset_ssc(t->ctx)))
+    if (sw == 0x9000 && (!CA_STEP4_compute_shared_secret(t->ctx, pub) ||
+                         !CA_STEP6_derive_keys(t->ctx, nonce, token) ||
+                         !EAC_CTX_set_encryption_ctx(t->ctx, EAC_ID_CA) ||
+                         !EAC_reset_ssc(t->ctx)))
         sw = 0;
     BUF_MEM_free(pub);
     BUF_MEM_free(eph);

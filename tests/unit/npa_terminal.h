@@ -27,9 +27,9 @@ typedef int (*npa_term_xfer)(void *user, const uint8_t *capdu, size_t n,
 typedef struct npa_term {
     npa_term_xfer xfer;
     void *user;
-    struct eac_ctx *ctx;   /**< OpenPACE context of the established PACE */
-    bool sm;               /**< secure messaging is on */
-    uint16_t mse_sw;       /**< status word of the last MSE:Set AT */
+    struct eac_ctx *ctx;       /**< OpenPACE context of the established PACE */
+    bool sm;                   /**< secure messaging is on */
+    uint16_t mse_sw;           /**< status word of the last MSE:Set AT */
     struct buf_mem_st *id_icc; /**< Comp(PICC's PACE key), signed in TA */
     struct buf_mem_st *ta_eph; /**< the ephemeral key TA announced for CA */
     struct buf_mem_st *aux;    /**< 67 object TA sends and signs (or NULL) */
@@ -50,8 +50,8 @@ void npa_term_free(npa_term *t);
  * status word, or 0 when the exchange or the SM check failed (then the
  * session is off).
  */
-uint16_t npa_term_send(npa_term *t, const uint8_t *apdu, size_t n,
-                       uint8_t *out, size_t *outlen);
+uint16_t npa_term_send(npa_term *t, const uint8_t *apdu, size_t n, uint8_t *out,
+                       size_t *outlen);
 /** npa_term_send() for a hex APDU. */
 uint16_t npa_term_sendx(npa_term *t, const char *hex, uint8_t *out,
                         size_t *outlen);
@@ -87,7 +87,6 @@ uint16_t npa_term_ta(npa_term *t, const uint8_t *const *certs,
 uint16_t npa_term_ca(npa_term *t);
 
 /** Read a whole EF by SFI (in short-Le pieces); returns the status word. */
-uint16_t npa_term_read_sfi(npa_term *t, uint8_t sfi, uint8_t *out,
-                           size_t *len);
+uint16_t npa_term_read_sfi(npa_term *t, uint8_t sfi, uint8_t *out, size_t *len);
 
 #endif

@@ -24,11 +24,11 @@
 #include "core/tlv.h"
 #include "npa_terminal.h"
 
-#define MRZ "IDD<<T220001293<<<<<<<<<<<<<<<6408125<2010315D<<<<<<<<<<<<<4" \
-            "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"
+#define MRZ                                                        \
+    "IDD<<T220001293<<<<<<<<<<<<<<<6408125<2010315D<<<<<<<<<<<<<4" \
+    "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"
 
-static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r,
-                size_t *rn)
+static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
 {
     const uint8_t *out = NULL;
     size_t len = 0;
@@ -83,12 +83,15 @@ static void check_cardsecurity(fixture *f)
 static void test_pace_each_password(void **state)
 {
     fixture *f = *state;
-    static const struct { uint8_t pwd; const char *secret; } runs[] = {
-        {1, MRZ}, {2, "222222"}, {3, "111111"}, {4, "3333333333"}};
+    static const struct {
+        uint8_t pwd;
+        const char *secret;
+    } runs[] = {{1, MRZ}, {2, "222222"}, {3, "111111"}, {4, "3333333333"}};
     for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
         f->t.sm = false; /* a new PACE from scratch, plain */
         assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
-                                       NPA_TERM_ECDH_GM), 0x9000);
+                                       NPA_TERM_ECDH_GM),
+                         0x9000);
         assert_true(f->t.sm && npa_pace_done(f->card));
         check_cardsecurity(f);
     }
@@ -97,12 +100,10 @@ static void test_pace_each_password(void **state)
 static void test_pace_dh(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_DH_GM),
-                     0x9000);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_DH_GM), 0x9000);
     check_cardsecurity(f);
     f->t.sm = false;
-    assert_int_equal(npa_term_pace(&f->t, 2, "222222", NPA_TERM_DH_GM),
-                     0x9000);
+    assert_int_equal(npa_term_pace(&f->t, 2, "222222", NPA_TERM_DH_GM), 0x9000);
 }
 
 /* After PACE (no Terminal Authentication): EF.CardSecurity yes, data
@@ -115,22 +116,28 @@ static void test_access_after_pace(void **state)
     size_t n = sizeof(buf);
     assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
                      0x9000);
-    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302",
-                                    buf, &n), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", buf,
+                                    &n),
+                     0x9000);
     n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f->t, "00B0810000", buf, &n), 0x6982);
     n = sizeof(buf);
-    assert_int_equal(npa_term_sendx(&f->t, "002281B60F830D44454356434141"
-                                    "543030303031", buf, &n), 0x6A88);
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002281B60F830D44454356434141"
+                                    "543030303031",
+                                    buf, &n),
+                     0x6A88);
     n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f->t, "0084000008", buf, &n), 0x9000);
     assert_int_equal(n, 8);
     n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f->t, "00820000084142434445464748", buf,
-                                    &n), 0x6985); /* no TA under way */
+                                    &n),
+                     0x6985); /* no TA under way */
     n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
-                                    buf, &n), 0x6982); /* needs TA */
+                                    buf, &n),
+                     0x6982); /* needs TA */
     assert_true(f->t.sm);
     /* a plain command ends secure messaging and what PACE gave */
     f->t.sm = false;
@@ -200,24 +207,30 @@ static void test_pin_change(void **state)
     fixture *f = *state;
     /* not without PACE, not after PACE with the CAN */
     assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
-                                    NULL), 0x6982);
+                                    NULL),
+                     0x6982);
     assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
-                                    NULL), 0x6982);
+                                    NULL),
+                     0x6982);
     assert_int_equal(pin_pace(f, "111111"), 0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002C0203023132", NULL, NULL),
                      0x6A80);
     assert_int_equal(npa_term_sendx(&f->t, "002C020506363534333231", NULL,
-                                    NULL), 0x6A88);
+                                    NULL),
+                     0x6A88);
     assert_int_equal(npa_term_sendx(&f->t, "002C050306363534333231", NULL,
-                                    NULL), 0x6A86);
+                                    NULL),
+                     0x6A86);
     assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
-                                    NULL), 0x9000);
+                                    NULL),
+                     0x9000);
     assert_int_equal(pin_pace(f, "111111"), 0x6300);
     assert_int_equal(pin_pace(f, "654321"), 0x9000);
     /* the CAN too */
     assert_int_equal(npa_term_sendx(&f->t, "002C020206313233343536", NULL,
-                                    NULL), 0x9000);
+                                    NULL),
+                     0x9000);
     assert_int_equal(other_pace(f, 2, "222222"), 0x6300);
     assert_int_equal(other_pace(f, 2, "123456"), 0x9000);
 }
@@ -233,12 +246,14 @@ static const char *pki_dir(void)
     snprintf(dir, sizeof(dir), "/tmp/sc-npa-pki.XXXXXX");
     assert_non_null(mkdtemp(dir));
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "'%s/scripts/npa-test-pki.sh' '%s' && "
-             "cvc-create --role=terminal --chr=ZZSOFTTERM00002 "
-             "--expires=$(date -d +365days +%%y%%m%%d) --sign-with='%s/dv.pkcs8' "
-             "--sign-as='%s/dv.cvcert' --scheme=ECDSA_SHA_256 --read-dg1 "
-             "--out-cert='%s/at1.cvcert' --out-key='%s/at1.pkcs8' >/dev/null",
-             SFC_SOURCE_DIR, dir, dir, dir, dir, dir);
+    snprintf(
+        cmd, sizeof(cmd),
+        "'%s/scripts/npa-test-pki.sh' '%s' && "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00002 "
+        "--expires=$(date -d +365days +%%y%%m%%d) --sign-with='%s/dv.pkcs8' "
+        "--sign-as='%s/dv.cvcert' --scheme=ECDSA_SHA_256 --read-dg1 "
+        "--out-cert='%s/at1.cvcert' --out-key='%s/at1.pkcs8' >/dev/null",
+        SFC_SOURCE_DIR, dir, dir, dir, dir, dir);
     assert_int_equal(system(cmd), 0);
     return dir;
 }
@@ -299,8 +314,9 @@ static void test_ta_ca_read_write(void **state)
     size_t n = sizeof(buf);
     eac(f, "at", 0x9000);
     assert_true(f->t.sm);
-    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302",
-                                    NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", NULL,
+                                    NULL),
+                     0x9000);
     assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x9000);
     assert_string_equal(tu_tohex(buf, n), "64070C054552494B41");
     n = sizeof(buf);
@@ -314,10 +330,12 @@ static void test_ta_ca_read_write(void **state)
     assert_string_equal(tu_tohex(buf, 4), "01080407");
     /* PIN management right: the PIN can be changed */
     assert_int_equal(npa_term_sendx(&f->t, "002C020306313131313132", NULL,
-                                    NULL), 0x9000);
+                                    NULL),
+                     0x9000);
     /* TA once per session: a second attempt is refused */
     assert_int_equal(npa_term_sendx(&f->t, "00820000084142434445464748", NULL,
-                                    NULL), 0x6985);
+                                    NULL),
+                     0x6985);
 }
 
 /* Auxiliary data: age (born before 19991231: yes; before 19600101: no),
@@ -337,13 +355,17 @@ static void test_aux_data(void **state)
     memcpy(f->t.aux->data, aux, n);
     eac(f, "at", 0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
-                                    NULL, NULL), 0x9000);
+                                    NULL, NULL),
+                     0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
-                                    NULL, NULL), 0x9000);
+                                    NULL, NULL),
+                     0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010403",
-                                    NULL, NULL), 0x9000);
+                                    NULL, NULL),
+                     0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010409",
-                                    NULL, NULL), 0x6A80);
+                                    NULL, NULL),
+                     0x6A80);
     assert_int_equal(npa_term_sendx(&f->t, "0020800003010203", NULL, NULL),
                      0x6A80);
 }
@@ -352,7 +374,8 @@ static void test_aux_data_fails(void **state)
 {
     fixture *f = *state;
     static const char aux_hex[] =
-        "6717" "7315060904007F00070301040153083139363030313031";
+        "6717"
+        "7315060904007F00070301040153083139363030313031";
     uint8_t aux[40];
     size_t n = tu_hex(aux_hex, aux, sizeof(aux));
     f->t.aux = BUF_MEM_new();
@@ -360,10 +383,12 @@ static void test_aux_data_fails(void **state)
     memcpy(f->t.aux->data, aux, n);
     eac(f, "at", 0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
-                                    NULL, NULL), 0x6300);
+                                    NULL, NULL),
+                     0x6300);
     /* no reference for validity in the auxiliary data */
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
-                                    NULL, NULL), 0x6A88);
+                                    NULL, NULL),
+                     0x6A88);
 }
 
 /* Restricted Identification: the card's answer is SHA-256 of the ECDH
@@ -376,9 +401,10 @@ static void test_restricted_identification(void **state)
     assert_non_null(sector);
     uint8_t pt[65];
     size_t ptlen = 0;
-    assert_int_equal(EVP_PKEY_get_octet_string_param(sector,
-                         OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt),
-                         &ptlen), 1);
+    assert_int_equal(EVP_PKEY_get_octet_string_param(
+                         sector, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
+                         sizeof(pt), &ptlen),
+                     1);
     /* expected: derive with the card's RI key and hash */
     EVP_PKEY *ri = sfc_key_pkey(sfc_key_find(f->card, NPA_KEY_RI));
     EVP_PKEY_CTX *dctx = EVP_PKEY_CTX_new(ri, NULL);
@@ -391,14 +417,19 @@ static void test_restricted_identification(void **state)
     EVP_PKEY_CTX_free(dctx);
     EVP_PKEY_free(sector);
     /* before MSE: 6985; then MSE:Set AT for RI and GENERAL AUTHENTICATE */
-    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F00070202050203"
-                                    "840142", NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F00070202050203"
+                                    "840142",
+                                    NULL, NULL),
+                     0x9000);
     sfc_buf c;
     buf_init(&c);
     buf_put(&c, (const uint8_t[]){0x00, 0x86, 0x00, 0x00, 0x00}, 5);
     size_t m7c = ber_begin(&c, 0x7C), ma0 = ber_begin(&c, 0xA0);
-    ber_put(&c, 0x06, (const uint8_t[]){0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                        0x02, 0x05, 0x02, 0x03}, 10);
+    ber_put(&c, 0x06,
+            (const uint8_t[]){0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x05,
+                              0x02, 0x03},
+            10);
     ber_put(&c, 0x86, pt, ptlen);
     ber_end(&c, ma0);
     ber_end(&c, m7c);
@@ -412,8 +443,11 @@ static void test_restricted_identification(void **state)
     assert_memory_equal(r, "\x7C\x22\x81\x20", 4);
     assert_memory_equal(r + 4, want, 32);
     /* a key ID the card does not have */
-    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F00070202050203"
-                                    "840107", NULL, NULL), 0x6A88);
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F00070202050203"
+                                    "840107",
+                                    NULL, NULL),
+                     0x6A88);
 }
 
 static void test_chat_narrows(void **state)
@@ -422,8 +456,9 @@ static void test_chat_narrows(void **state)
     uint8_t buf[512];
     size_t n = sizeof(buf);
     eac(f, "at1", 0x9000);
-    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302",
-                                    NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", NULL,
+                                    NULL),
+                     0x9000);
     assert_int_equal(npa_term_read_sfi(&f->t, 1, buf, &n), 0x9000);
     assert_string_equal(tu_tohex(buf, n), "610413024944");
     n = sizeof(buf);
@@ -431,11 +466,15 @@ static void test_chat_narrows(void **state)
     assert_int_equal(npa_term_sendx(&f->t, "00D69200020108", NULL, NULL),
                      0x6982);
     /* no Restricted Identification right */
-    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F00070202050203"
-                                    "840142", NULL, NULL), 0x6982);
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F00070202050203"
+                                    "840142",
+                                    NULL, NULL),
+                     0x6982);
     /* PACE was with the PIN: changing it needs no CHAT right */
     assert_int_equal(npa_term_sendx(&f->t, "002C020306313131313132", NULL,
-                                    NULL), 0x9000);
+                                    NULL),
+                     0x9000);
 }
 
 static void test_ta_bad_certificate(void **state)
@@ -444,18 +483,25 @@ static void test_ta_bad_certificate(void **state)
     assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
                      0x9000);
     /* a certificate that does not verify: 6300; malformed: 6A80 */
-    assert_int_equal(npa_term_sendx(&f->t, "002281B611830F5A5A534F4654435643"
-                                    "413030303031", NULL, NULL), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002281B611830F5A5A534F4654435643"
+                                    "413030303031",
+                                    NULL, NULL),
+                     0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "002A00BE0A7F4E03420100 5F3701AA",
-                                    NULL, NULL), 0x6300);
+                                    NULL, NULL),
+                     0x6300);
     assert_int_equal(npa_term_sendx(&f->t, "002A00BE037F4E05", NULL, NULL),
                      0x6A80);
     /* MSE:Set AT for TA before a terminal certificate: 6985 */
     assert_int_equal(npa_term_sendx(&f->t, "002281A403910100", NULL, NULL),
                      0x6985);
     /* CA before TA: 6985 */
-    assert_int_equal(npa_term_sendx(&f->t, "002241A40F800A04007F0007020203020284"
-                                    "0141", NULL, NULL), 0x6985);
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F0007020203020284"
+                                    "0141",
+                                    NULL, NULL),
+                     0x6985);
 }
 
 int main(void)
@@ -476,8 +522,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_restricted_identification,
                                         eac_setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_ta_bad_certificate, eac_setup,
                                         teardown),
     };

@@ -11,8 +11,7 @@
 #include "cardtypes/npa.h"
 #include "npa_terminal.h"
 
-static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r,
-                size_t *rn)
+static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
 {
     const uint8_t *out = NULL;
     size_t len = 0;
@@ -78,7 +77,8 @@ static void test_puk_and_mrz_persist(void **state)
     assert_int_equal(pace(card, 1,
                           "IDD<<T220001293<<<<<<<<<<<<<<<6408125<2010315D"
                           "<<<<<<<<<<<<<4MUSTERMANN<<ERIKA<<<<<<<<<<<<<",
-                          NULL), 0x9000);
+                          NULL),
+                     0x9000);
     assert_non_null(sfc_key_find(card, NPA_KEY_CA));
     assert_non_null(sfc_key_find(card, NPA_KEY_RI));
     sfc_card_free(card);
