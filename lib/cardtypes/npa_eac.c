@@ -436,9 +436,11 @@ static uint16_t ca_answer(sfc_card *card, npa_session *s, const BUF_MEM *pub,
                           sfc_resp *resp)
 {
     BUF_MEM *nonce = NULL, *token = NULL;
+    /* the shared secret first: its blinding must not take the card's
+     * random draw, which is the nonce r of CA_STEP5 */
+    int ok = CA_STEP4_compute_shared_secret(s->eac, pub);
     npa_rand_begin(card);
-    int ok = CA_STEP4_compute_shared_secret(s->eac, pub) &&
-             CA_STEP5_derive_keys(s->eac, pub, &nonce, &token);
+    ok = ok && CA_STEP5_derive_keys(s->eac, pub, &nonce, &token);
     ok = npa_rand_end() && ok && nonce && token;
     if (ok) {
         size_t m = ber_begin(&resp->data, 0x7C);

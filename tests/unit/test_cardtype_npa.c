@@ -24,8 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <eac/eac.h>
+
 #include "cardtypes/npa.h"
 #include "core/rng.h"
+#include "os/card.h"
 
 #define SELECT_EID "00A4040C09E80704007F00070302"
 
@@ -361,6 +364,79 @@ static void test_bsi_wrong_token(void **state)
     sfc_card_free(card);
 }
 
+/* BSI worked example §6.2, Chip Authentication: the chip's static key
+ * (given as vicc's raw --ca-key), the PCD's ephemeral key and the nonce r
+ * from the card's RNG give T_PICC as printed. TA is stood in for by
+ * setting the session state it leaves (its own steps are tested with the
+ * terminal in test_cardtype_npa_terminal.c); PACE is the G.1 run. */
+#define BSI_CA_SK \
+    "7984674CF3B3A524BF929CE8A67FCF22173DA0BAD595EED6DEB72D22C542FA9D"
+#define BSI_CA_PK_PCD                                                    \
+    "045A7A377FC9CAFC03AC7FF45441A8B2909D88EAB8E6B0173847AB49B949DF3799" \
+    "A34EE57EC55268CF8B1C3EC489F8BF4CF4C68D3FD9670E89C0D5D3FFF1AAF89F"
+#define BSI_CA_R "4287B3072A3EDC60"
+#define BSI_CA_T "FF0117D68DEE8E72"
+
+static uint16_t call(sfc_card *card,
+                     uint16_t (*fn)(sfc_card *, const sfc_cmd *),
+                     const char *hex)
+{
+    static uint8_t d[256];
+    sfc_cmd cmd = {.cla = 0x00, .ins = 0x22, .p1 = 0x41, .p2 = 0xA4};
+    cmd.nc = tu_hex(hex, d, sizeof(d));
+    cmd.data = d;
+    return fn(card, &cmd);
+}
+
+static void test_bsi_ca(void **state)
+{
+    (void)state;
+    uint8_t key[32];
+    char path[] = "/tmp/sc-npa-ca.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(tu_hex(BSI_CA_SK, key, sizeof(key)), 32);
+    assert_int_equal(write(fd, key, 32), 32);
+    close(fd);
+    sfc_param p[] = {{"mrz", G1_MRZ}, {"ca-key", path}};
+    sfc_card *card = card_with(p, 2, G1_S G1_SK_MAP_IC G1_SK_DH_IC BSI_CA_R);
+    unlink(path);
+    static const ct_step pace[] = {
+        {"0022C1A40F800A04007F00070202040202830101", "9000"},
+        {"10860000027C0000", "*9000"},
+        {"10860000457C438141" G1_PK_MAP_IFD "00", "*9000"},
+        {"10860000457C438341" G1_PK_DH_IFD "00", "*9000"},
+        {"008600000C7C0A8508C2B0BD78D94BA86600", "*9000"},
+    };
+    CT_RUN(card, pace);
+    /* what TA leaves: done, and the PCD's compressed key (x) announced */
+    npa_session *s = npa_session_get(card);
+    uint8_t pk[65];
+    assert_int_equal(tu_hex(BSI_CA_PK_PCD, pk, sizeof(pk)), 65);
+    s->ta_done = true;
+    s->ta_eph = BUF_MEM_new();
+    BUF_MEM_grow(s->ta_eph, 32);
+    memcpy(s->ta_eph->data, pk + 1, 32);
+    assert_int_equal(call(card, npa_mse_ca, "800A04007F00070202030202840141"),
+                     0x9000);
+    sfc_resp resp;
+    buf_init_fixed(&resp.data, card->resp_mem, SFC_RESP_MAX);
+    static uint8_t d[80];
+    sfc_cmd ga = {.ins = 0x86,
+                  .nc = tu_hex("7C438041" BSI_CA_PK_PCD, d, sizeof(d)),
+                  .data = d};
+    assert_int_equal(npa_ga_eac(card, &ga, &resp), 0x9000);
+    assert_string_equal(tu_tohex(resp.data.data, resp.data.len),
+                        "7C14"
+                        "8108" BSI_CA_R "8208" BSI_CA_T);
+    /* a PCD key other than the one TA announced: 6A80 */
+    s->mse = MSE_CA;
+    d[10] ^= 1;
+    buf_reset(&resp.data);
+    assert_int_equal(npa_ga_eac(card, &ga, &resp), 0x6A80);
+    sfc_card_free(card);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_icao_g1),
         cmocka_unit_test(test_bsi_ecdh),
         cmocka_unit_test(test_bsi_wrong_token),
+        cmocka_unit_test(test_bsi_ca),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
