@@ -15,6 +15,8 @@ extern const sfc_card_type sfc_type_handler_test;
 extern const sfc_card_type sfc_type_epass;
 /** cryptoflex.c: Schlumberger Cryptoflex for OpenSC's flex driver. */
 extern const sfc_card_type sfc_type_cryptoflex;
+/** npa.c: German eID card (nPA) with PACE on OpenPACE. */
+extern const sfc_card_type sfc_type_npa;
 /** openpgp*.c: OpenPGP card 3.4 for GnuPG's scdaemon and OpenSC. */
 extern const sfc_card_type sfc_type_openpgp;
 /** relay.c: forwards to a card in another reader through libscio. */

@@ -25,33 +25,11 @@
 #include "core/log.h"
 #include "os/card.h"
 
-/* vicc's nPA options, declared so that they are recognised and the type
- * can be refused as not implemented rather than the options as unknown. */
-static const sfc_param_def npa_params[] = {
-    {"datasetfile", "FILE", "the eID data groups, Name=Value lines", 0},
-    {"ef-cardaccess", "FILE", "EF.CardAccess contents", 0},
-    {"ef-cardsecurity", "FILE", "EF.CardSecurity contents", 0},
-    {"cvca", "FILE", "the trust anchor for Terminal Authentication", 0},
-    {"disable-ta-checks", "", "skip the checks of Terminal Authentication",
-     0},
-    {"ca-key", "FILE", "the Chip Authentication private key",
-     SFC_PARAM_SECRET},
-    {"esign-cert", "FILE", "the eSign certificate", 0},
-    {"esign-ca-cert", "FILE", "the eSign CA certificate", 0},
-    {NULL, NULL, NULL, 0}};
-static const sfc_card_type type_npa = {
-    .abi = SFC_CARD_TYPE_ABI,
-    .name = "nPA",
-    .description = "German eID card with PACE, TA and CA (not implemented "
-                   "yet)",
-    .params = npa_params,
-};
-
 #define MAX_TYPES 32
 
 static const sfc_card_type *types[MAX_TYPES + 1] = {
     &sfc_type_iso7816, &sfc_type_cryptoflex,      &sfc_type_epass,
-    &type_npa,         &sfc_type_relay,       &sfc_type_handler_test,
+    &sfc_type_npa,     &sfc_type_relay,       &sfc_type_handler_test,
     &sfc_type_piv,     &sfc_type_openpgp, NULL,
 };
 

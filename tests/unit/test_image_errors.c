@@ -90,8 +90,6 @@ static const bad_image cases[] = {
     /* type and parameters */
     {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 1, "
      "\"type\": \"foo\"}", "$.type: unknown card type 'foo' (a plugin's type needs --plugin)"},
-    {NULL, NULL, "{\"format\": \"softcard-card-image\", \"version\": 1, "
-     "\"type\": \"nPA\"}", "$.type: card type 'nPA' is not implemented yet"},
     {", \"params\": {\"colour\": \"red\"}", NULL, NULL,
      "$.params: card type 'iso7816' has no parameter 'colour'"},
     {", \"params\": {\"pin\": 1234}", NULL, NULL,

@@ -315,9 +315,6 @@ static void test_unknown_types(void **state)
     assert_int_equal(sfc_card_new("nope", NULL, &card, err, sizeof(err)),
                      SFC_E_NOT_FOUND);
     assert_string_equal(err, "unknown card type 'nope'");
-    assert_int_equal(sfc_card_new("nPA", NULL, &card, err, sizeof(err)),
-                     SFC_E_UNSUPPORTED);
-    assert_string_equal(err, "card type 'nPA' is not implemented yet");
     sfc_param p = {"colour", "blue"};
     sfc_card_options o = {.params = &p, .n_params = 1};
     assert_int_equal(sfc_card_new("iso7816", &o, &card, err, sizeof(err)),

@@ -88,7 +88,7 @@ static const cli_case cases[] = {
      35963, false, 0},
     {"--init iso7816 -f p.json --surname DOE", 2, "option --surname: no card "
      "type given takes it (ePass does;", 0, 0, 0, 0, 0, 0},
-    /* vicc's nPA options: recognised; the type says it is not implemented */
+    /* vicc's nPA options */
     {"-t nPA -d data.txt", 0, NULL, 1, "nPA", "nPA", 35963, false, 0},
     {"-d data.txt", 2, "option --datasetfile: no card type given takes it "
      "(nPA does;", 0, 0, 0, 0, 0, 0},

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file npa.h
+ * @brief The parts of the nPA card type (the German eID card, BSI TR-03110
+ *        and TR-03127), shared by its source files and its unit tests.
+ *
+ * Split by subject: npa.c holds the card type (parameters, the file system
+ * built by create(), the applications and instruction tables attached by
+ * attach()); npa_data.c turns a vicc dataset file (Name=Value lines) into
+ * the eID data groups DG1..DG21; npa_pki.c makes the chip's keys, the
+ * default EF.CardAccess, and EF.CardSecurity (CMS SignedData by a Document
+ * Signer of a test CSCA generated at personalisation); npa_pace.c is the
+ * chip side of PACE (MSE:Set AT, GENERAL AUTHENTICATE) with the password
+ * life cycle and RESET RETRY COUNTER, on OpenPACE (libeac); npa_rand.c lets
+ * OpenPACE draw the chip's secrets from the card's injectable RNG.
+ *
+ * Invariants: nothing here keeps pointers into the file tree or key store
+ * between commands (a card image replaces both without create()); the
+ * passwords (MRZ, CAN, PIN, PUK) live in the card's PIN store and the eID
+ * application's saved state, so their counters persist in images; the
+ * OpenPACE context of a PACE run is volatile and dies with power-off.
+ */
+#ifndef SFC_CARDTYPES_NPA_H
+#define SFC_CARDTYPES_NPA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bytes.h"
+#include "os/card.h"
+
+/* ---- file system -------------------------------------------------------- */
+
+#define NPA_FID_CARDACCESS 0x011Cu
+#define NPA_SFI_CARDACCESS 0x1Cu
+#define NPA_FID_CARDSECURITY 0x011Du
+#define NPA_SFI_CARDSECURITY 0x1Du
+#define NPA_FID_CHIPSECURITY 0x011Bu
+#define NPA_SFI_CHIPSECURITY 0x1Bu
+#define NPA_FID_DIR 0x2F00u
+#define NPA_SFI_DIR 0x1Eu
+#define NPA_FID_EID 0xFFFCu /* vicc: FFFF, which ISO 7816-4 reserves */
+#define NPA_FID_CIA 0xFFFEu
+#define NPA_FID_ESIGN 0xFFFDu
+#define NPA_FID_DG(n) ((uint16_t)(0x0100u + (n)))
+#define NPA_MAX_DG 21
+#define NPA_EF_MAX 65535u
+
+/** DF names (AIDs) of the eID, eSign and CIA applications. */
+#define NPA_AID_EID_BYTES 0xE8, 0x07, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x03, 0x02
+#define NPA_AID_ESIGN_BYTES \
+    0xA0, 0x00, 0x00, 0x01, 0x67, 0x45, 0x53, 0x49, 0x47, 0x4E
+#define NPA_AID_CIA_BYTES                                                   \
+    0xE8, 0x28, 0xBD, 0x08, 0x0F, 0xA0, 0x00, 0x00, 0x01, 0x67, 0x45, 0x53, \
+        0x49, 0x47, 0x4E
+
+/* ---- passwords (PACE password references, MSE:Set AT tag 83) ------------ */
+
+#define NPA_PWD_MRZ 0x01u
+#define NPA_PWD_CAN 0x02u
+#define NPA_PWD_PIN 0x03u
+#define NPA_PWD_PUK 0x04u
+#define NPA_PIN_TRIES 3u
+#define NPA_PUK_USES 10u
+#define NPA_MRZ_MAX 90
+
+/** An internal EF of the MF (no access mode allowed, so never readable)
+ * holds the MRZ as printed, lines joined: PACE with the MRZ needs it, and a
+ * card image keeps it with the file tree. The PUK is the PIN's resetting
+ * code in the card's PIN store; its remaining uses are its retry counter. */
+#define NPA_FID_MRZ 0x0F01u
+/** Internal EF (no access): vicc's raw --ca-key as given (DH CA keys). */
+#define NPA_FID_CA_RAW 0x0F03u
+
+/** The MRZ of the card (NUL-terminated in `out`), false if none. */
+bool npa_mrz(sfc_card *card, char out[NPA_MRZ_MAX + 1]);
+
+/* ---- data groups (npa_data.c) --------------------------------------------- */
+
+/** The data groups DG1..DG21 (index 0 unused); empty = absent. */
+typedef struct npa_dgs {
+    sfc_buf dg[NPA_MAX_DG + 1];
+} npa_dgs;
+
+void npa_dgs_init(npa_dgs *d);
+void npa_dgs_free(npa_dgs *d);
+
+/**
+ * Encode the data groups from a vicc dataset (`text`, `len` bytes of UTF-8
+ * Name=Value lines; NULL for the defaults, Erika Mustermann). Unknown names
+ * and malformed values are refused with a reason.
+ */
+sfc_err npa_dgs_build(const char *text, size_t len, npa_dgs *out, char *err,
+                      size_t errlen);
+
+/* ---- keys and security objects (npa_pki.c) -------------------------------- */
+
+/** Key references of the chip's static keys in the key store. */
+#define NPA_KEY_CA 0x41u
+#define NPA_KEY_RI 0x42u
+
+/** The built-in EF.CardAccess: PACE ECDH-GM and DH-GM, TA, CA 0x41. */
+void npa_default_cardaccess(sfc_buf *out);
+
+/**
+ * Personalise the chip's CA and RI keys (brainpoolP256r1; the CA key from
+ * `ca_key_der`, a DER or PEM private key, when given) into the key store,
+ * and build EF.CardSecurity: CMS SignedData (id-SecurityObject) over the
+ * infos of `cardaccess` plus the CA and RI public keys, signed by a
+ * Document Signer of a test CSCA made here. `csca_out`, if not NULL,
+ * receives the CSCA certificate (PEM).
+ */
+sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
+                      const sfc_buf *ca_key, sfc_buf *cardsecurity,
+                      sfc_buf *csca_out, char *err, size_t errlen);
+
+/* ---- the volatile EAC state of a card (type state) ------------------------ */
+
+struct eac_ctx;
+struct buf_mem_st;
+
+enum npa_pace_step { STEP_NONE, STEP_NONCE, STEP_MAP, STEP_KEY, STEP_TOKEN };
+enum npa_mse_kind { MSE_NONE, MSE_TA, MSE_CA, MSE_RI };
+
+typedef struct npa_session {
+    struct eac_ctx *eac;        /**< the run in progress, or the established */
+    enum npa_pace_step step;    /**< the GA step expected next */
+    uint8_t pwd;                /**< the password of the run */
+    struct buf_mem_st *pcd_key; /**< PK_PCD of GA3, for T_PICC */
+    bool done;                  /**< PACE established (with pace_pwd) */
+    uint8_t pace_pwd;
+    uint8_t chat[64]; /**< 7F4C of PACE's MSE:Set AT (0: none) */
+    size_t chat_len;
+    /* Terminal and Chip Authentication (npa_eac.c) */
+    bool ta_ready; /**< the trust anchor is in eac */
+    bool ta_done, ca_done;
+    enum npa_mse_kind mse;     /**< what the last EAC MSE:Set AT chose */
+    struct buf_mem_st *ta_eph; /**< 91: the PCD's compressed key */
+    struct buf_mem_st *aux;    /**< 67: auxiliary data, as sent */
+    bool nonce_out;            /**< TA's challenge sent, not yet used */
+} npa_session;
+
+/** The card's session (created on first use), or NULL without memory. */
+npa_session *npa_session_get(sfc_card *card);
+/** OpenPACE's object identifiers (once per process). */
+void npa_eac_init(void);
+
+/* ---- PACE and password management (npa_pace.c) ---------------------------- */
+
+uint16_t npa_mse(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+uint16_t npa_general_authenticate(sfc_card *card, const sfc_cmd *cmd,
+                                  sfc_resp *resp);
+uint16_t npa_reset_retry_counter(sfc_card *card, const sfc_cmd *cmd,
+                                 sfc_resp *resp);
+/** Instructions of EAC that are not implemented answer this, and log it. */
+uint16_t npa_not_implemented(sfc_card *card, const sfc_cmd *cmd,
+                             sfc_resp *resp);
+
+/** Free the volatile PACE state (type state; detach and power events). */
+void npa_session_free(sfc_card *card);
+
+/** True after PACE with a password, in this secure messaging session. */
+bool npa_pace_done(const sfc_card *card);
+
+/* ---- Terminal and Chip Authentication (npa_eac.c) ---------------------- */
+
+/** Rights of an authentication terminal's CHAT (TR-03110-4 C.4.2.1): bit i
+ * of the 5-byte relative authorization, counted from the last byte's b1. */
+#define NPA_RIGHT_AGE (1ull << 0)
+#define NPA_RIGHT_COMMUNITY (1ull << 1)
+#define NPA_RIGHT_RI (1ull << 2)
+#define NPA_RIGHT_PIN_MANAGEMENT (1ull << 5)
+#define NPA_RIGHT_READ_DG(n) (1ull << (7u + (n)))
+#define NPA_RIGHT_WRITE_DG(n) (1ull << (54u - (n)))
+
+uint16_t npa_mse_set_dst(sfc_card *card, const sfc_cmd *cmd);
+uint16_t npa_mse_ta(sfc_card *card, const sfc_cmd *cmd);
+uint16_t npa_mse_ca(sfc_card *card, const sfc_cmd *cmd);
+uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
+                                sfc_resp *resp);
+uint16_t npa_get_challenge(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
+                                   sfc_resp *resp);
+/** VERIFY 80 00 {06 OID}: age, document validity or community ID against
+ * TA's auxiliary data; 9000 verified, 6300 not, 6982 without the right. */
+uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+/** GENERAL AUTHENTICATE after PACE: Chip Authentication or RI. */
+uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+/** The holder reference of the card's CVCA (up to *len bytes), or false. */
+bool npa_cvca_chr(sfc_card *card, uint8_t *out, size_t *len);
+/** Forget TA/CA state (a new PACE run, power-off). */
+void npa_eac_reset(npa_session *s);
+
+/* ---- OpenPACE randomness (npa_rand.c) -------------------------------------- */
+
+/**
+ * Run OpenPACE's next random draw from the card's RNG: the first request
+ * of OpenSSL's random source until npa_rand_end() comes from `card`'s RNG
+ * (the chip's nonce or ephemeral private key), later ones (blinding) from
+ * OpenSSL's DRBG. With the system RNG nothing is redirected: OpenSSL's
+ * DRBG serves everything. Not reentrant; the card engine is single-threaded
+ * per process when a test injects an RNG.
+ */
+void npa_rand_begin(sfc_card *card);
+/** Restore OpenSSL's random source; false if the card's RNG failed. */
+bool npa_rand_end(void);
+
+#endif

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file npa_pki.c
+ * @brief The nPA's security objects: the built-in EF.CardAccess, the
+ *        chip's Chip Authentication and Restricted Identification keys,
+ *        and EF.CardSecurity signed by a Document Signer of a test CSCA.
+ *
+ * EF.CardAccess (BSI TR-03110-3 A.1) holds a SET of SecurityInfos: the
+ * TerminalAuthenticationInfo (version 2), ChipAuthenticationInfo
+ * id-CA-ECDH-AES-CBC-CMAC-128 (version 2, key 0x41) with its domain
+ * parameters (standardized ID 13, brainpoolP256r1), PACEInfo
+ * id-PACE-ECDH-GM-AES-CBC-CMAC-128 with parameter ID 13 and
+ * id-PACE-DH-GM-AES-CBC-CMAC-128 with parameter ID 0 (1024-bit MODP of RFC
+ * 5114), and vicc's CardInfoLocator. vicc's file also names a second CA
+ * key 0x45 that no file provides; it is left out here, because OpenPACE
+ * binds a ChipAuthenticationPublicKeyInfo to the last CAInfo it parsed.
+ *
+ * EF.CardSecurity is a CMS SignedData with eContentType id-SecurityObject
+ * (0.4.0.127.0.7.3.2.1) whose content is the SET of EF.CardAccess's infos
+ * plus ChipAuthenticationPublicKeyInfo (id-PK-ECDH, the CA public key as
+ * standardized domain parameters 13 and the uncompressed point, key 0x41)
+ * and RestrictedIdentificationInfo id-RI-ECDH-SHA-256 (version 1, key
+ * 0x42, authorizedOnly FALSE) with its domain parameters. The CSCA and the
+ * Document Signer are EC P-256 keys made at personalisation; the CSCA
+ * certificate can be written out for terminals, its key is forgotten.
+ */
+#include "cardtypes/npa.h"
+
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/cms.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "core/errtext.h"
+#include "core/tlv.h"
+#include "crypto/pkey.h"
+
+#define CERT_DAYS (10L * 366L)
+
+static const uint8_t oid_ta[] = {0x04, 0x00, 0x7F, 0x00,
+                                 0x07, 0x02, 0x02, 0x02};
+static const uint8_t oid_ca_ecdh_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                             0x02, 0x02, 0x03, 0x02, 0x02};
+static const uint8_t oid_ca_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                      0x02, 0x02, 0x03, 0x02};
+static const uint8_t oid_std_dp[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x01, 0x02};
+static const uint8_t oid_pace_ecdh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                           0x02, 0x02, 0x04, 0x02, 0x02};
+static const uint8_t oid_pace_dh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                         0x02, 0x02, 0x04, 0x01, 0x02};
+static const uint8_t oid_card_info[] = {0x04, 0x00, 0x7F, 0x00,
+                                        0x07, 0x02, 0x02, 0x06};
+static const uint8_t oid_pk_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                      0x02, 0x02, 0x01, 0x02};
+static const uint8_t oid_ri_ecdh_sha256[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                             0x02, 0x02, 0x05, 0x02, 0x03};
+static const uint8_t oid_ri_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                      0x02, 0x02, 0x05, 0x02};
+static const char url[] = "http://bsi.bund.de/cif/npa.xml";
+
+#define BRAINPOOL_P256R1_ID 13u
+#define MODP_1024_160_ID 0u
+
+/* ---- SecurityInfos ---------------------------------------------------------- */
+
+/* SEQUENCE { OID, INTEGER a [, INTEGER b] } (b < 0: none) */
+static void info2(sfc_buf *b, const uint8_t *oid, size_t oid_len, uint8_t a,
+                  int bval)
+{
+    size_t m = ber_begin(b, 0x30);
+    ber_put(b, 0x06, oid, oid_len);
+    ber_put_u8(b, 0x02, a);
+    if (bval >= 0)
+        ber_put_u8(b, 0x02, (uint8_t)bval);
+    ber_end(b, m);
+}
+
+/* AlgorithmIdentifier { standardizedDomainParameters, INTEGER id } */
+static void std_dp(sfc_buf *b, uint8_t id)
+{
+    size_t m = ber_begin(b, 0x30);
+    ber_put(b, 0x06, oid_std_dp, sizeof(oid_std_dp));
+    ber_put_u8(b, 0x02, id);
+    ber_end(b, m);
+}
+
+static void card_access_infos(sfc_buf *b)
+{
+    size_t m;
+    m = ber_begin(b, 0x30); /* TerminalAuthenticationInfo */
+    ber_put(b, 0x06, oid_ta, sizeof(oid_ta));
+    ber_put_u8(b, 0x02, 2);
+    ber_end(b, m);
+    info2(b, oid_ca_ecdh_aes128, sizeof(oid_ca_ecdh_aes128), 2, NPA_KEY_CA);
+    info2(b, oid_pace_ecdh_gm, sizeof(oid_pace_ecdh_gm), 2,
+          BRAINPOOL_P256R1_ID);
+    info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
+    m = ber_begin(b, 0x30); /* ChipAuthenticationDomainParameterInfo */
+    ber_put(b, 0x06, oid_ca_ecdh, sizeof(oid_ca_ecdh));
+    std_dp(b, BRAINPOOL_P256R1_ID);
+    ber_put_u8(b, 0x02, NPA_KEY_CA);
+    ber_end(b, m);
+    m = ber_begin(b, 0x30); /* CardInfoLocator */
+    ber_put(b, 0x06, oid_card_info, sizeof(oid_card_info));
+    ber_put(b, 0x16, (const uint8_t *)url, sizeof(url) - 1);
+    ber_end(b, m);
+}
+
+void npa_default_cardaccess(sfc_buf *out)
+{
+    size_t m = ber_begin(out, 0x31);
+    card_access_infos(out);
+    ber_end(out, m);
+}
+
+/* ChipAuthenticationPublicKeyInfo for an EC point. */
+static void ca_public_key_info(sfc_buf *b, const uint8_t *pt, size_t n)
+{
+    size_t m = ber_begin(b, 0x30);
+    ber_put(b, 0x06, oid_pk_ecdh, sizeof(oid_pk_ecdh));
+    size_t spki = ber_begin(b, 0x30);
+    std_dp(b, BRAINPOOL_P256R1_ID);
+    size_t bits = ber_begin(b, 0x03);
+    buf_put_u8(b, 0x00);
+    buf_put(b, pt, n);
+    ber_end(b, bits);
+    ber_end(b, spki);
+    ber_put_u8(b, 0x02, NPA_KEY_CA);
+    ber_end(b, m);
+}
+
+static void ri_infos(sfc_buf *b)
+{
+    size_t m = ber_begin(b, 0x30);
+    ber_put(b, 0x06, oid_ri_ecdh_sha256, sizeof(oid_ri_ecdh_sha256));
+    size_t p = ber_begin(b, 0x30);
+    ber_put_u8(b, 0x02, 1);
+    ber_put_u8(b, 0x02, NPA_KEY_RI);
+    ber_put_u8(b, 0x01, 0x00); /* authorizedOnly FALSE */
+    ber_end(b, p);
+    ber_end(b, m);
+    m = ber_begin(b, 0x30);
+    ber_put(b, 0x06, oid_ri_ecdh, sizeof(oid_ri_ecdh));
+    std_dp(b, BRAINPOOL_P256R1_ID);
+    ber_end(b, m);
+}
+
+/* The SET inside EF.CardAccess (its contents, without the SET header). */
+static sfc_err access_contents(const sfc_buf *cardaccess, ber_tlv *set)
+{
+    if (ber_decode(cardaccess->data, cardaccess->len, set) != SFC_OK ||
+        set->tag != 0x31)
+        return SFC_E_FORMAT;
+    return SFC_OK;
+}
+
+static sfc_err security_infos(const sfc_buf *cardaccess, EVP_PKEY *ca,
+                              sfc_buf *out)
+{
+    ber_tlv set;
+    uint8_t pt[133];
+    size_t n = 0;
+    if (access_contents(cardaccess, &set) != SFC_OK)
+        return SFC_E_FORMAT;
+    if (EVP_PKEY_get_octet_string_param(ca, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                        pt, sizeof(pt), &n) != 1)
+        return SFC_E_IO;
+    size_t m = ber_begin(out, 0x31);
+    buf_put(out, set.value, set.len);
+    ca_public_key_info(out, pt, n);
+    ri_infos(out);
+    return ber_end(out, m) && !out->failed ? SFC_OK : SFC_E_NOMEM;
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+/* A brainpoolP256r1 key from a raw private scalar (vicc's --ca-key). */
+static EVP_PKEY *ec_from_scalar(const uint8_t *d, size_t n)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_brainpoolP256r1);
+    BIGNUM *priv = BN_bin2bn(d, (int)n, NULL);
+    EC_POINT *pub = g ? EC_POINT_new(g) : NULL;
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *key = NULL;
+    uint8_t pt[65];
+    bool ok = g && priv && pub && bld && ctx && !BN_is_zero(priv) &&
+              BN_cmp(priv, EC_GROUP_get0_order(g)) < 0 &&
+              EC_POINT_mul(g, pub, priv, NULL, NULL, NULL) == 1 &&
+              EC_POINT_point2oct(g, pub, POINT_CONVERSION_UNCOMPRESSED, pt,
+                                 sizeof(pt), NULL) == sizeof(pt) &&
+              OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+                                              "brainpoolP256r1", 0) &&
+              OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv) &&
+              OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt,
+                                               sizeof(pt)) &&
+              (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
+              EVP_PKEY_fromdata_init(ctx) == 1 &&
+              EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) == 1;
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    EVP_PKEY_CTX_free(ctx);
+    EC_POINT_free(pub);
+    BN_clear_free(priv);
+    EC_GROUP_free(g);
+    if (!ok) {
+        EVP_PKEY_free(key);
+        return NULL;
+    }
+    return key;
+}
+
+/* With a given EF.CardSecurity (`strict` false) a CA key of another kind
+ * (vicc's DH example) is kept raw by the caller and not put in the store. */
+static sfc_err chip_keys(sfc_card *card, const sfc_buf *ca_key, bool strict,
+                         EVP_PKEY **ca, char *err, size_t errlen)
+{
+    EVP_PKEY *ri = NULL;
+    if (ca_key && ca_key->len) {
+        *ca = ec_from_scalar(ca_key->data, ca_key->len);
+        if (!*ca && !strict)
+            return sfc_pkey_generate_ec(SFC_CURVE_BP256R1, &ri) == SFC_OK &&
+                           sfc_key_put_pkey(card, NPA_KEY_RI, ri, 0xFF) ==
+                               SFC_OK
+                       ? SFC_OK
+                       : SFC_E_IO;
+        if (!*ca) {
+            sfc_errf(err, errlen,
+                     "ca-key: not a brainpoolP256r1 private "
+                     "scalar (vicc's raw format, 32 bytes); give "
+                     "ef-cardsecurity too for other keys");
+            return SFC_E_FORMAT;
+        }
+    } else if (sfc_pkey_generate_ec(SFC_CURVE_BP256R1, ca) != SFC_OK) {
+        sfc_errf(err, errlen, "cannot generate the Chip Authentication key");
+        return SFC_E_IO;
+    }
+    if (sfc_pkey_generate_ec(SFC_CURVE_BP256R1, &ri) != SFC_OK) {
+        sfc_errf(err, errlen,
+                 "cannot generate the Restricted "
+                 "Identification key");
+        return SFC_E_IO;
+    }
+    EVP_PKEY_up_ref(*ca);
+    if (sfc_key_put_pkey(card, NPA_KEY_CA, *ca, 0xFF) != SFC_OK ||
+        sfc_key_put_pkey(card, NPA_KEY_RI, ri, 0xFF) != SFC_OK) {
+        sfc_errf(err, errlen, "the chip's keys do not fit the key store");
+        return SFC_E_RANGE;
+    }
+    return SFC_OK;
+}
+
+/* ---- the test CSCA and Document Signer ------------------------------------ */
+
+typedef struct signer {
+    EVP_PKEY *csca_key, *ds_key;
+    X509 *csca, *ds;
+} signer;
+
+static void signer_free(signer *s)
+{
+    EVP_PKEY_free(s->csca_key);
+    EVP_PKEY_free(s->ds_key);
+    X509_free(s->csca);
+    X509_free(s->ds);
+}
+
+static bool add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    bool ok = e && X509_add_ext(x, e, -1) == 1;
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+static X509_NAME *make_name(const char *cn)
+{
+    X509_NAME *n = X509_NAME_new();
+    if (n &&
+        X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC,
+                                   (const unsigned char *)"DE", -1, -1, 0) &&
+        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+                                   (const unsigned char *)cn, -1, -1, 0))
+        return n;
+    X509_NAME_free(n);
+    return NULL;
+}
+
+static bool cert_body(X509 *x, const char *cn, EVP_PKEY *key, X509 *issuer,
+                      long serial)
+{
+    X509_NAME *name = make_name(cn);
+    bool ok = name && X509_set_version(x, 2) == 1 &&
+              ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1 &&
+              X509_gmtime_adj(X509_getm_notBefore(x), -86400L) &&
+              X509_gmtime_adj(X509_getm_notAfter(x), CERT_DAYS * 86400L) &&
+              X509_set_subject_name(x, name) == 1 &&
+              X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
+                                             : name) == 1 &&
+              X509_set_pubkey(x, key) == 1;
+    X509_NAME_free(name);
+    return ok;
+}
+
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
+                       EVP_PKEY *issuer_key, long serial)
+{
+    X509 *x = X509_new();
+    bool ca = issuer == NULL;
+    bool ok = x && cert_body(x, cn, key, issuer, serial) &&
+              add_ext(x, issuer, NID_key_usage,
+                      ca ? "critical,keyCertSign,cRLSign"
+                         : "critical,digitalSignature") &&
+              (!ca || add_ext(x, issuer, NID_basic_constraints,
+                              "critical,CA:TRUE,pathlen:0")) &&
+              add_ext(x, issuer, NID_subject_key_identifier, "hash") &&
+              X509_sign(x, issuer_key, EVP_sha256()) > 0;
+    if (ok)
+        return x;
+    X509_free(x);
+    return NULL;
+}
+
+static bool make_signer(signer *s)
+{
+    return sfc_pkey_generate_ec(SFC_CURVE_P256, &s->csca_key) == SFC_OK &&
+           (s->csca = make_cert("softcard test CSCA", s->csca_key, NULL,
+                                s->csca_key, 1)) != NULL &&
+           sfc_pkey_generate_ec(SFC_CURVE_P256, &s->ds_key) == SFC_OK &&
+           (s->ds = make_cert("softcard test Document Signer", s->ds_key,
+                              s->csca, s->csca_key, 2)) != NULL;
+}
+
+static bool csca_pem(X509 *csca, sfc_buf *out)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *p = NULL;
+    long n = 0;
+    bool ok = bio && PEM_write_bio_X509(bio, csca) == 1 &&
+              (n = BIO_get_mem_data(bio, &p)) > 0 && buf_put(out, p, (size_t)n);
+    BIO_free(bio);
+    return ok;
+}
+
+static sfc_err sign(const signer *s, const sfc_buf *content, sfc_buf *out)
+{
+    const unsigned flags = CMS_BINARY | CMS_NOSMIMECAP;
+    BIO *in = BIO_new_mem_buf(content->data, (int)content->len);
+    CMS_ContentInfo *cms =
+        in ? CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_PARTIAL) : NULL;
+    ASN1_OBJECT *type = OBJ_txt2obj("0.4.0.127.0.7.3.2.1", 1);
+    unsigned char *der = NULL;
+    int n = 0;
+    bool ok = cms && type && CMS_set1_eContentType(cms, type) == 1 &&
+              CMS_add1_signer(cms, s->ds, s->ds_key, EVP_sha256(), flags) &&
+              CMS_final(cms, in, NULL, flags) == 1 &&
+              (n = i2d_CMS_ContentInfo(cms, &der)) > 0 &&
+              buf_put(out, der, (size_t)n);
+    OPENSSL_free(der);
+    ASN1_OBJECT_free(type);
+    CMS_ContentInfo_free(cms);
+    BIO_free(in);
+    return ok ? SFC_OK : SFC_E_IO;
+}
+
+sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
+                      const sfc_buf *ca_key, sfc_buf *cardsecurity,
+                      sfc_buf *csca_out, char *err, size_t errlen)
+{
+    EVP_PKEY *ca = NULL;
+    signer s = {0};
+    sfc_buf infos;
+    buf_init(&infos);
+    sfc_err rv =
+        chip_keys(card, ca_key, cardsecurity != NULL, &ca, err, errlen);
+    if (rv == SFC_OK && !cardsecurity) {
+        EVP_PKEY_free(ca);
+        return SFC_OK; /* EF.CardSecurity given: keys only */
+    }
+    if (rv == SFC_OK && security_infos(cardaccess, ca, &infos) != SFC_OK) {
+        sfc_errf(err, errlen, "ef-cardaccess: not a SET of SecurityInfos");
+        rv = SFC_E_FORMAT;
+    }
+    if (rv == SFC_OK &&
+        (!make_signer(&s) || sign(&s, &infos, cardsecurity) != SFC_OK ||
+         (csca_out && !csca_pem(s.csca, csca_out)))) {
+        sfc_errf(err, errlen,
+                 "EF.CardSecurity: cannot create the test CSCA, "
+                 "Document Signer or signature (OpenSSL)");
+        rv = SFC_E_IO;
+    }
+    EVP_PKEY_free(ca);
+    signer_free(&s);
+    buf_free(&infos);
+    return rv;
+}

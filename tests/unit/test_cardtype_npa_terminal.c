@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file test_cardtype_npa_terminal.c
+ * @brief The nPA against the project's test terminal on OpenPACE's
+ *        terminal side (npa_terminal.c): PACE with every password over
+ *        ECDH and DH Generic Mapping with the system RNG, secure messaging
+ *        afterwards (EF.CardSecurity read and checked against the card's
+ *        own CA key), access after PACE, and the PIN life cycle end to end
+ *        (tries, suspension and resumption with the CAN, blocking and
+ *        unblocking with the PUK, PIN change).
+ */
+#include "cardtest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <eac/ca.h>
+#include <eac/eac.h>
+#include <openssl/buffer.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include "cardtypes/npa.h"
+#include "core/tlv.h"
+#include "npa_terminal.h"
+
+#define MRZ                                                        \
+    "IDD<<T220001293<<<<<<<<<<<<<<<6408125<2010315D<<<<<<<<<<<<<4" \
+    "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"
+
+static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
+{
+    const uint8_t *out = NULL;
+    size_t len = 0;
+    if (sfc_card_transmit(user, c, n, &out, &len) != SFC_OK || len > *rn)
+        return -1;
+    memcpy(r, out, len);
+    *rn = len;
+    return 0;
+}
+
+typedef struct fixture {
+    sfc_card *card;
+    npa_term t;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    f->card = ct_card("nPA");
+    npa_term_init(&f->t, xfer, f->card);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    npa_term_free(&f->t);
+    sfc_card_free(f->card);
+    free(f);
+    return 0;
+}
+
+/* EF.CardSecurity under SM, parsed by OpenPACE: its CA public key must be
+ * the card's own key 41. */
+static void check_cardsecurity(fixture *f)
+{
+    static uint8_t cs[8192];
+    size_t n = sizeof(cs);
+    assert_int_equal(npa_term_read_sfi(&f->t, 0x1D, cs, &n), 0x9000);
+    assert_true(n > 500);
+    EAC_CTX *ctx = EAC_CTX_new();
+    assert_non_null(ctx);
+    assert_int_equal(EAC_CTX_init_ef_cardsecurity(cs, n, ctx), 1);
+    assert_non_null(ctx->ca_ctx);
+    EVP_PKEY *mine = sfc_key_pkey(sfc_key_find(f->card, NPA_KEY_CA));
+    assert_non_null(mine);
+    assert_int_equal(EVP_PKEY_eq(ctx->ca_ctx->ka_ctx->key, mine), 1);
+    EAC_CTX_clear_free(ctx);
+}
+
+static void test_pace_each_password(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        uint8_t pwd;
+        const char *secret;
+    } runs[] = {{1, MRZ}, {2, "222222"}, {3, "111111"}, {4, "3333333333"}};
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        f->t.sm = false; /* a new PACE from scratch, plain */
+        assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
+                                       NPA_TERM_ECDH_GM),
+                         0x9000);
+        assert_true(f->t.sm && npa_pace_done(f->card));
+        check_cardsecurity(f);
+    }
+}
+
+static void test_pace_dh(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_DH_GM), 0x9000);
+    check_cardsecurity(f);
+    f->t.sm = false;
+    assert_int_equal(npa_term_pace(&f->t, 2, "222222", NPA_TERM_DH_GM), 0x9000);
+}
+
+/* After PACE (no Terminal Authentication): EF.CardSecurity yes, data
+ * groups no; TA needs a CVCA on the card (6A88 without); auxiliary data
+ * verification needs TA (6982); all under SM. */
+static void test_access_after_pace(void **state)
+{
+    fixture *f = *state;
+    uint8_t buf[512];
+    size_t n = sizeof(buf);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", buf,
+                                    &n),
+                     0x9000);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "00B0810000", buf, &n), 0x6982);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002281B60F830D44454356434141"
+                                    "543030303031",
+                                    buf, &n),
+                     0x6A88);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "0084000008", buf, &n), 0x9000);
+    assert_int_equal(n, 8);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "00820000084142434445464748", buf,
+                                    &n),
+                     0x6985); /* no TA under way */
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+                                    buf, &n),
+                     0x6982); /* needs TA */
+    assert_true(f->t.sm);
+    /* a plain command ends secure messaging and what PACE gave */
+    f->t.sm = false;
+    assert_int_equal(npa_term_sendx(&f->t, "00A4000C023F00", NULL, NULL),
+                     0x9000);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f->t, "00B09D0000", buf, &n), 0x6982);
+    assert_false(npa_pace_done(f->card));
+}
+
+static uint16_t pin_pace(fixture *f, const char *pin)
+{
+    f->t.sm = false;
+    return npa_term_pace(&f->t, 3, pin, NPA_TERM_ECDH_GM);
+}
+
+static uint16_t other_pace(fixture *f, uint8_t pwd, const char *secret)
+{
+    f->t.sm = false;
+    return npa_term_pace(&f->t, pwd, secret, NPA_TERM_ECDH_GM);
+}
+
+static void test_pin_life_cycle(void **state)
+{
+    fixture *f = *state;
+    /* a wrong PIN: 6300, then 63C2 on the next MSE */
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(f->t.mse_sw, 0x63C2);
+    /* after the second failure: suspended */
+    assert_int_equal(pin_pace(f, "111111"), 0x6985);
+    assert_int_equal(f->t.mse_sw, 0x63C1);
+    /* resumed by PACE with the CAN; one try left; the right PIN restores */
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(f->t.mse_sw, 0x63C1);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(f->t.mse_sw, 0x9000);
+    /* three failures (with the resumption between): blocked */
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(pin_pace(f, "000000"), 0x6300);
+    assert_int_equal(pin_pace(f, "111111"), 0x6983);
+    assert_int_equal(f->t.mse_sw, 0x63C0);
+    /* the CAN does not unblock; the PUK does, with RESET RETRY COUNTER */
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C0303", NULL, NULL), 0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x6983);
+    assert_int_equal(other_pace(f, 4, "3333333333"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C0303", NULL, NULL), 0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(f->t.mse_sw, 0x9000);
+}
+
+static void test_puk_uses(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(other_pace(f, 4, "3333333333"), 0x9000);
+    assert_int_equal(other_pace(f, 4, "3333333333"), 0x6983);
+    assert_int_equal(f->t.mse_sw, 0x63C0);
+}
+
+static void test_pin_change(void **state)
+{
+    fixture *f = *state;
+    /* not without PACE, not after PACE with the CAN */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
+                                    NULL),
+                     0x6982);
+    assert_int_equal(other_pace(f, 2, "222222"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
+                                    NULL),
+                     0x6982);
+    assert_int_equal(pin_pace(f, "111111"), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002C0203023132", NULL, NULL),
+                     0x6A80);
+    assert_int_equal(npa_term_sendx(&f->t, "002C020506363534333231", NULL,
+                                    NULL),
+                     0x6A88);
+    assert_int_equal(npa_term_sendx(&f->t, "002C050306363534333231", NULL,
+                                    NULL),
+                     0x6A86);
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306363534333231", NULL,
+                                    NULL),
+                     0x9000);
+    assert_int_equal(pin_pace(f, "111111"), 0x6300);
+    assert_int_equal(pin_pace(f, "654321"), 0x9000);
+    /* the CAN too */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020206313233343536", NULL,
+                                    NULL),
+                     0x9000);
+    assert_int_equal(other_pace(f, 2, "222222"), 0x6300);
+    assert_int_equal(other_pace(f, 2, "123456"), 0x9000);
+}
+
+/* ---- Terminal and Chip Authentication ------------------------------------ */
+
+/* A test PKI from scripts/npa-test-pki.sh (cvc-create), made once. */
+static const char *pki_dir(void)
+{
+    static char dir[64];
+    if (dir[0])
+        return dir;
+    snprintf(dir, sizeof(dir), "/tmp/sc-npa-pki.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char cmd[1024];
+    snprintf(
+        cmd, sizeof(cmd),
+        "'%s/scripts/npa-test-pki.sh' '%s' && "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00002 "
+        "--expires=$(date -d +365days +%%y%%m%%d) --sign-with='%s/dv.pkcs8' "
+        "--sign-as='%s/dv.cvcert' --scheme=ECDSA_SHA_256 --read-dg1 "
+        "--out-cert='%s/at1.cvcert' --out-key='%s/at1.pkcs8' >/dev/null",
+        SFC_SOURCE_DIR, dir, dir, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    return dir;
+}
+
+static size_t slurp(const char *name, uint8_t *out, size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", pki_dir(), name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap, f);
+    fclose(f);
+    assert_true(n > 0 && n < cap);
+    return n;
+}
+
+static sfc_card *eac_card(void)
+{
+    char cvca[128];
+    snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", pki_dir());
+    sfc_param p[] = {{"cvca", cvca}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    return ct_card_ex("nPA", &o);
+}
+
+/* PACE with the PIN, TA as terminal `term` ("at" or "at1"), then CA. */
+static void eac(fixture *f, const char *term, uint16_t ta_sw)
+{
+    static uint8_t dv[1024], at[1024], key[1024];
+    char name[32];
+    size_t lens[2];
+    lens[0] = slurp("dv.cvcert", dv, sizeof(dv));
+    snprintf(name, sizeof(name), "%s.cvcert", term);
+    lens[1] = slurp(name, at, sizeof(at));
+    snprintf(name, sizeof(name), "%s.pkcs8", term);
+    size_t keylen = slurp(name, key, sizeof(key));
+    const uint8_t *certs[] = {dv, at};
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_equal(npa_term_ta(&f->t, certs, lens, 2, key, keylen), ta_sw);
+    if (ta_sw == 0x9000)
+        assert_int_equal(npa_term_ca(&f->t), 0x9000);
+}
+
+static int eac_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    f->card = eac_card();
+    npa_term_init(&f->t, xfer, f->card);
+    *state = f;
+    return 0;
+}
+
+static void test_ta_ca_read_write(void **state)
+{
+    fixture *f = *state;
+    uint8_t buf[512];
+    size_t n = sizeof(buf);
+    eac(f, "at", 0x9000);
+    assert_true(f->t.sm);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", NULL,
+                                    NULL),
+                     0x9000);
+    assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "64070C054552494B41");
+    n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 18, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "7209040702760378900276");
+    /* DG18 written and read back */
+    assert_int_equal(npa_term_sendx(&f->t, "00D69200020108", NULL, NULL),
+                     0x9000);
+    n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 18, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, 4), "01080407");
+    /* PIN management right: the PIN can be changed */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306313131313132", NULL,
+                                    NULL),
+                     0x9000);
+    /* TA once per session: a second attempt is refused */
+    assert_int_equal(npa_term_sendx(&f->t, "00820000084142434445464748", NULL,
+                                    NULL),
+                     0x6985);
+}
+
+/* Auxiliary data: age (born before 19991231: yes; before 19600101: no),
+ * validity (20201031 >= 20201020: yes), community (0276 prefix: yes). */
+static void test_aux_data(void **state)
+{
+    fixture *f = *state;
+    static const char aux_hex[] =
+        "673F"
+        "7315060904007F00070301040153083139393931323331"
+        "7315060904007F00070301040253083230323031303230"
+        "730F060904007F00070301040353020276";
+    uint8_t aux[80];
+    size_t n = tu_hex(aux_hex, aux, sizeof(aux));
+    f->t.aux = BUF_MEM_new();
+    BUF_MEM_grow(f->t.aux, n);
+    memcpy(f->t.aux->data, aux, n);
+    eac(f, "at", 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+                                    NULL, NULL),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
+                                    NULL, NULL),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010403",
+                                    NULL, NULL),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010409",
+                                    NULL, NULL),
+                     0x6A80);
+    assert_int_equal(npa_term_sendx(&f->t, "0020800003010203", NULL, NULL),
+                     0x6A80);
+}
+
+static void test_aux_data_fails(void **state)
+{
+    fixture *f = *state;
+    static const char aux_hex[] =
+        "6717"
+        "7315060904007F00070301040153083139363030313031";
+    uint8_t aux[40];
+    size_t n = tu_hex(aux_hex, aux, sizeof(aux));
+    f->t.aux = BUF_MEM_new();
+    BUF_MEM_grow(f->t.aux, n);
+    memcpy(f->t.aux->data, aux, n);
+    eac(f, "at", 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+                                    NULL, NULL),
+                     0x6300);
+    /* no reference for validity in the auxiliary data */
+    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
+                                    NULL, NULL),
+                     0x6A88);
+}
+
+/* Restricted Identification: the card's answer is SHA-256 of the ECDH
+ * x-coordinate of its RI key (key store 42) and the sector key. */
+static void test_restricted_identification(void **state)
+{
+    fixture *f = *state;
+    eac(f, "at", 0x9000);
+    EVP_PKEY *sector = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "brainpoolP256r1");
+    assert_non_null(sector);
+    uint8_t pt[65];
+    size_t ptlen = 0;
+    assert_int_equal(EVP_PKEY_get_octet_string_param(
+                         sector, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
+                         sizeof(pt), &ptlen),
+                     1);
+    /* expected: derive with the card's RI key and hash */
+    EVP_PKEY *ri = sfc_key_pkey(sfc_key_find(f->card, NPA_KEY_RI));
+    EVP_PKEY_CTX *dctx = EVP_PKEY_CTX_new(ri, NULL);
+    uint8_t z[64], want[32];
+    size_t zlen = sizeof(z);
+    assert_int_equal(EVP_PKEY_derive_init(dctx), 1);
+    assert_int_equal(EVP_PKEY_derive_set_peer(dctx, sector), 1);
+    assert_int_equal(EVP_PKEY_derive(dctx, z, &zlen), 1);
+    assert_int_equal(EVP_Digest(z, zlen, want, NULL, EVP_sha256(), NULL), 1);
+    EVP_PKEY_CTX_free(dctx);
+    EVP_PKEY_free(sector);
+    /* before MSE: 6985; then MSE:Set AT for RI and GENERAL AUTHENTICATE */
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F00070202050203"
+                                    "840142",
+                                    NULL, NULL),
+                     0x9000);
+    sfc_buf c;
+    buf_init(&c);
+    buf_put(&c, (const uint8_t[]){0x00, 0x86, 0x00, 0x00, 0x00}, 5);
+    size_t m7c = ber_begin(&c, 0x7C), ma0 = ber_begin(&c, 0xA0);
+    ber_put(&c, 0x06,
+            (const uint8_t[]){0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x05,
+                              0x02, 0x03},
+            10);
+    ber_put(&c, 0x86, pt, ptlen);
+    ber_end(&c, ma0);
+    ber_end(&c, m7c);
+    c.data[4] = (uint8_t)(c.len - 5);
+    buf_put_u8(&c, 0x00);
+    uint8_t r[128];
+    size_t rn = sizeof(r);
+    assert_int_equal(npa_term_send(&f->t, c.data, c.len, r, &rn), 0x9000);
+    buf_free(&c);
+    assert_int_equal(rn, 36);
+    assert_memory_equal(r, "\x7C\x22\x81\x20", 4);
+    assert_memory_equal(r + 4, want, 32);
+    /* a key ID the card does not have */
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F00070202050203"
+                                    "840107",
+                                    NULL, NULL),
+                     0x6A88);
+}
+
+static void test_chat_narrows(void **state)
+{
+    fixture *f = *state;
+    uint8_t buf[512];
+    size_t n = sizeof(buf);
+    eac(f, "at1", 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", NULL,
+                                    NULL),
+                     0x9000);
+    assert_int_equal(npa_term_read_sfi(&f->t, 1, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "610413024944");
+    n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x6982);
+    assert_int_equal(npa_term_sendx(&f->t, "00D69200020108", NULL, NULL),
+                     0x6982);
+    /* no Restricted Identification right */
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F00070202050203"
+                                    "840142",
+                                    NULL, NULL),
+                     0x6982);
+    /* PACE was with the PIN: changing it needs no CHAT right */
+    assert_int_equal(npa_term_sendx(&f->t, "002C020306313131313132", NULL,
+                                    NULL),
+                     0x9000);
+}
+
+static void test_ta_bad_certificate(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    /* a certificate that does not verify: 6300; malformed: 6A80 */
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002281B611830F5A5A534F4654435643"
+                                    "413030303031",
+                                    NULL, NULL),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "002A00BE0A7F4E03420100 5F3701AA",
+                                    NULL, NULL),
+                     0x6300);
+    assert_int_equal(npa_term_sendx(&f->t, "002A00BE037F4E05", NULL, NULL),
+                     0x6A80);
+    /* MSE:Set AT for TA before a terminal certificate: 6985 */
+    assert_int_equal(npa_term_sendx(&f->t, "002281A403910100", NULL, NULL),
+                     0x6985);
+    /* CA before TA: 6985 */
+    assert_int_equal(npa_term_sendx(&f->t,
+                                    "002241A40F800A04007F0007020203020284"
+                                    "0141",
+                                    NULL, NULL),
+                     0x6985);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_pace_each_password, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pace_dh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_access_after_pace, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pin_life_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_puk_uses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pin_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ta_ca_read_write, eac_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_aux_data, eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aux_data_fails, eac_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_restricted_identification,
+                                        eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ta_bad_certificate, eac_setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
