@@ -34,11 +34,20 @@ set -euo pipefail
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/softcard
 OUT=$CACHE/npa-tool
 STAMP=$CACHE/npa-tool.patch-1
-if [ -x "$OUT" ] && [ -e "$STAMP" ] && [ -z "${NPA_TOOL_REBUILD:-}" ]; then
+cached() { [ -x "$OUT" ] && [ -e "$STAMP" ] && [ -z "${NPA_TOOL_REBUILD:-}" ]; }
+if cached; then
     echo "$OUT"
     exit 0
 fi
 mkdir -p "$CACHE"
+# One build at a time (tests that need npa-tool run in parallel): wait for
+# another run's build, then use its result.
+exec 9>"$CACHE/npa-tool.lock"
+flock 9
+if cached; then
+    echo "$OUT"
+    exit 0
+fi
 
 C=$(mktemp -d "$CACHE/npa-tool-build.XXXXXX")
 trap 'rm -rf "$C"' EXIT
