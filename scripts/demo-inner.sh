@@ -110,4 +110,9 @@ for _ in $(seq 100); do      # until pcscd has noticed that slot 0 is empty
     sleep 0.05
 done
 bash "$(dirname "$0")/demo-piv.sh" "$SOFTCARD"
+for _ in $(seq 100); do      # until pcscd has noticed that slot 0 is empty
+    opensc-tool -l 2>/dev/null | grep -q "No .*Virtual PCD 00 00" && break
+    sleep 0.05
+done
+bash "$(dirname "$0")/demo-npa.sh" "$SOFTCARD"
 printf '\nDemo finished. Run ./check for the full test suite.\n'

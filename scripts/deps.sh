@@ -25,7 +25,7 @@ autoconf automake libtool patch"
 # To run the demo.
 SC_DEMO_PACKAGES="pcscd vsmartcard-vpcd pcsc-tools opensc python3 \
 python3-pyscard iproute2 util-linux procps openssl cardpeek cardpeek-data \
-yubico-piv-tool openssh-client"
+yubico-piv-tool openssh-client openpace autoconf automake libtool patch"
 
 sc_missing_packages() {
     for p in "$@"; do
