@@ -481,7 +481,7 @@ size_t vpcd_link_pollfds(const vpcd_link *link, struct pollfd *fds)
         fds[n++] = (struct pollfd){.fd = link->conn_fd, .events = POLLOUT};
     else if (link->conn_fd >= 0) {
         short ev = 0;
-        if (link->olen - link->ooff <= LINK_OUT_HIGH)
+        if (!link_io_full(link) && !link_io_backlog(link))
             ev |= POLLIN;
         if (link_io_pending(link))
             ev |= POLLOUT;
@@ -504,7 +504,9 @@ static sfc_err handle_conn(vpcd_link *link, short revents)
         return connect_progress(link, false);
     if (revents & POLLOUT)
         err = link_io_flush(link);
-    if (err == SFC_OK && (revents & (POLLIN | POLLHUP | POLLERR)))
+    if (err == SFC_OK && link_io_backlog(link))
+        err = link_io_resume(link); /* the peer read: dispatch what waits */
+    else if (err == SFC_OK && (revents & (POLLIN | POLLHUP | POLLERR)))
         err = link_io_read(link);
     if (err == SFC_E_REMOVED)
         return card_gone(link);
@@ -602,6 +604,21 @@ const char *vpcd_link_bound_host(const vpcd_link *link)
 int vpcd_link_conn_fd(const vpcd_link *link)
 {
     return link->state == VPCD_LINK_CONNECTED ? link->conn_fd : -1;
+}
+
+size_t vpcd_link_out_queued(const vpcd_link *link)
+{
+    return link->olen - link->ooff;
+}
+
+size_t vpcd_link_out_capacity(const vpcd_link *link)
+{
+    return link->ocap;
+}
+
+size_t vpcd_link_in_backlog(const vpcd_link *link)
+{
+    return link->ilen - link->ipos;
 }
 
 const char *vpcd_link_error(const vpcd_link *link)

@@ -144,6 +144,19 @@ const char *vpcd_link_bound_host(const vpcd_link *link);
 int vpcd_link_conn_fd(const vpcd_link *link);
 
 /**
+ * Output bytes queued and not yet taken by the kernel. A peer that writes
+ * and never reads cannot push this past 5 frames of 65537 bytes: above
+ * 4 frames, the link dispatches nothing and reads nothing.
+ */
+size_t vpcd_link_out_queued(const vpcd_link *link);
+
+/** Allocated size of the output queue (back to one frame on disconnect). */
+size_t vpcd_link_out_capacity(const vpcd_link *link);
+
+/** Received bytes kept back, not yet decoded, while output is too high. */
+size_t vpcd_link_in_backlog(const vpcd_link *link);
+
+/**
  * The last failure as one line "<what>: <cause> (<hint>)", e.g.
  * "cannot connect to vpcd at 127.0.0.1:35963: connection refused (is
  * pcscd running with a vpcd driver?)"; "" if none.

@@ -54,7 +54,9 @@ static void echo_power(void *c, int ctrl)
         card->power[card->n_power++] = ctrl;
 }
 
-/* Answers APDU || 9000 (cut to fit); FFEE.. = removed, FFEF.. = empty. */
+/* Answers APDU || 9000 (cut to fit); FFEE.. = removed, FFEF.. = empty,
+ * FFEA P1 P2 = 65533 bytes starting with P1 P2, then 9000 (a GET CHALLENGE
+ * of the largest extended length: a short command, a frame-sized answer). */
 static sfc_err echo_transmit(void *c, const uint8_t *capdu, size_t len,
                             const uint8_t **rapdu, size_t *rlen)
 {
@@ -69,7 +71,12 @@ static sfc_err echo_transmit(void *c, const uint8_t *capdu, size_t len,
         *rlen = 0;
         return SFC_OK;
     }
-    memcpy(card->resp, capdu, n);
+    if (len >= 4 && capdu[0] == 0xFF && capdu[1] == 0xEA) {
+        n = VPCD_MAX_PAYLOAD - 2;
+        memset(card->resp, 0xA5, n);
+        memcpy(card->resp, capdu + 2, 2);
+    } else
+        memcpy(card->resp, capdu, n);
     card->resp[n] = 0x90;
     card->resp[n + 1] = 0x00;
     *rlen = n + 2;
@@ -911,6 +918,77 @@ static void test_config_errors(void **state)
     assert_string_equal(vpcd_link_state_name(VPCD_LINK_WAITING), "waiting");
 }
 
+/* ---- a peer that writes and never reads ------------------------------ */
+
+#define FLOOD_FRAMES 1000u
+/* The output queue's bound: the high-water mark (4 frames) plus one. */
+#define OUT_BOUND (5u * (VPCD_MAX_PAYLOAD + VPCD_HEADER_SIZE))
+
+/* FLOOD_FRAMES commands asking 65533 bytes each (65 MB of answers, far
+ * more than the kernel's socket buffers hold), in one write. */
+static void send_flood(int fd)
+{
+    static uint8_t buf[FLOOD_FRAMES * 6];
+    for (size_t i = 0; i < FLOOD_FRAMES; i++) {
+        uint8_t f[6] = {0x00, 0x04, 0xFF, 0xEA, (uint8_t)(i >> 8),
+                        (uint8_t)i};
+        memcpy(buf + 6 * i, f, 6);
+    }
+    assert_int_equal(send(fd, buf, sizeof(buf), MSG_NOSIGNAL),
+                     (ssize_t)sizeof(buf));
+}
+
+static void test_flood_never_read_is_bounded(void **state)
+{
+    (void)state;
+    echo_card card;
+    static uint8_t buf[VPCD_MAX_PAYLOAD];
+    int fd;
+    echo_init(&card);
+    vpcd_link *link = reversed_pair(&card, &fd);
+
+    send_flood(fd);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
+        assert_true(vpcd_link_out_queued(link) <= OUT_BOUND);
+    }
+    assert_true(card.n_transmit < FLOOD_FRAMES); /* dispatch paused */
+    assert_true(vpcd_link_in_backlog(link) > 0); /* the rest kept */
+    for (size_t i = 0; i < FLOOD_FRAMES; i++) { /* now read: all arrive */
+        assert_int_equal(read_frame(link, fd, buf, sizeof(buf)),
+                         VPCD_MAX_PAYLOAD);
+        assert_int_equal((buf[0] << 8) | buf[1], i);
+        assert_true(vpcd_link_out_queued(link) <= OUT_BOUND);
+    }
+    assert_int_equal(card.n_transmit, FLOOD_FRAMES);
+    assert_true(vpcd_link_out_capacity(link) > VPCD_MAX_PAYLOAD + 2);
+    close(fd);
+    pump_until_state(link, VPCD_LINK_LISTENING);
+    assert_int_equal(vpcd_link_out_capacity(link), VPCD_MAX_PAYLOAD + 2);
+    assert_int_equal(vpcd_link_in_backlog(link), 0);
+    vpcd_link_free(link);
+}
+
+/* The peer leaves with answers queued: the queue shrinks back at once. */
+static void test_flood_then_leave_shrinks(void **state)
+{
+    (void)state;
+    echo_card card;
+    int fd;
+    echo_init(&card);
+    vpcd_link *link = reversed_pair(&card, &fd);
+
+    send_flood(fd);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
+    assert_true(vpcd_link_out_queued(link) > 0);
+    close(fd);
+    pump_until_state(link, VPCD_LINK_LISTENING);
+    assert_int_equal(vpcd_link_out_queued(link), 0);
+    assert_int_equal(vpcd_link_out_capacity(link), VPCD_MAX_PAYLOAD + 2);
+    vpcd_link_free(link);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -940,6 +1018,8 @@ int main(void)
         T(test_normal_connect_timeout),
         T(test_normal_unknown_host),
         T(test_config_errors),
+        T(test_flood_never_read_is_bounded),
+        T(test_flood_then_leave_shrinks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
