@@ -251,7 +251,9 @@ size_t drv_pollfds(const drv_slot *s, struct pollfd *fds)
     size_t n = 0;
     fds[n++] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
     if (s->conn_fd >= 0)
-        fds[n++] = (struct pollfd){.fd = s->conn_fd, .events = POLLRDHUP};
+        /* POLLIN too: data nobody asked for ejects the card at once */
+        fds[n++] = (struct pollfd){.fd = s->conn_fd,
+                                   .events = POLLIN | POLLRDHUP};
     else if (s->listen_fd >= 0)
         fds[n++] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
     if (s->dial.fd >= 0)
