@@ -110,6 +110,7 @@ static void drop_connection(vpcd_link *link)
 
     close_fd(&link->conn_fd);
     link_io_reset(link);
+    link->refusal_logged = false;
     if (link->ai_list) {
         freeaddrinfo(link->ai_list);
         link->ai_list = link->ai_cur = NULL;
@@ -338,8 +339,9 @@ static void accept_one(vpcd_link *link)
     }
     vpcd_addr_format((struct sockaddr *)&ss, who, sizeof(who));
     if (link->state == VPCD_LINK_CONNECTED || set_nonblock_cloexec(fd) < 0) {
-        sfc_log(SFC_LOG_WARN, "%s: closed a second vpcd connection from %s "
-               "(the card is already in a reader)", link->name, who);
+        link_warn_once(link, &link->refusal_logged, "closed a second vpcd "
+                       "connection from %s (the card is already in a "
+                       "reader)", who);
         close(fd);
         return;
     }

@@ -46,6 +46,8 @@ struct vpcd_link {
     uint64_t deadline; /**< back-off or connect timeout, or none */
     unsigned backoff_ms;
     bool failure_logged; /**< first failure since last success reported */
+    bool peer_warned;    /**< a protocol error of this connection logged */
+    bool refusal_logged; /**< a refused second connection logged */
 
     vpcd_decoder dec;
     uint8_t *rbuf;
@@ -57,6 +59,13 @@ struct vpcd_link {
 };
 
 /* link_io.c */
+/**
+ * A warning about the peer: at WARN level once per connection, at DEBUG
+ * after that, so that a peer cannot fill the log (a flood of bad frames
+ * or of connections).
+ */
+void link_warn_once(vpcd_link *link, bool *logged, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 sfc_err link_io_init(vpcd_link *link);
 void link_io_free(vpcd_link *link);
 /** Forget buffered input and output (connection replaced or closed). */

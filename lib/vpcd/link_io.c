@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,8 +68,25 @@ static void out_shrink(vpcd_link *link)
     link->ocap = LINK_OUT_INITIAL;
 }
 
+void link_warn_once(vpcd_link *link, bool *logged, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (*logged) {
+        sfc_log(SFC_LOG_DEBUG, "%s: %s", link->name, msg);
+        return;
+    }
+    *logged = true;
+    sfc_log(SFC_LOG_WARN, "%s: %s (logged once per connection; the rest at "
+           "debug level)", link->name, msg);
+}
+
 void link_io_reset(vpcd_link *link)
 {
+    link->peer_warned = false;
     vpcd_decoder_reset(&link->dec);
     link->olen = link->ooff = 0;
     link->ipos = link->ilen = 0;
@@ -214,14 +232,14 @@ static sfc_err dispatch(vpcd_link *link, const uint8_t *p, size_t len)
     case VPCD_MSG_APDU:
         return answer_apdu(link, p, len);
     case VPCD_MSG_UNKNOWN_CTRL:
-        sfc_log(SFC_LOG_WARN, "%s: unknown control byte %02X from vpcd; "
-               "ignored", link->name, p[0]);
+        link_warn_once(link, &link->peer_warned, "unknown control byte %02X "
+                       "from vpcd; ignored", p[0]);
         return SFC_OK;
     case VPCD_MSG_EMPTY:
         break;
     }
-    sfc_log(SFC_LOG_WARN, "%s: zero-length frame from vpcd; ignored",
-           link->name);
+    link_warn_once(link, &link->peer_warned, "zero-length frame from vpcd; "
+                   "ignored");
     return SFC_OK;
 }
 

@@ -447,7 +447,8 @@ static void test_zero_length_and_unknown_ignored(void **state)
     assert_int_equal(card.n_power, 0);
     assert_int_equal(card.n_transmit, 0);
     assert_true(has_log(SFC_LOG_WARN, "zero-length frame"));
-    assert_true(has_log(SFC_LOG_WARN, "unknown control byte 03"));
+    /* the second protocol error of the connection: debug level */
+    assert_true(has_log(SFC_LOG_DEBUG, "unknown control byte 03"));
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_CONNECTED);
     close(fd);
     vpcd_link_free(link);
@@ -918,6 +919,59 @@ static void test_config_errors(void **state)
     assert_string_equal(vpcd_link_state_name(VPCD_LINK_WAITING), "waiting");
 }
 
+/* ---- a peer that floods the log -------------------------------------- */
+
+static size_t count_log(sfc_log_level level, const char *needle)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_logged; i++)
+        if (logged[i].level == level && strstr(logged[i].text, needle))
+            n++;
+    return n;
+}
+
+/* Thousands of bad frames give one warning per connection, not one each. */
+static void test_bad_frames_warn_once_per_connection(void **state)
+{
+    (void)state;
+    echo_card card;
+    static uint8_t junk[3000 * 3];
+    int fd;
+    echo_init(&card);
+    vpcd_link *link = reversed_pair(&card, &fd);
+
+    size_t n = 0;
+    for (size_t i = 0; i < 3000; i++) { /* zero-length, unknown control */
+        memcpy(junk + n, i % 2 ? "\x00\x01\x07" : "\x00\x00",
+               i % 2 ? 3 : 2);
+        n += i % 2 ? 3 : 2;
+    }
+    sfc_log_set(capture_log, NULL, SFC_LOG_WARN); /* count them all */
+    assert_int_equal(send(fd, junk, n, MSG_NOSIGNAL), (ssize_t)n);
+    send_hex(fd, "0001 04");
+    expect_reply(link, fd, "3B 95 13 81 01 80 73 FF 01 00 0B");
+    size_t warns = 0;
+    for (size_t i = 0; i < n_logged; i++)
+        warns += logged[i].level <= SFC_LOG_WARN;
+    assert_int_equal(warns, 1);
+    for (int i = 0; i < 20; i++) { /* a flood of second connections */
+        int extra = tcp_connect("127.0.0.1", vpcd_link_port(link));
+        assert_true(extra >= 0);
+        expect_closed(link, extra);
+        close(extra);
+    }
+    assert_int_equal(count_log(SFC_LOG_WARN, "second vpcd connection"), 1);
+    close(fd); /* the next connection may warn again, once */
+    pump_until_state(link, VPCD_LINK_LISTENING);
+    fd = tcp_connect("127.0.0.1", vpcd_link_port(link));
+    pump_until_state(link, VPCD_LINK_CONNECTED);
+    send_hex(fd, "0000 0000 0001 04");
+    expect_reply(link, fd, "3B 95 13 81 01 80 73 FF 01 00 0B");
+    assert_int_equal(count_log(SFC_LOG_WARN, "zero-length frame"), 2);
+    close(fd);
+    vpcd_link_free(link);
+}
+
 /* ---- a peer that writes and never reads ------------------------------ */
 
 #define FLOOD_FRAMES 1000u
@@ -1020,6 +1074,7 @@ int main(void)
         T(test_config_errors),
         T(test_flood_never_read_is_bounded),
         T(test_flood_then_leave_shrinks),
+        T(test_bad_frames_warn_once_per_connection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
