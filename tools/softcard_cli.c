@@ -321,7 +321,7 @@ static int param_slot(softcard_opts *o, const char *key, size_t key_len,
 static int take_param(softcard_opts *o, const char *key, size_t key_len,
                       const char *value, char *err, size_t errlen)
 {
-    size_t i;
+    size_t i = 0;
     int rc = param_slot(o, key, key_len, &i, err, errlen);
     if (rc == SOFTCARD_EXIT_OK)
         o->params[i].value = value;
@@ -334,7 +334,7 @@ static int take_param_file(softcard_opts *o, const char *opt, const char *key,
                            size_t key_len, const char *path, char *err,
                            size_t errlen)
 {
-    size_t i;
+    size_t i = 0;
     int rc = param_slot(o, key, key_len, &i, err, errlen);
     if (rc != SOFTCARD_EXIT_OK)
         return rc;
@@ -545,7 +545,7 @@ static int take_param_env(softcard_opts *o, const char *key, char *err,
                           size_t errlen)
 {
     char var[SOFTCARD_PARAM_KEY_MAX + 16];
-    size_t i;
+    size_t i = 0;
     softcard_secret_env_name(key, var, sizeof(var));
     const char *v = getenv(var);
     if (!v || !v[0] || given(o, key) || !declared_by_a_type(o, key))
