@@ -11,9 +11,13 @@
  * card sockets: the card never speaks unasked, so readable means closed
  * (removal) or misbehaving (also treated as removal). The thread also
  * powers a card off when the grace period after its last handle expires.
- * Nothing here blocks except the GET ATR of a newly connected card and
- * the power-off frame, both bounded by the I/O timeout.
+ * Idle card sockets are watched for hang-ups (POLLRDHUP), not for input,
+ * so the answers clients read on their own threads never wake this one.
+ * Nothing here blocks except the GET ATR of a newly connected card
+ * (bounded by the ATR timeout, 2 s at most, so one silent card delays the
+ * others that long and no more) and the power-off frame (I/O timeout).
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "scio/direct.h"
 
 #include <errno.h>
@@ -33,6 +37,7 @@
 #define BACKOFF_MAX_MS 1000u
 #define DEFAULT_GRACE_MS 5000
 #define DEFAULT_IO_TIMEOUT_MS 60000
+#define MAX_ATR_TIMEOUT_MS 2000
 #define POLL_MAX (2 * DIRECT_MAX_SLOTS + 1)
 
 uint64_t direct_now_ms(void)
@@ -172,7 +177,8 @@ static void build_poll_set(dsrv *s, poll_set *ps)
     for (size_t i = 0; i < s->n_slots; i++) {
         dslot *sl = &s->slots[i];
         if (sl->fd >= 0 && !sl->busy)
-            poll_add(ps, sl->fd, POLLIN, sl);
+            poll_add(ps, sl->fd, POLLRDHUP, sl);
+        sl->unwatched = sl->fd >= 0 && sl->busy;
         if (sl->fd < 0 && sl->listen_fd >= 0)
             poll_add(ps, sl->listen_fd, POLLIN, sl);
         if (sl->connect_fd >= 0)
@@ -343,6 +349,10 @@ scio_status direct_srv_new(const scio_context_opts *o, dsrv **out)
         s->slots[i].listen_fd = s->slots[i].connect_fd = s->slots[i].fd = -1;
     s->grace_ms = o->power_off_grace_ms ? o->power_off_grace_ms : DEFAULT_GRACE_MS;
     s->io_timeout_ms = o->io_timeout_ms ? o->io_timeout_ms : DEFAULT_IO_TIMEOUT_MS;
+    s->atr_timeout_ms = s->io_timeout_ms > 0 &&
+                                s->io_timeout_ms < MAX_ATR_TIMEOUT_MS
+                            ? s->io_timeout_ms
+                            : MAX_ATR_TIMEOUT_MS;
     scio_status st = sync_init(s);
     if (st == SCIO_OK)
         st = slots_open(s, o);
