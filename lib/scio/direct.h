@@ -26,6 +26,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <netdb.h>
+
 #include "scio/backend.h"
 #include "vpcd/frame.h"
 
@@ -40,6 +42,8 @@ typedef struct dslot {
     int listen_fd;      /**< normal mode listener */
     int connect_fd;     /**< reversed mode: connect in progress, else -1 */
     uint64_t retry_at;  /**< reversed mode: next attempt (ms), 0 = none */
+    struct addrinfo *addrs; /**< reversed mode: the card's addresses,
+                                 resolved once (I/O thread only) */
     unsigned backoff_ms;
 
     /* locked: */

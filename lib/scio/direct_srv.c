@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE /* POLLRDHUP */
 #include "scio/direct.h"
+#include "vpcd/sockaddr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,47 +81,41 @@ static void card_socket(int fd)
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-static struct addrinfo *resolve(const char *host, uint16_t port, bool passive)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV |
-                                         (passive ? AI_PASSIVE : 0)};
-    struct addrinfo *res = NULL;
-    char service[8];
-    snprintf(service, sizeof(service), "%u", (unsigned)port);
-    if (getaddrinfo(host, service, &hints, &res) != 0)
-        return NULL;
-    return res;
-}
-
 static int listen_on(const char *host, uint16_t port)
 {
-    struct addrinfo *res = resolve(host, port, true);
+    struct addrinfo *res = NULL;
     int fd = -1, one = 1;
+    if (vpcd_sock_resolve(host, port, true, &res) != 0)
+        return -1;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0)
             continue;
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1) != 0) {
+        if (vpcd_sock_bind(fd, ai) != 0 || listen(fd, 1) != 0) {
             close(fd);
             fd = -1;
         }
     }
-    if (res)
-        freeaddrinfo(res);
+    vpcd_sock_free(res);
     if (fd >= 0)
         set_flags(fd, true);
     return fd;
 }
 
-/** Reversed mode: start a non-blocking connect (connect_fd >= 0 after). */
+/**
+ * Reversed mode: start a non-blocking connect (connect_fd >= 0 after).
+ * The card's host is resolved once and the addresses kept for every retry:
+ * a stalling resolver would stall every slot (one I/O thread serves them
+ * all); it is asked again only while it has not answered.
+ */
 static void start_connect(dslot *sl)
 {
-    struct addrinfo *res = resolve(sl->host, sl->port, false);
     sl->retry_at = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+    if (!sl->addrs && vpcd_sock_resolve(sl->host, sl->port, false,
+                                        &sl->addrs) != 0)
+        sl->addrs = NULL;
+    for (struct addrinfo *ai = sl->addrs; ai; ai = ai->ai_next) {
         int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0)
             continue;
@@ -132,8 +127,6 @@ static void start_connect(dslot *sl)
         }
         close(fd);
     }
-    if (res)
-        freeaddrinfo(res);
 }
 
 static void schedule_retry(dslot *sl)
@@ -393,6 +386,7 @@ void direct_srv_free(dsrv *s)
         close_fd(&s->slots[i].fd);
         close_fd(&s->slots[i].listen_fd);
         close_fd(&s->slots[i].connect_fd);
+        vpcd_sock_free(s->slots[i].addrs);
         vpcd_decoder_free(&s->slots[i].dec);
     }
     close_fd(&s->wake[0]);

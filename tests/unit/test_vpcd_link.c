@@ -919,6 +919,69 @@ static void test_config_errors(void **state)
     assert_string_equal(vpcd_link_state_name(VPCD_LINK_WAITING), "waiting");
 }
 
+/* ---- Unix-domain sockets ------------------------------------------------ */
+
+#include <sys/stat.h>
+#include <sys/un.h>
+
+static int unix_socket(const char *path, bool listening)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    int rc = listening ? bind(fd, (struct sockaddr *)&sun, sizeof(sun))
+                       : connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+    assert_int_equal(rc, 0);
+    if (listening)
+        assert_int_equal(listen(fd, 1), 0);
+    return fd;
+}
+
+/* Reversed mode on "unix:PATH": a socket file of mode 0660. Normal mode:
+ * the link connects to a listening socket, and again after it went. */
+static void test_unix_socket_transport(void **state)
+{
+    (void)state;
+    echo_card card;
+    char dir[] = "/tmp/sfc-unix-XXXXXX", host[96], path[64];
+    struct stat st;
+    echo_init(&card);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/card", dir);
+    snprintf(host, sizeof(host), "unix:%s", path);
+    vpcd_link *link = new_link(VPCD_LINK_REVERSED, host, 0, true, &card);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISSOCK(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0660);
+    int fd = unix_socket(path, false);
+    pump_until_state(link, VPCD_LINK_CONNECTED);
+    send_hex(fd, "0001 04");
+    expect_reply(link, fd, "3B 95 13 81 01 80 73 FF 01 00 0B");
+    close(fd);
+    vpcd_link_free(link);
+    unlink(path);
+
+    int lfd = unix_socket(path, true); /* now the test plays vpcd */
+    link = new_link(VPCD_LINK_NORMAL, host, 1, true, &card);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
+    for (int round = 0; round < 2; round++) {
+        pump_until_state(link, VPCD_LINK_CONNECTED);
+        fd = accept(lfd, NULL, NULL);
+        assert_true(fd >= 0);
+        send_hex(fd, "0004 00A4000C");
+        expect_reply(link, fd, "00A4000C 9000");
+        close(fd); /* vpcd goes: the link reconnects */
+        pump_until_state(link, VPCD_LINK_WAITING);
+        fake_now += 2000;
+    }
+    vpcd_link_free(link);
+    close(lfd);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- a peer that floods the log -------------------------------------- */
 
 static size_t count_log(sfc_log_level level, const char *needle)
@@ -1075,6 +1138,7 @@ int main(void)
         T(test_flood_never_read_is_bounded),
         T(test_flood_then_leave_shrinks),
         T(test_bad_frames_warn_once_per_connection),
+        T(test_unix_socket_transport),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
