@@ -14,7 +14,8 @@
  * and vpcd_link_handle() does the work after poll() returned. The loop in
  * loop.h serves many links; vpcd_link_step() is a one-link loop iteration
  * for tests and simple callers. All sockets are non-blocking; nothing here
- * blocks except getaddrinfo() on the host name.
+ * blocks except getaddrinfo() on the host name, once per insertion (the
+ * addresses are kept for every reconnect; "unix:PATH" needs no lookup).
  *
  * Socket rules (docs/protocol.md): TCP_NODELAY on the card socket,
  * TCP_QUICKACK re-armed before every read, each frame written with one
@@ -61,7 +62,8 @@ typedef enum vpcd_link_state {
 typedef struct vpcd_link_config {
     vpcd_link_mode mode;
     /** Normal: vpcd host (NULL = "localhost"). Reversed: bind address
-     *  (NULL = "127.0.0.1"; "0.0.0.0" or "::" for all interfaces). */
+     *  (NULL = "127.0.0.1"; "0.0.0.0" or "::" for all interfaces). Either
+     *  may be "unix:PATH", a Unix-domain socket (port ignored). */
     const char *host;
     /** vpcd port; reversed mode: 0 picks an ephemeral port. */
     uint16_t port;
