@@ -104,8 +104,20 @@ static sfc_err read_all(int fd, char *buf, size_t len)
     return SFC_OK;
 }
 
+/* Read `path`; messages name it `name` (the path as the user gave it). */
+static sfc_err read_file_named(const char *path, const char *name,
+                              char **text, size_t *len, char *err,
+                              size_t errlen);
+
 sfc_err sfc_image_read_file(const char *path, char **text, size_t *len,
                           char *err, size_t errlen)
+{
+    return read_file_named(path, path, text, len, err, errlen);
+}
+
+static sfc_err read_file_named(const char *path, const char *name,
+                              char **text, size_t *len, char *err,
+                              size_t errlen)
 {
     struct stat st;
     memset(&st, 0, sizeof(st));
@@ -114,20 +126,20 @@ sfc_err sfc_image_read_file(const char *path, char **text, size_t *len,
     /* O_NONBLOCK: a FIFO must not block; refused below */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return fail(err, errlen, SFC_E_IO, "%s: %s", path, strerror(errno));
+        return fail(err, errlen, SFC_E_IO, "%s: %s", name, strerror(errno));
     sfc_err rv = fstat(fd, &st) == 0 ? SFC_OK : SFC_E_IO;
     if (rv == SFC_OK && !S_ISREG(st.st_mode))
-        rv = fail(err, errlen, SFC_E_IO, "%s: not a regular file", path);
+        rv = fail(err, errlen, SFC_E_IO, "%s: not a regular file", name);
     else if (rv == SFC_OK && (uint64_t)st.st_size > SFC_IMAGE_MAX_BYTES)
-        rv = fail(err, errlen, SFC_E_RANGE, "%s: larger than %u bytes", path,
+        rv = fail(err, errlen, SFC_E_RANGE, "%s: larger than %u bytes", name,
                   SFC_IMAGE_MAX_BYTES);
     else if (rv == SFC_OK && !(*text = malloc((size_t)st.st_size + 1)))
-        rv = fail(err, errlen, SFC_E_NOMEM, "%s: out of memory", path);
+        rv = fail(err, errlen, SFC_E_NOMEM, "%s: out of memory", name);
     else if (rv == SFC_OK && read_all(fd, *text, (size_t)st.st_size) != SFC_OK)
-        rv = fail(err, errlen, SFC_E_IO, "%s: read error: %s", path,
+        rv = fail(err, errlen, SFC_E_IO, "%s: read error: %s", name,
                   strerror(errno ? errno : EIO));
     else if (rv != SFC_OK)
-        fail(err, errlen, rv, "%s: %s", path, strerror(errno));
+        fail(err, errlen, rv, "%s: %s", name, strerror(errno));
     close(fd);
     if (rv != SFC_OK) {
         sfc_image_text_free(*text, (size_t)st.st_size);
@@ -164,20 +176,21 @@ static sfc_err load_from_text(const char *text, size_t len, const uint8_t *pass,
     return rv;
 }
 
-static sfc_err load_path(const char *path, const uint8_t *pass, size_t passlen,
+static sfc_err load_path(const char *path, const char *name,
+                        const uint8_t *pass, size_t passlen,
                         const sfc_card_options *base, sfc_card **out,
                         sfc_image_key **key, char *err, size_t errlen)
 {
     char *text = NULL;
     size_t len = 0;
     *out = NULL;
-    sfc_err rv = sfc_image_read_file(path, &text, &len, err, errlen);
+    sfc_err rv = read_file_named(path, name, &text, &len, err, errlen);
     if (rv != SFC_OK)
         return rv;
     rv = load_from_text(text, len, pass, passlen, base, out, key, err,
                         errlen);
     if (rv != SFC_OK)
-        prefix_path(path, err, errlen);
+        prefix_path(name, err, errlen);
     sfc_image_text_free(text, len);
     return rv;
 }
@@ -186,7 +199,8 @@ sfc_err sfc_image_load_file(const char *path, const uint8_t *pass,
                           size_t passlen, const sfc_card_options *base,
                           sfc_card **out, char *err, size_t errlen)
 {
-    return load_path(path, pass, passlen, base, out, NULL, err, errlen);
+    return load_path(path, path, pass, passlen, base, out, NULL, err,
+                     errlen);
 }
 
 /* ---- the store ------------------------------------------------------------- */
@@ -341,8 +355,8 @@ sfc_err sfc_image_store_load(sfc_image_store *s, const uint8_t *pass,
                            sfc_card **out, char *err, size_t errlen)
 {
     sfc_image_key *key = NULL;
-    sfc_err rv = load_path(s->file, pass, passlen, base, out, &key, err,
-                          errlen);
+    sfc_err rv = load_path(s->file, s->path, pass, passlen, base, out, &key,
+                          err, errlen);
     if (rv == SFC_OK && key)
         sfc_image_store_set_key(s, key);
     return rv;
