@@ -153,7 +153,7 @@ static sfc_err parse_unix(const char *addr, drv_config *cfg, char *why,
     if (!vpcd_sock_slot_path(addr, DRV_MAX_SLOTS - 1, probe, sizeof(probe)))
         return fail(why, cap, "\"%s\": the socket path is too long (at "
                     "most 104 bytes)", addr);
-    snprintf(cfg->host, sizeof(cfg->host), "%s", addr);
+    memcpy(cfg->host, addr, strlen(addr) + 1); /* fits: probe fitted */
     cfg->mode = DRV_LISTEN;
     return SFC_OK;
 }
