@@ -13,6 +13,8 @@
  */
 #include "devname.h"
 
+#include "vpcd/sockaddr.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -138,12 +140,33 @@ static sfc_err parse_bracketed(char *addr, drv_config *cfg, char *why,
     return err != SFC_OK ? err : parse_port(close + 2, cfg, why, cap);
 }
 
-/* The part before the options: /dev/null:PORT, HOST:PORT, [V6]:PORT. */
+/* "unix:PATH": slot n listens on (or, mode=connect, connects to) the
+ * Unix-domain socket PATH.n, whose permissions say who may use it. */
+static sfc_err parse_unix(const char *addr, drv_config *cfg, char *why,
+                         size_t cap)
+{
+    const char *path = addr + sizeof(VPCD_UNIX_PREFIX) - 1;
+    char probe[DRV_HOST_MAX + 1];
+    if (path[0] != '/')
+        return fail(why, cap, "\"%s\": the socket path must be absolute",
+                    addr);
+    if (!vpcd_sock_slot_path(addr, DRV_MAX_SLOTS - 1, probe, sizeof(probe)))
+        return fail(why, cap, "\"%s\": the socket path is too long (at "
+                    "most 104 bytes)", addr);
+    memcpy(cfg->host, addr, strlen(addr) + 1); /* fits: probe fitted */
+    cfg->mode = DRV_LISTEN;
+    return SFC_OK;
+}
+
+/* The part before the options: /dev/null:PORT, HOST:PORT, [V6]:PORT,
+ * unix:PATH. */
 static sfc_err parse_address(char *addr, drv_config *cfg, char *why,
                             size_t cap)
 {
     if (addr[0] == '[')
         return parse_bracketed(addr, cfg, why, cap);
+    if (vpcd_sock_is_unix(addr))
+        return parse_unix(addr, cfg, why, cap);
     char *colon = strchr(addr, ':');
     if (!colon) /* the reference: no colon = listen on the default port */
         return SFC_OK;
@@ -216,8 +239,16 @@ static sfc_err parse_option(char *key, char *value, drv_config *cfg,
     }
     if (strcmp(key, "bind") == 0)
         return parse_bind(value, bind, bind_cap, why, cap);
+    if (strcmp(key, "mode") == 0 && vpcd_sock_is_unix(cfg->host)) {
+        if (strcmp(value, "listen") && strcmp(value, "connect"))
+            return fail(why, cap, "mode=%s: expected listen or connect",
+                        value);
+        cfg->mode = strcmp(value, "connect") ? DRV_LISTEN : DRV_CONNECT;
+        return SFC_OK;
+    }
     return fail(why, cap, "unknown option \"%s\" (known: slots, bind, "
-                "timeout, atr_timeout, connect_timeout, log)", key);
+                "timeout, atr_timeout, connect_timeout, log; mode for "
+                "unix:PATH)", key);
 }
 
 /* "key=value,key=value"; the last of repeated keys wins. */
@@ -286,9 +317,10 @@ static sfc_err parse_all(const char *devicename, drv_config *cfg, char *why,
         err = parse_options(opts, cfg, bind, sizeof(bind), why, cap);
     if (err != SFC_OK)
         return err;
-    if (bind[0] != '\0' && cfg->mode == DRV_CONNECT)
+    if (bind[0] != '\0' && (cfg->mode == DRV_CONNECT ||
+                            vpcd_sock_is_unix(cfg->host)))
         return fail(why, cap, "bind= applies only when the driver listens "
-                    "(/dev/null:PORT)");
+                    "on TCP (/dev/null:PORT)");
     if (bind[0] != '\0')
         snprintf(cfg->host, sizeof(cfg->host), "%s", bind);
     return check_ports(cfg, why, cap);

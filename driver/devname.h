@@ -9,6 +9,8 @@
  *     DEVICENAME HOST:PORT                 the driver connects (reversed mode)
  *     DEVICENAME "[IPV6]:PORT"             IPv6 literal in brackets
  *     DEVICENAME "/dev/null:PORT,slots=4,bind=0.0.0.0,timeout=5000"
+ *     DEVICENAME unix:/run/softcard/vpcd     Unix-domain sockets PATH.n
+ *     DEVICENAME "unix:/run/softcard/vpcd,mode=connect"   cards listen
  *
  * Slot n uses PORT + n. Without a colon the driver listens on the default
  * port 35963 (0x8C7B), as the reference does. PORT is read like strtoul(...,
@@ -46,7 +48,8 @@ typedef enum drv_mode {
 
 typedef struct drv_config {
     drv_mode mode;
-    /** Listen: the bind address. Connect: the card's host. No brackets. */
+    /** Listen: the bind address. Connect: the card's host. No brackets.
+     *  Or "unix:PATH" (slot n: PATH.n, see slot.c). */
     char host[DRV_HOST_MAX + 1];
     uint16_t port;               /**< slot 0's port; slot n uses port + n */
     unsigned slots;              /**< 1..DRV_MAX_SLOTS */

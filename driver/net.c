@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/rng.h"
+#include "vpcd/sockaddr.h"
 
 #define LISTEN_BACKLOG 1
 #define KEEPALIVE_IDLE_S 30
@@ -93,7 +94,7 @@ static int listen_one(const struct addrinfo *ai, int *err)
         return -1;
     }
     set_int_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+    if (vpcd_sock_bind(fd, ai) < 0 ||
         listen(fd, LISTEN_BACKLOG) < 0) {
         *err = errno;
         close(fd);
@@ -104,13 +105,8 @@ static int listen_one(const struct addrinfo *ai, int *err)
 
 int net_listen(const char *host, uint16_t port, int *err)
 {
-    struct addrinfo hints = {0}, *list = NULL;
-    char service[8];
-    snprintf(service, sizeof(service), "%u", port);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    int rc = getaddrinfo(host, service, &hints, &list);
+    struct addrinfo *list = NULL;
+    int rc = vpcd_sock_resolve(host, port, true, &list);
     if (rc != 0) {
         *err = rc == EAI_SYSTEM ? errno : EADDRNOTAVAIL;
         return -1;
@@ -118,7 +114,7 @@ int net_listen(const char *host, uint16_t port, int *err)
     int fd = -1;
     for (const struct addrinfo *ai = list; ai && fd < 0; ai = ai->ai_next)
         fd = listen_one(ai, err);
-    freeaddrinfo(list);
+    vpcd_sock_free(list);
     return fd;
 }
 

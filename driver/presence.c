@@ -25,6 +25,7 @@
 
 #include "core/errtext.h"
 #include "net.h"
+#include "vpcd/sockaddr.h"
 
 #define DIAL_BACKOFF_MIN_MS 50u
 #define DIAL_BACKOFF_MAX_MS 1000u
@@ -98,7 +99,7 @@ void drv_dial_reset(drv_slot *s)
 {
     net_close(&s->dial.fd);
     if (s->dial.list)
-        freeaddrinfo(s->dial.list);
+        vpcd_sock_free(s->dial.list);
     s->dial.list = s->dial.cur = NULL;
 }
 
@@ -136,16 +137,13 @@ static void dial_connected(drv_slot *s, int fd)
     d->quiet = false;
 }
 
-/* Look the card's host up (again at every round: names may move). */
+/* Look the card's host up (again at every round: names may move). This
+ * runs in the reader's own event thread: a slow resolver delays only this
+ * reader. "unix:PATH" needs no lookup. */
 static bool resolve(drv_slot *s)
 {
-    struct addrinfo hints = {0};
-    char service[8], why[DRV_HOST_MAX + 96];
-    snprintf(service, sizeof(service), "%u", s->port);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    int rc = getaddrinfo(s->cfg.host, service, &hints, &s->dial.list);
+    char why[DRV_HOST_MAX + 96];
+    int rc = vpcd_sock_resolve(s->cfg.host, s->port, false, &s->dial.list);
     if (rc != 0) {
         s->dial.list = NULL;
         snprintf(why, sizeof(why), "cannot resolve %s: %s", s->cfg.host,
@@ -251,7 +249,9 @@ size_t drv_pollfds(const drv_slot *s, struct pollfd *fds)
     size_t n = 0;
     fds[n++] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
     if (s->conn_fd >= 0)
-        fds[n++] = (struct pollfd){.fd = s->conn_fd, .events = POLLRDHUP};
+        /* POLLIN too: data nobody asked for ejects the card at once */
+        fds[n++] = (struct pollfd){.fd = s->conn_fd,
+                                   .events = POLLIN | POLLRDHUP};
     else if (s->listen_fd >= 0)
         fds[n++] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
     if (s->dial.fd >= 0)

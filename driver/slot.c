@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE /* pipe2 */
 #include "slot.h"
+#include "vpcd/sockaddr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,13 +103,19 @@ static drv_slot *slot_new(uint32_t lun, const drv_config *cfg)
     s->index = lun & 0xFFFFu;
     s->port = (uint16_t)(cfg->port + s->index);
     s->cfg = *cfg;
+    if (vpcd_sock_is_unix(cfg->host)) /* checked to fit by devname.c */
+        vpcd_sock_slot_path(cfg->host, s->index, s->cfg.host,
+                            sizeof(s->cfg.host));
     s->listen_fd = s->conn_fd = s->dial.fd = -1;
     s->wake[0] = s->wake[1] = -1;
     atomic_init(&s->interrupt, false);
     atomic_init(&s->closing, false);
     pthread_mutex_init(&s->lock, NULL);
     char where[DRV_HOST_MAX + 16];
-    vpcd_hostport(cfg->host, s->port, where, sizeof(where));
+    if (vpcd_sock_is_unix(s->cfg.host))
+        snprintf(where, sizeof(where), "%s", s->cfg.host);
+    else
+        vpcd_hostport(cfg->host, s->port, where, sizeof(where));
     snprintf(s->name, sizeof(s->name), "%02X:%02X %s%s", (lun >> 16) & 0xFF,
              s->index, cfg->mode == DRV_LISTEN ? "listen " : "card ", where);
     s->io = malloc(DRV_IO_SIZE);

@@ -8,7 +8,8 @@
  * timeout for APDUs). Anything that leaves the byte stream in an unknown
  * state ejects the card: a timeout (a late reply would be taken for the
  * answer to the next command), an empty reply (vpcd's "card removed"), a
- * second reply, a 1-byte response, or a socket error. A response that does
+ * second reply, a 1-byte response, a frame sent unasked (found waiting
+ * before a request is written), or a socket error. A response that does
  * not fit the caller's buffer is refused without ejecting, since the stream
  * is still in step.
  */
@@ -20,6 +21,27 @@
 #include "drvlog.h"
 #include "net.h"
 
+/*
+ * Before a request the stream must be quiet: a byte waiting now is a frame
+ * the card sent unasked, and the reply read after the request would be it
+ * instead of the answer. Eject such a card (docs/driver.md).
+ */
+static sfc_err check_quiet(drv_slot *s)
+{
+    switch (net_peer_state(s->conn_fd)) {
+    case NET_PEER_IDLE:
+        return SFC_OK;
+    case NET_PEER_DATA:
+        drv_eject(s, SFC_LOG_WARN, "the card sent data nobody asked for "
+                  "(protocol error)");
+        return SFC_E_FORMAT;
+    case NET_PEER_CLOSED:
+        break;
+    }
+    drv_eject(s, SFC_LOG_INFO, "the card closed the connection");
+    return SFC_E_REMOVED;
+}
+
 static sfc_err send_payload(drv_slot *s, const uint8_t *payload, size_t len,
                            unsigned timeout_ms)
 {
@@ -29,6 +51,9 @@ static sfc_err send_payload(drv_slot *s, const uint8_t *payload, size_t len,
     sfc_err err = vpcd_frame_encode(payload, len, s->io, DRV_IO_SIZE, &n);
     if (err != SFC_OK)
         return SFC_E_INVAL;
+    err = check_quiet(s);
+    if (err != SFC_OK)
+        return err;
     err = net_send(s->conn_fd, s->io, n, net_now_ms() + timeout_ms, &e);
     if (err == SFC_OK)
         return SFC_OK;

@@ -67,7 +67,21 @@ static int take_backend(scio_opts *o, const char *arg, char *err, size_t len)
     return SCIO_EXIT_OK;
 }
 
-/* "[reversed:]HOST:PORT" or "[reversed:]PORT". */
+/* "[reversed:]unix:PATH": a Unix-domain socket (no port). */
+static int take_unix_slot(scio_opts *o, scio_direct_slot *s, const char *spec,
+                          const char *arg, char *err, size_t len)
+{
+    char *host = o->slot_hosts[o->n_slots];
+    if (strlen(spec) < 6 || strlen(spec) > 5 + 107)
+        return usage(err, len, "option --slot: '%s': the socket path is "
+                     "empty or longer than 107 bytes", arg);
+    snprintf(host, 256, "%s", spec);
+    s->host = host;
+    o->n_slots++;
+    return SCIO_EXIT_OK;
+}
+
+/* "[reversed:]HOST:PORT", "[reversed:]PORT" or "[reversed:]unix:PATH". */
 static int take_slot(scio_opts *o, const char *arg, char *err, size_t len)
 {
     scio_direct_slot *s = &o->slots[o->n_slots];
@@ -82,6 +96,8 @@ static int take_slot(scio_opts *o, const char *arg, char *err, size_t len)
         s->reversed = true;
         spec += 9;
     }
+    if (!strncmp(spec, "unix:", 5))
+        return take_unix_slot(o, s, spec, arg, err, len);
     colon = strrchr(spec, ':');
     errno = 0;
     unsigned long port = strtoul(colon ? colon + 1 : spec, &end, 0);
@@ -283,7 +299,8 @@ static const char help_text[] =
     "      --slot SPEC   direct backend reader slot, repeatable:\n"
     "                    [HOST:]PORT to listen on (default 127.0.0.1:35963\n"
     "                    and :35964), reversed:HOST:PORT to connect to a\n"
-    "                    card listening there\n"
+    "                    card listening there; unix:PATH and\n"
+    "                    reversed:unix:PATH for a Unix-domain socket\n"
     "  -r, --reader R    reader by index, name or unique part of the name\n"
     "                    (default: the first reader with a card)\n"
     "  -t, --timeout S   wait up to S seconds for a card (default 10;\n"

@@ -37,6 +37,9 @@ enum long_only {
     OPT_CHECK_IMAGE,
     OPT_PLUGIN,
     OPT_PARAM,
+    OPT_PARAM_FILE,
+    OPT_PIN_FILE,
+    OPT_PUK_FILE,
     OPT_VERSION,
     OPT_TYPE_PARAM /* + index into param_options[] */
 };
@@ -61,6 +64,9 @@ static const struct option base_options[] = {
     {"check-image", no_argument, NULL, OPT_CHECK_IMAGE},
     {"plugin", required_argument, NULL, OPT_PLUGIN},
     {"param", required_argument, NULL, OPT_PARAM},
+    {"param-file", required_argument, NULL, OPT_PARAM_FILE},
+    {"pin-file", required_argument, NULL, OPT_PIN_FILE},
+    {"puk-file", required_argument, NULL, OPT_PUK_FILE},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
 };
@@ -287,9 +293,9 @@ static int take_port(softcard_opts *o, const char *arg, char *err,
     return SOFTCARD_EXIT_OK;
 }
 
-/* A card-type parameter; a key given again replaces the earlier value. */
-static int take_param(softcard_opts *o, const char *key, size_t key_len,
-                      const char *value, char *err, size_t errlen)
+/* The slot of parameter `key` (a key given again replaces its value). */
+static int param_slot(softcard_opts *o, const char *key, size_t key_len,
+                      size_t *slot, char *err, size_t errlen)
 {
     size_t i = 0;
     if (key_len == 0 || key_len >= SOFTCARD_PARAM_KEY_MAX)
@@ -305,10 +311,48 @@ static int take_param(softcard_opts *o, const char *key, size_t key_len,
                            SOFTCARD_MAX_PARAMS);
     memcpy(o->param_keys[i], key, key_len);
     o->param_keys[i][key_len] = '\0';
-    o->params[i] = (sfc_param){o->param_keys[i], value};
+    o->params[i].key = o->param_keys[i];
     if (i == o->n_params)
         o->n_params++;
+    *slot = i;
     return SOFTCARD_EXIT_OK;
+}
+
+static int take_param(softcard_opts *o, const char *key, size_t key_len,
+                      const char *value, char *err, size_t errlen)
+{
+    size_t i = 0;
+    int rc = param_slot(o, key, key_len, &i, err, errlen);
+    if (rc == SOFTCARD_EXIT_OK)
+        o->params[i].value = value;
+    return rc;
+}
+
+/* A parameter whose value is the first line of a file (a secret kept off
+ * the command line, where /proc/PID/cmdline shows it to every user). */
+static int take_param_file(softcard_opts *o, const char *opt, const char *key,
+                           size_t key_len, const char *path, char *err,
+                           size_t errlen)
+{
+    size_t i = 0;
+    int rc = param_slot(o, key, key_len, &i, err, errlen);
+    if (rc != SOFTCARD_EXIT_OK)
+        return rc;
+    o->params[i].value = o->param_vals[i];
+    return softcard_secret_file(opt, path, o->param_vals[i], err, errlen);
+}
+
+/* --param-file KEY=FILE */
+static int take_param_file_arg(softcard_opts *o, const char *arg, char *err,
+                               size_t errlen)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq)
+        return usage_error(err, errlen, "option --param-file: '%s' has no "
+                           "'=' (give NAME=FILE, e.g. --param-file "
+                           "secret=card.key)", arg);
+    return take_param_file(o, "param-file", arg, (size_t)(eq - arg), eq + 1,
+                           err, errlen);
 }
 
 /* --param KEY=VALUE */
@@ -360,6 +404,11 @@ static int take_option(softcard_opts *o, int c, char **argv, char *err,
     case OPT_FORCE: o->force = true; break;
     case OPT_CHECK_IMAGE: o->check_image = true; break;
     case OPT_PARAM: return take_param_arg(o, optarg, err, errlen);
+    case OPT_PARAM_FILE: return take_param_file_arg(o, optarg, err, errlen);
+    case OPT_PIN_FILE:
+        return take_param_file(o, "pin-file", "pin", 3, optarg, err, errlen);
+    case OPT_PUK_FILE:
+        return take_param_file(o, "puk-file", "puk", 3, optarg, err, errlen);
     case 'd': /* vicc's short option for the nPA's --datasetfile */
         return take_param(o, "datasetfile", 11, optarg, err, errlen);
     case ':':
@@ -483,6 +532,52 @@ static int check_params(const softcard_opts *o, char *err, size_t errlen)
     return SOFTCARD_EXIT_OK;
 }
 
+static bool given(const softcard_opts *o, const char *key)
+{
+    for (size_t i = 0; i < o->n_params; i++)
+        if (strcmp(o->params[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+/* One secret parameter from SOFTCARD_PARAM_<NAME>, if set. */
+static int take_param_env(softcard_opts *o, const char *key, char *err,
+                          size_t errlen)
+{
+    char var[SOFTCARD_PARAM_KEY_MAX + 16];
+    size_t i = 0;
+    softcard_secret_env_name(key, var, sizeof(var));
+    const char *v = getenv(var);
+    if (!v || !v[0] || given(o, key) || !declared_by_a_type(o, key))
+        return SOFTCARD_EXIT_OK;
+    if (strlen(v) >= SOFTCARD_SECRET_MAX)
+        return usage_error(err, errlen, "%s: longer than %d bytes", var,
+                           SOFTCARD_SECRET_MAX - 1);
+    int rc = param_slot(o, key, strlen(key), &i, err, errlen);
+    if (rc == SOFTCARD_EXIT_OK) {
+        memcpy(o->param_vals[i], v, strlen(v) + 1);
+        o->params[i].value = o->param_vals[i];
+    }
+    return rc;
+}
+
+/* Secret parameters not on the command line, from the environment; only
+ * for new cards (an image keeps its own). */
+static int take_env_params(softcard_opts *o, char *err, size_t errlen)
+{
+    if ((o->n_files && !o->init_type) || o->init_config)
+        return SOFTCARD_EXIT_OK;
+    for (size_t i = 0; i < n_param_options; i++) {
+        const sfc_param_def *d = param_options[i];
+        int rc = (d->flags & SFC_PARAM_SECRET) && !is_flag(d)
+                     ? take_param_env(o, d->name, err, errlen)
+                     : SOFTCARD_EXIT_OK;
+        if (rc != SOFTCARD_EXIT_OK)
+            return rc;
+    }
+    return SOFTCARD_EXIT_OK;
+}
+
 /* Checks that need all options: card count, port range, mode options. */
 static int check_combination(softcard_opts *o, bool n_given, char *err,
                              size_t errlen)
@@ -548,6 +643,9 @@ int softcard_parse(int argc, char **argv, softcard_opts *o, char *err,
     if (optind < argc)
         return usage_error(err, errlen, "argument '%s': unexpected (options "
                            "only; see softcard --help)", argv[optind]);
+    rc = take_env_params(o, err, errlen);
+    if (rc != SOFTCARD_EXIT_OK)
+        return rc;
     return check_combination(o, n_given, err, errlen);
 }
 
@@ -588,6 +686,13 @@ static const char help_text[] =
     "                        e.g. --pin 123456); each card gets those of\n"
     "                        its type\n"
     "      --param NAME=VALUE  the same, repeatable\n"
+    "      --param-file NAME=F  the same, the value being the first line of\n"
+    "                        F: secrets on the command line are visible to\n"
+    "                        every local user (/proc/PID/cmdline); the\n"
+    "                        environment variable SOFTCARD_PARAM_NAME (upper\n"
+    "                        case, - as _) gives a secret parameter too\n"
+    "      --pin-file F      the same as --param-file pin=F\n"
+    "      --puk-file F      the same as --param-file puk=F\n"
     "\n"
     "Card images (persistent cards, see docs/card-image.md):\n"
     "  -f, --file IMAGE      run the card saved in IMAGE; every change is\n"

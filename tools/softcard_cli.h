@@ -14,6 +14,7 @@
 
 #include "softcard.h"
 #include "core/log.h"
+#include "softcard_secrets.h"
 
 /** Most cards one process serves. */
 #define SOFTCARD_MAX_CARDS 256
@@ -49,6 +50,8 @@ typedef struct softcard_opts {
     sfc_param params[SOFTCARD_MAX_PARAMS];
     size_t n_params;
     char param_keys[SOFTCARD_MAX_PARAMS][SOFTCARD_PARAM_KEY_MAX];
+    /** values read from --pin-file, --param-file, SOFTCARD_PARAM_* */
+    char param_vals[SOFTCARD_MAX_PARAMS][SOFTCARD_SECRET_MAX];
     bool help;
     bool version;
 } softcard_opts;

@@ -14,6 +14,10 @@
  * "softcard: <what>: <cause> (<hint>)".
  */
 #include "softcard_run.h"
+#include "vpcd/sockaddr.h"
+
+/** Room for "unix:" + a socket path + ".N". */
+#define SOFTCARD_HOST_MAX 160
 
 #include <errno.h>
 #include <stdarg.h>
@@ -204,11 +208,17 @@ static int create_links(run_state *rs)
     if (vpcd_loop_new(NULL, &rs->loop) != SFC_OK)
         return fail(rs, SOFTCARD_EXIT_FAILURE, "setup: out of memory");
     for (size_t i = 0; i < o->n_cards; i++) {
-        char name[32];
+        char name[32], path[SOFTCARD_HOST_MAX];
         vpcd_link *link = NULL;
+        const char *host = o->reversed ? o->bind : o->hostname;
+        if (vpcd_sock_is_unix(host) && /* card i: slot i's socket */
+            !vpcd_sock_slot_path(host, (unsigned)i, path, sizeof(path)))
+            return fail(rs, SOFTCARD_EXIT_USAGE, "%s: the socket path is too "
+                        "long (at most 107 bytes with the slot number)",
+                        host);
         vpcd_link_config cfg = {
             .mode = o->reversed ? VPCD_LINK_REVERSED : VPCD_LINK_NORMAL,
-            .host = o->reversed ? o->bind : o->hostname,
+            .host = vpcd_sock_is_unix(host) ? path : host,
             .port = o->port ? (uint16_t)(o->port + i) : 0,
             .reconnect = o->reconnect,
             .name = name};
@@ -245,6 +255,13 @@ static void announce_card(const run_state *rs, size_t i)
 {
     const vpcd_link *link = vpcd_loop_link(rs->loop, i);
     const char *bound = vpcd_link_bound_host(link);
+    if (vpcd_sock_is_unix(rs->o->bind)) { /* no URL: a local socket */
+        char path[SOFTCARD_HOST_MAX];
+        vpcd_sock_slot_path(rs->o->bind, (unsigned)i, path, sizeof(path));
+        printf("card %zu (%s): waiting for vpcd at %s\n", i,
+               sfc_card_get_type(rs->cards[i]), path);
+        return;
+    }
     char host[VPCD_ADDR_TEXT_MAX], url[VPCD_ADDR_TEXT_MAX + 16];
     char *qr = NULL;
     bool wildcard = !strcmp(bound, "0.0.0.0") || !strcmp(bound, "::");

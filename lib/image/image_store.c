@@ -14,8 +14,19 @@
  * if the image already exists, so "do not overwrite" has no race.
  *
  * One process at a time may use an image: the store holds an exclusive
- * flock(2) on IMAGE.lock for its lifetime. The kernel drops the lock when
- * the process dies, so a kill -9 leaves no stale lock behind.
+ * flock(2) on IMAGE.lock for its lifetime, and one on the image itself (its
+ * inode: each save locks the new file before renaming it into place, then
+ * lets go of the old one), so deleting IMAGE.lock does not let a second
+ * process in. A process that locked an inode checks that it is still the
+ * image (a save may have replaced it meanwhile) and tries again if not.
+ * The kernel drops the locks when the process dies, so a kill -9 leaves no
+ * stale lock behind.
+ *
+ * A symbolic link at the image path is resolved once (realpath) when the
+ * store opens: the temporary file, the lock and the rename are in the
+ * target's directory, so a save replaces the target and the link stays.
+ * Files are opened with O_NONBLOCK, so a FIFO at the image path is refused
+ * as "not a regular file" instead of blocking the process.
  */
 #include "core/errtext.h"
 #include "image/image.h"
@@ -35,10 +46,12 @@
 #include "core/log.h"
 
 struct sfc_image_store {
-    char *path;
+    char *path;    /**< as given, for messages */
+    char *file;    /**< the image itself: symbolic links resolved */
     char *tmp;
     char *lock;
     int lock_fd;
+    int image_fd;  /**< holds the flock on the image's current inode */
     int dir_fd;
     sfc_image_key *key;
     char error[SFC_IMAGE_ERR_MAX];
@@ -91,29 +104,42 @@ static sfc_err read_all(int fd, char *buf, size_t len)
     return SFC_OK;
 }
 
+/* Read `path`; messages name it `name` (the path as the user gave it). */
+static sfc_err read_file_named(const char *path, const char *name,
+                              char **text, size_t *len, char *err,
+                              size_t errlen);
+
 sfc_err sfc_image_read_file(const char *path, char **text, size_t *len,
                           char *err, size_t errlen)
+{
+    return read_file_named(path, path, text, len, err, errlen);
+}
+
+static sfc_err read_file_named(const char *path, const char *name,
+                              char **text, size_t *len, char *err,
+                              size_t errlen)
 {
     struct stat st;
     memset(&st, 0, sizeof(st));
     *text = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must not block; refused below */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return fail(err, errlen, SFC_E_IO, "%s: %s", path, strerror(errno));
+        return fail(err, errlen, SFC_E_IO, "%s: %s", name, strerror(errno));
     sfc_err rv = fstat(fd, &st) == 0 ? SFC_OK : SFC_E_IO;
     if (rv == SFC_OK && !S_ISREG(st.st_mode))
-        rv = fail(err, errlen, SFC_E_IO, "%s: not a regular file", path);
+        rv = fail(err, errlen, SFC_E_IO, "%s: not a regular file", name);
     else if (rv == SFC_OK && (uint64_t)st.st_size > SFC_IMAGE_MAX_BYTES)
-        rv = fail(err, errlen, SFC_E_RANGE, "%s: larger than %u bytes", path,
+        rv = fail(err, errlen, SFC_E_RANGE, "%s: larger than %u bytes", name,
                   SFC_IMAGE_MAX_BYTES);
     else if (rv == SFC_OK && !(*text = malloc((size_t)st.st_size + 1)))
-        rv = fail(err, errlen, SFC_E_NOMEM, "%s: out of memory", path);
+        rv = fail(err, errlen, SFC_E_NOMEM, "%s: out of memory", name);
     else if (rv == SFC_OK && read_all(fd, *text, (size_t)st.st_size) != SFC_OK)
-        rv = fail(err, errlen, SFC_E_IO, "%s: read error: %s", path,
+        rv = fail(err, errlen, SFC_E_IO, "%s: read error: %s", name,
                   strerror(errno ? errno : EIO));
     else if (rv != SFC_OK)
-        fail(err, errlen, rv, "%s: %s", path, strerror(errno));
+        fail(err, errlen, rv, "%s: %s", name, strerror(errno));
     close(fd);
     if (rv != SFC_OK) {
         sfc_image_text_free(*text, (size_t)st.st_size);
@@ -150,20 +176,21 @@ static sfc_err load_from_text(const char *text, size_t len, const uint8_t *pass,
     return rv;
 }
 
-static sfc_err load_path(const char *path, const uint8_t *pass, size_t passlen,
+static sfc_err load_path(const char *path, const char *name,
+                        const uint8_t *pass, size_t passlen,
                         const sfc_card_options *base, sfc_card **out,
                         sfc_image_key **key, char *err, size_t errlen)
 {
     char *text = NULL;
     size_t len = 0;
     *out = NULL;
-    sfc_err rv = sfc_image_read_file(path, &text, &len, err, errlen);
+    sfc_err rv = read_file_named(path, name, &text, &len, err, errlen);
     if (rv != SFC_OK)
         return rv;
     rv = load_from_text(text, len, pass, passlen, base, out, key, err,
                         errlen);
     if (rv != SFC_OK)
-        prefix_path(path, err, errlen);
+        prefix_path(name, err, errlen);
     sfc_image_text_free(text, len);
     return rv;
 }
@@ -172,7 +199,8 @@ sfc_err sfc_image_load_file(const char *path, const uint8_t *pass,
                           size_t passlen, const sfc_card_options *base,
                           sfc_card **out, char *err, size_t errlen)
 {
-    return load_path(path, pass, passlen, base, out, NULL, err, errlen);
+    return load_path(path, path, pass, passlen, base, out, NULL, err,
+                     errlen);
 }
 
 /* ---- the store ------------------------------------------------------------- */
@@ -204,6 +232,50 @@ static sfc_err take_lock(sfc_image_store *s, char *err, size_t errlen)
     return SFC_OK;
 }
 
+/* The image path with symbolic links resolved (as given if it does not
+ * exist yet: it will be created there). */
+static char *resolve(const char *path)
+{
+    char *real = realpath(path, NULL);
+    return real ? real : strdup(path);
+}
+
+static bool same_inode(int fd, const char *path)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Lock the image file's inode (absent: nothing to lock yet). */
+static sfc_err lock_image(sfc_image_store *s, char *err, size_t errlen)
+{
+    struct stat st;
+    for (int tries = 0; tries < 16; tries++) {
+        int fd = open(s->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+        if (fd < 0 && errno == ENOENT)
+            return SFC_OK;
+        if (fd < 0)
+            return fail(err, errlen, SFC_E_IO, "%s: %s", s->path,
+                        strerror(errno));
+        bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        bool locked = regular && flock(fd, LOCK_EX | LOCK_NB) == 0;
+        if (locked && same_inode(fd, s->file)) {
+            s->image_fd = fd;
+            return SFC_OK;
+        }
+        close(fd);
+        if (!regular)
+            return fail(err, errlen, SFC_E_IO, "%s: not a regular file",
+                        s->path);
+        if (!locked)
+            return fail(err, errlen, SFC_E_STATE, "%s: in use by another "
+                        "process (it holds a lock on the image)", s->path);
+    }
+    return fail(err, errlen, SFC_E_STATE, "%s: in use by another process "
+                "(the image keeps being replaced)", s->path);
+}
+
 sfc_err sfc_image_store_open(const char *path, sfc_image_store **out, char *err,
                            size_t errlen)
 {
@@ -213,18 +285,21 @@ sfc_err sfc_image_store_open(const char *path, sfc_image_store **out, char *err,
     sfc_image_store *s = calloc(1, sizeof(*s));
     if (!s)
         return fail(err, errlen, SFC_E_NOMEM, "out of memory");
-    s->lock_fd = s->dir_fd = -1;
+    s->lock_fd = s->dir_fd = s->image_fd = -1;
     s->path = strdup(path);
-    s->tmp = join(path, ".tmp");
-    s->lock = join(path, ".lock");
+    s->file = resolve(path);
+    s->tmp = s->file ? join(s->file, ".tmp") : NULL;
+    s->lock = s->file ? join(s->file, ".lock") : NULL;
     sfc_err rv = s->path && s->tmp && s->lock
                     ? SFC_OK
                     : fail(err, errlen, SFC_E_NOMEM, "out of memory");
-    if (rv == SFC_OK && (s->dir_fd = open_dir_of(path)) < 0)
+    if (rv == SFC_OK && (s->dir_fd = open_dir_of(s->file)) < 0)
         rv = fail(err, errlen, SFC_E_IO, "%s: cannot open its directory: %s",
                   path, strerror(errno));
     if (rv == SFC_OK)
         rv = take_lock(s, err, errlen);
+    if (rv == SFC_OK)
+        rv = lock_image(s, err, errlen);
     if (rv == SFC_OK && unlink(s->tmp) != 0 && errno != ENOENT)
         rv = fail(err, errlen, SFC_E_IO, "%s: cannot remove %s: %s", path,
                   s->tmp, strerror(errno));
@@ -242,10 +317,13 @@ void sfc_image_store_free(sfc_image_store *s)
         return;
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* releases the flock */
+    if (s->image_fd >= 0)
+        close(s->image_fd);
     if (s->dir_fd >= 0)
         close(s->dir_fd);
     sfc_image_key_free(s->key);
     free(s->path);
+    free(s->file);
     free(s->tmp);
     free(s->lock);
     free(s);
@@ -277,8 +355,8 @@ sfc_err sfc_image_store_load(sfc_image_store *s, const uint8_t *pass,
                            sfc_card **out, char *err, size_t errlen)
 {
     sfc_image_key *key = NULL;
-    sfc_err rv = load_path(s->path, pass, passlen, base, out, &key, err,
-                          errlen);
+    sfc_err rv = load_path(s->file, s->path, pass, passlen, base, out, &key,
+                          err, errlen);
     if (rv == SFC_OK && key)
         sfc_image_store_set_key(s, key);
     return rv;
@@ -330,17 +408,47 @@ static sfc_err write_tmp(sfc_image_store *s, const char *text, size_t len,
     return SFC_OK;
 }
 
+/* Lock the temporary file's inode before it becomes the image, so the
+ * image is never without the lock. */
+static int lock_tmp(const sfc_image_store *s)
+{
+    int fd = open(s->tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* The new image is in place: hold its lock, let go of the old inode. */
+static void keep_lock(sfc_image_store *s, int fd)
+{
+    if (s->image_fd >= 0)
+        close(s->image_fd);
+    s->image_fd = fd;
+}
+
 /* Put the temporary file in place (replacing, or only if absent). */
 static sfc_err install_tmp(sfc_image_store *s, bool overwrite, char *err,
                           size_t errlen)
 {
-    if (overwrite && rename(s->tmp, s->path) != 0)
+    int fd = lock_tmp(s);
+    if (fd < 0)
+        return fail(err, errlen, SFC_E_IO, "%s: cannot lock %s: %s", s->path,
+                    s->tmp, strerror(errno));
+    if (overwrite && rename(s->tmp, s->file) != 0) {
+        close(fd);
         return fail(err, errlen, SFC_E_IO, "cannot rename %s to %s: %s",
-                    s->tmp, s->path, strerror(errno));
-    if (!overwrite && link(s->tmp, s->path) != 0)
-        return fail(err, errlen, errno == EEXIST ? SFC_E_STATE : SFC_E_IO,
+                    s->tmp, s->file, strerror(errno));
+    }
+    if (!overwrite && link(s->tmp, s->file) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(err, errlen, e == EEXIST ? SFC_E_STATE : SFC_E_IO,
                     "%s: %s", s->path,
-                    errno == EEXIST ? "already exists" : strerror(errno));
+                    e == EEXIST ? "already exists" : strerror(e));
+    }
+    keep_lock(s, fd);
     if (!overwrite)
         unlink(s->tmp);
     if (fsync(s->dir_fd) != 0)

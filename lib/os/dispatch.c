@@ -75,8 +75,8 @@ void os_iso_table(sfc_ins_entry t[256])
     ISO(0xD2, iso_write_record, SFC_INS_MUTATES, "WRITE RECORD");
     ISO(0xD6, iso_update_binary, SFC_INS_MUTATES, "UPDATE BINARY");
     ISO(0xD7, iso_update_binary, SFC_INS_MUTATES, "UPDATE BINARY");
-    ISO(0xDA, iso_put_data, SFC_INS_MUTATES, "PUT DATA");
-    ISO(0xDB, iso_put_data, SFC_INS_MUTATES, "PUT DATA");
+    ISO(0xDA, iso_put_data, SFC_INS_SECRET_DATA | SFC_INS_MUTATES, "PUT DATA");
+    ISO(0xDB, iso_put_data, SFC_INS_SECRET_DATA | SFC_INS_MUTATES, "PUT DATA");
     ISO(0xDC, iso_update_record, SFC_INS_MUTATES, "UPDATE RECORD");
     ISO(0xDD, iso_update_record, SFC_INS_MUTATES, "UPDATE RECORD");
     ISO(0xE0, iso_create_file, SFC_INS_MUTATES, "CREATE FILE");
@@ -179,21 +179,41 @@ static cla_info decode_cla(const sfc_card *card, uint8_t cla)
 
 /* ---- logging ------------------------------------------------------------ */
 
+/*
+ * Command data are masked unless the instruction is known and not marked
+ * SFC_INS_SECRET_DATA: an unknown instruction (a proprietary VERIFY the
+ * card type lacks, an odd-INS variant) may carry a PIN as well as a known
+ * one, and so may a malformed VERIFY, whose data the parser could not even
+ * delimit. The header alone identifies the command.
+ */
+static bool masks_data(const sfc_ins_entry *e)
+{
+    return !e || (e->flags & SFC_INS_SECRET_DATA);
+}
+
 static void log_command(const uint8_t *capdu, size_t len,
                         const sfc_ins_entry *e, const apdu *a, uint8_t channel)
 {
     if (!sfc_log_enabled(SFC_LOG_APDU))
         return;
-    if (e && (e->flags & SFC_INS_SECRET_DATA) && a && a->nc) {
+    const char *name = e && e->name ? e->name : "unknown instruction";
+    if (masks_data(e) && a && a->nc) {
         sfc_log(SFC_LOG_APDU,
                "C-APDU (%s, channel %u): %02X %02X %02X %02X, %zu data bytes "
                "masked, Ne %zu",
-               e->name, channel, a->cla, a->ins, a->p1, a->p2, a->nc, a->ne);
+               name, channel, a->cla, a->ins, a->p1, a->p2, a->nc, a->ne);
+        return;
+    }
+    if (masks_data(e) && !a && len > 4) {
+        sfc_log(SFC_LOG_APDU,
+               "C-APDU (%s, channel %u): %02X %02X %02X %02X, %zu more bytes "
+               "masked%s", name, channel, capdu[0], capdu[1], capdu[2],
+               capdu[3], len - 4, e ? " (malformed)" : "");
         return;
     }
     char prefix[96];
-    snprintf(prefix, sizeof(prefix), "C-APDU (%s, channel %u): ",
-             e && e->name ? e->name : "?", channel);
+    snprintf(prefix, sizeof(prefix), "C-APDU (%s, channel %u): ", name,
+             channel);
     sfc_log_hex(SFC_LOG_APDU, prefix, capdu, len);
 }
 
@@ -508,7 +528,7 @@ static void log_inner(const sfc_ins_entry *e, const apdu *a, uint8_t channel)
              "inner C-APDU (%s, channel %u): %02X %02X %02X %02X, Ne %zu, "
              "data:", e && e->name ? e->name : "?", channel, a->cla, a->ins,
              a->p1, a->p2, a->ne);
-    if (e && (e->flags & SFC_INS_SECRET_DATA) && a->nc)
+    if (masks_data(e) && a->nc)
         sfc_log(SFC_LOG_APDU, "%s %zu bytes masked", prefix, a->nc);
     else
         sfc_log_hex(SFC_LOG_APDU, prefix, a->data, a->nc);

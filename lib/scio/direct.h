@@ -13,7 +13,9 @@
  * Locking: `lock` protects every slot field marked "locked" below. A
  * thread that talks to a card marks the slot `busy`, drops the lock for
  * the socket I/O and takes it again afterwards (slot_io); the I/O thread
- * never touches a busy slot's socket. `changed` is broadcast on every
+ * never touches a busy slot's socket. Exchanges run on the caller's
+ * thread; the I/O thread watches idle card sockets for hang-ups only
+ * (POLLRDHUP, not POLLIN), so an exchange does not wake it. `changed` is broadcast on every
  * reader state change (waiters of get_status_change), `idle` whenever a
  * slot stops being busy or a transaction ends.
  */
@@ -23,6 +25,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <netdb.h>
 
 #include "scio/backend.h"
 #include "vpcd/frame.h"
@@ -38,6 +42,8 @@ typedef struct dslot {
     int listen_fd;      /**< normal mode listener */
     int connect_fd;     /**< reversed mode: connect in progress, else -1 */
     uint64_t retry_at;  /**< reversed mode: next attempt (ms), 0 = none */
+    struct addrinfo *addrs; /**< reversed mode: the card's addresses,
+                                 resolved once (I/O thread only) */
     unsigned backoff_ms;
 
     /* locked: */
@@ -56,7 +62,9 @@ typedef struct dslot {
     bool exclusive;
     const void *txn_owner; /**< be_card holding a transaction, or NULL */
     uint64_t grace_at;  /**< power off at this time (ms), 0 = no */
-    bool busy;          /**< a thread is exchanging frames on fd */
+    bool busy;          /**< a thread is exchanging frames on fd: the
+                             slot's lock (one exchange at a time) */
+    bool unwatched;     /**< the I/O thread left fd out while busy */
     vpcd_decoder dec;   /**< used only by the busy holder */
 } dslot;
 
@@ -72,6 +80,8 @@ typedef struct dsrv {
     bool stopping;      /**< locked */
     int grace_ms;       /**< < 0: never power off by itself */
     int io_timeout_ms;  /**< < 0: wait for ever */
+    int atr_timeout_ms; /**< the ATR of a new card (read by the I/O thread,
+                             so short: a silent card stalls no other) */
 } dsrv;
 
 /** A backend context of the direct backend. */

@@ -11,7 +11,14 @@
  * the bytes the decoder still needs so nothing beyond one frame is ever
  * consumed. A card that closes the connection, answers with an empty frame
  * or does not answer within the I/O timeout is treated as removed, as vpcd
- * does.
+ * does; so is a card that stops reading (sends wait for room with the same
+ * deadline, they never block) and one that sent a frame nobody asked for
+ * (found waiting before a request: it would be taken for the answer).
+ *
+ * Exchanges run on the caller's thread. The slot's `busy` flag is the
+ * per-slot lock: one exchange at a time per slot, any number of slots at
+ * once, and the I/O thread is not woken by an exchange (it watches idle
+ * card sockets for hang-ups only) unless it had to stop watching the slot.
  *
  * Every function here is called with the server lock held; slot_io()
  * drops it for the socket work while the slot is marked busy.
@@ -32,12 +39,37 @@ typedef struct io_job {
     const uint8_t *msg;  /**< then this frame (NULL: none) */
     size_t msg_len;
     bool want_reply;     /**< and read one frame back */
+    int timeout_ms;      /**< for the whole job; 0 = the I/O timeout */
     uint8_t *out;
     size_t cap;
     size_t got;          /**< reply length (even when > cap) */
 } io_job;
 
-static bool send_frame(int fd, const uint8_t *payload, size_t len)
+/** Milliseconds left until `deadline` for poll(); -1 without a deadline. */
+static int poll_left(uint64_t deadline)
+{
+    if (deadline == 0)
+        return -1;
+    uint64_t now = direct_now_ms();
+    return now >= deadline ? 0 : (int)(deadline - now);
+}
+
+/** Wait until fd is ready for `ev` (or hung up); false on timeout. */
+static bool wait_ready(int fd, short ev, uint64_t deadline)
+{
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = ev};
+        int r = poll(&p, 1, poll_left(deadline));
+        if (r < 0 && errno == EINTR)
+            continue;
+        return r > 0;
+    }
+}
+
+/* One frame, header and payload in one sendmsg() where the kernel takes it
+ * whole; never blocks past `deadline` (a card that stops reading). */
+static bool send_frame(int fd, const uint8_t *payload, size_t len,
+                       uint64_t deadline)
 {
     uint8_t hdr[VPCD_HEADER_SIZE] = {(uint8_t)(len >> 8), (uint8_t)len};
     struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)payload, len}};
@@ -47,11 +79,14 @@ static bool send_frame(int fd, const uint8_t *payload, size_t len)
         return false;
     while (total > 0) {
         struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
-        ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
+        ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+            wait_ready(fd, POLLOUT, deadline))
+            continue;
         if (n <= 0)
-            return false;
+            return false; /* error, or no room before the deadline */
         total -= (size_t)n;
         for (int i = 0; i < 2 && n > 0; i++) { /* skip what was sent */
             size_t k = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
@@ -63,13 +98,13 @@ static bool send_frame(int fd, const uint8_t *payload, size_t len)
     return true;
 }
 
-/** Milliseconds left until `deadline` for poll(); -1 without a deadline. */
-static int poll_left(uint64_t deadline)
+/* Before a request nothing may be waiting: data means a frame the card
+ * sent unasked (or a closed connection). */
+static bool stream_quiet(int fd)
 {
-    if (deadline == 0)
-        return -1;
-    uint64_t now = direct_now_ms();
-    return now >= deadline ? 0 : (int)(deadline - now);
+    uint8_t b;
+    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 /** How many bytes the decoder needs to finish the current frame. */
@@ -80,9 +115,8 @@ static size_t decoder_wants(const vpcd_decoder *d)
     return d->need - d->got;
 }
 
-static bool recv_frame(int fd, vpcd_decoder *d, int timeout_ms, io_job *job)
+static bool recv_frame(int fd, vpcd_decoder *d, uint64_t deadline, io_job *job)
 {
-    uint64_t deadline = timeout_ms < 0 ? 0 : direct_now_ms() + (uint64_t)timeout_ms;
     uint8_t chunk[4096];
 
     vpcd_decoder_reset(d);
@@ -94,7 +128,10 @@ static bool recv_frame(int fd, vpcd_decoder *d, int timeout_ms, io_job *job)
         if (r <= 0)
             return false; /* error or the card is mute: removed */
         size_t want = decoder_wants(d);
-        ssize_t n = recv(fd, chunk, want < sizeof(chunk) ? want : sizeof(chunk), 0);
+        ssize_t n = recv(fd, chunk, want < sizeof(chunk) ? want : sizeof(chunk),
+                         MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            continue;
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -114,12 +151,16 @@ static bool recv_frame(int fd, vpcd_decoder *d, int timeout_ms, io_job *job)
 
 static bool run_job(int fd, vpcd_decoder *dec, int timeout_ms, io_job *job)
 {
-    for (size_t i = 0; i < job->n_ctrl; i++)
-        if (!send_frame(fd, &job->ctrl[i], 1))
-            return false;
-    if (job->msg && !send_frame(fd, job->msg, job->msg_len))
+    uint64_t deadline = timeout_ms < 0 ? 0
+                                       : direct_now_ms() + (uint64_t)timeout_ms;
+    if (!stream_quiet(fd))
         return false;
-    return !job->want_reply || recv_frame(fd, dec, timeout_ms, job);
+    for (size_t i = 0; i < job->n_ctrl; i++)
+        if (!send_frame(fd, &job->ctrl[i], 1, deadline))
+            return false;
+    if (job->msg && !send_frame(fd, job->msg, job->msg_len, deadline))
+        return false;
+    return !job->want_reply || recv_frame(fd, dec, deadline, job);
 }
 
 /**
@@ -133,15 +174,19 @@ static bool slot_io(dsrv *s, dslot *sl, io_job *job)
     if (sl->fd < 0)
         return false;
     int fd = sl->fd;
+    int timeout = job->timeout_ms ? job->timeout_ms : s->io_timeout_ms;
     sl->busy = true;
     pthread_mutex_unlock(&s->lock);
-    bool ok = run_job(fd, &sl->dec, s->io_timeout_ms, job);
+    bool ok = run_job(fd, &sl->dec, timeout, job);
     pthread_mutex_lock(&s->lock);
     sl->busy = false;
     pthread_cond_broadcast(&s->idle);
     if (!ok && sl->fd == fd)
         slot_eject(s, sl);
-    direct_wake(s);
+    if (!ok || sl->unwatched) { /* the I/O thread must look again */
+        sl->unwatched = false;
+        direct_wake(s);
+    }
     return ok;
 }
 
@@ -173,7 +218,8 @@ bool slot_attach(dsrv *s, dslot *sl, int fd)
     static const uint8_t get_atr = VPCD_CTRL_ATR;
     uint8_t atr[SCIO_ATR_MAX];
     io_job job = {.msg = &get_atr, .msg_len = 1, .want_reply = true,
-                  .out = atr, .cap = sizeof(atr)};
+                  .out = atr, .cap = sizeof(atr),
+                  .timeout_ms = s->atr_timeout_ms};
 
     sl->fd = fd;
     vpcd_decoder_reset(&sl->dec);

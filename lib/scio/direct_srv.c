@@ -11,10 +11,15 @@
  * card sockets: the card never speaks unasked, so readable means closed
  * (removal) or misbehaving (also treated as removal). The thread also
  * powers a card off when the grace period after its last handle expires.
- * Nothing here blocks except the GET ATR of a newly connected card and
- * the power-off frame, both bounded by the I/O timeout.
+ * Idle card sockets are watched for hang-ups (POLLRDHUP), not for input,
+ * so the answers clients read on their own threads never wake this one.
+ * Nothing here blocks except the GET ATR of a newly connected card
+ * (bounded by the ATR timeout, 2 s at most, so one silent card delays the
+ * others that long and no more) and the power-off frame (I/O timeout).
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "scio/direct.h"
+#include "vpcd/sockaddr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +38,7 @@
 #define BACKOFF_MAX_MS 1000u
 #define DEFAULT_GRACE_MS 5000
 #define DEFAULT_IO_TIMEOUT_MS 60000
+#define MAX_ATR_TIMEOUT_MS 2000
 #define POLL_MAX (2 * DIRECT_MAX_SLOTS + 1)
 
 uint64_t direct_now_ms(void)
@@ -75,47 +81,41 @@ static void card_socket(int fd)
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-static struct addrinfo *resolve(const char *host, uint16_t port, bool passive)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV |
-                                         (passive ? AI_PASSIVE : 0)};
-    struct addrinfo *res = NULL;
-    char service[8];
-    snprintf(service, sizeof(service), "%u", (unsigned)port);
-    if (getaddrinfo(host, service, &hints, &res) != 0)
-        return NULL;
-    return res;
-}
-
 static int listen_on(const char *host, uint16_t port)
 {
-    struct addrinfo *res = resolve(host, port, true);
+    struct addrinfo *res = NULL;
     int fd = -1, one = 1;
+    if (vpcd_sock_resolve(host, port, true, &res) != 0)
+        return -1;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0)
             continue;
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1) != 0) {
+        if (vpcd_sock_bind(fd, ai) != 0 || listen(fd, 1) != 0) {
             close(fd);
             fd = -1;
         }
     }
-    if (res)
-        freeaddrinfo(res);
+    vpcd_sock_free(res);
     if (fd >= 0)
         set_flags(fd, true);
     return fd;
 }
 
-/** Reversed mode: start a non-blocking connect (connect_fd >= 0 after). */
+/**
+ * Reversed mode: start a non-blocking connect (connect_fd >= 0 after).
+ * The card's host is resolved once and the addresses kept for every retry:
+ * a stalling resolver would stall every slot (one I/O thread serves them
+ * all); it is asked again only while it has not answered.
+ */
 static void start_connect(dslot *sl)
 {
-    struct addrinfo *res = resolve(sl->host, sl->port, false);
     sl->retry_at = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+    if (!sl->addrs && vpcd_sock_resolve(sl->host, sl->port, false,
+                                        &sl->addrs) != 0)
+        sl->addrs = NULL;
+    for (struct addrinfo *ai = sl->addrs; ai; ai = ai->ai_next) {
         int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0)
             continue;
@@ -127,8 +127,6 @@ static void start_connect(dslot *sl)
         }
         close(fd);
     }
-    if (res)
-        freeaddrinfo(res);
 }
 
 static void schedule_retry(dslot *sl)
@@ -172,7 +170,8 @@ static void build_poll_set(dsrv *s, poll_set *ps)
     for (size_t i = 0; i < s->n_slots; i++) {
         dslot *sl = &s->slots[i];
         if (sl->fd >= 0 && !sl->busy)
-            poll_add(ps, sl->fd, POLLIN, sl);
+            poll_add(ps, sl->fd, POLLRDHUP, sl);
+        sl->unwatched = sl->fd >= 0 && sl->busy;
         if (sl->fd < 0 && sl->listen_fd >= 0)
             poll_add(ps, sl->listen_fd, POLLIN, sl);
         if (sl->connect_fd >= 0)
@@ -343,6 +342,10 @@ scio_status direct_srv_new(const scio_context_opts *o, dsrv **out)
         s->slots[i].listen_fd = s->slots[i].connect_fd = s->slots[i].fd = -1;
     s->grace_ms = o->power_off_grace_ms ? o->power_off_grace_ms : DEFAULT_GRACE_MS;
     s->io_timeout_ms = o->io_timeout_ms ? o->io_timeout_ms : DEFAULT_IO_TIMEOUT_MS;
+    s->atr_timeout_ms = s->io_timeout_ms > 0 &&
+                                s->io_timeout_ms < MAX_ATR_TIMEOUT_MS
+                            ? s->io_timeout_ms
+                            : MAX_ATR_TIMEOUT_MS;
     scio_status st = sync_init(s);
     if (st == SCIO_OK)
         st = slots_open(s, o);
@@ -383,6 +386,7 @@ void direct_srv_free(dsrv *s)
         close_fd(&s->slots[i].fd);
         close_fd(&s->slots[i].listen_fd);
         close_fd(&s->slots[i].connect_fd);
+        vpcd_sock_free(s->slots[i].addrs);
         vpcd_decoder_free(&s->slots[i].dec);
     }
     close_fd(&s->wake[0]);

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
 
 void vpcd_addr_host(const struct sockaddr *sa, char *out, size_t cap)
 {
@@ -51,6 +52,11 @@ void vpcd_addr_format(const struct sockaddr *sa, char *out, size_t cap)
 {
     char host[INET6_ADDRSTRLEN];
 
+    if (sa && sa->sa_family == AF_UNIX) {
+        snprintf(out, cap, "unix:%s",
+                 ((const struct sockaddr_un *)(const void *)sa)->sun_path);
+        return;
+    }
     vpcd_addr_host(sa, host, sizeof(host));
     vpcd_hostport(host, vpcd_addr_port(sa), out, cap);
 }

@@ -5,8 +5,9 @@
  *        reconnect with back-off, insert and remove.
  *
  * Normal mode: the link resolves the vpcd host (AF_UNSPEC, so "localhost"
- * works whether vpcd listens on IPv4 or IPv6) and tries every address with
- * a non-blocking connect and a timeout. When all fail, or an established
+ * works whether vpcd listens on IPv4 or IPv6; or "unix:PATH", a Unix-domain
+ * socket) once per insertion and tries every address with a non-blocking
+ * connect and a timeout. When all fail, or an established
  * connection ends, it waits and retries with exponential back-off; the
  * first failure is logged as an error with a hint, later retries at info
  * level. With reconnect disabled the link fails instead (state FAILED).
@@ -33,6 +34,7 @@
 
 #include "core/errtext.h"
 #include "core/log.h"
+#include "vpcd/sockaddr.h"
 
 #define DEFAULT_BACKOFF_MIN_MS 50u
 #define DEFAULT_BACKOFF_MAX_MS 1000u
@@ -110,10 +112,8 @@ static void drop_connection(vpcd_link *link)
 
     close_fd(&link->conn_fd);
     link_io_reset(link);
-    if (link->ai_list) {
-        freeaddrinfo(link->ai_list);
-        link->ai_list = link->ai_cur = NULL;
-    }
+    link->refusal_logged = false;
+    link->ai_cur = NULL; /* the resolved list stays for the next attempt */
     if (was_connected)
         link->ops.power(link->card, VPCD_CTRL_OFF);
     link->deadline = VPCD_NO_DEADLINE;
@@ -132,8 +132,7 @@ static void connected(vpcd_link *link, int fd)
     link->conn_fd = fd;
     set_nodelay(fd);
     vpcd_addr_format(link->ai_cur->ai_addr, link->peer, sizeof(link->peer));
-    freeaddrinfo(link->ai_list);
-    link->ai_list = link->ai_cur = NULL;
+    link->ai_cur = NULL;
     link->state = VPCD_LINK_CONNECTED;
     link->deadline = VPCD_NO_DEADLINE;
     link->backoff_ms = link->cfg.backoff_min_ms;
@@ -211,21 +210,20 @@ static sfc_err connect_from(vpcd_link *link, struct addrinfo *ai)
     return connect_failed(link);
 }
 
+/*
+ * Resolve the vpcd host once per insertion and keep the addresses for every
+ * reconnect: a resolver that stalls would stall every card of the process
+ * (one loop serves them all), so it is asked again only after it failed or
+ * the card was removed and inserted again. "unix:PATH" needs no lookup.
+ */
 static sfc_err start_connect(vpcd_link *link)
 {
-    struct addrinfo hints = {0};
-    char port[8];
-    int rc;
+    int rc = 0;
 
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    /* no AI_ADDRCONFIG: it hides ::1 on hosts without global IPv6, and
-     * vpcd may well listen on ::1 only */
-    hints.ai_flags = AI_NUMERICSERV;
-    snprintf(port, sizeof(port), "%u", (unsigned)link->cfg.port);
-    rc = getaddrinfo(link->host, port, &hints, &link->ai_list);
+    if (!link->ai_list)
+        rc = vpcd_sock_resolve(link->host, link->cfg.port, false,
+                               &link->ai_list);
     if (rc != 0) {
-        link->ai_list = NULL;
         set_error(link, "cannot resolve vpcd host '%s': %s (check the host "
                   "name)", link->host, gai_strerror(rc));
         return connect_failed(link);
@@ -285,7 +283,7 @@ static sfc_err listen_on(vpcd_link *link, const struct addrinfo *ai)
     if (fd < 0 || set_nonblock_cloexec(fd) < 0)
         return listen_fail(link, where, errno);
     (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+    if (vpcd_sock_bind(fd, ai) < 0 ||
         listen(fd, LISTEN_BACKLOG) < 0 ||
         getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
         return listen_fail(link, where, errno);
@@ -300,24 +298,18 @@ static sfc_err listen_on(vpcd_link *link, const struct addrinfo *ai)
 
 static sfc_err start_listen(vpcd_link *link)
 {
-    struct addrinfo hints = {0}, *list = NULL;
-    char port[8];
+    struct addrinfo *list = NULL;
     uint16_t p = link->bound_port ? link->bound_port : link->cfg.port;
-    int rc;
+    int rc = vpcd_sock_resolve(link->host, p, true, &list);
     sfc_err err;
 
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    snprintf(port, sizeof(port), "%u", (unsigned)p);
-    rc = getaddrinfo(link->host, port, &hints, &list);
     if (rc != 0) {
         set_error(link, "cannot listen on %s: %s (check the bind address)",
                   link->host, gai_strerror(rc));
         return SFC_E_IO;
     }
     err = listen_on(link, list); /* the first address, as bind(2) would */
-    freeaddrinfo(list);
+    vpcd_sock_free(list);
     return err;
 }
 
@@ -338,8 +330,9 @@ static void accept_one(vpcd_link *link)
     }
     vpcd_addr_format((struct sockaddr *)&ss, who, sizeof(who));
     if (link->state == VPCD_LINK_CONNECTED || set_nonblock_cloexec(fd) < 0) {
-        sfc_log(SFC_LOG_WARN, "%s: closed a second vpcd connection from %s "
-               "(the card is already in a reader)", link->name, who);
+        link_warn_once(link, &link->refusal_logged, "closed a second vpcd "
+                       "connection from %s (the card is already in a "
+                       "reader)", who);
         close(fd);
         return;
     }
@@ -467,6 +460,8 @@ void vpcd_link_remove(vpcd_link *link)
         return;
     drop_connection(link);
     close_fd(&link->listen_fd);
+    vpcd_sock_free(link->ai_list); /* resolved again at the next insertion */
+    link->ai_list = link->ai_cur = NULL;
     link->bound_host[0] = '\0';
     link->state = VPCD_LINK_REMOVED;
 }
@@ -481,7 +476,7 @@ size_t vpcd_link_pollfds(const vpcd_link *link, struct pollfd *fds)
         fds[n++] = (struct pollfd){.fd = link->conn_fd, .events = POLLOUT};
     else if (link->conn_fd >= 0) {
         short ev = 0;
-        if (link->olen - link->ooff <= LINK_OUT_HIGH)
+        if (!link_io_full(link) && !link_io_backlog(link))
             ev |= POLLIN;
         if (link_io_pending(link))
             ev |= POLLOUT;
@@ -504,7 +499,9 @@ static sfc_err handle_conn(vpcd_link *link, short revents)
         return connect_progress(link, false);
     if (revents & POLLOUT)
         err = link_io_flush(link);
-    if (err == SFC_OK && (revents & (POLLIN | POLLHUP | POLLERR)))
+    if (err == SFC_OK && link_io_backlog(link))
+        err = link_io_resume(link); /* the peer read: dispatch what waits */
+    else if (err == SFC_OK && (revents & (POLLIN | POLLHUP | POLLERR)))
         err = link_io_read(link);
     if (err == SFC_E_REMOVED)
         return card_gone(link);
@@ -602,6 +599,21 @@ const char *vpcd_link_bound_host(const vpcd_link *link)
 int vpcd_link_conn_fd(const vpcd_link *link)
 {
     return link->state == VPCD_LINK_CONNECTED ? link->conn_fd : -1;
+}
+
+size_t vpcd_link_out_queued(const vpcd_link *link)
+{
+    return link->olen - link->ooff;
+}
+
+size_t vpcd_link_out_capacity(const vpcd_link *link)
+{
+    return link->ocap;
+}
+
+size_t vpcd_link_in_backlog(const vpcd_link *link)
+{
+    return link->ilen - link->ipos;
 }
 
 const char *vpcd_link_error(const vpcd_link *link)

@@ -14,7 +14,8 @@
  * and vpcd_link_handle() does the work after poll() returned. The loop in
  * loop.h serves many links; vpcd_link_step() is a one-link loop iteration
  * for tests and simple callers. All sockets are non-blocking; nothing here
- * blocks except getaddrinfo() on the host name.
+ * blocks except getaddrinfo() on the host name, once per insertion (the
+ * addresses are kept for every reconnect; "unix:PATH" needs no lookup).
  *
  * Socket rules (docs/protocol.md): TCP_NODELAY on the card socket,
  * TCP_QUICKACK re-armed before every read, each frame written with one
@@ -61,7 +62,8 @@ typedef enum vpcd_link_state {
 typedef struct vpcd_link_config {
     vpcd_link_mode mode;
     /** Normal: vpcd host (NULL = "localhost"). Reversed: bind address
-     *  (NULL = "127.0.0.1"; "0.0.0.0" or "::" for all interfaces). */
+     *  (NULL = "127.0.0.1"; "0.0.0.0" or "::" for all interfaces). Either
+     *  may be "unix:PATH", a Unix-domain socket (port ignored). */
     const char *host;
     /** vpcd port; reversed mode: 0 picks an ephemeral port. */
     uint16_t port;
@@ -142,6 +144,19 @@ const char *vpcd_link_bound_host(const vpcd_link *link);
 
 /** The card socket, or -1 when not connected (diagnostics, tests). */
 int vpcd_link_conn_fd(const vpcd_link *link);
+
+/**
+ * Output bytes queued and not yet taken by the kernel. A peer that writes
+ * and never reads cannot push this past 5 frames of 65537 bytes: above
+ * 4 frames, the link dispatches nothing and reads nothing.
+ */
+size_t vpcd_link_out_queued(const vpcd_link *link);
+
+/** Allocated size of the output queue (back to one frame on disconnect). */
+size_t vpcd_link_out_capacity(const vpcd_link *link);
+
+/** Received bytes kept back, not yet decoded, while output is too high. */
+size_t vpcd_link_in_backlog(const vpcd_link *link);
 
 /**
  * The last failure as one line "<what>: <cause> (<hint>)", e.g.

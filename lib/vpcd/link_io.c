@@ -11,11 +11,18 @@
  * answer is never empty (6F00 instead). Replies are queued as whole frames
  * and each is handed to the kernel with one send() call; TCP_QUICKACK is
  * re-armed before every recv() (the socket rules of docs/protocol.md).
+ *
+ * A peer that writes and never reads must not make the queue grow without
+ * bound: above LINK_OUT_HIGH queued bytes no frame is dispatched and nothing
+ * is read; the received bytes not yet decoded stay in rbuf (nothing is
+ * dropped) and are dispatched as the peer reads. On disconnect the queue
+ * shrinks back to LINK_OUT_INITIAL.
  */
 #include "vpcd/link_impl.h"
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +40,7 @@ sfc_err link_io_init(vpcd_link *link)
     if (err != SFC_OK)
         return err;
     link->rbuf = malloc(LINK_READ_CHUNK);
-    link->ocap = VPCD_MAX_PAYLOAD + VPCD_HEADER_SIZE;
+    link->ocap = LINK_OUT_INITIAL;
     link->obuf = malloc(link->ocap);
     return (link->rbuf && link->obuf) ? SFC_OK : SFC_E_NOMEM;
 }
@@ -46,15 +53,59 @@ void link_io_free(vpcd_link *link)
     link->rbuf = link->obuf = NULL;
 }
 
+/* Give back what a flood made the output queue grow to (keep it if
+ * shrinking fails: it still works, only larger). */
+static void out_shrink(vpcd_link *link)
+{
+    uint8_t *p;
+
+    if (link->ocap <= LINK_OUT_INITIAL)
+        return;
+    p = realloc(link->obuf, LINK_OUT_INITIAL);
+    if (!p)
+        return;
+    link->obuf = p;
+    link->ocap = LINK_OUT_INITIAL;
+}
+
+void link_warn_once(vpcd_link *link, bool *logged, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (*logged) {
+        sfc_log(SFC_LOG_DEBUG, "%s: %s", link->name, msg);
+        return;
+    }
+    *logged = true;
+    sfc_log(SFC_LOG_WARN, "%s: %s (logged once per connection; the rest at "
+           "debug level)", link->name, msg);
+}
+
 void link_io_reset(vpcd_link *link)
 {
+    link->peer_warned = false;
     vpcd_decoder_reset(&link->dec);
     link->olen = link->ooff = 0;
+    link->ipos = link->ilen = 0;
+    out_shrink(link);
 }
 
 bool link_io_pending(const vpcd_link *link)
 {
     return link->olen > link->ooff;
+}
+
+bool link_io_full(const vpcd_link *link)
+{
+    return link->olen - link->ooff > LINK_OUT_HIGH;
+}
+
+bool link_io_backlog(const vpcd_link *link)
+{
+    return link->ipos < link->ilen;
 }
 
 sfc_err link_io_flush(vpcd_link *link)
@@ -181,14 +232,14 @@ static sfc_err dispatch(vpcd_link *link, const uint8_t *p, size_t len)
     case VPCD_MSG_APDU:
         return answer_apdu(link, p, len);
     case VPCD_MSG_UNKNOWN_CTRL:
-        sfc_log(SFC_LOG_WARN, "%s: unknown control byte %02X from vpcd; "
-               "ignored", link->name, p[0]);
+        link_warn_once(link, &link->peer_warned, "unknown control byte %02X "
+                       "from vpcd; ignored", p[0]);
         return SFC_OK;
     case VPCD_MSG_EMPTY:
         break;
     }
-    sfc_log(SFC_LOG_WARN, "%s: zero-length frame from vpcd; ignored",
-           link->name);
+    link_warn_once(link, &link->peer_warned, "zero-length frame from vpcd; "
+                   "ignored");
     return SFC_OK;
 }
 
@@ -202,23 +253,28 @@ static void arm_quickack(int fd)
 #endif
 }
 
-/* Feed `len` received bytes through the decoder, dispatching each frame. */
-static sfc_err consume(vpcd_link *link, const uint8_t *in, size_t len)
+/*
+ * Decode the received bytes in rbuf, dispatching each frame, until they
+ * are used up or the output queue is above the high-water mark: then the
+ * rest stays in rbuf for link_io_resume() once the peer has read enough.
+ */
+sfc_err link_io_resume(vpcd_link *link)
 {
-    while (len > 0) {
+    while (link->ipos < link->ilen && !link_io_full(link)) {
         const uint8_t *frame;
         size_t frame_len;
         bool complete;
-        size_t used = vpcd_decoder_feed(&link->dec, in, len, &frame,
+        link->ipos += vpcd_decoder_feed(&link->dec, link->rbuf + link->ipos,
+                                        link->ilen - link->ipos, &frame,
                                         &frame_len, &complete);
-        in += used;
-        len -= used;
         if (complete) {
             sfc_err err = dispatch(link, frame, frame_len);
             if (err != SFC_OK)
                 return err;
         }
     }
+    if (link->ipos == link->ilen)
+        link->ipos = link->ilen = 0;
     return SFC_OK;
 }
 
@@ -226,6 +282,8 @@ sfc_err link_io_read(vpcd_link *link)
 {
     ssize_t n;
 
+    if (link_io_backlog(link)) /* read nothing new before that is done */
+        return link_io_resume(link);
     arm_quickack(link->conn_fd);
     n = recv(link->conn_fd, link->rbuf, LINK_READ_CHUNK, 0);
     if (n == 0)
@@ -236,5 +294,7 @@ sfc_err link_io_read(vpcd_link *link)
         link->last_errno = errno;
         return SFC_E_IO;
     }
-    return consume(link, link->rbuf, (size_t)n);
+    link->ipos = 0;
+    link->ilen = (size_t)n;
+    return link_io_resume(link);
 }

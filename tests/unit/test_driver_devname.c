@@ -50,6 +50,13 @@ static const good_case good[] = {
     {"/dev/null:65535,slots=1", DRV_LISTEN, "127.0.0.1", 65535, 1, 0},
     {"/dev/null:1,atr_timeout=5,connect_timeout=6,log=debug", DRV_LISTEN,
      "127.0.0.1", 1, 2, 0},
+    /* Unix-domain sockets: slot n on PATH.n */
+    {"unix:/run/softcard/vpcd", DRV_LISTEN, "unix:/run/softcard/vpcd", 35963,
+     2, 0},
+    {"\"unix:/run/sc/v,slots=4,mode=listen\"", DRV_LISTEN, "unix:/run/sc/v",
+     35963, 4, 0},
+    {"\"unix:/run/sc/v,mode=connect,timeout=9\"", DRV_CONNECT,
+     "unix:/run/sc/v", 35963, 2, 9},
 };
 
 static void test_good(void **state)
@@ -128,6 +135,13 @@ static const bad_case bad[] = {
     {"/dev/null:1,timeout=-5", "timeout"},
     {"/dev/null:1,timeout=3600001", "timeout"},
     {"/dev/null:1,log=loud", "log"},
+    {"unix:", "absolute"},
+    {"unix:run/vpcd", "absolute"},
+    {"unix:/run/sc/v,mode=dial", "mode"},
+    {"unix:/run/sc/v,bind=0.0.0.0", "bind"},
+    {"/dev/null:1,mode=connect", "unknown option"},
+    {"unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "too long"},
     {"/dev/null:1,bind=a b", "host"},
     {"/dev/null:1,bind=[::1", "host"},
     {"localhost:1,bind=0.0.0.0", "bind="},

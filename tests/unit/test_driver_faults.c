@@ -208,6 +208,41 @@ static void test_unsolicited_data(void **state)
     expect_next_card_works();
 }
 
+/* A frame the card sends unasked, with no presence check in between (pcscd
+ * waits in the event function, which did not watch for data): the next
+ * command must not get it as its answer; the card is ejected. */
+static void test_unsolicited_frame_not_an_answer(void **state)
+{
+    (void)state;
+    start(PEER_ECHO);
+    assert_true(wait_presence(true, 3000));
+    peer_send_raw(&card, (const uint8_t *)"\x00\x02\x90\x00", 4);
+    usleep(50000); /* loopback: the stray frame is in the driver's socket */
+    uint8_t resp[32];
+    DWORD rlen = sizeof(resp);
+    assert_int_equal(transmit("00A4000C023F00", resp, &rlen),
+                     IFD_COMMUNICATION_ERROR);
+    assert_int_equal(rlen, 0);
+    assert_int_equal(IFDHICCPresence(LUN), IFD_ICC_NOT_PRESENT);
+    expect_next_card_works();
+}
+
+/* The same before a power-up: the stray frame is not taken for the ATR. */
+static void test_unsolicited_frame_not_an_atr(void **state)
+{
+    (void)state;
+    start(PEER_ECHO);
+    assert_true(wait_presence(true, 3000));
+    peer_send_raw(&card, (const uint8_t *)"\x00\x02\x3B\x00", 4);
+    usleep(50000);
+    UCHAR atr[64];
+    DWORD len = sizeof(atr);
+    assert_int_equal(IFDHPowerICC(LUN, IFD_RESET, atr, &len),
+                     IFD_ERROR_POWER_ACTION);
+    assert_int_equal(IFDHICCPresence(LUN), IFD_ICC_NOT_PRESENT);
+    expect_next_card_works();
+}
+
 static void test_split_response(void **state)
 {
     (void)state;
@@ -233,6 +268,8 @@ int main(void)
         cmocka_unit_test_teardown(test_long_atr, stop),
         cmocka_unit_test_teardown(test_unsolicited_data, stop),
         cmocka_unit_test_teardown(test_split_response, stop),
+        cmocka_unit_test_teardown(test_unsolicited_frame_not_an_answer, stop),
+        cmocka_unit_test_teardown(test_unsolicited_frame_not_an_atr, stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,73 @@ static void test_lock(void **state)
     sfc_image_store_free(b);
 }
 
+/* Deleting IMAGE.lock does not let a second process in: the image's own
+ * inode is locked too, and the lock moves with every save. */
+static void test_lock_without_lock_file(void **state)
+{
+    fixture *fx = *state;
+    char err[SFC_IMAGE_ERR_MAX], lock[160];
+    snprintf(lock, sizeof(lock), "%s.lock", fx->path);
+    create_image(fx->path, "iso7816");
+    sfc_image_store *a = open_store(fx->path), *b = NULL;
+    sfc_card *card = load_store(a, NULL);
+    sfc_image_attach(card, a);
+    assert_int_equal(unlink(lock), 0);
+    assert_int_equal(sfc_image_store_open(fx->path, &b, err, sizeof(err)),
+                     SFC_E_STATE);
+    assert_non_null(strstr(err, "card.json: in use by another process"));
+    ct_expect(card, "0020000104 39393939", "63C2"); /* saved: a new inode */
+    assert_int_equal(unlink(lock), 0);
+    assert_int_equal(sfc_image_store_open(fx->path, &b, err, sizeof(err)),
+                     SFC_E_STATE);
+    assert_null(b);
+    sfc_card_free(card);
+    sfc_image_store_free(a);
+    b = open_store(fx->path);
+    sfc_image_store_free(b);
+}
+
+/* A FIFO at the image path is refused at once, never waited on. */
+static void test_fifo_refused(void **state)
+{
+    fixture *fx = *state;
+    char err[SFC_IMAGE_ERR_MAX];
+    sfc_card *card = NULL;
+    sfc_image_store *s = NULL;
+    assert_int_equal(mkfifo(fx->path, 0600), 0);
+    alarm(20); /* a hang fails the test instead of stalling it */
+    assert_int_equal(sfc_image_load_file(fx->path, NULL, 0, NULL, &card, err,
+                                        sizeof(err)), SFC_E_IO);
+    assert_non_null(strstr(err, "not a regular file"));
+    assert_int_equal(sfc_image_store_open(fx->path, &s, err, sizeof(err)),
+                     SFC_E_IO);
+    assert_non_null(strstr(err, "card.json: not a regular file"));
+    assert_null(strchr(err, '\n'));
+    alarm(0);
+}
+
+/* Saving through a symbolic link replaces the target; the link stays. */
+static void test_symlink_target_saved(void **state)
+{
+    fixture *fx = *state;
+    char link_path[160];
+    struct stat st;
+    snprintf(link_path, sizeof(link_path), "%s/link.json", fx->dir);
+    create_image(fx->path, "iso7816");
+    assert_int_equal(symlink("card.json", link_path), 0);
+    sfc_image_store *s = open_store(link_path);
+    sfc_card *card = load_store(s, NULL);
+    sfc_image_attach(card, s);
+    ct_expect(card, "0020000104 39393939", "63C2");
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    char *text = it_read_file(fx->path);
+    assert_non_null(strstr(text, "\"tries_left\": 2"));
+    free(text);
+    sfc_card_free(card);
+    sfc_image_store_free(s);
+}
+
 /* A leftover temporary file from a crash is removed on open. */
 static void test_stale_tmp(void **state)
 {
@@ -325,6 +392,8 @@ int main(void)
         T(test_create_no_overwrite), T(test_lock), T(test_stale_tmp),
         T(test_commit_hook), T(test_failed_commit), T(test_encrypted_store),
         T(test_file_errors), T(test_config), T(test_examples),
+        T(test_lock_without_lock_file), T(test_symlink_target_saved),
+        T(test_fifo_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,7 +54,9 @@ static void echo_power(void *c, int ctrl)
         card->power[card->n_power++] = ctrl;
 }
 
-/* Answers APDU || 9000 (cut to fit); FFEE.. = removed, FFEF.. = empty. */
+/* Answers APDU || 9000 (cut to fit); FFEE.. = removed, FFEF.. = empty,
+ * FFEA P1 P2 = 65533 bytes starting with P1 P2, then 9000 (a GET CHALLENGE
+ * of the largest extended length: a short command, a frame-sized answer). */
 static sfc_err echo_transmit(void *c, const uint8_t *capdu, size_t len,
                             const uint8_t **rapdu, size_t *rlen)
 {
@@ -69,7 +71,12 @@ static sfc_err echo_transmit(void *c, const uint8_t *capdu, size_t len,
         *rlen = 0;
         return SFC_OK;
     }
-    memcpy(card->resp, capdu, n);
+    if (len >= 4 && capdu[0] == 0xFF && capdu[1] == 0xEA) {
+        n = VPCD_MAX_PAYLOAD - 2;
+        memset(card->resp, 0xA5, n);
+        memcpy(card->resp, capdu + 2, 2);
+    } else
+        memcpy(card->resp, capdu, n);
     card->resp[n] = 0x90;
     card->resp[n + 1] = 0x00;
     *rlen = n + 2;
@@ -440,7 +447,8 @@ static void test_zero_length_and_unknown_ignored(void **state)
     assert_int_equal(card.n_power, 0);
     assert_int_equal(card.n_transmit, 0);
     assert_true(has_log(SFC_LOG_WARN, "zero-length frame"));
-    assert_true(has_log(SFC_LOG_WARN, "unknown control byte 03"));
+    /* the second protocol error of the connection: debug level */
+    assert_true(has_log(SFC_LOG_DEBUG, "unknown control byte 03"));
     assert_int_equal(vpcd_link_get_state(link), VPCD_LINK_CONNECTED);
     close(fd);
     vpcd_link_free(link);
@@ -911,6 +919,193 @@ static void test_config_errors(void **state)
     assert_string_equal(vpcd_link_state_name(VPCD_LINK_WAITING), "waiting");
 }
 
+/* ---- Unix-domain sockets ------------------------------------------------ */
+
+#include <sys/stat.h>
+#include <sys/un.h>
+
+static int unix_socket(const char *path, bool listening)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    int rc = listening ? bind(fd, (struct sockaddr *)&sun, sizeof(sun))
+                       : connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+    assert_int_equal(rc, 0);
+    if (listening)
+        assert_int_equal(listen(fd, 1), 0);
+    return fd;
+}
+
+/* Reversed mode on "unix:PATH": a socket file of mode 0660. Normal mode:
+ * the link connects to a listening socket, and again after it went. */
+static void test_unix_socket_transport(void **state)
+{
+    (void)state;
+    echo_card card;
+    char dir[] = "/tmp/sfc-unix-XXXXXX", host[96], path[64];
+    struct stat st;
+    echo_init(&card);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/card", dir);
+    snprintf(host, sizeof(host), "unix:%s", path);
+    vpcd_link *link = new_link(VPCD_LINK_REVERSED, host, 0, true, &card);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISSOCK(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0660);
+    int fd = unix_socket(path, false);
+    pump_until_state(link, VPCD_LINK_CONNECTED);
+    send_hex(fd, "0001 04");
+    expect_reply(link, fd, "3B 95 13 81 01 80 73 FF 01 00 0B");
+    close(fd);
+    vpcd_link_free(link);
+    unlink(path);
+
+    int lfd = unix_socket(path, true); /* now the test plays vpcd */
+    link = new_link(VPCD_LINK_NORMAL, host, 1, true, &card);
+    assert_int_equal(vpcd_link_insert(link), SFC_OK);
+    for (int round = 0; round < 2; round++) {
+        pump_until_state(link, VPCD_LINK_CONNECTED);
+        fd = accept(lfd, NULL, NULL);
+        assert_true(fd >= 0);
+        send_hex(fd, "0004 00A4000C");
+        expect_reply(link, fd, "00A4000C 9000");
+        close(fd); /* vpcd goes: the link reconnects */
+        pump_until_state(link, VPCD_LINK_WAITING);
+        fake_now += 2000;
+    }
+    vpcd_link_free(link);
+    close(lfd);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* ---- a peer that floods the log -------------------------------------- */
+
+static size_t count_log(sfc_log_level level, const char *needle)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_logged; i++)
+        if (logged[i].level == level && strstr(logged[i].text, needle))
+            n++;
+    return n;
+}
+
+/* Thousands of bad frames give one warning per connection, not one each. */
+static void test_bad_frames_warn_once_per_connection(void **state)
+{
+    (void)state;
+    echo_card card;
+    static uint8_t junk[3000 * 3];
+    int fd;
+    echo_init(&card);
+    vpcd_link *link = reversed_pair(&card, &fd);
+
+    size_t n = 0;
+    for (size_t i = 0; i < 3000; i++) { /* zero-length, unknown control */
+        memcpy(junk + n, i % 2 ? "\x00\x01\x07" : "\x00\x00",
+               i % 2 ? 3 : 2);
+        n += i % 2 ? 3 : 2;
+    }
+    sfc_log_set(capture_log, NULL, SFC_LOG_WARN); /* count them all */
+    assert_int_equal(send(fd, junk, n, MSG_NOSIGNAL), (ssize_t)n);
+    send_hex(fd, "0001 04");
+    expect_reply(link, fd, "3B 95 13 81 01 80 73 FF 01 00 0B");
+    size_t warns = 0;
+    for (size_t i = 0; i < n_logged; i++)
+        warns += logged[i].level <= SFC_LOG_WARN;
+    assert_int_equal(warns, 1);
+    for (int i = 0; i < 20; i++) { /* a flood of second connections */
+        int extra = tcp_connect("127.0.0.1", vpcd_link_port(link));
+        assert_true(extra >= 0);
+        expect_closed(link, extra);
+        close(extra);
+    }
+    assert_int_equal(count_log(SFC_LOG_WARN, "second vpcd connection"), 1);
+    close(fd); /* the next connection may warn again, once */
+    pump_until_state(link, VPCD_LINK_LISTENING);
+    fd = tcp_connect("127.0.0.1", vpcd_link_port(link));
+    pump_until_state(link, VPCD_LINK_CONNECTED);
+    send_hex(fd, "0000 0000 0001 04");
+    expect_reply(link, fd, "3B 95 13 81 01 80 73 FF 01 00 0B");
+    assert_int_equal(count_log(SFC_LOG_WARN, "zero-length frame"), 2);
+    close(fd);
+    vpcd_link_free(link);
+}
+
+/* ---- a peer that writes and never reads ------------------------------ */
+
+#define FLOOD_FRAMES 1000u
+/* The output queue's bound: the high-water mark (4 frames) plus one. */
+#define OUT_BOUND (5u * (VPCD_MAX_PAYLOAD + VPCD_HEADER_SIZE))
+
+/* FLOOD_FRAMES commands asking 65533 bytes each (65 MB of answers, far
+ * more than the kernel's socket buffers hold), in one write. */
+static void send_flood(int fd)
+{
+    static uint8_t buf[FLOOD_FRAMES * 6];
+    for (size_t i = 0; i < FLOOD_FRAMES; i++) {
+        uint8_t f[6] = {0x00, 0x04, 0xFF, 0xEA, (uint8_t)(i >> 8),
+                        (uint8_t)i};
+        memcpy(buf + 6 * i, f, 6);
+    }
+    assert_int_equal(send(fd, buf, sizeof(buf), MSG_NOSIGNAL),
+                     (ssize_t)sizeof(buf));
+}
+
+static void test_flood_never_read_is_bounded(void **state)
+{
+    (void)state;
+    echo_card card;
+    static uint8_t buf[VPCD_MAX_PAYLOAD];
+    int fd;
+    echo_init(&card);
+    vpcd_link *link = reversed_pair(&card, &fd);
+
+    send_flood(fd);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
+        assert_true(vpcd_link_out_queued(link) <= OUT_BOUND);
+    }
+    assert_true(card.n_transmit < FLOOD_FRAMES); /* dispatch paused */
+    assert_true(vpcd_link_in_backlog(link) > 0); /* the rest kept */
+    for (size_t i = 0; i < FLOOD_FRAMES; i++) { /* now read: all arrive */
+        assert_int_equal(read_frame(link, fd, buf, sizeof(buf)),
+                         VPCD_MAX_PAYLOAD);
+        assert_int_equal((buf[0] << 8) | buf[1], i);
+        assert_true(vpcd_link_out_queued(link) <= OUT_BOUND);
+    }
+    assert_int_equal(card.n_transmit, FLOOD_FRAMES);
+    assert_true(vpcd_link_out_capacity(link) > VPCD_MAX_PAYLOAD + 2);
+    close(fd);
+    pump_until_state(link, VPCD_LINK_LISTENING);
+    assert_int_equal(vpcd_link_out_capacity(link), VPCD_MAX_PAYLOAD + 2);
+    assert_int_equal(vpcd_link_in_backlog(link), 0);
+    vpcd_link_free(link);
+}
+
+/* The peer leaves with answers queued: the queue shrinks back at once. */
+static void test_flood_then_leave_shrinks(void **state)
+{
+    (void)state;
+    echo_card card;
+    int fd;
+    echo_init(&card);
+    vpcd_link *link = reversed_pair(&card, &fd);
+
+    send_flood(fd);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(vpcd_link_step(link, 5), SFC_OK);
+    assert_true(vpcd_link_out_queued(link) > 0);
+    close(fd);
+    pump_until_state(link, VPCD_LINK_LISTENING);
+    assert_int_equal(vpcd_link_out_queued(link), 0);
+    assert_int_equal(vpcd_link_out_capacity(link), VPCD_MAX_PAYLOAD + 2);
+    vpcd_link_free(link);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -940,6 +1135,10 @@ int main(void)
         T(test_normal_connect_timeout),
         T(test_normal_unknown_host),
         T(test_config_errors),
+        T(test_flood_never_read_is_bounded),
+        T(test_flood_then_leave_shrinks),
+        T(test_bad_frames_warn_once_per_connection),
+        T(test_unix_socket_transport),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

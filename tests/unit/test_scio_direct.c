@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file test_scio_direct.c
+ * @brief The scio direct backend against hostile card peers: a silent card
+ *        does not stall the others, a card that stops reading cannot hang a
+ *        send, a frame sent unasked is not an answer.
+ *
+ * The backend's slots run in reversed mode towards card peers played by
+ * threads of this test on ephemeral loopback ports. Waits are bounded (a
+ * hang fails, by an alarm or a bounded loop); nothing is timed.
+ */
+#include "testutil.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "scio/direct.h"
+
+typedef enum { CARD_ECHO, CARD_SILENT, CARD_DEAF } card_mode;
+
+typedef struct card {
+    card_mode mode;
+    int listen_fd;
+    uint16_t port;
+    atomic_int conn_fd;
+    atomic_bool quit;
+    pthread_t thread;
+} card;
+
+static bool read_all(int fd, uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = recv(fd, p, n, 0);
+        if (k <= 0)
+            return false;
+        p += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+static void write_frame(int fd, const uint8_t *p, size_t n)
+{
+    uint8_t f[300] = {(uint8_t)(n >> 8), (uint8_t)n};
+    memcpy(f + 2, p, n);
+    (void)!send(fd, f, n + 2, MSG_NOSIGNAL);
+}
+
+/* ECHO: ATR 3B 00 for GET ATR, 90 00 for an APDU; DEAF: the ATR, then it
+ * never reads again; SILENT: never says anything. */
+static void serve(card *c, int fd)
+{
+    static uint8_t buf[VPCD_MAX_PAYLOAD];
+    uint8_t hdr[2];
+    while (c->mode != CARD_SILENT && read_all(fd, hdr, 2)) {
+        size_t n = (size_t)hdr[0] << 8 | hdr[1];
+        if (!read_all(fd, buf, n))
+            break;
+        if (n == 1 && buf[0] == VPCD_CTRL_ATR)
+            write_frame(fd, (const uint8_t *)"\x3B\x00", 2);
+        else if (n >= 2)
+            write_frame(fd, (const uint8_t *)"\x90\x00", 2);
+        if (c->mode == CARD_DEAF && n == 1 && buf[0] == VPCD_CTRL_ATR)
+            break;
+    }
+    while (!atomic_load(&c->quit))
+        usleep(5000);
+}
+
+static void *card_main(void *arg)
+{
+    card *c = arg;
+    struct pollfd p = {.fd = c->listen_fd, .events = POLLIN};
+    while (!atomic_load(&c->quit)) {
+        if (poll(&p, 1, 20) <= 0)
+            continue;
+        int fd = accept(c->listen_fd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        if (c->mode == CARD_DEAF) { /* keep the kernel from absorbing much */
+            int small = 2048;
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+        }
+        atomic_store(&c->conn_fd, fd);
+        serve(c, fd);
+    }
+    return NULL;
+}
+
+static void card_start(card *c, card_mode mode)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t len = sizeof(a);
+    memset(c, 0, sizeof(*c));
+    c->mode = mode;
+    atomic_init(&c->conn_fd, -1);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    c->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int small = 2048;
+    if (mode == CARD_DEAF) /* inherited by the accepted socket */
+        setsockopt(c->listen_fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    assert_int_equal(bind(c->listen_fd, (struct sockaddr *)&a, len), 0);
+    assert_int_equal(listen(c->listen_fd, 4), 0);
+    assert_int_equal(getsockname(c->listen_fd, (struct sockaddr *)&a, &len), 0);
+    c->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&c->thread, NULL, card_main, c), 0);
+}
+
+static void card_stop(card *c)
+{
+    atomic_store(&c->quit, true);
+    pthread_join(c->thread, NULL);
+    int fd = atomic_load(&c->conn_fd);
+    if (fd >= 0)
+        close(fd);
+    close(c->listen_fd);
+}
+
+static dsrv *server(const card *c0, const card *c1, int io_timeout_ms)
+{
+    scio_direct_slot slots[2] = {{.reversed = true, .port = c0->port},
+                                 {.reversed = true, .port = c1 ? c1->port : 1}};
+    scio_context_opts o = {.backend = SCIO_BACKEND_DIRECT, .slots = slots,
+                           .n_slots = c1 ? 2 : 1, .power_off_grace_ms = -1,
+                           .io_timeout_ms = io_timeout_ms};
+    dsrv *s = NULL;
+    assert_int_equal(direct_srv_new(&o, &s), SCIO_OK);
+    return s;
+}
+
+/* Wait (at most ~20 s, far beyond any fixed behaviour) for presence. */
+static bool wait_present(dsrv *s, size_t slot)
+{
+    for (int i = 0; i < 2000; i++) {
+        pthread_mutex_lock(&s->lock);
+        bool p = s->slots[slot].present;
+        pthread_mutex_unlock(&s->lock);
+        if (p)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* One silent card must not keep the next one out for the 60 s I/O
+ * timeout: the ATR of a new card is read with a short timeout. */
+static void test_silent_card_does_not_stall_others(void **state)
+{
+    (void)state;
+    card silent, good;
+    card_start(&silent, CARD_SILENT);
+    card_start(&good, CARD_ECHO);
+    alarm(50);
+    dsrv *s = server(&silent, &good, 0); /* the default 60 s I/O timeout */
+    assert_true(wait_present(s, 1));
+    pthread_mutex_lock(&s->lock);
+    assert_false(s->slots[0].present);
+    pthread_mutex_unlock(&s->lock);
+    direct_srv_free(s);
+    alarm(0);
+    card_stop(&silent);
+    card_stop(&good);
+}
+
+/* A card that answered its ATR and then stops reading: a large APDU must
+ * fail after the I/O timeout instead of blocking in send() for ever. */
+static void test_send_to_deaf_card_times_out(void **state)
+{
+    (void)state;
+    card deaf;
+    static uint8_t apdu[VPCD_MAX_PAYLOAD];
+    uint8_t resp[258];
+    card_start(&deaf, CARD_DEAF);
+    alarm(60);
+    dsrv *s = server(&deaf, NULL, 1000);
+    assert_true(wait_present(s, 0));
+    memset(apdu, 0x55, sizeof(apdu));
+    uint32_t rv = RV_SUCCESS;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < 64 && rv == RV_SUCCESS; i++) { /* fill every buffer */
+        size_t rlen = sizeof(resp);
+        rv = slot_apdu(s, &s->slots[0], apdu, sizeof(apdu), resp, &rlen);
+    }
+    assert_int_equal(rv, RV_W_REMOVED_CARD);
+    assert_false(s->slots[0].present);
+    pthread_mutex_unlock(&s->lock);
+    direct_srv_free(s);
+    alarm(0);
+    card_stop(&deaf);
+}
+
+/* A frame the card sends unasked is not the answer to the next command. */
+static void test_unasked_frame_not_an_answer(void **state)
+{
+    (void)state;
+    card c;
+    uint8_t resp[258];
+    size_t rlen = sizeof(resp);
+    card_start(&c, CARD_ECHO);
+    dsrv *s = server(&c, NULL, 2000);
+    assert_true(wait_present(s, 0));
+    pthread_mutex_lock(&s->lock);
+    int fd = atomic_load(&c.conn_fd);
+    write_frame(fd, (const uint8_t *)"\x6A\x82", 2); /* unasked */
+    usleep(50000); /* loopback: the frame is in the backend's socket */
+    uint32_t rv = slot_apdu(s, &s->slots[0], (const uint8_t *)"\x00\xA4\x00\x0C",
+                            4, resp, &rlen);
+    assert_int_equal(rv, RV_W_REMOVED_CARD);
+    assert_false(s->slots[0].present);
+    pthread_mutex_unlock(&s->lock);
+    direct_srv_free(s);
+    card_stop(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_silent_card_does_not_stall_others),
+        cmocka_unit_test(test_send_to_deaf_card_times_out),
+        cmocka_unit_test(test_unasked_frame_not_an_answer),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
