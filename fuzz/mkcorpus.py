@@ -8,7 +8,7 @@ APDU bytes; the length FFFF is a warm reset. Run from anywhere:
     fuzz/mkcorpus.py"""
 import os
 
-ISO, ISO_SM, HT, EPASS, CF, PIV, PGP = range(7)
+ISO, ISO_SM, HT, EPASS, CF, PIV, PGP, NPA = range(8)
 RESET = object()
 DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "card")
 
@@ -31,6 +31,8 @@ def seq(card, *apdus):
 SEL_MF = "00A4000C023F00"
 VERIFY_OK = "0020000104 31323334"
 GEN_EC = "00460082 05 B6038001 98 00"
+# MSE:Set AT for PACE, id-PACE-ECDH-GM-AES-CBC-CMAC-128, password 03 (PIN)
+NPA_MSE_PIN = "0022C1A4 0F 800A04007F00070202040202 830103"
 FCP_EF = "00E000000E 620C 82020101 83021001 80020020"
 SEEDS = {
     # iso7816: the ISO 7816-4 card OS
@@ -198,12 +200,40 @@ SEEDS = {
                          + " 00", "00CA009300"),
     "pgp-reset": seq(PGP, "0020008308 3132333435363738", "00E60000",
                      "00440000", "00CA006E00"),
+    # nPA before PACE: EF.CardAccess and EF.DIR are free, the rest needs
+    # PACE (MSE:Set AT with the PACE OID and a password reference, then the
+    # four GENERAL AUTHENTICATE steps)
+    "npa-cardaccess": seq(NPA, SEL_MF, "00A4020C02011C", "00B0000000",
+                          "00B09C0000", "00B09C0004"),
+    "npa-ef-dir": seq(NPA, SEL_MF, "00A4020C022F00", "00B0000000",
+                      "00B0810000", "00A4000400"),
+    "npa-mse-set-at": seq(NPA, NPA_MSE_PIN, "10860000 02 7C00 00",
+                          "10860000 45 7C43 8141 04" + "11" * 64 + " 00"),
+    "npa-mse-can": seq(NPA, NPA_MSE_PIN[:-2] + "02", "10860000 02 7C00 00",
+                       "00860000 0C 7C0A 8508 0102030405060708 00"),
+    "npa-mse-bad": seq(NPA, "0022C1A4 03 830103", "0022C1A4 0F 800A"
+                       "04007F00070202040299 830103",
+                       "0022C1A4 0F 800A04007F00070202040202 830109",
+                       "0022C1A4 0A 800A04007F0007020204",
+                       "00860000 02 7C00 00"),
+    "npa-ga-no-mse": seq(NPA, "10860000 02 7C00 00", "0086000000",
+                         "00860000 03 7C0100 00"),
+    "npa-select-apps": seq(NPA, "00A4040C09E80704007F00070302",
+                           "00B0810000", "00A4040C0AA000000167455349474E",
+                           "00A4040C0FE828BD080FA000000167455349474E",
+                           "00B0000000"),
+    "npa-protected-plain": seq(NPA, "00A4040C09E80704007F00070302",
+                               "00B0810000", "0084000008",
+                               "002C0203 06 313233343536",
+                               "0020800000"),
+    "npa-challenge": seq(NPA, "0084000008", "0084000010", RESET,
+                         "00B09D0000"),
 }
 
 # ---- fuzz_sm: card byte (0 iso7816 + sm_start, 1 ePass + BAC, 2 ePass
-# extended), then records of a mode byte (1 bad MAC, 2 plain, 4 reset
+# extended, 3 nPA after PACE with the PIN), then records of a mode byte (1 bad MAC, 2 plain, 4 reset
 # first), a 2-byte length and a plain command APDU the harness wraps.
-SM_ISO, SM_EPASS, SM_EPASS_EXT = range(3)
+SM_ISO, SM_EPASS, SM_EPASS_EXT, SM_NPA = range(4)
 
 
 def sm(card, *cmds):
@@ -216,6 +246,13 @@ def sm(card, *cmds):
 
 
 SEL_COM = "00A4020C02011E"
+NPA_SEL_EID = "00A4040C09E80704007F00070302"
+
+
+def lc(header, data):
+    """A short command APDU: header, Lc computed, data."""
+    d = h(data)
+    return header + "%02X" % len(d) + d.hex()
 SM_SEEDS = {
     "sm-iso-select-read": sm(SM_ISO, SEL_MF, "00A4020C021001",
                              "00B0000000", "00B0000004"),
@@ -247,6 +284,41 @@ SM_SEEDS = {
                           "00CA000000", "00A4040C07A0000002471001"),
     "sm-epass-ext": sm(SM_EPASS_EXT, SEL_COM, "00B000000000",
                        "00A4020C02011D", "00B00000000100"),
+    # nPA after PACE (AES SM): data groups, TA (MSE:Set DST, PSO:VERIFY
+    # CERTIFICATE, MSE:Set AT, GET CHALLENGE, EXTERNAL AUTHENTICATE), CA
+    # (MSE:Set AT, GENERAL AUTHENTICATE), RI, auxiliary data, PIN management
+    "sm-npa-read-dgs": sm(SM_NPA, NPA_SEL_EID, "00B0810000", "00B0820000",
+                          "00B0840010", "00A4020C020101", "00B0000000",
+                          "00B09D0000", "00B09D00DF"),
+    "sm-npa-ta": sm(SM_NPA, "002281B6 0F 830D 4445435643416549443030313032",
+                    lc("002A00BE", "7F4E 2A 5F2901 00 420D 44454356434165"
+                       "49443030313032 7F49 03 060100 5F20 0D 444554455354"
+                       "65494430303030 3032"),
+                    lc("002281A4", "800A04007F00070202020203 830D 44455445"
+                       "53546549443030303032"), "0084000008",
+                    "00820000 40" + "33" * 64),
+    "sm-npa-ca": sm(SM_NPA, "002241A4 0F 800A04007F00070202030202 840101",
+                    "00860000 45 7C43 8041 04" + "44" * 64 + " 00",
+                    "00860000 02 7C00 00"),
+    "sm-npa-ri": sm(SM_NPA, "002241A4 0F 800A04007F00070202050203 840101",
+                    "00860000 47 7C45 A043 0641 04" + "55" * 64 + " 00"),
+    "sm-npa-aux": sm(SM_NPA, "002281A4 1C 67 1A 7315 060904007F0007030104"
+                     "01 5308 3139393030313031 00",
+                     "00208000 0B 060904007F00070301040 1".replace(" ", ""),
+                     "0020800000"),
+    "sm-npa-pin": sm(SM_NPA, (1, "00B0810000"), "00B0810000",
+                     "002C0303 00", "002C0303", "002C0202 06 323232323232",
+                     "002C0203 06 313233343536"),
+    "sm-npa-mse-bad": sm(SM_NPA, "002281B6 03 830100", "002281A4 02 7F4C",
+                         "002241A4 05 800304007F", "00860000 03 7C0100 00",
+                         "002A00BE 03 7F4E00", "0088000000"),
+    "sm-npa-esign": sm(SM_NPA, "00A4040C0AA000000167455349474E",
+                       "0022 41B6 03 840101".replace(" ", ""),
+                       "002A9E9A 20" + "66" * 32 + " 00",
+                       "00A4040C0FE828BD080FA000000167455349474E",
+                       "00B0000000"),
+    "sm-npa-reset-plain": sm(SM_NPA, "00B0810000", (4, "00B0810000"),
+                             (2, "00B0810000"), "0084000008"),
 }
 
 # ---- fuzz_driver and fuzz_scio: records of an operation byte, a 2-byte
