@@ -17,6 +17,18 @@ def h(s):
     return bytes.fromhex(s.replace(" ", ""))
 
 
+def lc(header, data):
+    """A short command APDU: header, Lc computed, data."""
+    d = h(data)
+    return header + "%02X" % len(d) + d.hex()
+
+
+def create(fcp_body):
+    """CREATE FILE with the FCP template 62 built around `fcp_body`."""
+    b = h(fcp_body)
+    return lc("00E00000", "62%02X" % len(b) + b.hex())
+
+
 def seq(card, *apdus):
     out = bytes([card])
     for a in apdus:
@@ -87,6 +99,75 @@ SEEDS = {
                             "00B0000000"),
     "iso-activate": seq(ISO, SEL_MF, FCP_EF, "0004000000", "0044000000",
                         "00E6000000", "00B0000000"),
+    # security attributes (lib/os/access.c): compact 8C, expanded AB with
+    # 90/97/9E/A4/B6/A0/AF, 8B and 86, and the life cycle
+    "iso-access-compact": seq(ISO, SEL_MF, create("82020101 83021011 80020020 8A0105 8C0303FF10"),
+                              "00A4020C021011", "00D6000002 0102",
+                              "00B0000002", VERIFY_OK, "00D6000002 0102",
+                              "00B0000002", "0004000000", "00B0000002",
+                              "0044000000", "00E6000000", "00B0000002",
+                              "00E4000000"),
+    "iso-access-expanded": seq(ISO, SEL_MF, create("82020101 83021012 80020010 8A0105 AB29 800101 9000"
+                               " 800102 A406 830101 950108 8401D6 9700"
+                               " 800140 9E01FF 800104 A004 9000 9700"
+                               " 800108 AF04 9000 B600"),
+                               "00A4020C021012", "00B0000004",
+                               "00D6000002 0102", VERIFY_OK,
+                               "00D6000002 0102", "0004000000",
+                               "0044000000", "00E4000000"),
+    "iso-access-arr": seq(ISO, SEL_MF, create("82020101 83021013 80020010 8A0105 8B03 6F0101"), "00A4020C021013",
+                          "00B0000004", SEL_MF, create("82020101 83021014 80020010 8A0105 8603 000000"),
+                          "00A4020C021014", "00B0000004",
+                          create("82020101 83021015 80020010 8A0105 8C0201 40"), "00A4020C021015", "00B0000001"),
+    "iso-access-df": seq(ISO, SEL_MF, create("820138 83024100 8407A0000000019999 8A0105 8C0245FF"),
+                         "00A4040C07A0000000019999", FCP_EF,
+                         "00A4000C023F00", "00E4000C024100",
+                         VERIFY_OK, "00A4000C023F00", "00E4000C024100"),
+    # records (lib/os/record.c): linear fixed, linear variable and cyclic;
+    # every READ RECORD mode, SFI references, SEARCH, ERASE, WRITE, DD ops
+    "iso-records-modes": seq(ISO, SEL_MF, create("8205 02410008 04 83021020 8801 18"),
+                             "00E2000008 0102030405060708",
+                             "00E2000008 090A0B0C0D0E0F10",
+                             "00E2000008 1112131415161718", "00B2010400",
+                             "00B2010500", "00B2030600", "00B2000000",
+                             "00B2000100", "00B2000200", "00B2000300",
+                             "00B2001C00", "00B2011C00", "00B2050400",
+                             "00B2000700", "00B2FF0400"),
+    "iso-records-variable": seq(ISO, SEL_MF, create("8202 0400 83021021 80020040"), "00E2000003 010203",
+                                "00E2000001 FF", "00B2010400", "00B2020400",
+                                "00DC010404 11223344", "00DC020000",
+                                "00D2010402 AABB", "000C010400",
+                                "000C010500", "00B2010400"),
+    "iso-records-cyclic": seq(ISO, SEL_MF, create("8205 06410004 03 83021022"), "00E2000004 01010101",
+                              "00E2000004 02020202", "00E2000004 03030303",
+                              "00E2000004 04040404", "00B2010400",
+                              "00B2000100", "00B2000200", "00B2000300",
+                              "00DC000300 05050505", "00B2030400"),
+    "iso-records-search": seq(ISO, SEL_MF, create("8205 02410008 04 83021023"), "00E2000008 4142434441424344",
+                              "00E2000008 4546474845464748", "00A2010402 4546",
+                              "00A2010502 4546", "00A2010602 4142",
+                              "00A2000702 4142", "00A2011C02 4546",
+                              "00A20104 00", "00B2010C00",
+                              "00DC010408 9999999999999999", "00DC0104 00",
+                              "00DC010408 0102030405060708", "00DC010400", "00DC011C08 0102030405060708"),
+    # PSO (lib/os/pso.c): hashing, signature verification, encipherment
+    # and decipherment, certificates, and their errors
+    "iso-pso-verify": seq(ISO, VERIFY_OK, GEN_EC, "002281B6 06 800132 830182",
+                          "002A00A8 4A 9020" + "11" * 32 + " 9E26 3024"
+                          "0210" + "01" * 16 + "0210" + "02" * 16,
+                          "002A00A8 05 8003010203", "002A00A8 00",
+                          "002A00BE 05 7F21020000", "002281B6 03 830100",
+                          "002A00A8 22 9020" + "11" * 32),
+    "iso-pso-cipher": seq(ISO, VERIFY_OK, GEN_EC, "002241B8 06 800131 840182",
+                          "002A8086 08 00" + "33" * 7 + " 00",
+                          "002A8084 08 0102030405060708 00",
+                          "002281B8 03 830182", "002A8480 04 01020304 00",
+                          "002A8680 04 00010203 00", "002A8E80 00"),
+    "iso-pso-hash-chain": seq(ISO, "002241AA 03 800101", "102A9080 03 616263",
+                              "002A9080 03 646566 00", "002241AA 03 800140",
+                              "002A9080 03 616263 00", "002A90A0 0B 9009"
+                              "0102030405060708 09 00", "002A90A0 04 8002"
+                              "6162 00", "002A90A0 04 AA020000 00"),
     # iso7816 under secure messaging (3DES, keys 01..10): commands without
     # a valid MAC end the session; the plain and protected paths run
     "sm-plain": seq(ISO_SM, "00A4000C023F00", "00B0000000"),
@@ -248,11 +329,6 @@ def sm(card, *cmds):
 SEL_COM = "00A4020C02011E"
 NPA_SEL_EID = "00A4040C09E80704007F00070302"
 
-
-def lc(header, data):
-    """A short command APDU: header, Lc computed, data."""
-    d = h(data)
-    return header + "%02X" % len(d) + d.hex()
 SM_SEEDS = {
     "sm-iso-select-read": sm(SM_ISO, SEL_MF, "00A4020C021001",
                              "00B0000000", "00B0000004"),
