@@ -159,10 +159,12 @@ static sfc_err keyed_retail(sfc_mac_key *m, const uint8_t *data, size_t len,
     if (len == 0 || len % 8)
         return SFC_E_RANGE;
     uint8_t h[8] = {0}, tmp[MAC_CHUNK];
+    size_t used = 0; /* bytes of tmp written: only those are wiped */
     sfc_err rv = SFC_OK;
     for (size_t off = 0; off < len - 8 && rv == SFC_OK; off += MAC_CHUNK) {
         size_t n = len - 8 - off < MAC_CHUNK ? len - 8 - off : MAC_CHUNK;
         rv = sfc_cipher_keyed(m->k1, SFC_MODE_CBC, true, h, data + off, n, tmp);
+        used = n > used ? n : used;
         if (rv == SFC_OK)
             memcpy(h, tmp + n - 8, 8);
     }
@@ -171,7 +173,7 @@ static sfc_err keyed_retail(sfc_mac_key *m, const uint8_t *data, size_t len,
     if (rv == SFC_OK)
         rv = sfc_cipher_keyed(m->k12, SFC_MODE_ECB, true, NULL, h, 8, out);
     sfc_wipe(h, sizeof(h));
-    sfc_wipe(tmp, sizeof(tmp));
+    sfc_wipe(tmp, used);
     return rv;
 }
 
