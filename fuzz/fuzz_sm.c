@@ -26,9 +26,13 @@
  * The nPA's sessions come from the project's nPA test terminal
  * (tests/unit/npa_terminal.c, OpenPACE's terminal side, short APDUs only:
  * a longer command is sent unprotected). The card's PACE secrets come from
- * the fixed random source; the terminal's ephemeral keys from OpenSSL's
- * DRBG (OpenPACE draws them there), so the session keys differ between
- * runs while what the card does with a command does not. A protected nPA
+ * the fixed random source; the terminal's ephemeral keys too: OpenPACE
+ * draws them from OpenSSL, so while an nPA input runs a RAND_METHOD of
+ * this file (a fixed sequence restarted per input) serves OpenSSL's
+ * random requests. The card's own bridge (npa_rand.c) replaces it during
+ * its PACE steps and resets OpenSSL's default afterwards, so it is put
+ * back after every command (RAND_set_rand_method is deprecated in
+ * OpenSSL 3 but still consulted by RAND_bytes and RAND_priv_bytes). A protected nPA
  * response the terminal rejects is a finding when it carried more than a
  * status word (a plain error status word is how the card ends a session).
  *
@@ -37,6 +41,8 @@
  * fuzz_card.c; the random sources restart per input, so an input replays
  * the same way.
  */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +55,8 @@
 #include "os/card.h"
 #include "os/sm.h"
 #include "softcard.h"
+
+#include <openssl/rand.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -227,6 +235,25 @@ static void protected(slot *s, et_term *t, const uint8_t *c, size_t n,
 
 /* ---- the nPA after PACE ----------------------------------------------------- */
 
+static uint64_t term_state;
+
+static int term_bytes(unsigned char *out, int num)
+{
+    for (int i = 0; i < num; i++) {
+        term_state = term_state * 6364136223846793005u + 1442695040888963407u;
+        out[i] = (unsigned char)(term_state >> 56);
+    }
+    return 1;
+}
+
+static int term_status(void)
+{
+    return 1;
+}
+
+static const RAND_METHOD term_rand = {.bytes = term_bytes,
+                                      .status = term_status};
+
 typedef struct npa_link {
     sfc_card *card;
     bool corrupt;  /* flip the last MAC byte of the next command */
@@ -257,6 +284,7 @@ static int npa_xfer(void *user, const uint8_t *c, size_t n, uint8_t *r,
     if (sfc_card_transmit(l->card, cmd, n, &out, &len) != SFC_OK || len < 2 ||
         len > 65535)
         abort(); /* the engine always answers a well-formed R-APDU */
+    RAND_set_rand_method(&term_rand); /* the card's PACE may have reset it */
     if (len > *rn)
         return -1;
     memcpy(r, out, len);
@@ -308,6 +336,8 @@ static void npa_input(slot *s, const uint8_t *data, size_t size)
     npa_link l = {s->card, false, 0};
     npa_term t;
     npa_term_init(&t, npa_xfer, &l);
+    term_state = 0x7E57;
+    RAND_set_rand_method(&term_rand);
     size_t off = 1;
     while (off + 3 <= size) {
         uint8_t mode = data[off];
@@ -326,6 +356,7 @@ static void npa_input(slot *s, const uint8_t *data, size_t size)
         off += n;
     }
     npa_term_free(&t);
+    RAND_set_rand_method(NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
