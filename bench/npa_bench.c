@@ -41,6 +41,27 @@ static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
     return 0;
 }
 
+/* One protected READ BINARY of 128 bytes (one APDU, AES SM): the per-APDU
+ * cost of the AES + CMAC profile, card side and with the terminal. */
+static void read_128(npa_term *term, tx *t, npa_term_mapping m, unsigned n)
+{
+    static const uint8_t rb[5] = {0x00, 0xB0, 0x9D, 0x00, 0x80};
+    uint8_t out[256];
+    t->card_us = 0;
+    double t0 = bench_now_us();
+    for (unsigned i = 0; i < n; i++) {
+        size_t len = sizeof(out);
+        if (npa_term_send(term, rb, sizeof(rb), out, &len) != 0x9000) {
+            fprintf(stderr, "npa_bench: protected READ BINARY failed\n");
+            exit(1);
+        }
+    }
+    double e2e = bench_now_us() - t0;
+    printf("| SM read-128 %-7s | %8.4f | %8.4f |\n",
+           m == NPA_TERM_DH_GM ? "DH" : "EC", t->card_us / n / 1000.0,
+           e2e / n / 1000.0);
+}
+
 static void pace_runs(const char *name, npa_term_mapping m, unsigned n)
 {
     sfc_card *card = NULL;
@@ -74,6 +95,7 @@ static void pace_runs(const char *name, npa_term_mapping m, unsigned n)
     printf("| EF.CardSecurity %-3s | %8.3f | %8.3f |\n",
            m == NPA_TERM_DH_GM ? "DH" : "EC", t.card_us / n / 1000.0,
            e2e / n / 1000.0);
+    read_128(&term, &t, m, n * 10);
     npa_term_free(&term);
     sfc_card_free(card);
 }

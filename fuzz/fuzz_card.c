@@ -80,6 +80,9 @@ static slot slots[] = {
     {"cryptoflex", cf_params, 1, false, -1, NULL, 0, NULL},
     {"piv", piv_params, 1, false, -1, NULL, 0, NULL},
     {"openpgp", pgp_params, 1, false, -1, NULL, 0, NULL},
+    /* appended last so that the seeds of the cards above keep their card:
+     * the German eID card before PACE */
+    {"nPA", NULL, 0, false, -1, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
 

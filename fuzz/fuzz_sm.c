@@ -11,10 +11,11 @@
  * protected response is checked by the terminal (MAC, DO99 = SW, DO87
  * padding), and a response that fails those checks is a finding (abort).
  *
- * Input: one byte choosing the card (modulo 3: 0 iso7816 with a session
+ * Input: one byte choosing the card (modulo 4: 0 iso7816 with a session
  * started by sm_start() with fixed 3DES keys 01..10 and SSC 0, 1 ePass
  * after BAC with the specimen MRZ and fixed terminal nonces, 2 the same
- * ePass with extended length), then records of a mode byte, a 2-byte
+ * ePass with extended length, 3 the nPA after PACE with the PIN 111111,
+ * ECDH Generic Mapping, AES secure messaging), then records of a mode byte, a 2-byte
  * big-endian length and that many bytes of a plain command APDU. Mode
  * bits: 1 flip a bit of the command MAC (the card must end the session),
  * 2 send the bytes unprotected as they are, 4 warm reset first. A command
@@ -22,11 +23,26 @@
  * ended (any SM error), it is established again before the next protected
  * command, so one input explores many sessions.
  *
+ * The nPA's sessions come from the project's nPA test terminal
+ * (tests/unit/npa_terminal.c, OpenPACE's terminal side, short APDUs only:
+ * a longer command is sent unprotected). The card's PACE secrets come from
+ * the fixed random source; the terminal's ephemeral keys too: OpenPACE
+ * draws them from OpenSSL, so while an nPA input runs a RAND_METHOD of
+ * this file (a fixed sequence restarted per input) serves OpenSSL's
+ * random requests. The card's own bridge (npa_rand.c) replaces it during
+ * its PACE steps and resets OpenSSL's default afterwards, so it is put
+ * back after every command (RAND_set_rand_method is deprecated in
+ * OpenSSL 3 but still consulted by RAND_bytes and RAND_priv_bytes). A protected nPA
+ * response the terminal rejects is a finding when it carried more than a
+ * status word (a plain error status word is how the card ends a session).
+ *
  * Cards are made once per process and kept as image text, reloaded when an
  * input may have changed persistent state (the dirty flag), as in
  * fuzz_card.c; the random sources restart per input, so an input replays
  * the same way.
  */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +50,13 @@
 
 #include "core/apdu.h"
 #include "epass_terminal.h"
+#include "npa_terminal.h"
 #include "image/image.h"
 #include "os/card.h"
 #include "os/sm.h"
 #include "softcard.h"
+
+#include <openssl/rand.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,6 +97,7 @@ typedef struct slot {
     const sfc_param *params;
     size_t n_params;
     bool bac;      /* ePass: BAC; else sm_start() with sm_key */
+    bool pace;     /* nPA: PACE with the PIN (npa_terminal.c) */
     bool extended; /* extended-length card and terminal */
     char *image;
     size_t image_len;
@@ -85,9 +105,10 @@ typedef struct slot {
 } slot;
 
 static slot slots[] = {
-    {"iso7816", iso_params, 1, false, false, NULL, 0, NULL},
-    {"ePass", NULL, 0, true, false, NULL, 0, NULL},
-    {"ePass", NULL, 0, true, true, NULL, 0, NULL},
+    {"iso7816", iso_params, 1, false, false, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, true, false, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, true, true, false, NULL, 0, NULL},
+    {"nPA", NULL, 0, false, true, false, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
 
@@ -212,6 +233,132 @@ static void protected(slot *s, et_term *t, const uint8_t *c, size_t n,
         check_failure(t);
 }
 
+/* ---- the nPA after PACE ----------------------------------------------------- */
+
+static uint64_t term_state;
+
+static int term_bytes(unsigned char *out, int num)
+{
+    for (int i = 0; i < num; i++) {
+        term_state = term_state * 6364136223846793005u + 1442695040888963407u;
+        out[i] = (unsigned char)(term_state >> 56);
+    }
+    return 1;
+}
+
+static int term_status(void)
+{
+    return 1;
+}
+
+static const RAND_METHOD term_rand = {.bytes = term_bytes,
+                                      .status = term_status};
+
+typedef struct npa_link {
+    sfc_card *card;
+    bool corrupt;  /* flip the last MAC byte of the next command */
+    size_t rlen;   /* length of the last response */
+} npa_link;
+
+/* Flip the last byte of the data field: the MAC (8E is the last DO). */
+static void corrupt_mac(uint8_t *c, size_t n)
+{
+    apdu a;
+    if (apdu_parse(c, n, &a) == SFC_OK && a.nc > 0)
+        c[(size_t)(a.data - c) + a.nc - 1] ^= 0x01;
+}
+
+static int npa_xfer(void *user, const uint8_t *c, size_t n, uint8_t *r,
+                    size_t *rn)
+{
+    npa_link *l = user;
+    static uint8_t cmd[RESP_MAX];
+    const uint8_t *out = NULL;
+    size_t len = 0;
+    if (n > sizeof(cmd))
+        return -1;
+    memcpy(cmd, c, n);
+    if (l->corrupt)
+        corrupt_mac(cmd, n);
+    l->corrupt = false;
+    if (sfc_card_transmit(l->card, cmd, n, &out, &len) != SFC_OK || len < 2 ||
+        len > 65535)
+        abort(); /* the engine always answers a well-formed R-APDU */
+    RAND_set_rand_method(&term_rand); /* the card's PACE may have reset it */
+    if (len > *rn)
+        return -1;
+    memcpy(r, out, len);
+    *rn = l->rlen = len;
+    return 0;
+}
+
+/* A short APDU the nPA terminal can wrap (it does not do extended). */
+static bool npa_wrappable(const uint8_t *c, size_t n)
+{
+    return n == 4 || n == 5 ||
+           (n > 5 && c[4] != 0 && n >= 5u + c[4] && n <= 6u + c[4] &&
+            c[4] <= 200);
+}
+
+static void npa_raw(npa_term *t, npa_link *l, const uint8_t *c, size_t n)
+{
+    static uint8_t r[RESP_MAX];
+    size_t rn = sizeof(r);
+    npa_xfer(l, c, n, r, &rn);
+    t->sm = false; /* a plain command ends the session */
+}
+
+static void npa_protected(npa_term *t, npa_link *l, const uint8_t *c,
+                          size_t n, bool corrupt)
+{
+    static uint8_t out[RESP_MAX];
+    size_t ol = sizeof(out);
+    if (!npa_wrappable(c, n)) {
+        npa_raw(t, l, c, n);
+        return;
+    }
+    if (!t->sm && npa_term_pace(t, 3, "111111", NPA_TERM_ECDH_GM) != 0x9000) {
+        if (trace)
+            fprintf(stderr, "nPA      no session (MSE SW %04X)\n", t->mse_sw);
+        return;
+    }
+    l->corrupt = corrupt;
+    uint16_t sw = npa_term_send(t, c, n, out, &ol);
+    if (trace)
+        fprintf(stderr, "nPA      SM %02X %02X%02X -> %zu bytes, SW %04X\n",
+                c[1], c[2], c[3], sw ? ol : 0, sw);
+    if (sw == 0 && !corrupt && l->rlen > 2)
+        die("protected nPA response", "rejected by the terminal");
+}
+
+static void npa_input(slot *s, const uint8_t *data, size_t size)
+{
+    npa_link l = {s->card, false, 0};
+    npa_term t;
+    npa_term_init(&t, npa_xfer, &l);
+    term_state = 0x7E57;
+    RAND_set_rand_method(&term_rand);
+    size_t off = 1;
+    while (off + 3 <= size) {
+        uint8_t mode = data[off];
+        size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
+        off += 3;
+        if (n > size - off)
+            n = size - off;
+        if (mode & 4) {
+            sfc_card_power(s->card, SFC_RESET);
+            t.sm = false;
+        }
+        if (mode & 2)
+            npa_raw(&t, &l, data + off, n);
+        else
+            npa_protected(&t, &l, data + off, n, mode & 1);
+        off += n;
+    }
+    npa_term_free(&t);
+    RAND_set_rand_method(NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -222,6 +369,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fresh_card(s);
     rng_state = 0x5EED;
     sfc_card_power(s->card, SFC_RESET);
+    if (s->pace) {
+        npa_input(s, data, size);
+        return 0;
+    }
     et_term t;
     et_init(&t, card_tx, s->card);
     t.extended = s->extended;

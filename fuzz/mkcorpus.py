@@ -8,13 +8,25 @@ APDU bytes; the length FFFF is a warm reset. Run from anywhere:
     fuzz/mkcorpus.py"""
 import os
 
-ISO, ISO_SM, HT, EPASS, CF, PIV, PGP = range(7)
+ISO, ISO_SM, HT, EPASS, CF, PIV, PGP, NPA = range(8)
 RESET = object()
 DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "card")
 
 
 def h(s):
     return bytes.fromhex(s.replace(" ", ""))
+
+
+def lc(header, data):
+    """A short command APDU: header, Lc computed, data."""
+    d = h(data)
+    return header + "%02X" % len(d) + d.hex()
+
+
+def create(fcp_body):
+    """CREATE FILE with the FCP template 62 built around `fcp_body`."""
+    b = h(fcp_body)
+    return lc("00E00000", "62%02X" % len(b) + b.hex())
 
 
 def seq(card, *apdus):
@@ -31,6 +43,8 @@ def seq(card, *apdus):
 SEL_MF = "00A4000C023F00"
 VERIFY_OK = "0020000104 31323334"
 GEN_EC = "00460082 05 B6038001 98 00"
+# MSE:Set AT for PACE, id-PACE-ECDH-GM-AES-CBC-CMAC-128, password 03 (PIN)
+NPA_MSE_PIN = "0022C1A4 0F 800A04007F00070202040202 830103"
 FCP_EF = "00E000000E 620C 82020101 83021001 80020020"
 SEEDS = {
     # iso7816: the ISO 7816-4 card OS
@@ -85,6 +99,75 @@ SEEDS = {
                             "00B0000000"),
     "iso-activate": seq(ISO, SEL_MF, FCP_EF, "0004000000", "0044000000",
                         "00E6000000", "00B0000000"),
+    # security attributes (lib/os/access.c): compact 8C, expanded AB with
+    # 90/97/9E/A4/B6/A0/AF, 8B and 86, and the life cycle
+    "iso-access-compact": seq(ISO, SEL_MF, create("82020101 83021011 80020020 8A0105 8C0303FF10"),
+                              "00A4020C021011", "00D6000002 0102",
+                              "00B0000002", VERIFY_OK, "00D6000002 0102",
+                              "00B0000002", "0004000000", "00B0000002",
+                              "0044000000", "00E6000000", "00B0000002",
+                              "00E4000000"),
+    "iso-access-expanded": seq(ISO, SEL_MF, create("82020101 83021012 80020010 8A0105 AB29 800101 9000"
+                               " 800102 A406 830101 950108 8401D6 9700"
+                               " 800140 9E01FF 800104 A004 9000 9700"
+                               " 800108 AF04 9000 B600"),
+                               "00A4020C021012", "00B0000004",
+                               "00D6000002 0102", VERIFY_OK,
+                               "00D6000002 0102", "0004000000",
+                               "0044000000", "00E4000000"),
+    "iso-access-arr": seq(ISO, SEL_MF, create("82020101 83021013 80020010 8A0105 8B03 6F0101"), "00A4020C021013",
+                          "00B0000004", SEL_MF, create("82020101 83021014 80020010 8A0105 8603 000000"),
+                          "00A4020C021014", "00B0000004",
+                          create("82020101 83021015 80020010 8A0105 8C0201 40"), "00A4020C021015", "00B0000001"),
+    "iso-access-df": seq(ISO, SEL_MF, create("820138 83024100 8407A0000000019999 8A0105 8C0245FF"),
+                         "00A4040C07A0000000019999", FCP_EF,
+                         "00A4000C023F00", "00E4000C024100",
+                         VERIFY_OK, "00A4000C023F00", "00E4000C024100"),
+    # records (lib/os/record.c): linear fixed, linear variable and cyclic;
+    # every READ RECORD mode, SFI references, SEARCH, ERASE, WRITE, DD ops
+    "iso-records-modes": seq(ISO, SEL_MF, create("8205 02410008 04 83021020 8801 18"),
+                             "00E2000008 0102030405060708",
+                             "00E2000008 090A0B0C0D0E0F10",
+                             "00E2000008 1112131415161718", "00B2010400",
+                             "00B2010500", "00B2030600", "00B2000000",
+                             "00B2000100", "00B2000200", "00B2000300",
+                             "00B2001C00", "00B2011C00", "00B2050400",
+                             "00B2000700", "00B2FF0400"),
+    "iso-records-variable": seq(ISO, SEL_MF, create("8202 0400 83021021 80020040"), "00E2000003 010203",
+                                "00E2000001 FF", "00B2010400", "00B2020400",
+                                "00DC010404 11223344", "00DC020000",
+                                "00D2010402 AABB", "000C010400",
+                                "000C010500", "00B2010400"),
+    "iso-records-cyclic": seq(ISO, SEL_MF, create("8205 06410004 03 83021022"), "00E2000004 01010101",
+                              "00E2000004 02020202", "00E2000004 03030303",
+                              "00E2000004 04040404", "00B2010400",
+                              "00B2000100", "00B2000200", "00B2000300",
+                              "00DC000300 05050505", "00B2030400"),
+    "iso-records-search": seq(ISO, SEL_MF, create("8205 02410008 04 83021023"), "00E2000008 4142434441424344",
+                              "00E2000008 4546474845464748", "00A2010402 4546",
+                              "00A2010502 4546", "00A2010602 4142",
+                              "00A2000702 4142", "00A2011C02 4546",
+                              "00A20104 00", "00B2010C00",
+                              "00DC010408 9999999999999999", "00DC0104 00",
+                              "00DC010408 0102030405060708", "00DC010400", "00DC011C08 0102030405060708"),
+    # PSO (lib/os/pso.c): hashing, signature verification, encipherment
+    # and decipherment, certificates, and their errors
+    "iso-pso-verify": seq(ISO, VERIFY_OK, GEN_EC, "002281B6 06 800132 830182",
+                          "002A00A8 4A 9020" + "11" * 32 + " 9E26 3024"
+                          "0210" + "01" * 16 + "0210" + "02" * 16,
+                          "002A00A8 05 8003010203", "002A00A8 00",
+                          "002A00BE 05 7F21020000", "002281B6 03 830100",
+                          "002A00A8 22 9020" + "11" * 32),
+    "iso-pso-cipher": seq(ISO, VERIFY_OK, GEN_EC, "002241B8 06 800131 840182",
+                          "002A8086 08 00" + "33" * 7 + " 00",
+                          "002A8084 08 0102030405060708 00",
+                          "002281B8 03 830182", "002A8480 04 01020304 00",
+                          "002A8680 04 00010203 00", "002A8E80 00"),
+    "iso-pso-hash-chain": seq(ISO, "002241AA 03 800101", "102A9080 03 616263",
+                              "002A9080 03 646566 00", "002241AA 03 800140",
+                              "002A9080 03 616263 00", "002A90A0 0B 9009"
+                              "0102030405060708 09 00", "002A90A0 04 8002"
+                              "6162 00", "002A90A0 04 AA020000 00"),
     # iso7816 under secure messaging (3DES, keys 01..10): commands without
     # a valid MAC end the session; the plain and protected paths run
     "sm-plain": seq(ISO_SM, "00A4000C023F00", "00B0000000"),
@@ -198,12 +281,40 @@ SEEDS = {
                          + " 00", "00CA009300"),
     "pgp-reset": seq(PGP, "0020008308 3132333435363738", "00E60000",
                      "00440000", "00CA006E00"),
+    # nPA before PACE: EF.CardAccess and EF.DIR are free, the rest needs
+    # PACE (MSE:Set AT with the PACE OID and a password reference, then the
+    # four GENERAL AUTHENTICATE steps)
+    "npa-cardaccess": seq(NPA, SEL_MF, "00A4020C02011C", "00B0000000",
+                          "00B09C0000", "00B09C0004"),
+    "npa-ef-dir": seq(NPA, SEL_MF, "00A4020C022F00", "00B0000000",
+                      "00B0810000", "00A4000400"),
+    "npa-mse-set-at": seq(NPA, NPA_MSE_PIN, "10860000 02 7C00 00",
+                          "10860000 45 7C43 8141 04" + "11" * 64 + " 00"),
+    "npa-mse-can": seq(NPA, NPA_MSE_PIN[:-2] + "02", "10860000 02 7C00 00",
+                       "00860000 0C 7C0A 8508 0102030405060708 00"),
+    "npa-mse-bad": seq(NPA, "0022C1A4 03 830103", "0022C1A4 0F 800A"
+                       "04007F00070202040299 830103",
+                       "0022C1A4 0F 800A04007F00070202040202 830109",
+                       "0022C1A4 0A 800A04007F0007020204",
+                       "00860000 02 7C00 00"),
+    "npa-ga-no-mse": seq(NPA, "10860000 02 7C00 00", "0086000000",
+                         "00860000 03 7C0100 00"),
+    "npa-select-apps": seq(NPA, "00A4040C09E80704007F00070302",
+                           "00B0810000", "00A4040C0AA000000167455349474E",
+                           "00A4040C0FE828BD080FA000000167455349474E",
+                           "00B0000000"),
+    "npa-protected-plain": seq(NPA, "00A4040C09E80704007F00070302",
+                               "00B0810000", "0084000008",
+                               "002C0203 06 313233343536",
+                               "0020800000"),
+    "npa-challenge": seq(NPA, "0084000008", "0084000010", RESET,
+                         "00B09D0000"),
 }
 
 # ---- fuzz_sm: card byte (0 iso7816 + sm_start, 1 ePass + BAC, 2 ePass
-# extended), then records of a mode byte (1 bad MAC, 2 plain, 4 reset
+# extended, 3 nPA after PACE with the PIN), then records of a mode byte (1 bad MAC, 2 plain, 4 reset
 # first), a 2-byte length and a plain command APDU the harness wraps.
-SM_ISO, SM_EPASS, SM_EPASS_EXT = range(3)
+SM_ISO, SM_EPASS, SM_EPASS_EXT, SM_NPA = range(4)
 
 
 def sm(card, *cmds):
@@ -216,6 +327,8 @@ def sm(card, *cmds):
 
 
 SEL_COM = "00A4020C02011E"
+NPA_SEL_EID = "00A4040C09E80704007F00070302"
+
 SM_SEEDS = {
     "sm-iso-select-read": sm(SM_ISO, SEL_MF, "00A4020C021001",
                              "00B0000000", "00B0000004"),
@@ -247,6 +360,41 @@ SM_SEEDS = {
                           "00CA000000", "00A4040C07A0000002471001"),
     "sm-epass-ext": sm(SM_EPASS_EXT, SEL_COM, "00B000000000",
                        "00A4020C02011D", "00B00000000100"),
+    # nPA after PACE (AES SM): data groups, TA (MSE:Set DST, PSO:VERIFY
+    # CERTIFICATE, MSE:Set AT, GET CHALLENGE, EXTERNAL AUTHENTICATE), CA
+    # (MSE:Set AT, GENERAL AUTHENTICATE), RI, auxiliary data, PIN management
+    "sm-npa-read-dgs": sm(SM_NPA, NPA_SEL_EID, "00B0810000", "00B0820000",
+                          "00B0840010", "00A4020C020101", "00B0000000",
+                          "00B09D0000", "00B09D00DF"),
+    "sm-npa-ta": sm(SM_NPA, "002281B6 0F 830D 4445435643416549443030313032",
+                    lc("002A00BE", "7F4E 2A 5F2901 00 420D 44454356434165"
+                       "49443030313032 7F49 03 060100 5F20 0D 444554455354"
+                       "65494430303030 3032"),
+                    lc("002281A4", "800A04007F00070202020203 830D 44455445"
+                       "53546549443030303032"), "0084000008",
+                    "00820000 40" + "33" * 64),
+    "sm-npa-ca": sm(SM_NPA, "002241A4 0F 800A04007F00070202030202 840101",
+                    "00860000 45 7C43 8041 04" + "44" * 64 + " 00",
+                    "00860000 02 7C00 00"),
+    "sm-npa-ri": sm(SM_NPA, "002241A4 0F 800A04007F00070202050203 840101",
+                    "00860000 47 7C45 A043 0641 04" + "55" * 64 + " 00"),
+    "sm-npa-aux": sm(SM_NPA, "002281A4 1C 67 1A 7315 060904007F0007030104"
+                     "01 5308 3139393030313031 00",
+                     "00208000 0B 060904007F00070301040 1".replace(" ", ""),
+                     "0020800000"),
+    "sm-npa-pin": sm(SM_NPA, (1, "00B0810000"), "00B0810000",
+                     "002C0303 00", "002C0303", "002C0202 06 323232323232",
+                     "002C0203 06 313233343536"),
+    "sm-npa-mse-bad": sm(SM_NPA, "002281B6 03 830100", "002281A4 02 7F4C",
+                         "002241A4 05 800304007F", "00860000 03 7C0100 00",
+                         "002A00BE 03 7F4E00", "0088000000"),
+    "sm-npa-esign": sm(SM_NPA, "00A4040C0AA000000167455349474E",
+                       "0022 41B6 03 840101".replace(" ", ""),
+                       "002A9E9A 20" + "66" * 32 + " 00",
+                       "00A4040C0FE828BD080FA000000167455349474E",
+                       "00B0000000"),
+    "sm-npa-reset-plain": sm(SM_NPA, "00B0810000", (4, "00B0810000"),
+                             (2, "00B0810000"), "0084000008"),
 }
 
 # ---- fuzz_driver and fuzz_scio: records of an operation byte, a 2-byte

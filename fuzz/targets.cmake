@@ -9,9 +9,11 @@ set(SFC_FUZZ_LIBS_card sfc_image)
 set(SFC_FUZZ_LIBS_codecs sfc_core sfc_vpcd)
 set(SFC_FUZZ_LIBS_image sfc_image)
 set(SFC_FUZZ_LIBS_control sfc_vpcd)
-# sm: the ePass test terminal (BAC and SM from OpenSSL alone) wraps commands
+# sm: the ePass test terminal (BAC and SM from OpenSSL alone) and the nPA
+# test terminal (PACE and AES SM on OpenPACE's terminal side) wrap commands
 set(SFC_FUZZ_LIBS_sm sfc_image)
-set(SFC_FUZZ_SRCS_sm ${PROJECT_SOURCE_DIR}/tests/unit/epass_terminal.c)
+set(SFC_FUZZ_SRCS_sm ${PROJECT_SOURCE_DIR}/tests/unit/epass_terminal.c
+                     ${PROJECT_SOURCE_DIR}/tests/unit/npa_terminal.c)
 set(SFC_FUZZ_INCS_sm ${PROJECT_SOURCE_DIR}/tests/unit)
 set(SFC_FUZZ_LIBS_driver sfc_driver)
 set(SFC_FUZZ_LIBS_scio sfc_scio)

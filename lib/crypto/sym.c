@@ -18,6 +18,7 @@
 #include "crypto/sym.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -101,6 +102,79 @@ sfc_err sfc_cipher(sfc_cipher_alg alg, sfc_cipher_mode mode, bool encrypt,
               (size_t)n + (size_t)fin == len;
     EVP_CIPHER_CTX_free(ctx);
     sfc_wipe(k, sizeof(k));
+    return ok ? SFC_OK : SFC_E_IO;
+}
+
+/* ---- keyed contexts -------------------------------------------------------- */
+
+struct sfc_cipher_key {
+    sfc_cipher_alg alg;
+    EVP_CIPHER_CTX *cbc_enc, *cbc_dec, *ecb_enc;
+};
+
+static EVP_CIPHER_CTX *keyed_ctx(const EVP_CIPHER *c, const uint8_t *k,
+                                 bool encrypt)
+{
+    uint8_t zero_iv[16] = {0};
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx && EVP_CipherInit_ex(ctx, c, NULL, k, zero_iv, encrypt ? 1 : 0) == 1 &&
+        EVP_CIPHER_CTX_set_padding(ctx, 0) == 1)
+        return ctx;
+    EVP_CIPHER_CTX_free(ctx);
+    return NULL;
+}
+
+sfc_cipher_key *sfc_cipher_key_new(sfc_cipher_alg alg, const uint8_t *key,
+                                   size_t keylen)
+{
+    if (!key || !sfc_cipher_key_ok(alg, keylen))
+        return NULL;
+    sfc_cipher_key *ck = calloc(1, sizeof(*ck));
+    if (!ck)
+        return NULL;
+    uint8_t k[32];
+    evp_key(alg, key, keylen, k);
+    ck->alg = alg;
+    ck->cbc_enc = keyed_ctx(evp_cipher(alg, SFC_MODE_CBC, keylen), k, true);
+    ck->cbc_dec = keyed_ctx(evp_cipher(alg, SFC_MODE_CBC, keylen), k, false);
+    ck->ecb_enc = keyed_ctx(evp_cipher(alg, SFC_MODE_ECB, keylen), k, true);
+    sfc_wipe(k, sizeof(k));
+    if (ck->cbc_enc && ck->cbc_dec && ck->ecb_enc)
+        return ck;
+    sfc_cipher_key_free(ck);
+    return NULL;
+}
+
+void sfc_cipher_key_free(sfc_cipher_key *ck)
+{
+    if (!ck)
+        return;
+    EVP_CIPHER_CTX_free(ck->cbc_enc);
+    EVP_CIPHER_CTX_free(ck->cbc_dec);
+    EVP_CIPHER_CTX_free(ck->ecb_enc);
+    free(ck);
+}
+
+sfc_err sfc_cipher_keyed(sfc_cipher_key *ck, sfc_cipher_mode mode, bool encrypt,
+                         const uint8_t *iv, const uint8_t *in, size_t len,
+                         uint8_t *out)
+{
+    bool cbc = mode == SFC_MODE_CBC;
+    if (!ck || (!cbc && (mode != SFC_MODE_ECB || !encrypt)))
+        return SFC_E_INVAL;
+    if (len % sfc_cipher_block(ck->alg) || len > INT_MAX)
+        return SFC_E_RANGE;
+    if (len == 0)
+        return SFC_OK;
+    static const uint8_t zero_iv[16];
+    EVP_CIPHER_CTX *ctx = !cbc ? ck->ecb_enc : encrypt ? ck->cbc_enc : ck->cbc_dec;
+    int n = 0, fin = 0;
+    /* Same cipher and key: only the IV (and the chaining state) restart. */
+    bool ok = EVP_CipherInit_ex(ctx, NULL, NULL, NULL,
+                                cbc ? (iv ? iv : zero_iv) : NULL, -1) == 1 &&
+              EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1 &&
+              EVP_CipherFinal_ex(ctx, out + n, &fin) == 1 &&
+              (size_t)n + (size_t)fin == len;
     return ok ? SFC_OK : SFC_E_IO;
 }
 

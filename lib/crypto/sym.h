@@ -57,6 +57,39 @@ sfc_err sfc_mac_cmac_aes(const uint8_t *key, size_t keylen, const uint8_t *data,
                        size_t len, uint8_t out[16]);
 
 /**
+ * Keyed contexts for code that uses one key for many messages (a secure
+ * messaging session): the key schedule is computed once, each call only
+ * resets the IV. The object holds OpenSSL contexts (freed and cleansed by
+ * the _free function, which takes NULL).
+ */
+typedef struct sfc_cipher_key sfc_cipher_key;
+
+/** Keyed CBC encrypt/decrypt and ECB encrypt contexts; NULL on error. */
+sfc_cipher_key *sfc_cipher_key_new(sfc_cipher_alg alg, const uint8_t *key,
+                                   size_t keylen);
+void sfc_cipher_key_free(sfc_cipher_key *k);
+
+/** As sfc_cipher() with the key of `k` (ECB is encryption only). */
+sfc_err sfc_cipher_keyed(sfc_cipher_key *k, sfc_cipher_mode mode, bool encrypt,
+                         const uint8_t *iv, const uint8_t *in, size_t len,
+                         uint8_t *out);
+
+/** A keyed MAC: retail MAC (16-byte key) or AES-CMAC. */
+typedef struct sfc_mac_key sfc_mac_key;
+
+sfc_mac_key *sfc_mac_key_retail(const uint8_t key[16]);
+sfc_mac_key *sfc_mac_key_cmac_aes(const uint8_t *key, size_t keylen);
+void sfc_mac_key_free(sfc_mac_key *m);
+
+/**
+ * The MAC of `data` with the key of `m`, the same bytes as
+ * sfc_mac_retail() (8-byte output) or sfc_mac_cmac_aes() (16 bytes);
+ * `out` needs `outlen` bytes, the first `outlen` bytes of the MAC.
+ */
+sfc_err sfc_mac_keyed(sfc_mac_key *m, const uint8_t *data, size_t len,
+                      uint8_t *out, size_t outlen);
+
+/**
  * ISO/IEC 9797-1 padding method 2: append 80 and zeros to a multiple of
  * `block`. `out` needs len + block bytes and may equal `in`. Returns the
  * padded length.

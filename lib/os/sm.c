@@ -22,7 +22,10 @@
  *
  * A session is a heap object holding its own 64 KiB buffers (decrypted
  * command data, the protected response), so the hot path never allocates,
- * and wiping the object on its end wipes every secret it held. Handlers may
+ * and wiping the object on its end wipes every secret it held. The keys
+ * live only in OpenSSL contexts keyed once at sm_start() (cipher and MAC;
+ * each call resets the IV, never the key schedule) and freed, cleansed by
+ * OpenSSL, when the session ends. Handlers may
  * start or end sessions while they run under SM (Chip Authentication
  * replaces the keys); such changes are staged and applied after the
  * response has been protected with the keys the terminal used.
@@ -49,8 +52,8 @@ typedef void (*sm_end_fn)(sfc_card *card, void *user);
 struct sfc_sm_session {
     sm_profile profile;
     size_t block;                  /**< 8 (3DES) or 16 (AES); also the SSC size */
-    uint8_t kenc[32], kmac[32];
-    size_t kenc_len, kmac_len;
+    sfc_cipher_key *enc;           /**< keyed once at sm_start(): only IVs reset */
+    sfc_mac_key *mac;              /**< likewise the MAC key */
     uint8_t ssc[SM_BLOCK_MAX];
     uint32_t pending_protected;    /**< channels with protected bytes pending */
     bool in_command;               /**< a protected command is being processed */
@@ -64,6 +67,8 @@ struct sfc_sm_session {
 };
 
 /* ---- session life cycle -------------------------------------------------- */
+
+static sfc_cipher_alg cipher_of(const sfc_sm_session *s);
 
 static bool keys_ok(sm_profile p, size_t kenc_len, size_t kmac_len)
 {
@@ -80,6 +85,8 @@ static void session_free(sfc_sm_session *s)
     if (!s)
         return;
     session_free(s->next);
+    sfc_cipher_key_free(s->enc);
+    sfc_mac_key_free(s->mac);
     sfc_wipe(s, sizeof(*s));
     free(s);
 }
@@ -127,10 +134,13 @@ sfc_err sm_start(sfc_card *card, sm_profile profile, const uint8_t *kenc,
         return SFC_E_NOMEM;
     s->profile = profile;
     s->block = block;
-    memcpy(s->kenc, kenc, kenc_len);
-    memcpy(s->kmac, kmac, kmac_len);
-    s->kenc_len = kenc_len;
-    s->kmac_len = kmac_len;
+    s->enc = sfc_cipher_key_new(cipher_of(s), kenc, kenc_len);
+    s->mac = profile == SM_AES_CMAC ? sfc_mac_key_cmac_aes(kmac, kmac_len)
+                                    : sfc_mac_key_retail(kmac);
+    if (!s->enc || !s->mac) {
+        session_free(s);
+        return SFC_E_NOMEM;
+    }
     if (ssc)
         memcpy(s->ssc, ssc, block);
     sfc_sm_session *cur = card->sm;
@@ -291,8 +301,7 @@ static sfc_err session_iv(const sfc_sm_session *s, uint8_t iv[SM_BLOCK_MAX])
         memset(iv, 0, SM_BLOCK_MAX);
         return SFC_OK;
     }
-    return sfc_cipher(SFC_CIPHER_AES, SFC_MODE_ECB, true, s->kenc, s->kenc_len,
-                     NULL, s->ssc, 16, iv);
+    return sfc_cipher_keyed(s->enc, SFC_MODE_ECB, true, NULL, s->ssc, 16, iv);
 }
 
 static sfc_err session_cipher(const sfc_sm_session *s, bool encrypt,
@@ -301,8 +310,8 @@ static sfc_err session_cipher(const sfc_sm_session *s, bool encrypt,
     uint8_t iv[SM_BLOCK_MAX];
     sfc_err rv = session_iv(s, iv);
     if (rv == SFC_OK)
-        rv = sfc_cipher(cipher_of(s), SFC_MODE_CBC, encrypt, s->kenc,
-                       s->kenc_len, iv, data, len, data);
+        rv = sfc_cipher_keyed(s->enc, SFC_MODE_CBC, encrypt, iv, data, len,
+                              data);
     return rv;
 }
 
@@ -310,13 +319,7 @@ static sfc_err session_cipher(const sfc_sm_session *s, bool encrypt,
 static sfc_err session_mac(const sfc_sm_session *s, const uint8_t *in,
                           size_t len, uint8_t out[SM_MAC_LEN])
 {
-    if (s->profile == SM_3DES_RETAIL)
-        return sfc_mac_retail(s->kmac, in, len, out);
-    uint8_t full[16];
-    sfc_err rv = sfc_mac_cmac_aes(s->kmac, s->kmac_len, in, len, full);
-    memcpy(out, full, SM_MAC_LEN);
-    sfc_wipe(full, sizeof(full));
-    return rv;
+    return sfc_mac_keyed(s->mac, in, len, out, SM_MAC_LEN);
 }
 
 /* ---- unwrap ------------------------------------------------------------------ */

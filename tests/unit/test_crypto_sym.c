@@ -228,6 +228,62 @@ static void test_cmac(void **state)
     assert_int_equal(sfc_mac_cmac_aes(key, 8, m, 16, out), SFC_E_INVAL);
 }
 
+/* Keyed contexts: every KAT twice on one context (only the IV restarts),
+ * against the published values and the one-shot functions. */
+static void test_keyed_cmac(void **state)
+{
+    (void)state;
+    uint8_t m[64], key[32], out[16];
+    tu_hex(SP800_M, m, sizeof(m));
+    for (size_t i = 0; i < sizeof(cmac_kats) / sizeof(cmac_kats[0]); i++) {
+        size_t kl = tu_hex(cmac_kats[i].key, key, sizeof(key));
+        sfc_mac_key *mk = sfc_mac_key_cmac_aes(key, kl);
+        assert_non_null(mk);
+        for (int round = 0; round < 2; round++) {
+            assert_int_equal(sfc_mac_keyed(mk, m, cmac_kats[i].mlen, out, 16),
+                             SFC_OK);
+            tu_assert_hex(out, 16, cmac_kats[i].mac);
+        }
+        assert_int_equal(sfc_mac_keyed(mk, m, 16, out, 17), SFC_E_INVAL);
+        sfc_mac_key_free(mk);
+    }
+    assert_null(sfc_mac_key_cmac_aes(key, 8));
+    sfc_mac_key_free(NULL);
+}
+
+static void test_keyed_retail_and_cbc(void **state)
+{
+    (void)state;
+    static uint8_t data[1040];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 13 + 5);
+    uint8_t key[16], iv[8], a[1040], b[1040], ma[8], mb[8];
+    tu_hex(K2, key, sizeof(key));
+    sfc_mac_key *mk = sfc_mac_key_retail(key);
+    sfc_cipher_key *ck = sfc_cipher_key_new(SFC_CIPHER_DES3, key, 16);
+    assert_non_null(mk);
+    assert_non_null(ck);
+    for (size_t len = 8; len <= sizeof(data); len += 344) {
+        memcpy(iv, data + len % 64, 8);
+        assert_int_equal(sfc_mac_retail(key, data, len, ma), SFC_OK);
+        assert_int_equal(sfc_mac_keyed(mk, data, len, mb, 8), SFC_OK);
+        assert_memory_equal(ma, mb, 8);
+        assert_int_equal(sfc_cipher(SFC_CIPHER_DES3, SFC_MODE_CBC, true, key, 16,
+                                    iv, data, len, a), SFC_OK);
+        assert_int_equal(sfc_cipher_keyed(ck, SFC_MODE_CBC, true, iv, data, len, b),
+                         SFC_OK);
+        assert_memory_equal(a, b, len);
+        assert_int_equal(sfc_cipher_keyed(ck, SFC_MODE_CBC, false, iv, b, len, b),
+                         SFC_OK);
+        assert_memory_equal(b, data, len);
+    }
+    assert_int_equal(sfc_mac_keyed(mk, data, 12, mb, 8), SFC_E_RANGE);
+    assert_int_equal(sfc_cipher_keyed(ck, SFC_MODE_ECB, false, NULL, data, 8, a),
+                     SFC_E_INVAL);
+    sfc_mac_key_free(mk);
+    sfc_cipher_key_free(ck);
+}
+
 typedef struct hash_kat {
     sfc_hash_alg alg;
     const char *name;
@@ -332,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_retail_mac),
         cmocka_unit_test(test_retail_mac_long_message),
         cmocka_unit_test(test_cmac),
+        cmocka_unit_test(test_keyed_cmac),
+        cmocka_unit_test(test_keyed_retail_and_cbc),
         cmocka_unit_test(test_hashes),
         cmocka_unit_test(test_iso_padding),
         cmocka_unit_test(test_iso_unpadding_malformed),
