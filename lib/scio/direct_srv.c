@@ -260,11 +260,20 @@ static void handle_event(dsrv *s, const struct pollfd *p, dslot *sl)
         card_readable(s, sl);
 }
 
+/* A reversed slot without a card and without a next attempt (its card was
+ * ejected by an exchange on a caller's thread) gets one. */
+static void ensure_retry(dslot *sl)
+{
+    if (sl->reversed && sl->fd < 0 && sl->connect_fd < 0 && !sl->retry_at)
+        schedule_retry(sl);
+}
+
 static void handle_timers(dsrv *s)
 {
     uint64_t now = direct_now_ms();
     for (size_t i = 0; i < s->n_slots; i++) {
         dslot *sl = &s->slots[i];
+        ensure_retry(sl);
         if (sl->reversed && sl->fd < 0 && sl->connect_fd < 0 &&
             sl->retry_at && sl->retry_at <= now) {
             start_connect(sl);

@@ -4,7 +4,8 @@
  * @brief The scio direct backend against hostile card peers: a silent card
  *        does not stall the others, a card that is slow to give its ATR
  *        holds up no other slot and is still taken, a card that stops
- *        reading cannot hang a send, a frame sent unasked is not an answer.
+ *        reading cannot hang a send, a frame sent unasked is not an answer,
+ *        a reversed slot whose card an exchange ejected reconnects.
  *
  * The backend's slots run in reversed mode towards card peers played by
  * threads of this test on ephemeral loopback ports. Waits are bounded (a
@@ -33,6 +34,7 @@ typedef struct card {
     atomic_bool quit;
     atomic_bool asked;   /**< WITHHOLD: GET ATR received */
     atomic_bool release; /**< WITHHOLD: answer it now */
+    bool again;          /**< serve the next connection too */
     pthread_t thread;
 } card;
 
@@ -72,7 +74,7 @@ static bool withheld_atr(card *c, int fd)
 
 /* ECHO: ATR 3B 00 for GET ATR, 90 00 for an APDU; DEAF: the ATR, then it
  * never reads again; SILENT: never says anything; WITHHOLD: see above.
- * Each card serves one connection. */
+ * Each card serves one connection, unless `again`. */
 static void serve(card *c, int fd)
 {
     static _Thread_local uint8_t buf[VPCD_MAX_PAYLOAD];
@@ -90,7 +92,7 @@ static void serve(card *c, int fd)
         if (c->mode == CARD_DEAF && n == 1 && buf[0] == VPCD_CTRL_ATR)
             break;
     }
-    while (!atomic_load(&c->quit))
+    while (!c->again && !atomic_load(&c->quit))
         usleep(5000);
 }
 
@@ -110,6 +112,8 @@ static void *card_main(void *arg)
         }
         atomic_store(&c->conn_fd, fd);
         serve(c, fd);
+        if (c->again && atomic_exchange(&c->conn_fd, -1) >= 0)
+            close(fd);
     }
     return NULL;
 }
@@ -251,6 +255,31 @@ static void test_unasked_frame_not_an_answer(void **state)
     card_stop(&c);
 }
 
+/* A reversed slot whose card was ejected by an exchange on the caller's
+ * thread (not seen by the I/O thread) connects to the card again. */
+static void test_reconnect_after_caller_eject(void **state)
+{
+    (void)state;
+    static card c; /* outlives a failed assertion: its thread uses it */
+    uint8_t resp[258];
+    size_t rlen = sizeof(resp);
+    card_bind(&c, CARD_ECHO);
+    c.again = true;
+    card_listen(&c);
+    dsrv *s = server(&c, NULL, 2000);
+    assert_true(wait_present(s, 0));
+    pthread_mutex_lock(&s->lock);
+    write_frame(atomic_load(&c.conn_fd), (const uint8_t *)"\x6A\x82", 2);
+    struct pollfd p = {.fd = s->slots[0].fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 30000), 1); /* the unasked frame is here */
+    assert_int_equal(slot_apdu(s, &s->slots[0], (const uint8_t *)"\x00\xA4\x00\x0C",
+                               4, resp, &rlen), RV_W_REMOVED_CARD);
+    pthread_mutex_unlock(&s->lock);
+    assert_true(wait_present(s, 0));
+    direct_srv_free(s);
+    card_stop(&c);
+}
+
 /* Bounded wait for a card peer's flag (~30 s: a failure guard only). */
 static bool wait_flag(atomic_bool *flag)
 {
@@ -334,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_slow_atr_does_not_stall_others),
         cmocka_unit_test(test_send_to_deaf_card_times_out),
         cmocka_unit_test(test_unasked_frame_not_an_answer),
+        cmocka_unit_test(test_reconnect_after_caller_eject),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
