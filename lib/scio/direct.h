@@ -18,6 +18,14 @@
  * (POLLRDHUP, not POLLIN), so an exchange does not wake it. `changed` is broadcast on every
  * reader state change (waiters of get_status_change), `idle` whenever a
  * slot stops being busy or a transaction ends.
+ *
+ * Attaching: a card that just connected is asked its ATR and the I/O
+ * thread collects the answer from its poll loop as bytes arrive, so a
+ * silent, slow or truncated card delays no other slot. While `attaching`:
+ * fd >= 0, !present, !powered, !busy, attach_at is the deadline, and only
+ * the I/O thread reads fd and feeds `dec` (callers see an empty slot and
+ * never touch fd). It ends with the ATR taken (present) or the card
+ * ejected (fd -1); either way `attaching` is false again.
  */
 #ifndef SCIO_DIRECT_H
 #define SCIO_DIRECT_H
@@ -65,7 +73,10 @@ typedef struct dslot {
     bool busy;          /**< a thread is exchanging frames on fd: the
                              slot's lock (one exchange at a time) */
     bool unwatched;     /**< the I/O thread left fd out while busy */
-    vpcd_decoder dec;   /**< used only by the busy holder */
+    bool attaching;     /**< GET ATR sent, its answer not yet whole */
+    uint64_t attach_at; /**< attaching: eject the card at this time (ms) */
+    vpcd_decoder dec;   /**< used only by the busy holder, or by the I/O
+                             thread while attaching */
 } dslot;
 
 typedef struct dsrv {
@@ -120,10 +131,23 @@ dslot *direct_find_slot(dsrv *s, const char *reader);
 void slot_eject(dsrv *s, dslot *sl);
 
 /**
- * A card connected on `fd`: ask its ATR (GET ATR) and mark it present.
- * Closes fd and returns false if it does not answer with an ATR.
+ * A card connected on `fd`: send GET ATR without waiting and mark the slot
+ * attaching until the ATR timeout. Closes fd and returns false if the
+ * request cannot be sent at once.
  */
 bool slot_attach(dsrv *s, dslot *sl, int fd);
+
+typedef enum attach_result {
+    ATTACH_PENDING, /**< the ATR is not whole yet */
+    ATTACH_DONE,    /**< the card is present with its ATR */
+    ATTACH_FAILED   /**< closed, empty or oversized answer: ejected */
+} attach_result;
+
+/**
+ * An attaching card's socket is readable: take what arrived, never more
+ * than the ATR frame, never blocking. Called by the I/O thread only.
+ */
+attach_result slot_attach_read(dsrv *s, dslot *sl);
 
 /** Power the card on (01, 04): RV_SUCCESS or RV_E_NO_SMARTCARD. */
 uint32_t slot_power_on(dsrv *s, dslot *sl);

@@ -20,6 +20,12 @@
  * once, and the I/O thread is not woken by an exchange (it watches idle
  * card sockets for hang-ups only) unless it had to stop watching the slot.
  *
+ * A new card's ATR is the exception: slot_attach() sends GET ATR without
+ * waiting and the I/O thread feeds the answer to the slot's decoder as it
+ * arrives (slot_attach_read(), never blocking, never reading past the ATR
+ * frame), so the attach of one card holds up no other slot (see
+ * "Attaching" in direct.h).
+ *
  * Every function here is called with the server lock held; slot_io()
  * drops it for the socket work while the slot is marked busy.
  */
@@ -202,6 +208,8 @@ void slot_eject(dsrv *s, dslot *sl)
     sl->protocol = 0;
     sl->atr_len = 0;
     sl->grace_at = 0;
+    sl->attaching = false;
+    sl->attach_at = 0;
     vpcd_decoder_reset(&sl->dec);
     pthread_cond_broadcast(&s->changed);
     pthread_cond_broadcast(&s->idle);
@@ -216,26 +224,91 @@ static void take_atr(dslot *sl, const io_job *job)
 bool slot_attach(dsrv *s, dslot *sl, int fd)
 {
     static const uint8_t get_atr = VPCD_CTRL_ATR;
-    uint8_t atr[SCIO_ATR_MAX];
-    io_job job = {.msg = &get_atr, .msg_len = 1, .want_reply = true,
-                  .out = atr, .cap = sizeof(atr),
-                  .timeout_ms = s->atr_timeout_ms};
 
     sl->fd = fd;
     vpcd_decoder_reset(&sl->dec);
-    if (!slot_io(s, sl, &job))
-        return false;
-    if (job.got > SCIO_ATR_MAX) { /* not a card we can present */
+    /* a deadline of now: a fresh socket takes 3 bytes or the card is
+     * broken; the I/O thread never waits for room */
+    if (!stream_quiet(fd) || !send_frame(fd, &get_atr, 1, direct_now_ms())) {
         slot_eject(s, sl);
         return false;
     }
-    take_atr(sl, &job);
+    sl->attaching = true;
+    sl->attach_at = direct_now_ms() + (uint64_t)s->atr_timeout_ms;
+    return true;
+}
+
+/* The ATR frame is whole: the card is inserted. */
+static attach_result attach_done(dsrv *s, dslot *sl, const uint8_t *atr,
+                                 size_t len)
+{
+    if (len == 0 || len > SCIO_ATR_MAX) { /* gone, or not a card we can
+                                             present */
+        slot_eject(s, sl);
+        return ATTACH_FAILED;
+    }
+    memcpy(sl->atr, atr, len);
+    sl->atr_len = len;
+    sl->attaching = false;
+    sl->attach_at = 0;
     sl->present = true;
     sl->powered = false;
     sl->counter++;
     sl->gen++;
     pthread_cond_broadcast(&s->changed);
-    return true;
+    return ATTACH_DONE;
+}
+
+/* Feed `n` received bytes to the decoder (they never go beyond the frame). */
+static attach_result attach_feed(dsrv *s, dslot *sl, const uint8_t *in,
+                                 size_t n)
+{
+    const uint8_t *frame = NULL;
+    size_t frame_len = 0;
+    bool complete = false;
+
+    vpcd_decoder_feed(&sl->dec, in, n, &frame, &frame_len, &complete);
+    if (complete)
+        return attach_done(s, sl, frame, frame_len);
+    if (sl->dec.header_got == VPCD_HEADER_SIZE && sl->dec.need > SCIO_ATR_MAX) {
+        slot_eject(s, sl); /* announced too long: no need to read it */
+        return ATTACH_FAILED;
+    }
+    return ATTACH_PENDING;
+}
+
+/* Up to `cap` bytes without waiting: > 0 read, 0 none yet, -1 closed or
+ * failed. */
+static ssize_t recv_now(int fd, uint8_t *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        return n > 0 ? n : -1;
+    }
+}
+
+attach_result slot_attach_read(dsrv *s, dslot *sl)
+{
+    uint8_t chunk[SCIO_ATR_MAX + VPCD_HEADER_SIZE];
+    attach_result r = ATTACH_PENDING;
+
+    while (r == ATTACH_PENDING) {
+        size_t want = decoder_wants(&sl->dec);
+        ssize_t n = recv_now(sl->fd, chunk,
+                             want < sizeof(chunk) ? want : sizeof(chunk));
+        if (n == 0)
+            return ATTACH_PENDING; /* the rest later */
+        if (n < 0) {
+            slot_eject(s, sl); /* closed or failed before its ATR */
+            return ATTACH_FAILED;
+        }
+        r = attach_feed(s, sl, chunk, (size_t)n);
+    }
+    return r;
 }
 
 /** Send control bytes, then GET ATR, and take the new ATR. */

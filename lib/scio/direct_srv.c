@@ -13,9 +13,12 @@
  * powers a card off when the grace period after its last handle expires.
  * Idle card sockets are watched for hang-ups (POLLRDHUP), not for input,
  * so the answers clients read on their own threads never wake this one.
- * Nothing here blocks except the GET ATR of a newly connected card
- * (bounded by the ATR timeout, 2 s at most, so one silent card delays the
- * others that long and no more) and the power-off frame (I/O timeout).
+ * A newly connected card is attaching (direct.h): GET ATR is sent without
+ * waiting, its socket is watched for input and the ATR collected as it
+ * arrives; at the ATR timeout (2 s at most) a card still attaching is
+ * ejected. Nothing here waits on one card while the others go unserved,
+ * except the power-off frame at the end of the grace period (one control
+ * byte, bounded by the I/O timeout).
  */
 #define _GNU_SOURCE /* POLLRDHUP */
 #include "scio/direct.h"
@@ -170,7 +173,7 @@ static void build_poll_set(dsrv *s, poll_set *ps)
     for (size_t i = 0; i < s->n_slots; i++) {
         dslot *sl = &s->slots[i];
         if (sl->fd >= 0 && !sl->busy)
-            poll_add(ps, sl->fd, POLLRDHUP, sl);
+            poll_add(ps, sl->fd, sl->attaching ? POLLIN : POLLRDHUP, sl);
         sl->unwatched = sl->fd >= 0 && sl->busy;
         if (sl->fd < 0 && sl->listen_fd >= 0)
             poll_add(ps, sl->listen_fd, POLLIN, sl);
@@ -180,6 +183,8 @@ static void build_poll_set(dsrv *s, poll_set *ps)
             poll_deadline(ps, sl->retry_at, now);
         if (sl->fd >= 0 && sl->powered && sl->handles == 0)
             poll_deadline(ps, sl->grace_at, now);
+        if (sl->attaching)
+            poll_deadline(ps, sl->attach_at, now);
     }
 }
 
@@ -203,9 +208,27 @@ static void connect_done(dsrv *s, dslot *sl)
         return;
     }
     card_socket(fd);
-    if (slot_attach(s, sl, fd))
+    if (!slot_attach(s, sl, fd))
+        schedule_retry(sl);
+}
+
+/* An attaching card sent (part of) its ATR, or closed. */
+static void attach_readable(dsrv *s, dslot *sl)
+{
+    attach_result r = slot_attach_read(s, sl);
+    if (r == ATTACH_DONE && sl->reversed)
         sl->backoff_ms = BACKOFF_MIN_MS;
-    else
+    else if (r == ATTACH_FAILED && sl->reversed)
+        schedule_retry(sl);
+}
+
+/* The ATR timeout passed with the card still attaching. */
+static void attach_expired(dsrv *s, dslot *sl, uint64_t now)
+{
+    if (!sl->attaching || sl->attach_at > now)
+        return;
+    slot_eject(s, sl);
+    if (sl->reversed)
         schedule_retry(sl);
 }
 
@@ -231,8 +254,18 @@ static void handle_event(dsrv *s, const struct pollfd *p, dslot *sl)
         accept_card(s, sl);
     else if (p->fd == sl->connect_fd)
         connect_done(s, sl);
+    else if (p->fd == sl->fd && sl->attaching)
+        attach_readable(s, sl);
     else if (p->fd == sl->fd)
         card_readable(s, sl);
+}
+
+/* A reversed slot without a card and without a next attempt (its card was
+ * ejected by an exchange on a caller's thread) gets one. */
+static void ensure_retry(dslot *sl)
+{
+    if (sl->reversed && sl->fd < 0 && sl->connect_fd < 0 && !sl->retry_at)
+        schedule_retry(sl);
 }
 
 static void handle_timers(dsrv *s)
@@ -240,12 +273,14 @@ static void handle_timers(dsrv *s)
     uint64_t now = direct_now_ms();
     for (size_t i = 0; i < s->n_slots; i++) {
         dslot *sl = &s->slots[i];
+        ensure_retry(sl);
         if (sl->reversed && sl->fd < 0 && sl->connect_fd < 0 &&
             sl->retry_at && sl->retry_at <= now) {
             start_connect(sl);
             if (sl->connect_fd < 0)
                 schedule_retry(sl);
         }
+        attach_expired(s, sl, now);
         if (sl->grace_at && sl->grace_at <= now && sl->handles == 0 &&
             sl->powered && !sl->busy)
             (void)slot_power_off(s, sl);

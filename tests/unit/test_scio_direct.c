@@ -2,8 +2,10 @@
 /**
  * @file test_scio_direct.c
  * @brief The scio direct backend against hostile card peers: a silent card
- *        does not stall the others, a card that stops reading cannot hang a
- *        send, a frame sent unasked is not an answer.
+ *        does not stall the others, a card that is slow to give its ATR
+ *        holds up no other slot and is still taken, a card that stops
+ *        reading cannot hang a send, a frame sent unasked is not an answer,
+ *        a reversed slot whose card an exchange ejected reconnects.
  *
  * The backend's slots run in reversed mode towards card peers played by
  * threads of this test on ephemeral loopback ports. Waits are bounded (a
@@ -22,7 +24,7 @@
 
 #include "scio/direct.h"
 
-typedef enum { CARD_ECHO, CARD_SILENT, CARD_DEAF } card_mode;
+typedef enum { CARD_ECHO, CARD_SILENT, CARD_DEAF, CARD_WITHHOLD } card_mode;
 
 typedef struct card {
     card_mode mode;
@@ -30,6 +32,9 @@ typedef struct card {
     uint16_t port;
     atomic_int conn_fd;
     atomic_bool quit;
+    atomic_bool asked;   /**< WITHHOLD: GET ATR received */
+    atomic_bool release; /**< WITHHOLD: answer it now */
+    bool again;          /**< serve the next connection too */
     pthread_t thread;
 } card;
 
@@ -52,16 +57,34 @@ static void write_frame(int fd, const uint8_t *p, size_t n)
     (void)!send(fd, f, n + 2, MSG_NOSIGNAL);
 }
 
+#define WITHHELD_ATR "\x3B\x02\x14\x50"
+
+/* WITHHOLD: the first GET ATR waits for `release`, then the card answers
+ * WITHHELD_ATR (and echoes afterwards). */
+static bool withheld_atr(card *c, int fd)
+{
+    if (c->mode != CARD_WITHHOLD || atomic_load(&c->asked))
+        return false;
+    atomic_store(&c->asked, true);
+    while (!atomic_load(&c->release) && !atomic_load(&c->quit))
+        usleep(5000);
+    write_frame(fd, (const uint8_t *)WITHHELD_ATR, 4);
+    return true;
+}
+
 /* ECHO: ATR 3B 00 for GET ATR, 90 00 for an APDU; DEAF: the ATR, then it
- * never reads again; SILENT: never says anything. */
+ * never reads again; SILENT: never says anything; WITHHOLD: see above.
+ * Each card serves one connection, unless `again`. */
 static void serve(card *c, int fd)
 {
-    static uint8_t buf[VPCD_MAX_PAYLOAD];
+    static _Thread_local uint8_t buf[VPCD_MAX_PAYLOAD];
     uint8_t hdr[2];
     while (c->mode != CARD_SILENT && read_all(fd, hdr, 2)) {
         size_t n = (size_t)hdr[0] << 8 | hdr[1];
         if (!read_all(fd, buf, n))
             break;
+        if (n == 1 && buf[0] == VPCD_CTRL_ATR && withheld_atr(c, fd))
+            continue;
         if (n == 1 && buf[0] == VPCD_CTRL_ATR)
             write_frame(fd, (const uint8_t *)"\x3B\x00", 2);
         else if (n >= 2)
@@ -69,7 +92,7 @@ static void serve(card *c, int fd)
         if (c->mode == CARD_DEAF && n == 1 && buf[0] == VPCD_CTRL_ATR)
             break;
     }
-    while (!atomic_load(&c->quit))
+    while (!c->again && !atomic_load(&c->quit))
         usleep(5000);
 }
 
@@ -89,11 +112,15 @@ static void *card_main(void *arg)
         }
         atomic_store(&c->conn_fd, fd);
         serve(c, fd);
+        if (c->again && atomic_exchange(&c->conn_fd, -1) >= 0)
+            close(fd);
     }
     return NULL;
 }
 
-static void card_start(card *c, card_mode mode)
+/* Bind an ephemeral loopback port; connections are refused until
+ * card_listen(). */
+static void card_bind(card *c, card_mode mode)
 {
     struct sockaddr_in a = {.sin_family = AF_INET};
     socklen_t len = sizeof(a);
@@ -106,10 +133,20 @@ static void card_start(card *c, card_mode mode)
     if (mode == CARD_DEAF) /* inherited by the accepted socket */
         setsockopt(c->listen_fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
     assert_int_equal(bind(c->listen_fd, (struct sockaddr *)&a, len), 0);
-    assert_int_equal(listen(c->listen_fd, 4), 0);
     assert_int_equal(getsockname(c->listen_fd, (struct sockaddr *)&a, &len), 0);
     c->port = ntohs(a.sin_port);
+}
+
+static void card_listen(card *c)
+{
+    assert_int_equal(listen(c->listen_fd, 4), 0);
     assert_int_equal(pthread_create(&c->thread, NULL, card_main, c), 0);
+}
+
+static void card_start(card *c, card_mode mode)
+{
+    card_bind(c, mode);
+    card_listen(c);
 }
 
 static void card_stop(card *c)
@@ -218,12 +255,115 @@ static void test_unasked_frame_not_an_answer(void **state)
     card_stop(&c);
 }
 
+/* A reversed slot whose card was ejected by an exchange on the caller's
+ * thread (not seen by the I/O thread) connects to the card again. */
+static void test_reconnect_after_caller_eject(void **state)
+{
+    (void)state;
+    static card c; /* outlives a failed assertion: its thread uses it */
+    uint8_t resp[258];
+    size_t rlen = sizeof(resp);
+    card_bind(&c, CARD_ECHO);
+    c.again = true;
+    card_listen(&c);
+    dsrv *s = server(&c, NULL, 2000);
+    assert_true(wait_present(s, 0));
+    pthread_mutex_lock(&s->lock);
+    write_frame(atomic_load(&c.conn_fd), (const uint8_t *)"\x6A\x82", 2);
+    struct pollfd p = {.fd = s->slots[0].fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 30000), 1); /* the unasked frame is here */
+    assert_int_equal(slot_apdu(s, &s->slots[0], (const uint8_t *)"\x00\xA4\x00\x0C",
+                               4, resp, &rlen), RV_W_REMOVED_CARD);
+    pthread_mutex_unlock(&s->lock);
+    assert_true(wait_present(s, 0));
+    direct_srv_free(s);
+    card_stop(&c);
+}
+
+/* Bounded wait for a card peer's flag (~30 s: a failure guard only). */
+static bool wait_flag(atomic_bool *flag)
+{
+    for (int i = 0; i < 3000 && !atomic_load(flag); i++)
+        usleep(10000);
+    return atomic_load(flag);
+}
+
+static scio_context *public_context(const card *c0, const card *c1)
+{
+    scio_direct_slot slots[2] = {{.reversed = true, .port = c0->port},
+                                 {.reversed = true, .port = c1->port}};
+    scio_context_opts o = {.backend = SCIO_BACKEND_DIRECT, .slots = slots,
+                           .n_slots = 2, .power_off_grace_ms = -1};
+    scio_context *ctx = NULL;
+    assert_int_equal(scio_context_new(&o, &ctx), SCIO_OK);
+    return ctx;
+}
+
+/* The card in `reader`, waited for at most 30 s (a failure guard). */
+static scio_status card_in(scio_context *ctx, const char *reader,
+                           scio_card *out)
+{
+    scio_card_request *req = NULL;
+    scio_card_request_opts o = {.readers = &reader, .n_readers = 1};
+    scio_status st = scio_card_request_new(ctx, &o, &req);
+    if (st == SCIO_OK)
+        st = scio_card_request_wait_card(req, 30000, out);
+    scio_card_request_free(req);
+    return st;
+}
+
+/* One APDU to the card `found`: its status word, 0 on failure. */
+static uint16_t apdu_sw(scio_context *ctx, const scio_card *found)
+{
+    static const uint8_t select[] = {0x00, 0xA4, 0x00, 0x0C};
+    scio_connection *conn = NULL;
+    uint16_t sw = 0;
+    size_t rlen = 0;
+    if (scio_card_connect(ctx, found, SCIO_PROTO_ANY, SCIO_SHARE_SHARED,
+                          SCIO_LEAVE, &conn) != SCIO_OK)
+        return 0;
+    if (scio_transmit(conn, select, sizeof(select), NULL, &rlen, &sw) != SCIO_OK)
+        sw = 0;
+    scio_connection_free(conn);
+    return sw;
+}
+
+/* A card slow to give its ATR (slot 0) holds up no other slot: a card on
+ * slot 1, which starts listening only once slot 0 was asked its ATR, is
+ * found and answers an APDU while slot 0 still waits; then slot 0 answers
+ * and is inserted with that ATR. Each peer serves one connection, so a
+ * slot 0 given up on stays empty. */
+static void test_slow_atr_does_not_stall_others(void **state)
+{
+    (void)state;
+    static card slow, good; /* outlive a failed assertion: threads use them */
+    scio_card c1, c0;
+    card_start(&slow, CARD_WITHHOLD);
+    card_bind(&good, CARD_ECHO);
+    alarm(120);
+    scio_context *ctx = public_context(&slow, &good);
+    assert_true(wait_flag(&slow.asked));
+    card_listen(&good);
+    assert_int_equal(card_in(ctx, "Virtual PCD 00 01", &c1), SCIO_OK);
+    assert_int_equal(apdu_sw(ctx, &c1), 0x9000);
+    atomic_store(&slow.release, true);
+    assert_int_equal(card_in(ctx, "Virtual PCD 00 00", &c0), SCIO_OK);
+    assert_memory_equal(c0.atr, WITHHELD_ATR, 4);
+    assert_int_equal(c0.atr_len, 4);
+    scio_context_free(ctx);
+    alarm(0);
+    card_stop(&slow);
+    card_stop(&good);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_silent_card_does_not_stall_others),
+        cmocka_unit_test(test_slow_atr_does_not_stall_others),
         cmocka_unit_test(test_send_to_deaf_card_times_out),
         cmocka_unit_test(test_unasked_frame_not_an_answer),
+        cmocka_unit_test(test_reconnect_after_caller_eject),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
