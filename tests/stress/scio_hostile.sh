@@ -5,9 +5,9 @@
 # with two slots (35963, 35964) and runs an APDU script (GET CHALLENGE,
 # 9000 expected, SECONDS x 1000 times) on the working card in slot 00 01,
 # while each hostile peer mode in turn connects to slot 00 00 for SECONDS.
-# Prints, per mode, how long the script took and whether it passed. Known
-# to stall while the direct backend reads a silent card's ATR in its single
-# I/O thread (issue 15, item 5); see docs/reliability.md.
+# Prints, per mode, how long the script took and whether it passed: no mode
+# should stand out (a silent or slow card's ATR no longer holds the
+# backend's I/O thread); figures in docs/reliability.md.
 #     SOFTCARD_BIN=build/rel/softcard SCIO_BIN=build/rel/lib/scio/scio \
 #         tests/stress/scio_hostile.sh 5
 . "$(dirname "$0")/../integration/lib.sh"
