@@ -37,8 +37,10 @@
  * the chip's RI key and the sector key}` (RI_STEP2). The sector key's hash
  * in the terminal certificate is not checked.
  *
- * Not implemented (answer 6A81 and log): eSign,
- * the card's own notion of the current date (OpenPACE checks the system
+ * eSign: a signature terminal's certificate (id-ST) grants its two rights
+ * (NPA_RIGHT_ST_SIG, NPA_RIGHT_ST_QES) for npa_esign.c.
+ *
+ * Not implemented (answer 6A81 and log): the card's own notion of the current date (OpenPACE checks the system
  * date unless --disable-ta-checks), persisting a new trust anchor from link
  * certificates. CA with DH keys works with vicc's raw --ca-key only.
  *
@@ -153,6 +155,8 @@ uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
     npa_session *s = after_pace(card);
     if (!s)
         return SW_SECURITY_STATUS;
+    if (cmd->p1 == 0x9E && cmd->p2 == 0x9A)
+        return npa_compute_signature(card, cmd, resp);
     if (cmd->p1 != 0x00 || cmd->p2 != 0xBE)
         return npa_not_implemented(card, cmd, resp);
     uint16_t sw = load_anchor(card, s);
@@ -245,21 +249,25 @@ static uint64_t effective_rights(const npa_session *s)
     const ASN1_OCTET_STRING *ra = c && c->body && c->body->chat
                                       ? c->body->chat->relative_authorization
                                       : NULL;
-    if (!ra || ASN1_STRING_length(ra) != 5 ||
-        OBJ_obj2nid(c->body->chat->terminal_type) != NID_id_AT)
+    int nid = c && c->body && c->body->chat
+                  ? OBJ_obj2nid(c->body->chat->terminal_type)
+                  : NID_undef;
+    int n = nid == NID_id_AT ? 5 : nid == NID_id_ST ? 1 : 0;
+    if (!ra || !n || ASN1_STRING_length(ra) != n)
         return 0;
     uint64_t cert = 0, pace = ~0ull;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < n; i++)
         cert = cert << 8 | ASN1_STRING_get0_data(ra)[i];
     ber_tlv chat, bits;
     if (s->chat_len && ber_decode(s->chat, s->chat_len, &chat) == SFC_OK &&
-        ber_find(chat.value, chat.len, 0x53, &bits) == SFC_OK &&
-        bits.len == 5) {
-        pace = 0;
-        for (int i = 0; i < 5; i++)
+        ber_find(chat.value, chat.len, 0x53, &bits) == SFC_OK) {
+        pace = 0; /* a CHAT of another length (type) grants nothing */
+        for (size_t i = 0; bits.len == (size_t)n && i < bits.len; i++)
             pace = pace << 8 | bits.value[i];
     }
-    return cert & pace;
+    /* a signature terminal's two bits live above the AT's 40 */
+    return nid == NID_id_ST ? (cert & pace & 3u) << NPA_RIGHT_ST_SHIFT
+                            : cert & pace;
 }
 
 static uint16_t ta_verify(sfc_card *card, npa_session *s, const sfc_cmd *cmd)
@@ -593,8 +601,12 @@ uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
                                       0x07, 0x03, 0x01, 0x04};
     npa_session *s = after_pace(card);
     ber_tlv o;
+    if (cmd->p1 == 0x00 && cmd->p2 == NPA_PWD_QES)
+        return npa_verify_qes(card, cmd);
+    if (cmd->p1 == 0x00)
+        return SW_REF_NOT_FOUND; /* no PACE password outside PACE */
     if (cmd->p1 != 0x80 || cmd->p2 != 0x00)
-        return npa_not_implemented(card, cmd, resp); /* eSign PINs */
+        return SW_WRONG_P1P2;
     if (!s || !s->ta_done)
         return SW_SECURITY_STATUS;
     if (ber_decode(cmd->data, cmd->nc, &o) != SFC_OK || o.size != cmd->nc ||

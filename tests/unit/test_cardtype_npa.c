@@ -157,7 +157,7 @@ static void test_access_before_pace(void **state)
     ct_expect(card, "00A4020C020F01", "9000"); /* the internal MRZ EF */
     ct_expect(card, "00B0000000", "6982");
     /* no password outside PACE */
-    ct_expect(card, "0020000306313131313131", "6A81");
+    ct_expect(card, "0020000306313131313131", "6A88");
     ct_expect(card, "002C020306313131313131", "6982");
     ct_expect(card, "0024000306313131313131", "6D00");
     sfc_card_free(card);
