@@ -204,6 +204,22 @@ static sfc_err check_cvca(npa_build *b)
     return SFC_OK;
 }
 
+/* --terminal-dir: a test PKI whose CVCA becomes the trust anchor. */
+static sfc_err terminal_pki(npa_build *b)
+{
+    const char *dir = sfc_param_get(b->opts, "terminal-dir");
+    if (!dir)
+        return SFC_OK;
+    if (b->in[IN_CVCA].len || !dir[0]) {
+        sfc_errf(b->err, b->errlen, "terminal-dir: %s",
+                 dir[0] ? "makes the CVCA; do not give "
+                          "--cvca too"
+                        : "empty directory name");
+        return SFC_E_INVAL;
+    }
+    return npa_terminal_pki(dir, &b->in[IN_CVCA], b->err, b->errlen);
+}
+
 static sfc_err build_security(sfc_card *card, npa_build *b)
 {
     if (!b->in[IN_CARDACCESS].len)
@@ -382,6 +398,8 @@ static sfc_err build(sfc_card *card, npa_build *b)
     if (rv == SFC_OK)
         rv = read_inputs(b);
     if (rv == SFC_OK)
+        rv = terminal_pki(b);
+    if (rv == SFC_OK)
         rv = check_cvca(b);
     if (rv == SFC_OK)
         rv = npa_dgs_build(b->in[IN_DATASET].len
@@ -530,6 +548,10 @@ static const sfc_param_def npa_params[] = {
     {"ef-cardsecurity", "FILE", "EF.CardSecurity contents", 0},
     {"cvca", "FILE", "the trust anchor for Terminal Authentication", 0},
     {"disable-ta-checks", "", "skip the checks of Terminal Authentication", 0},
+    {"terminal-dir", "DIR",
+     "write a test terminal PKI (CVCA as trust anchor, DV, terminal) and "
+     "npa-tool's options into DIR",
+     0},
     {"ca-key", "FILE", "the Chip Authentication private key", SFC_PARAM_SECRET},
     {"esign-cert", "FILE", "the eSign certificate", 0},
     {"esign-ca-cert", "FILE", "the eSign CA certificate", 0},

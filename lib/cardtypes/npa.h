@@ -127,6 +127,14 @@ sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
 sfc_err npa_esign_build(sfc_card *card, const sfc_buf *key_in, sfc_buf *cert,
                         sfc_buf *ca_cert, char *err, size_t errlen);
 
+/**
+ * Make a test terminal PKI (CVCA, DV, authentication terminal with every
+ * right, npa_cvc.c) and write it with npa-tool's options and a README into
+ * `dir`; the CVCA (DER) is appended to `cvca` for the card's trust anchor.
+ */
+sfc_err npa_terminal_pki(const char *dir, sfc_buf *cvca, char *err,
+                         size_t errlen);
+
 /* ---- the volatile EAC state of a card (type state) ------------------------ */
 
 struct eac_ctx;

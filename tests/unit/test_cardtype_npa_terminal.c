@@ -504,6 +504,80 @@ static void test_ta_bad_certificate(void **state)
                      0x6985);
 }
 
+/* --terminal-dir: the card makes a CVCA (its trust anchor), DV and
+ * terminal with every right; the terminal runs TA and CA with those files
+ * and reads DG4 and DG21; --cvca with it is refused. */
+static size_t slurp_at(const char *dir, const char *name, uint8_t *out,
+                       size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap, f);
+    fclose(f);
+    assert_true(n > 0 && n < cap);
+    return n;
+}
+
+static void test_terminal_dir(void **state)
+{
+    fixture *f = *state;
+    char dir[64] = "/tmp/sc-npa-tdir.XXXXXX", tdir[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(tdir, sizeof(tdir), "%s/terminal", dir);
+    sfc_param p[] = {{"terminal-dir", tdir}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    npa_term_free(&f->t);
+    sfc_card_free(f->card);
+    f->card = ct_card_ex("nPA", &o);
+    npa_term_init(&f->t, xfer, f->card);
+    static uint8_t dv[1024], at[1024], key[1024], args[2048], buf[256];
+    size_t lens[2] = {slurp_at(tdir, "dv.cvcert", dv, sizeof(dv)),
+                      slurp_at(tdir, "at.cvcert", at, sizeof(at))};
+    size_t keylen = slurp_at(tdir, "at.pkcs8", key, sizeof(key));
+    size_t an = slurp_at(tdir, "npa-tool.args", args, sizeof(args) - 1);
+    args[an] = 0;
+    assert_non_null(strstr((char *)args, "--cvc-dir="));
+    static uint8_t c1[1024], c2[1024];
+    size_t n1 = slurp_at(tdir, "cvca.cvcert", c1, sizeof(c1));
+    assert_int_equal(slurp_at(tdir, "cvc/ZZSOFTCVCA00001", c2, sizeof(c2)), n1);
+    assert_memory_equal(c1, c2, n1);
+    const uint8_t *certs[] = {dv, at};
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_equal(npa_term_ta(&f->t, certs, lens, 2, key, keylen), 0x9000);
+    assert_int_equal(npa_term_ca(&f->t), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", NULL,
+                                    NULL),
+                     0x9000);
+    size_t n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "64070C054552494B41");
+    /* a terminal of another PKI (scripts/npa-test-pki.sh) is refused */
+    npa_term_free(&f->t);
+    sfc_card_power(f->card, SFC_POWER_OFF);
+    npa_term_init(&f->t, xfer, f->card);
+    static uint8_t odv[1024], oat[1024], okey[1024];
+    size_t olens[2] = {slurp("dv.cvcert", odv, sizeof(odv)),
+                       slurp("at.cvcert", oat, sizeof(oat))};
+    size_t okeylen = slurp("at.pkcs8", okey, sizeof(okey));
+    const uint8_t *ocerts[] = {odv, oat};
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_not_equal(npa_term_ta(&f->t, ocerts, olens, 2, okey, okeylen),
+                         0x9000);
+    /* --cvca and --terminal-dir together are refused */
+    char cvca[128], err[256] = "";
+    snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", tdir);
+    sfc_param both[] = {{"terminal-dir", tdir}, {"cvca", cvca}};
+    sfc_card_options o2 = {.params = both, .n_params = 2};
+    sfc_card *c = NULL;
+    assert_int_not_equal(sfc_card_new("nPA", &o2, &c, err, sizeof(err)),
+                         SFC_OK);
+    assert_non_null(strstr(err, "terminal-dir"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +594,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aux_data, eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_aux_data_fails, eac_setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_terminal_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restricted_identification,
                                         eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup, teardown),
