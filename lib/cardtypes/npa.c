@@ -418,6 +418,8 @@ static sfc_err build(sfc_card *card, npa_build *b)
                  "memory");
     if (rv == SFC_OK)
         rv = passwords(card, b);
+    if (rv == SFC_OK && !npa_ta_state(card)) /* the card's date: today */
+        rv = SFC_E_RANGE;
     return rv;
 }
 

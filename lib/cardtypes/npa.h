@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/bytes.h"
 #include "os/card.h"
@@ -134,6 +135,19 @@ sfc_err npa_esign_build(sfc_card *card, const sfc_buf *key_in, sfc_buf *cert,
  */
 sfc_err npa_terminal_pki(const char *dir, sfc_buf *cvca, char *err,
                          size_t errlen);
+
+/** `t` (UTC) as a CV certificate date: YYMMDD, one digit per byte. */
+bool npa_date_digits(time_t t, uint8_t d[6]);
+
+/** Internal EF (no access) of Terminal Authentication's persistent state:
+ * the card's current date (6 bytes, YYMMDD digits), the length (2 bytes)
+ * and DER of a trust anchor that replaced --cvca by a link certificate
+ * (0: none), in NPA_TA_STATE_SIZE bytes. */
+#define NPA_FID_TA_STATE 0x0F04u
+#define NPA_TA_ANCHOR_MAX 1024u
+#define NPA_TA_STATE_SIZE (8u + NPA_TA_ANCHOR_MAX)
+/** The EF 0F04, created (dated today, UTC) if missing; NULL on failure. */
+struct sfc_file *npa_ta_state(sfc_card *card);
 
 /* ---- the volatile EAC state of a card (type state) ------------------------ */
 

@@ -58,22 +58,25 @@ static ASN1_UTF8STRING *text(const char *s)
     return NULL;
 }
 
-/* YYMMDD as six bytes of one decimal digit each (TR-03110-3 D.2.1.3). */
-static ASN1_OCTET_STRING *date_digits(time_t t)
+bool npa_date_digits(time_t t, uint8_t d[6])
 {
     struct tm tm;
-    ASN1_OCTET_STRING *a = ASN1_OCTET_STRING_new();
-    if (!a || !gmtime_r(&t, &tm)) {
-        ASN1_OCTET_STRING_free(a);
-        return NULL;
-    }
+    if (!gmtime_r(&t, &tm))
+        return false;
     const int v[3] = {tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday};
-    uint8_t d[6];
     for (int i = 0; i < 3; i++) {
         d[2 * i] = (uint8_t)(v[i] / 10);
         d[2 * i + 1] = (uint8_t)(v[i] % 10);
     }
-    if (ASN1_OCTET_STRING_set(a, d, 6) == 1)
+    return true;
+}
+
+/* YYMMDD as six bytes of one decimal digit each (TR-03110-3 D.2.1.3). */
+static ASN1_OCTET_STRING *date_digits(time_t t)
+{
+    uint8_t d[6];
+    ASN1_OCTET_STRING *a = ASN1_OCTET_STRING_new();
+    if (a && npa_date_digits(t, d) && ASN1_OCTET_STRING_set(a, d, 6) == 1)
         return a;
     ASN1_OCTET_STRING_free(a);
     return NULL;

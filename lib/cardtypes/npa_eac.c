@@ -40,9 +40,14 @@
  * eSign: a signature terminal's certificate (id-ST) grants its two rights
  * (NPA_RIGHT_ST_SIG, NPA_RIGHT_ST_QES) for npa_esign.c.
  *
- * Not implemented (answer 6A81 and log): the card's own notion of the current date (OpenPACE checks the system
- * date unless --disable-ta-checks), persisting a new trust anchor from link
- * certificates. CA with DH keys works with vicc's raw --ca-key only.
+ * The card's date (TR-03110-3 A.6.2): kept in the internal EF 0F04 from
+ * the personalisation day (UTC); a verified CVCA or domestic DV certificate
+ * whose effective date is later advances it; a certificate that expired
+ * before it is refused (6300), unless --disable-ta-checks. OpenPACE's own
+ * date checks (against the system clock, no hook for another date) are
+ * always off. A verified CVCA link certificate becomes the trust anchor in
+ * 0F04 (replacing, not adding to, the previous one). CA with DH keys works
+ * with vicc's raw --ca-key only.
  *
  * Status words: no PACE 6982; a step out of order 6985; malformed data
  * 6A80; a certificate or signature that does not verify 6300; no CVCA on
@@ -50,7 +55,9 @@
  */
 #include "cardtypes/npa.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <eac/ca.h>
 #include <eac/cv_cert.h>
@@ -98,33 +105,76 @@ static npa_session *after_pace(sfc_card *card)
 
 /* ---- the trust anchor --------------------------------------------------------- */
 
-/* The internal EF 0F02: flags byte (01: no date checks) || CVCA. */
+/* The internal EF 0F04 (created on first use for cards personalised
+ * before it existed, dated today). */
+sfc_file *npa_ta_state(sfc_card *card)
+{
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_STATE);
+    static const uint8_t never[] = {0x8C, 0x08, 0x7F, 0xFF, 0xFF,
+                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    uint8_t *init;
+    if (ef || !(init = calloc(1, NPA_TA_STATE_SIZE)))
+        return ef;
+    if (npa_date_digits(time(NULL), init) &&
+        sfc_ef_add(card, sfc_card_mf(card), NPA_FID_TA_STATE, 0, init,
+                   NPA_TA_STATE_SIZE, &ef) == SFC_OK &&
+        sfc_file_set_rules(card, ef, never, sizeof(never)) != SFC_OK)
+        ef = NULL;
+    free(init);
+    return ef;
+}
+
+/* The trust anchor: a link certificate's (0F04) or --cvca's (0F02). */
+static const uint8_t *anchor(sfc_card *card, size_t *len)
+{
+    sfc_file *st = npa_ta_state(card);
+    size_t n = 0;
+    const uint8_t *d = st ? sfc_file_data(st, &n) : NULL;
+    size_t alen = d && n == NPA_TA_STATE_SIZE ? (size_t)d[6] << 8 | d[7] : 0;
+    if (alen && alen <= NPA_TA_ANCHOR_MAX) {
+        *len = alen;
+        return d + 8;
+    }
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
+    d = ef ? sfc_file_data(ef, &n) : NULL;
+    if (!d || n < 2)
+        return NULL;
+    *len = n - 1;
+    return d + 1;
+}
+
+/* TA checks disabled (--disable-ta-checks): flag byte of 0F02. */
+static bool checks_off(sfc_card *card)
+{
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
+    size_t n = 0;
+    const uint8_t *d = ef ? sfc_file_data(ef, &n) : NULL;
+    return d && n && (d[0] & 1);
+}
+
+/* OpenPACE checks dates against the system clock, which a card does not
+ * have: its own checks are off, and npa_verify_certificate() checks the
+ * card's date instead. */
 static uint16_t load_anchor(sfc_card *card, npa_session *s)
 {
     if (s->ta_ready)
         return SW_OK;
-    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
     size_t len = 0;
-    const uint8_t *d = ef ? sfc_file_data(ef, &len) : NULL;
-    if (!d || len < 2)
+    const uint8_t *d = anchor(card, &len);
+    if (!d)
         return SW_REF_NOT_FOUND;
-    if (!EAC_CTX_init_ta(s->eac, NULL, 0, d + 1, len - 1))
+    if (!EAC_CTX_init_ta(s->eac, NULL, 0, d, len))
         return SW_UNKNOWN;
-    if (d[0] & 1)
-        TA_disable_checks(s->eac);
+    TA_disable_checks(s->eac);
     s->ta_ready = true;
     return SW_OK;
 }
 
 bool npa_cvca_chr(sfc_card *card, uint8_t *out, size_t *len)
 {
-    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
     size_t n = 0;
-    const uint8_t *d = ef ? sfc_file_data(ef, &n) : NULL;
-    if (!d || n < 2)
-        return false;
-    const unsigned char *p = d + 1;
-    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)(n - 1));
+    const unsigned char *p = anchor(card, &n);
+    CVC_CERT *c = p ? CVC_d2i_CVC_CERT(NULL, &p, (long)n) : NULL;
     const ASN1_UTF8STRING *chr =
         c && c->body ? c->body->certificate_holder_reference : NULL;
     bool ok = chr && (size_t)chr->length <= *len;
@@ -148,10 +198,63 @@ uint16_t npa_mse_set_dst(sfc_card *card, const sfc_cmd *cmd)
     return load_anchor(card, s);
 }
 
+/* A CV certificate date (6 digits), or false. */
+static bool cert_date(const ASN1_OCTET_STRING *a, uint8_t out[6])
+{
+    if (!a || ASN1_STRING_length(a) != 6)
+        return false;
+    memcpy(out, ASN1_STRING_get0_data(a), 6);
+    for (int i = 0; i < 6; i++)
+        if (out[i] > 9)
+            return false;
+    return true;
+}
+
+/* Refuse a certificate that expired before the card's date. */
+static bool date_ok(sfc_card *card, const sfc_buf *cert)
+{
+    const unsigned char *p = cert->data;
+    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)cert->len);
+    sfc_file *st = npa_ta_state(card);
+    size_t n = 0;
+    const uint8_t *today = st ? sfc_file_data(st, &n) : NULL;
+    uint8_t exp[6];
+    bool ok = c && c->body &&
+              cert_date(c->body->certificate_expiration_date, exp) && today &&
+              n == NPA_TA_STATE_SIZE && memcmp(exp, today, 6) >= 0;
+    CVC_CERT_free(c);
+    return ok;
+}
+
+/* After an import: a CVCA or domestic DV certificate advances the card's
+ * date to its effective date; a CVCA (link) certificate becomes the trust
+ * anchor. Both persist in 0F04. */
+static void after_import(sfc_card *card, npa_session *s, const sfc_buf *cert)
+{
+    const CVC_CERT *c = s->eac->ta_ctx->current_cert;
+    sfc_file *st = npa_ta_state(card);
+    size_t n = 0;
+    const uint8_t *d = st ? sfc_file_data(st, &n) : NULL;
+    uint8_t eff[6];
+    if (!c || !c->body || !c->body->chat || !d || n != NPA_TA_STATE_SIZE)
+        return;
+    enum cvc_terminal_role role = CVC_get_role(c->body->chat);
+    if ((role == CVC_CVCA || role == CVC_DV) &&
+        cert_date(c->body->certificate_effective_date, eff) &&
+        memcmp(eff, d, 6) > 0)
+        sfc_file_write(card, st, 0, eff, 6);
+    if (role == CVC_CVCA && cert->len <= NPA_TA_ANCHOR_MAX) {
+        uint8_t len[2] = {(uint8_t)(cert->len >> 8), (uint8_t)cert->len};
+        sfc_file_write(card, st, 8, cert->data, cert->len);
+        sfc_file_write(card, st, 6, len, 2);
+        sfc_log(SFC_LOG_INFO, "%s: nPA: link certificate: new trust anchor",
+                card->label);
+    }
+}
+
 uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
                                 sfc_resp *resp)
 {
-    (void)resp;
     npa_session *s = after_pace(card);
     if (!s)
         return SW_SECURITY_STATUS;
@@ -167,7 +270,10 @@ uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
     sfc_buf cert;
     buf_init(&cert);
     bool ok = ber_put(&cert, 0x7F21, cmd->data, cmd->nc) && !cert.failed &&
+              (checks_off(card) || date_ok(card, &cert)) &&
               TA_STEP2_import_certificate(s->eac, cert.data, cert.len) == 1;
+    if (ok)
+        after_import(card, s, &cert);
     buf_free(&cert);
     if (!ok)
         sfc_log(SFC_LOG_INFO, "%s: nPA: CV certificate not accepted",

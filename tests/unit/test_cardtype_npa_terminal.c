@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <eac/ca.h>
 #include <eac/eac.h>
@@ -504,6 +505,144 @@ static void test_ta_bad_certificate(void **state)
                      0x6985);
 }
 
+/* ---- the card's date and link certificates -------------------------------- */
+
+/* Extra certificates under pki_dir(), made once: an expired terminal; a DV
+ * effective in 30 days with a terminal expiring in 10; a link certificate
+ * to a new CVCA ZZSOFTCVCA00002 with a DV and terminal under it. */
+static void extra_pki(void)
+{
+    static bool made;
+    if (made)
+        return;
+    char cmd[4096];
+    snprintf(
+        cmd, sizeof(cmd),
+        "set -e; cd '%s'; d() { date -d \"$1 days\" +%%y%%m%%d; }; "
+        "S='--scheme=ECDSA_SHA_256 --read-dg1'; "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00003 --issued=$(d -3) "
+        "--expires=$(d -1) --sign-with=dv.pkcs8 --sign-as=dv.cvcert $S "
+        "--out-cert=old.cvcert --out-key=old.pkcs8 >/dev/null; "
+        "cvc-create --role=dv_domestic --chr=ZZSOFTDVCA00002 --issued=$(d 30) "
+        "--expires=$(d 400) --sign-with=cvca.pkcs8 --sign-as=cvca.cvcert $S "
+        "--out-cert=dvf.cvcert --out-key=dvf.pkcs8 >/dev/null; "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00004 --expires=$(d 10) "
+        "--sign-with=dvf.pkcs8 --sign-as=dvf.cvcert $S --out-cert=atf.cvcert "
+        "--out-key=atf.pkcs8 >/dev/null; "
+        "openssl genpkey -algorithm EC -pkeyopt "
+        "ec_paramgen_curve:brainpoolP256r1 -outform DER -out cvca2.pkcs8 "
+        "2>/dev/null; "
+        "cvc-create --role=cvca --chr=ZZSOFTCVCA00002 --expires=$(d 1000) "
+        "--sign-with=cvca.pkcs8 --sign-as=cvca.cvcert --key=cvca2.pkcs8 $S "
+        "--out-cert=link.cvcert >/dev/null; "
+        "cvc-create --role=dv_domestic --chr=ZZSOFTDVCA00003 --expires=$(d "
+        "900) "
+        "--sign-with=cvca2.pkcs8 --sign-as=link.cvcert $S "
+        "--out-cert=dv2.cvcert "
+        "--out-key=dv2.pkcs8 >/dev/null; "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00005 --expires=$(d 300) "
+        "--sign-with=dv2.pkcs8 --sign-as=dv2.cvcert $S --out-cert=at2.cvcert "
+        "--out-key=at2.pkcs8 >/dev/null",
+        pki_dir());
+    assert_int_equal(system(cmd), 0);
+    made = true;
+}
+
+/* PACE with the PIN, then TA with the named certificates (in pki_dir())
+ * and the key of the last one; returns TA's status word. */
+static uint16_t ta_chain(fixture *f, const char *const *names, size_t n)
+{
+    static uint8_t certs[4][1024], key[1024];
+    const uint8_t *ptr[4];
+    size_t lens[4], keylen;
+    char name[40];
+    extra_pki();
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "%s.cvcert", names[i]);
+        lens[i] = slurp(name, certs[i], sizeof(certs[i]));
+        ptr[i] = certs[i];
+    }
+    snprintf(name, sizeof(name), "%s.pkcs8", names[n - 1]);
+    keylen = slurp(name, key, sizeof(key));
+    npa_term_free(&f->t);
+    sfc_card_power(f->card, SFC_POWER_OFF);
+    npa_term_init(&f->t, xfer, f->card);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    return npa_term_ta(&f->t, ptr, lens, n, key, keylen);
+}
+
+/* The card's date (EF 0F04) as text YYMMDD. */
+static const char *card_date(fixture *f)
+{
+    static char out[7];
+    size_t n = 0;
+    const uint8_t *d =
+        sfc_file_data(sfc_file_child(sfc_card_mf(f->card), NPA_FID_TA_STATE),
+                      &n);
+    assert_int_equal(n, NPA_TA_STATE_SIZE);
+    for (int i = 0; i < 6; i++)
+        out[i] = (char)('0' + d[i]);
+    return out;
+}
+
+static const char *days_from_now(int days)
+{
+    static char out[7];
+    uint8_t d[6];
+    assert_true(npa_date_digits(time(NULL) + (time_t)days * 86400, d));
+    for (int i = 0; i < 6; i++)
+        out[i] = (char)('0' + d[i]);
+    return out;
+}
+
+/* An expired terminal certificate is refused; the card's date starts at
+ * personalisation and a DV effective in 30 days moves it there, after
+ * which a terminal valid by the system clock (expiring in 10 days) is
+ * refused, also after power-off (the date persists). */
+static void test_card_date(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(card_date(f), days_from_now(0));
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "old"}, 2), 0x6300);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "at1"}, 2), 0x9000);
+    assert_int_equal(ta_chain(f, (const char *[]){"dvf", "atf"}, 2), 0x6300);
+    assert_string_equal(card_date(f), days_from_now(30));
+    assert_int_equal(ta_chain(f, (const char *[]){"dvf", "atf"}, 2), 0x6300);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "at1"}, 2), 0x9000);
+}
+
+/* With --disable-ta-checks the expired terminal is accepted and the date
+ * does not matter. */
+static void test_card_date_disabled(void **state)
+{
+    fixture *f = *state;
+    char cvca[128];
+    snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", pki_dir());
+    sfc_param p[] = {{"cvca", cvca}, {"disable-ta-checks", ""}};
+    sfc_card_options o = {.params = p, .n_params = 2};
+    sfc_card_free(f->card);
+    f->card = ct_card_ex("nPA", &o);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "old"}, 2), 0x9000);
+}
+
+/* A link certificate (CVCA 1 -> CVCA 2) makes CVCA 2 the trust anchor,
+ * persisted: after power-off a chain under CVCA 2 alone is accepted and
+ * one under CVCA 1 refused; GA4's CAR names the new CVCA. */
+static void test_link_certificate(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(ta_chain(f, (const char *[]){"dv2", "at2"}, 2), 0x6300);
+    assert_int_equal(ta_chain(f, (const char *[]){"link", "dv2", "at2"}, 3),
+                     0x9000);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv2", "at2"}, 2), 0x9000);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "at1"}, 2), 0x6300);
+    uint8_t chr[32];
+    size_t n = sizeof(chr);
+    assert_true(npa_cvca_chr(f->card, chr, &n));
+    assert_memory_equal(chr, "ZZSOFTCVCA00002", 15);
+}
+
 /* --terminal-dir: the card makes a CVCA (its trust anchor), DV and
  * terminal with every right; the terminal runs TA and CA with those files
  * and reads DG4 and DG21; --cvca with it is refused. */
@@ -595,6 +734,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aux_data_fails, eac_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_terminal_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_card_date, eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_card_date_disabled, eac_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_link_certificate, eac_setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_restricted_identification,
                                         eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup, teardown),
