@@ -223,7 +223,8 @@ static sfc_err terminal_pki(npa_build *b)
 static sfc_err build_security(sfc_card *card, npa_build *b)
 {
     if (!b->in[IN_CARDACCESS].len)
-        npa_default_cardaccess(&b->in[IN_CARDACCESS]);
+        npa_default_cardaccess(&b->in[IN_CARDACCESS],
+                               sfc_param_get(b->opts, "pace-dh-first") != NULL);
     if (b->in[IN_CARDACCESS].failed)
         return SFC_E_NOMEM;
     ber_tlv t;
@@ -550,6 +551,8 @@ static const sfc_param_def npa_params[] = {
     {"ef-cardsecurity", "FILE", "EF.CardSecurity contents", 0},
     {"cvca", "FILE", "the trust anchor for Terminal Authentication", 0},
     {"disable-ta-checks", "", "skip the checks of Terminal Authentication", 0},
+    {"pace-dh-first", "",
+     "list PACE over DH first in the built-in EF.CardAccess", 0},
     {"terminal-dir", "DIR",
      "write a test terminal PKI (CVCA as trust anchor, DV, terminal) and "
      "npa-tool's options into DIR",

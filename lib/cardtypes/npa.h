@@ -103,8 +103,9 @@ sfc_err npa_dgs_build(const char *text, size_t len, npa_dgs *out, char *err,
 /** The eSign signature key (MSE:Set DST 41 B6 {84 84}). */
 #define NPA_KEY_ESIGN 0x84u
 
-/** The built-in EF.CardAccess: PACE ECDH-GM and DH-GM, TA, CA 0x41. */
-void npa_default_cardaccess(sfc_buf *out);
+/** The built-in EF.CardAccess: PACE ECDH-GM and DH-GM (DH's PACEInfo
+ * first if `dh_first`: --pace-dh-first), TA, CA 0x41. */
+void npa_default_cardaccess(sfc_buf *out, bool dh_first);
 
 /**
  * Personalise the chip's CA and RI keys (brainpoolP256r1; the CA key from

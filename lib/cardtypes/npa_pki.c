@@ -91,7 +91,7 @@ static void std_dp(sfc_buf *b, uint8_t id)
     ber_end(b, m);
 }
 
-static void card_access_infos(sfc_buf *b)
+static void card_access_infos(sfc_buf *b, bool dh_first)
 {
     size_t m;
     m = ber_begin(b, 0x30); /* TerminalAuthenticationInfo */
@@ -99,9 +99,12 @@ static void card_access_infos(sfc_buf *b)
     ber_put_u8(b, 0x02, 2);
     ber_end(b, m);
     info2(b, oid_ca_ecdh_aes128, sizeof(oid_ca_ecdh_aes128), 2, NPA_KEY_CA);
+    if (dh_first) /* terminals such as npa-tool take the first PACEInfo */
+        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
     info2(b, oid_pace_ecdh_gm, sizeof(oid_pace_ecdh_gm), 2,
           BRAINPOOL_P256R1_ID);
-    info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
+    if (!dh_first)
+        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
     m = ber_begin(b, 0x30); /* ChipAuthenticationDomainParameterInfo */
     ber_put(b, 0x06, oid_ca_ecdh, sizeof(oid_ca_ecdh));
     std_dp(b, BRAINPOOL_P256R1_ID);
@@ -113,10 +116,10 @@ static void card_access_infos(sfc_buf *b)
     ber_end(b, m);
 }
 
-void npa_default_cardaccess(sfc_buf *out)
+void npa_default_cardaccess(sfc_buf *out, bool dh_first)
 {
     size_t m = ber_begin(out, 0x31);
-    card_access_infos(out);
+    card_access_infos(out, dh_first);
     ber_end(out, m);
 }
 
