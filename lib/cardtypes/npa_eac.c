@@ -34,8 +34,9 @@
  * RI: MSE:Set AT `00 22 41 A4 {80 id-RI-ECDH-SHA-256, [84 42]}` after TA
  * (with the RI right) and CA; GENERAL AUTHENTICATE `7C{A0 {06 OID, 86
  * sector public key}}` answers `7C{81 SHA-256 of the ECDH x-coordinate of
- * the chip's RI key and the sector key}` (RI_STEP2). The sector key's hash
- * in the terminal certificate is not checked.
+ * the chip's RI key and the sector key}` (RI_STEP2). When the terminal
+ * certificate has a sector extension (id-sector), the key sent must be one
+ * of its sectors (SHA-256 of 7F49 {A0's contents}), else 6982.
  *
  * eSign: a signature terminal's certificate (id-ST) grants its two rights
  * (NPA_RIGHT_ST_SIG, NPA_RIGHT_ST_QES) for npa_esign.c.
@@ -67,6 +68,7 @@
 #include <eac/ta.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "core/log.h"
@@ -479,9 +481,8 @@ static bool ca_key(sfc_card *card, npa_session *s)
 }
 
 /* Restricted Identification (TR-03110-2 §3.5): id-RI-ECDH-SHA-256 with
- * the chip's RI key 42 after TA with the RI right and CA. The sector public
- * key is used as sent; its hash in the terminal certificate's sector
- * extension is not checked (not implemented). */
+ * the chip's RI key 42 after TA with the RI right and CA; the sector key
+ * is checked against the terminal certificate's sector extension (ga_ri). */
 static uint16_t mse_ri(sfc_card *card, npa_session *s, int key_id)
 {
     if (key_id >= 0 && key_id != NPA_KEY_RI)
@@ -580,6 +581,47 @@ static uint16_t ca_answer(sfc_card *card, npa_session *s, const BUF_MEM *pub,
     return SW_OK;
 }
 
+/* The terminal sector extension (TR-03110-3 C.3.2.1, id-sector) of the
+ * terminal certificate, or NULL. */
+static const CVC_DISCRETIONARY_DATA_TEMPLATE *sector_ext(const npa_session *s)
+{
+    const CVC_CERT *c = s->eac->ta_ctx ? s->eac->ta_ctx->current_cert : NULL;
+    const OPENSSL_STACK *ext =
+        c && c->body ? (const OPENSSL_STACK *)c->body->certificate_extensions
+                     : NULL;
+    for (int i = 0; ext && i < OPENSSL_sk_num(ext); i++) {
+        const CVC_DISCRETIONARY_DATA_TEMPLATE *t = OPENSSL_sk_value(ext, i);
+        if (t && OBJ_obj2nid(t->type) == NID_id_sector)
+            return t;
+    }
+    return NULL;
+}
+
+static bool hash_is(const ASN1_OCTET_STRING *h, const uint8_t *md, size_t n)
+{
+    return h && (size_t)ASN1_STRING_length(h) == n &&
+           CRYPTO_memcmp(ASN1_STRING_get0_data(h), md, n) == 0;
+}
+
+/* With a sector extension, the sector key sent (A0, as the public key data
+ * object 7F49 with A0's contents) must hash (SHA-256, RI's hash) to its
+ * first or second sector key hash; without one any key is used. */
+static bool sector_ok(const npa_session *s, const ber_tlv *a0)
+{
+    const CVC_DISCRETIONARY_DATA_TEMPLATE *t = sector_ext(s);
+    if (!t)
+        return true;
+    sfc_buf pk;
+    uint8_t md[32];
+    buf_init(&pk);
+    bool ok = ber_put(&pk, 0x7F49, a0->value, a0->len) && !pk.failed &&
+              EVP_Digest(pk.data, pk.len, md, NULL, EVP_sha256(), NULL) == 1 &&
+              (hash_is(t->discretionary_data1, md, 32) ||
+               hash_is(t->discretionary_data2, md, 32));
+    buf_free(&pk);
+    return ok;
+}
+
 /* GA 7C{A0 {06 OID, 86 sector public point}} -> 7C{81 I_sector}. */
 static uint16_t ga_ri(npa_session *s, const ber_tlv *outer, sfc_resp *resp)
 {
@@ -588,6 +630,8 @@ static uint16_t ga_ri(npa_session *s, const ber_tlv *outer, sfc_resp *resp)
         a0.size != outer->len || a0.tag != 0xA0 ||
         ber_find(a0.value, a0.len, 0x86, &pt) != SFC_OK || pt.len == 0)
         return SW_WRONG_DATA;
+    if (!sector_ok(s, &a0))
+        return SW_SECURITY_STATUS; /* not this terminal's sector */
     BUF_MEM *pub = bm(pt.value, pt.len);
     BUF_MEM *id = pub ? RI_STEP2_compute_identifier(s->eac, pub) : NULL;
     BUF_MEM_free(pub);

@@ -17,6 +17,11 @@
 
 #include <eac/ca.h>
 #include <eac/eac.h>
+#include <openssl/x509.h>
+#include <openssl/ec.h>
+#include <openssl/bn.h>
+#include <eac/objects.h>
+#include <eac/cv_cert.h>
 #include <openssl/buffer.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -451,6 +456,131 @@ static void test_restricted_identification(void **state)
                      0x6A88);
 }
 
+/* ---- RI with a terminal sector ------------------------------------------- */
+
+/* A sector key: its point (uncompressed) and the A0 contents of GA. */
+static size_t sector_a0(uint8_t *a0, size_t cap)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "brainpoolP256r1");
+    uint8_t pt[65];
+    size_t ptlen = 0;
+    assert_int_equal(
+        EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                        pt, sizeof(pt), &ptlen),
+        1);
+    EVP_PKEY_free(k);
+    sfc_buf b;
+    buf_init(&b);
+    ber_put(&b, 0x06,
+            (const uint8_t[]){0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x05,
+                              0x02, 0x03},
+            10);
+    ber_put(&b, 0x86, pt, ptlen);
+    assert_true(!b.failed && b.len <= cap);
+    memcpy(a0, b.data, b.len);
+    size_t n = b.len;
+    buf_free(&b);
+    return n;
+}
+
+/* The terminal "ats": at's certificate with a sector extension whose
+ * first hash is SHA-256(7F49 {a0}), re-signed by the DV; at's key. */
+static void make_sector_terminal(const uint8_t *a0, size_t n)
+{
+    static uint8_t der[1024], dvk[1024], key[1024];
+    size_t len = slurp("at.cvcert", der, sizeof(der));
+    size_t dvlen = slurp("dv.pkcs8", dvk, sizeof(dvk));
+    size_t keylen = slurp("at.pkcs8", key, sizeof(key));
+    const unsigned char *p = der;
+    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)len);
+    assert_non_null(c);
+    sfc_buf o;
+    buf_init(&o);
+    ber_put(&o, 0x7F49, a0, n);
+    uint8_t md[32];
+    assert_int_equal(EVP_Digest(o.data, o.len, md, NULL, EVP_sha256(), NULL),
+                     1);
+    buf_free(&o);
+    CVC_DISCRETIONARY_DATA_TEMPLATE *t = CVC_DISCRETIONARY_DATA_TEMPLATE_new();
+    ASN1_OBJECT_free(t->type);
+    t->type = OBJ_nid2obj(NID_id_sector);
+    ASN1_OCTET_STRING_free(t->discretionary_data1);
+    t->discretionary_data1 = ASN1_OCTET_STRING_new();
+    assert_int_equal(ASN1_OCTET_STRING_set(t->discretionary_data1, md, 32), 1);
+    if (!c->body->certificate_extensions)
+        c->body->certificate_extensions = (void *)OPENSSL_sk_new_null();
+    OPENSSL_sk_push((OPENSSL_STACK *)c->body->certificate_extensions, t);
+    unsigned char *body = NULL;
+    int blen = i2d_CVC_CERT_BODY(c->body, &body);
+    assert_true(blen > 0);
+    const unsigned char *kp = dvk;
+    EVP_PKEY *dv = d2i_AutoPrivateKey(NULL, &kp, (long)dvlen);
+    EVP_MD_CTX *mdc = EVP_MD_CTX_new();
+    uint8_t sig[128], plain[64];
+    size_t slen = sizeof(sig);
+    assert_int_equal(EVP_DigestSignInit(mdc, NULL, EVP_sha256(), NULL, dv), 1);
+    assert_int_equal(EVP_DigestSign(mdc, sig, &slen, body, (size_t)blen), 1);
+    const unsigned char *sp = sig;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &sp, (long)slen);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(es), plain, 32), 32);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(es), plain + 32, 32), 32);
+    assert_int_equal(ASN1_OCTET_STRING_set(c->signature, plain, 64), 1);
+    unsigned char *out = NULL;
+    int olen = i2d_CVC_CERT(c, &out);
+    assert_true(olen > 0);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/ats.cvcert", pki_dir());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(out, 1, (size_t)olen, f), (size_t)olen);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/ats.pkcs8", pki_dir());
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(key, 1, keylen, f), keylen);
+    fclose(f);
+    OPENSSL_free(out);
+    OPENSSL_free(body);
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(mdc);
+    EVP_PKEY_free(dv);
+    CVC_CERT_free(c);
+}
+
+static uint16_t ri_with(fixture *f, const uint8_t *a0, size_t n)
+{
+    sfc_buf c;
+    buf_init(&c);
+    buf_put(&c, (const uint8_t[]){0x00, 0x86, 0x00, 0x00, 0x00}, 5);
+    size_t m7c = ber_begin(&c, 0x7C);
+    ber_put(&c, 0xA0, a0, n);
+    ber_end(&c, m7c);
+    c.data[4] = (uint8_t)(c.len - 5);
+    buf_put_u8(&c, 0x00);
+    uint8_t r[128];
+    size_t rn = sizeof(r);
+    uint16_t sw = npa_term_send(&f->t, c.data, c.len, r, &rn);
+    buf_free(&c);
+    return sw;
+}
+
+/* A terminal certificate with a sector extension: RI answers for its
+ * sector key and refuses another (6982). */
+static void test_ri_sector(void **state)
+{
+    fixture *f = *state;
+    uint8_t mine[128], other[128];
+    size_t n1 = sector_a0(mine, sizeof(mine));
+    size_t n2 = sector_a0(other, sizeof(other));
+    make_sector_terminal(mine, n1);
+    eac(f, "ats", 0x9000);
+    const char *mse = "002241A40F800A04007F00070202050203840142";
+    assert_int_equal(npa_term_sendx(&f->t, mse, NULL, NULL), 0x9000);
+    assert_int_equal(ri_with(f, other, n2), 0x6982);
+    assert_int_equal(npa_term_sendx(&f->t, mse, NULL, NULL), 0x9000);
+    assert_int_equal(ri_with(f, mine, n1), 0x9000);
+}
+
 static void test_chat_narrows(void **state)
 {
     fixture *f = *state;
@@ -742,6 +872,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restricted_identification,
                                         eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ri_sector, eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_ta_bad_certificate, eac_setup,
                                         teardown),
     };
