@@ -22,9 +22,15 @@
 # dwMaxAPDUDataSize (softcard's driver does); under secure messaging it then
 # reads EF.CardSecurity in 256-byte pieces that cannot fit a protected short
 # response, so Chip Authentication fails on any card whose EF.CardSecurity
-# exceeds 223 bytes. The second known defect (auxiliary data wrapped twice
-# in MSE:Set AT for --older-than/--verify-validity) is left as upstream has
-# it.
+# exceeds 223 bytes.
+#
+# A second patch (sm-eac.c, encode_mse_cdata): npa-tool passes the whole
+# auxiliary data object 67 {73 ...} of --older-than/--verify-validity/
+# --verify-community, and the MSE:Set AT encoder wraps it in another 67
+# (67 30 67 2E 73 ...), while Terminal Authentication signs the single
+# object; a card that checks the signature over what it received refuses
+# it. The patch gives the encoder the object's contents, so the card gets
+# 67 {73 ...} once, as signed.
 #
 # Build requirements: gcc libc6-dev make autoconf automake libtool
 # pkg-config patch libeac-dev libssl-dev libpcsclite-dev (scripts/deps.sh).
@@ -33,7 +39,7 @@ set -euo pipefail
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/softcard
 OUT=$CACHE/npa-tool
-STAMP=$CACHE/npa-tool.patch-1
+STAMP=$CACHE/npa-tool.patch-2
 cached() { [ -x "$OUT" ] && [ -e "$STAMP" ] && [ -z "${NPA_TOOL_REBUILD:-}" ]; }
 if cached; then
     echo "$OUT"
@@ -79,6 +85,25 @@ awk -v a="$anchor" '
 mv src/tools/npa-tool.c.new src/tools/npa-tool.c
 grep -q 'softcard: as OpenSC' src/tools/npa-tool.c ||
     { echo "build-npa-tool: patching npa-tool.c failed" >&2; exit 1; }
+aux='sc_format_asn1_entry(capdu_eac_mse + 4, (unsigned char *) auxiliary_data, &auxiliary_data_len, auxiliary_data && auxiliary_data_len);'
+grep -qF "$aux" src/sm/sm-eac.c ||
+    { echo "build-npa-tool: sm-eac.c changed, the patch does not apply" >&2; exit 1; }
+awk -v a="$aux" '
+    index($0, a) {
+        print "\t/* softcard: the entry adds the 67 tag; give it the contents of"
+        print "\t * the 67 object npa-tool passes, not the object (sent once) */"
+        print "\tif (auxiliary_data && auxiliary_data_len > 2 && auxiliary_data[0] == 0x67) {"
+        print "\t\tsize_t hl = auxiliary_data[1] < 0x80 ? 2 : 2 + (auxiliary_data[1] & 0x7F);"
+        print "\t\tif (hl < auxiliary_data_len) {"
+        print "\t\t\tauxiliary_data += hl;"
+        print "\t\t\tauxiliary_data_len -= hl;"
+        print "\t\t}"
+        print "\t}"
+    }
+    { print }' src/sm/sm-eac.c >src/sm/sm-eac.c.new
+mv src/sm/sm-eac.c.new src/sm/sm-eac.c
+grep -q 'softcard: the entry adds the 67 tag' src/sm/sm-eac.c ||
+    { echo "build-npa-tool: patching sm-eac.c failed" >&2; exit 1; }
 {
     autoreconf -fi
     ./configure --enable-openpace --disable-strict --disable-shared --enable-static \

@@ -21,8 +21,9 @@
  *   ├─ DF.CIA FFFE, E8 28 BD 08 0F A0 00 00 01 67 45 53 49 47 4E:
  *   │    EF.CIAInfo 5032 (SFI 12), read always
  *   └─ DF.eSign FFFD, A0 00 00 01 67 45 53 49 47 4E: EF C000 (CA
- *        certificate) and C001 (holder certificate) when given, read under
- *        secure messaging
+ *        certificate) and C001 (holder certificate), given or made by a
+ *        test eSign CA at personalisation, read under secure messaging;
+ *        the QES PIN 81 (npa_esign.c)
  * Every EF refuses every write except the DG17..DG21 rule above.
  *
  * Passwords (vicc's): MRZ of Erika Mustermann (TD1), CAN 222222, eID PIN
@@ -68,6 +69,7 @@
 #define DEFAULT_CAN "222222"
 #define DEFAULT_PIN "111111"
 #define DEFAULT_PUK "3333333333"
+#define DEFAULT_QES_PIN "123456"
 
 static const uint8_t aid_eid[] = {NPA_AID_EID_BYTES};
 static const uint8_t aid_esign[] = {NPA_AID_ESIGN_BYTES};
@@ -143,11 +145,12 @@ enum {
     IN_DATASET,
     IN_ESIGN_CERT,
     IN_ESIGN_CA,
+    IN_ESIGN_KEY,
     IN_COUNT
 };
 static const char *const in_keys[IN_COUNT] = {
-    "ef-cardaccess", "ef-cardsecurity", "ca-key",       "cvca",
-    "datasetfile",   "esign-cert",      "esign-ca-cert"};
+    "ef-cardaccess", "ef-cardsecurity", "ca-key",        "cvca",
+    "datasetfile",   "esign-cert",      "esign-ca-cert", "esign-key"};
 
 typedef struct npa_build {
     const sfc_card_options *opts;
@@ -201,10 +204,27 @@ static sfc_err check_cvca(npa_build *b)
     return SFC_OK;
 }
 
+/* --terminal-dir: a test PKI whose CVCA becomes the trust anchor. */
+static sfc_err terminal_pki(npa_build *b)
+{
+    const char *dir = sfc_param_get(b->opts, "terminal-dir");
+    if (!dir)
+        return SFC_OK;
+    if (b->in[IN_CVCA].len || !dir[0]) {
+        sfc_errf(b->err, b->errlen, "terminal-dir: %s",
+                 dir[0] ? "makes the CVCA; do not give "
+                          "--cvca too"
+                        : "empty directory name");
+        return SFC_E_INVAL;
+    }
+    return npa_terminal_pki(dir, &b->in[IN_CVCA], b->err, b->errlen);
+}
+
 static sfc_err build_security(sfc_card *card, npa_build *b)
 {
     if (!b->in[IN_CARDACCESS].len)
-        npa_default_cardaccess(&b->in[IN_CARDACCESS]);
+        npa_default_cardaccess(&b->in[IN_CARDACCESS],
+                               sfc_param_get(b->opts, "pace-dh-first") != NULL);
     if (b->in[IN_CARDACCESS].failed)
         return SFC_E_NOMEM;
     ber_tlv t;
@@ -300,10 +320,10 @@ static sfc_err app_files(sfc_card *card, npa_build *b)
                     sizeof(cia_info), rules_public);
     if (rv == SFC_OK)
         rv = add_df(card, NPA_FID_ESIGN, aid_esign, sizeof(aid_esign), &esign);
-    if (rv == SFC_OK && b->in[IN_ESIGN_CA].len)
+    if (rv == SFC_OK)
         rv = add_ef(card, esign, NPA_FID_ESIGN_CA, 0, b->in[IN_ESIGN_CA].data,
                     b->in[IN_ESIGN_CA].len, rules_sm);
-    if (rv == SFC_OK && b->in[IN_ESIGN_CERT].len)
+    if (rv == SFC_OK)
         rv = add_ef(card, esign, NPA_FID_ESIGN_CERT, 0,
                     b->in[IN_ESIGN_CERT].data, b->in[IN_ESIGN_CERT].len,
                     rules_sm);
@@ -338,6 +358,10 @@ static sfc_err check_passwords(npa_build *b)
     if (rv == SFC_OK)
         rv = check_chars(b, "mrz", param_or(b, "mrz", DEFAULT_MRZ), 90, 90,
                          MRZ_CHARS);
+    if (rv == SFC_OK)
+        rv = check_chars(b, "esign-pin",
+                         param_or(b, "esign-pin", DEFAULT_QES_PIN), 6, 8,
+                         DIGITS);
     return rv;
 }
 
@@ -355,9 +379,17 @@ static sfc_err passwords(sfc_card *card, npa_build *b)
                               .min_len = 6,
                               .max_len = 6,
                               .tries = 15};
+    const sfc_pin_spec qes = {.ref = NPA_PWD_QES,
+                              .value =
+                                  param_or(b, "esign-pin", DEFAULT_QES_PIN),
+                              .min_len = 6,
+                              .max_len = 8,
+                              .tries = NPA_QES_TRIES};
     sfc_err rv = sfc_pin_add(card, NULL, &pin, b->err, b->errlen);
     if (rv == SFC_OK)
         rv = sfc_pin_add(card, NULL, &can, b->err, b->errlen);
+    if (rv == SFC_OK)
+        rv = sfc_pin_add(card, &npa_esign_app, &qes, b->err, b->errlen);
     return rv;
 }
 
@@ -367,6 +399,8 @@ static sfc_err build(sfc_card *card, npa_build *b)
     if (rv == SFC_OK)
         rv = read_inputs(b);
     if (rv == SFC_OK)
+        rv = terminal_pki(b);
+    if (rv == SFC_OK)
         rv = check_cvca(b);
     if (rv == SFC_OK)
         rv = npa_dgs_build(b->in[IN_DATASET].len
@@ -375,6 +409,9 @@ static sfc_err build(sfc_card *card, npa_build *b)
                            b->in[IN_DATASET].len, &b->dgs, b->err, b->errlen);
     if (rv == SFC_OK)
         rv = build_security(card, b);
+    if (rv == SFC_OK)
+        rv = npa_esign_build(card, &b->in[IN_ESIGN_KEY], &b->in[IN_ESIGN_CERT],
+                             &b->in[IN_ESIGN_CA], b->err, b->errlen);
     if (rv == SFC_OK && (rv = mf_files(card, b)) == SFC_OK &&
         (rv = app_files(card, b)) != SFC_OK)
         sfc_errf(b->err, b->errlen,
@@ -382,6 +419,8 @@ static sfc_err build(sfc_card *card, npa_build *b)
                  "memory");
     if (rv == SFC_OK)
         rv = passwords(card, b);
+    if (rv == SFC_OK && !npa_ta_state(card)) /* the card's date: today */
+        rv = SFC_E_RANGE;
     return rv;
 }
 
@@ -438,7 +477,7 @@ static const sfc_app_def eid_app = {
     .access = eid_access,
 };
 
-static const sfc_app_def esign_app = {
+const sfc_app_def npa_esign_app = {
     .name = "nPA eSign",
     .aid = aid_esign,
     .aid_len = sizeof(aid_esign),
@@ -466,7 +505,7 @@ static const sfc_ins_def npa_ins[] = {
      SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA | SFC_INS_MUTATES,
      "RESET RETRY COUNTER"},
     {0x20, npa_verify, SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA,
-     "VERIFY (auxiliary data)"},
+     "VERIFY (auxiliary data, QES PIN)"},
     {0x2A, npa_verify_certificate, 0, "PERFORM SECURITY OPERATION"},
     {0x84, npa_get_challenge, SFC_INS_NO_CHAIN, "GET CHALLENGE"},
     {0x82, npa_external_authenticate, SFC_INS_NO_CHAIN,
@@ -482,7 +521,7 @@ static sfc_err npa_attach(sfc_card *card, const sfc_card_options *opts,
                           char *err, size_t errlen)
 {
     (void)opts;
-    const sfc_app_def *apps[] = {&eid_app, &esign_app, &cia_app};
+    const sfc_app_def *apps[] = {&eid_app, &npa_esign_app, &cia_app};
     for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++) {
         sfc_err rv = sfc_app_attach(card, apps[i], NULL, err, errlen);
         if (rv != SFC_OK)
@@ -512,9 +551,19 @@ static const sfc_param_def npa_params[] = {
     {"ef-cardsecurity", "FILE", "EF.CardSecurity contents", 0},
     {"cvca", "FILE", "the trust anchor for Terminal Authentication", 0},
     {"disable-ta-checks", "", "skip the checks of Terminal Authentication", 0},
+    {"pace-dh-first", "",
+     "list PACE over DH first in the built-in EF.CardAccess", 0},
+    {"terminal-dir", "DIR",
+     "write a test terminal PKI (CVCA as trust anchor, DV, terminal) and "
+     "npa-tool's options into DIR",
+     0},
     {"ca-key", "FILE", "the Chip Authentication private key", SFC_PARAM_SECRET},
     {"esign-cert", "FILE", "the eSign certificate", 0},
     {"esign-ca-cert", "FILE", "the eSign CA certificate", 0},
+    {"esign-key", "FILE", "the eSign EC private key (PEM or DER)",
+     SFC_PARAM_SECRET},
+    {"esign-pin", "PIN", "the nPA's QES PIN (6 to 8 digits, default 123456)",
+     SFC_PARAM_SECRET},
     {"mrz", "MRZ", "the nPA's MRZ (TD1, 90 characters, lines joined)",
      SFC_PARAM_SECRET},
     {"can", "CAN", "the nPA's card access number (6 digits, default 222222)",
@@ -529,7 +578,7 @@ const sfc_card_type sfc_type_npa = {
     .abi = SFC_CARD_TYPE_ABI,
     .name = "nPA",
     .description = "German eID card: PACE (MRZ, CAN, PIN, PUK), TA, CA, "
-                   "RI, CHAT access; eSign not yet",
+                   "RI, CHAT access, eSign (QES PIN, ECDSA)",
     .params = npa_params,
     .create = npa_create,
     .attach = npa_attach,

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/bytes.h"
 #include "os/card.h"
@@ -99,9 +100,12 @@ sfc_err npa_dgs_build(const char *text, size_t len, npa_dgs *out, char *err,
 /** Key references of the chip's static keys in the key store. */
 #define NPA_KEY_CA 0x41u
 #define NPA_KEY_RI 0x42u
+/** The eSign signature key (MSE:Set DST 41 B6 {84 84}). */
+#define NPA_KEY_ESIGN 0x84u
 
-/** The built-in EF.CardAccess: PACE ECDH-GM and DH-GM, TA, CA 0x41. */
-void npa_default_cardaccess(sfc_buf *out);
+/** The built-in EF.CardAccess: PACE ECDH-GM and DH-GM (DH's PACEInfo
+ * first if `dh_first`: --pace-dh-first), TA, CA 0x41. */
+void npa_default_cardaccess(sfc_buf *out, bool dh_first);
 
 /**
  * Personalise the chip's CA and RI keys (brainpoolP256r1; the CA key from
@@ -114,6 +118,37 @@ void npa_default_cardaccess(sfc_buf *out);
 sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
                       const sfc_buf *ca_key, sfc_buf *cardsecurity,
                       sfc_buf *csca_out, char *err, size_t errlen);
+
+/**
+ * Personalise eSign: the signature key (EC, from `key_in` in PEM or DER
+ * when given, else a new P-256 key) into the key store as NPA_KEY_ESIGN;
+ * an empty `cert` or `ca_cert` receives (DER) the holder certificate or
+ * the CA certificate of a test eSign CA made here. A given certificate of
+ * a given key must match it.
+ */
+sfc_err npa_esign_build(sfc_card *card, const sfc_buf *key_in, sfc_buf *cert,
+                        sfc_buf *ca_cert, char *err, size_t errlen);
+
+/**
+ * Make a test terminal PKI (CVCA, DV, authentication terminal with every
+ * right, npa_cvc.c) and write it with npa-tool's options and a README into
+ * `dir`; the CVCA (DER) is appended to `cvca` for the card's trust anchor.
+ */
+sfc_err npa_terminal_pki(const char *dir, sfc_buf *cvca, char *err,
+                         size_t errlen);
+
+/** `t` (UTC) as a CV certificate date: YYMMDD, one digit per byte. */
+bool npa_date_digits(time_t t, uint8_t d[6]);
+
+/** Internal EF (no access) of Terminal Authentication's persistent state:
+ * the card's current date (6 bytes, YYMMDD digits), the length (2 bytes)
+ * and DER of a trust anchor that replaced --cvca by a link certificate
+ * (0: none), in NPA_TA_STATE_SIZE bytes. */
+#define NPA_FID_TA_STATE 0x0F04u
+#define NPA_TA_ANCHOR_MAX 1024u
+#define NPA_TA_STATE_SIZE (8u + NPA_TA_ANCHOR_MAX)
+/** The EF 0F04, created (dated today, UTC) if missing; NULL on failure. */
+struct sfc_file *npa_ta_state(sfc_card *card);
 
 /* ---- the volatile EAC state of a card (type state) ------------------------ */
 
@@ -173,6 +208,11 @@ bool npa_pace_done(const sfc_card *card);
 #define NPA_RIGHT_PIN_MANAGEMENT (1ull << 5)
 #define NPA_RIGHT_READ_DG(n) (1ull << (7u + (n)))
 #define NPA_RIGHT_WRITE_DG(n) (1ull << (54u - (n)))
+/** A signature terminal's CHAT (one byte: b0 electronic signature, b1
+ * qualified electronic signature), kept above the AT's 40 bits. */
+#define NPA_RIGHT_ST_SHIFT 56u
+#define NPA_RIGHT_ST_SIG (1ull << NPA_RIGHT_ST_SHIFT)
+#define NPA_RIGHT_ST_QES (1ull << (NPA_RIGHT_ST_SHIFT + 1u))
 
 uint16_t npa_mse_set_dst(sfc_card *card, const sfc_cmd *cmd);
 uint16_t npa_mse_ta(sfc_card *card, const sfc_cmd *cmd);
@@ -182,7 +222,8 @@ uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
 uint16_t npa_get_challenge(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
                                    sfc_resp *resp);
-/** VERIFY 80 00 {06 OID}: age, document validity or community ID against
+/** VERIFY 00 81 in DF.eSign: the QES PIN (npa_esign.c); VERIFY 00 xx else
+ * 6A88 (no PACE password outside PACE); VERIFY 80 00 {06 OID}: age, document validity or community ID against
  * TA's auxiliary data; 9000 verified, 6300 not, 6982 without the right. */
 uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 /** GENERAL AUTHENTICATE after PACE: Chip Authentication or RI. */
@@ -191,6 +232,22 @@ uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 bool npa_cvca_chr(sfc_card *card, uint8_t *out, size_t *len);
 /** Forget TA/CA state (a new PACE run, power-off). */
 void npa_eac_reset(npa_session *s);
+
+/* ---- eSign (npa_esign.c) ------------------------------------------------- */
+
+/** The QES PIN's reference (VERIFY 00 20 00 81 in DF.eSign). */
+#define NPA_PWD_QES 0x81u
+#define NPA_QES_TRIES 3u
+
+/** VERIFY 00 20 00 81 {QES PIN} (empty: its counter) in DF.eSign. */
+uint16_t npa_verify_qes(sfc_card *card, const sfc_cmd *cmd);
+/** MSE:Set DST 41 B6 {84 key}: the eSign key only. */
+uint16_t npa_mse_set_dst_sign(sfc_card *card, const sfc_cmd *cmd);
+/** PSO:COMPUTE DIGITAL SIGNATURE 00 2A 9E 9A {hash}: ECDSA, plain r||s. */
+uint16_t npa_compute_signature(sfc_card *card, const sfc_cmd *cmd,
+                               sfc_resp *resp);
+/** The definition of the eSign application (npa.c). */
+extern const sfc_app_def npa_esign_app;
 
 /* ---- OpenPACE randomness (npa_rand.c) -------------------------------------- */
 

@@ -34,13 +34,21 @@
  * RI: MSE:Set AT `00 22 41 A4 {80 id-RI-ECDH-SHA-256, [84 42]}` after TA
  * (with the RI right) and CA; GENERAL AUTHENTICATE `7C{A0 {06 OID, 86
  * sector public key}}` answers `7C{81 SHA-256 of the ECDH x-coordinate of
- * the chip's RI key and the sector key}` (RI_STEP2). The sector key's hash
- * in the terminal certificate is not checked.
+ * the chip's RI key and the sector key}` (RI_STEP2). When the terminal
+ * certificate has a sector extension (id-sector), the key sent must be one
+ * of its sectors (SHA-256 of 7F49 {A0's contents}), else 6982.
  *
- * Not implemented (answer 6A81 and log): eSign,
- * the card's own notion of the current date (OpenPACE checks the system
- * date unless --disable-ta-checks), persisting a new trust anchor from link
- * certificates. CA with DH keys works with vicc's raw --ca-key only.
+ * eSign: a signature terminal's certificate (id-ST) grants its two rights
+ * (NPA_RIGHT_ST_SIG, NPA_RIGHT_ST_QES) for npa_esign.c.
+ *
+ * The card's date (TR-03110-3 A.6.2): kept in the internal EF 0F04 from
+ * the personalisation day (UTC); a verified CVCA or domestic DV certificate
+ * whose effective date is later advances it; a certificate that expired
+ * before it is refused (6300), unless --disable-ta-checks. OpenPACE's own
+ * date checks (against the system clock, no hook for another date) are
+ * always off. A verified CVCA link certificate becomes the trust anchor in
+ * 0F04 (replacing, not adding to, the previous one). CA with DH keys works
+ * with vicc's raw --ca-key only.
  *
  * Status words: no PACE 6982; a step out of order 6985; malformed data
  * 6A80; a certificate or signature that does not verify 6300; no CVCA on
@@ -48,7 +56,9 @@
  */
 #include "cardtypes/npa.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <eac/ca.h>
 #include <eac/cv_cert.h>
@@ -58,6 +68,7 @@
 #include <eac/ta.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "core/log.h"
@@ -96,33 +107,76 @@ static npa_session *after_pace(sfc_card *card)
 
 /* ---- the trust anchor --------------------------------------------------------- */
 
-/* The internal EF 0F02: flags byte (01: no date checks) || CVCA. */
+/* The internal EF 0F04 (created on first use for cards personalised
+ * before it existed, dated today). */
+sfc_file *npa_ta_state(sfc_card *card)
+{
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_STATE);
+    static const uint8_t never[] = {0x8C, 0x08, 0x7F, 0xFF, 0xFF,
+                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    uint8_t *init;
+    if (ef || !(init = calloc(1, NPA_TA_STATE_SIZE)))
+        return ef;
+    if (npa_date_digits(time(NULL), init) &&
+        sfc_ef_add(card, sfc_card_mf(card), NPA_FID_TA_STATE, 0, init,
+                   NPA_TA_STATE_SIZE, &ef) == SFC_OK &&
+        sfc_file_set_rules(card, ef, never, sizeof(never)) != SFC_OK)
+        ef = NULL;
+    free(init);
+    return ef;
+}
+
+/* The trust anchor: a link certificate's (0F04) or --cvca's (0F02). */
+static const uint8_t *anchor(sfc_card *card, size_t *len)
+{
+    sfc_file *st = npa_ta_state(card);
+    size_t n = 0;
+    const uint8_t *d = st ? sfc_file_data(st, &n) : NULL;
+    size_t alen = d && n == NPA_TA_STATE_SIZE ? (size_t)d[6] << 8 | d[7] : 0;
+    if (alen && alen <= NPA_TA_ANCHOR_MAX) {
+        *len = alen;
+        return d + 8;
+    }
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
+    d = ef ? sfc_file_data(ef, &n) : NULL;
+    if (!d || n < 2)
+        return NULL;
+    *len = n - 1;
+    return d + 1;
+}
+
+/* TA checks disabled (--disable-ta-checks): flag byte of 0F02. */
+static bool checks_off(sfc_card *card)
+{
+    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
+    size_t n = 0;
+    const uint8_t *d = ef ? sfc_file_data(ef, &n) : NULL;
+    return d && n && (d[0] & 1);
+}
+
+/* OpenPACE checks dates against the system clock, which a card does not
+ * have: its own checks are off, and npa_verify_certificate() checks the
+ * card's date instead. */
 static uint16_t load_anchor(sfc_card *card, npa_session *s)
 {
     if (s->ta_ready)
         return SW_OK;
-    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
     size_t len = 0;
-    const uint8_t *d = ef ? sfc_file_data(ef, &len) : NULL;
-    if (!d || len < 2)
+    const uint8_t *d = anchor(card, &len);
+    if (!d)
         return SW_REF_NOT_FOUND;
-    if (!EAC_CTX_init_ta(s->eac, NULL, 0, d + 1, len - 1))
+    if (!EAC_CTX_init_ta(s->eac, NULL, 0, d, len))
         return SW_UNKNOWN;
-    if (d[0] & 1)
-        TA_disable_checks(s->eac);
+    TA_disable_checks(s->eac);
     s->ta_ready = true;
     return SW_OK;
 }
 
 bool npa_cvca_chr(sfc_card *card, uint8_t *out, size_t *len)
 {
-    sfc_file *ef = sfc_file_child(sfc_card_mf(card), NPA_FID_TA_ANCHOR);
     size_t n = 0;
-    const uint8_t *d = ef ? sfc_file_data(ef, &n) : NULL;
-    if (!d || n < 2)
-        return false;
-    const unsigned char *p = d + 1;
-    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)(n - 1));
+    const unsigned char *p = anchor(card, &n);
+    CVC_CERT *c = p ? CVC_d2i_CVC_CERT(NULL, &p, (long)n) : NULL;
     const ASN1_UTF8STRING *chr =
         c && c->body ? c->body->certificate_holder_reference : NULL;
     bool ok = chr && (size_t)chr->length <= *len;
@@ -146,13 +200,68 @@ uint16_t npa_mse_set_dst(sfc_card *card, const sfc_cmd *cmd)
     return load_anchor(card, s);
 }
 
+/* A CV certificate date (6 digits), or false. */
+static bool cert_date(const ASN1_OCTET_STRING *a, uint8_t out[6])
+{
+    if (!a || ASN1_STRING_length(a) != 6)
+        return false;
+    memcpy(out, ASN1_STRING_get0_data(a), 6);
+    for (int i = 0; i < 6; i++)
+        if (out[i] > 9)
+            return false;
+    return true;
+}
+
+/* Refuse a certificate that expired before the card's date. */
+static bool date_ok(sfc_card *card, const sfc_buf *cert)
+{
+    const unsigned char *p = cert->data;
+    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)cert->len);
+    sfc_file *st = npa_ta_state(card);
+    size_t n = 0;
+    const uint8_t *today = st ? sfc_file_data(st, &n) : NULL;
+    uint8_t exp[6];
+    bool ok = c && c->body &&
+              cert_date(c->body->certificate_expiration_date, exp) && today &&
+              n == NPA_TA_STATE_SIZE && memcmp(exp, today, 6) >= 0;
+    CVC_CERT_free(c);
+    return ok;
+}
+
+/* After an import: a CVCA or domestic DV certificate advances the card's
+ * date to its effective date; a CVCA (link) certificate becomes the trust
+ * anchor. Both persist in 0F04. */
+static void after_import(sfc_card *card, npa_session *s, const sfc_buf *cert)
+{
+    const CVC_CERT *c = s->eac->ta_ctx->current_cert;
+    sfc_file *st = npa_ta_state(card);
+    size_t n = 0;
+    const uint8_t *d = st ? sfc_file_data(st, &n) : NULL;
+    uint8_t eff[6];
+    if (!c || !c->body || !c->body->chat || !d || n != NPA_TA_STATE_SIZE)
+        return;
+    enum cvc_terminal_role role = CVC_get_role(c->body->chat);
+    if ((role == CVC_CVCA || role == CVC_DV) &&
+        cert_date(c->body->certificate_effective_date, eff) &&
+        memcmp(eff, d, 6) > 0)
+        sfc_file_write(card, st, 0, eff, 6);
+    if (role == CVC_CVCA && cert->len <= NPA_TA_ANCHOR_MAX) {
+        uint8_t len[2] = {(uint8_t)(cert->len >> 8), (uint8_t)cert->len};
+        sfc_file_write(card, st, 8, cert->data, cert->len);
+        sfc_file_write(card, st, 6, len, 2);
+        sfc_log(SFC_LOG_INFO, "%s: nPA: link certificate: new trust anchor",
+                card->label);
+    }
+}
+
 uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
                                 sfc_resp *resp)
 {
-    (void)resp;
     npa_session *s = after_pace(card);
     if (!s)
         return SW_SECURITY_STATUS;
+    if (cmd->p1 == 0x9E && cmd->p2 == 0x9A)
+        return npa_compute_signature(card, cmd, resp);
     if (cmd->p1 != 0x00 || cmd->p2 != 0xBE)
         return npa_not_implemented(card, cmd, resp);
     uint16_t sw = load_anchor(card, s);
@@ -163,7 +272,10 @@ uint16_t npa_verify_certificate(sfc_card *card, const sfc_cmd *cmd,
     sfc_buf cert;
     buf_init(&cert);
     bool ok = ber_put(&cert, 0x7F21, cmd->data, cmd->nc) && !cert.failed &&
+              (checks_off(card) || date_ok(card, &cert)) &&
               TA_STEP2_import_certificate(s->eac, cert.data, cert.len) == 1;
+    if (ok)
+        after_import(card, s, &cert);
     buf_free(&cert);
     if (!ok)
         sfc_log(SFC_LOG_INFO, "%s: nPA: CV certificate not accepted",
@@ -245,21 +357,25 @@ static uint64_t effective_rights(const npa_session *s)
     const ASN1_OCTET_STRING *ra = c && c->body && c->body->chat
                                       ? c->body->chat->relative_authorization
                                       : NULL;
-    if (!ra || ASN1_STRING_length(ra) != 5 ||
-        OBJ_obj2nid(c->body->chat->terminal_type) != NID_id_AT)
+    int nid = c && c->body && c->body->chat
+                  ? OBJ_obj2nid(c->body->chat->terminal_type)
+                  : NID_undef;
+    int n = nid == NID_id_AT ? 5 : nid == NID_id_ST ? 1 : 0;
+    if (!ra || !n || ASN1_STRING_length(ra) != n)
         return 0;
     uint64_t cert = 0, pace = ~0ull;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < n; i++)
         cert = cert << 8 | ASN1_STRING_get0_data(ra)[i];
     ber_tlv chat, bits;
     if (s->chat_len && ber_decode(s->chat, s->chat_len, &chat) == SFC_OK &&
-        ber_find(chat.value, chat.len, 0x53, &bits) == SFC_OK &&
-        bits.len == 5) {
-        pace = 0;
-        for (int i = 0; i < 5; i++)
+        ber_find(chat.value, chat.len, 0x53, &bits) == SFC_OK) {
+        pace = 0; /* a CHAT of another length (type) grants nothing */
+        for (size_t i = 0; bits.len == (size_t)n && i < bits.len; i++)
             pace = pace << 8 | bits.value[i];
     }
-    return cert & pace;
+    /* a signature terminal's two bits live above the AT's 40 */
+    return nid == NID_id_ST ? (cert & pace & 3u) << NPA_RIGHT_ST_SHIFT
+                            : cert & pace;
 }
 
 static uint16_t ta_verify(sfc_card *card, npa_session *s, const sfc_cmd *cmd)
@@ -365,9 +481,8 @@ static bool ca_key(sfc_card *card, npa_session *s)
 }
 
 /* Restricted Identification (TR-03110-2 §3.5): id-RI-ECDH-SHA-256 with
- * the chip's RI key 42 after TA with the RI right and CA. The sector public
- * key is used as sent; its hash in the terminal certificate's sector
- * extension is not checked (not implemented). */
+ * the chip's RI key 42 after TA with the RI right and CA; the sector key
+ * is checked against the terminal certificate's sector extension (ga_ri). */
 static uint16_t mse_ri(sfc_card *card, npa_session *s, int key_id)
 {
     if (key_id >= 0 && key_id != NPA_KEY_RI)
@@ -466,6 +581,47 @@ static uint16_t ca_answer(sfc_card *card, npa_session *s, const BUF_MEM *pub,
     return SW_OK;
 }
 
+/* The terminal sector extension (TR-03110-3 C.3.2.1, id-sector) of the
+ * terminal certificate, or NULL. */
+static const CVC_DISCRETIONARY_DATA_TEMPLATE *sector_ext(const npa_session *s)
+{
+    const CVC_CERT *c = s->eac->ta_ctx ? s->eac->ta_ctx->current_cert : NULL;
+    const OPENSSL_STACK *ext =
+        c && c->body ? (const OPENSSL_STACK *)c->body->certificate_extensions
+                     : NULL;
+    for (int i = 0; ext && i < OPENSSL_sk_num(ext); i++) {
+        const CVC_DISCRETIONARY_DATA_TEMPLATE *t = OPENSSL_sk_value(ext, i);
+        if (t && OBJ_obj2nid(t->type) == NID_id_sector)
+            return t;
+    }
+    return NULL;
+}
+
+static bool hash_is(const ASN1_OCTET_STRING *h, const uint8_t *md, size_t n)
+{
+    return h && (size_t)ASN1_STRING_length(h) == n &&
+           CRYPTO_memcmp(ASN1_STRING_get0_data(h), md, n) == 0;
+}
+
+/* With a sector extension, the sector key sent (A0, as the public key data
+ * object 7F49 with A0's contents) must hash (SHA-256, RI's hash) to its
+ * first or second sector key hash; without one any key is used. */
+static bool sector_ok(const npa_session *s, const ber_tlv *a0)
+{
+    const CVC_DISCRETIONARY_DATA_TEMPLATE *t = sector_ext(s);
+    if (!t)
+        return true;
+    sfc_buf pk;
+    uint8_t md[32];
+    buf_init(&pk);
+    bool ok = ber_put(&pk, 0x7F49, a0->value, a0->len) && !pk.failed &&
+              EVP_Digest(pk.data, pk.len, md, NULL, EVP_sha256(), NULL) == 1 &&
+              (hash_is(t->discretionary_data1, md, 32) ||
+               hash_is(t->discretionary_data2, md, 32));
+    buf_free(&pk);
+    return ok;
+}
+
 /* GA 7C{A0 {06 OID, 86 sector public point}} -> 7C{81 I_sector}. */
 static uint16_t ga_ri(npa_session *s, const ber_tlv *outer, sfc_resp *resp)
 {
@@ -474,6 +630,8 @@ static uint16_t ga_ri(npa_session *s, const ber_tlv *outer, sfc_resp *resp)
         a0.size != outer->len || a0.tag != 0xA0 ||
         ber_find(a0.value, a0.len, 0x86, &pt) != SFC_OK || pt.len == 0)
         return SW_WRONG_DATA;
+    if (!sector_ok(s, &a0))
+        return SW_SECURITY_STATUS; /* not this terminal's sector */
     BUF_MEM *pub = bm(pt.value, pt.len);
     BUF_MEM *id = pub ? RI_STEP2_compute_identifier(s->eac, pub) : NULL;
     BUF_MEM_free(pub);
@@ -593,8 +751,12 @@ uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
                                       0x07, 0x03, 0x01, 0x04};
     npa_session *s = after_pace(card);
     ber_tlv o;
+    if (cmd->p1 == 0x00 && cmd->p2 == NPA_PWD_QES)
+        return npa_verify_qes(card, cmd);
+    if (cmd->p1 == 0x00)
+        return SW_REF_NOT_FOUND; /* no PACE password outside PACE */
     if (cmd->p1 != 0x80 || cmd->p2 != 0x00)
-        return npa_not_implemented(card, cmd, resp); /* eSign PINs */
+        return SW_WRONG_P1P2;
     if (!s || !s->ta_done)
         return SW_SECURITY_STATUS;
     if (ber_decode(cmd->data, cmd->nc, &o) != SFC_OK || o.size != cmd->nc ||

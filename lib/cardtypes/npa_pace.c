@@ -342,7 +342,7 @@ uint16_t npa_not_implemented(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     (void)resp;
     sfc_log(SFC_LOG_WARN,
             "%s: nPA: %02X %02X %02X %02X: not implemented "
-            "yet (eSign, or a protocol variant other than TA, CA, RI and "
+            "yet (a protocol variant other than TA, CA, RI, eSign and "
             "PACE GM): 6A81",
             card->label, cmd->cla, cmd->ins, cmd->p1, cmd->p2);
     return SW_FUNC_NOT_SUPPORTED;
@@ -350,6 +350,7 @@ uint16_t npa_not_implemented(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 
 uint16_t npa_mse(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
+    (void)resp;
     npa_eac_init();
     if (cmd->p1 == 0xC1 && cmd->p2 == 0xA4)
         return mse_pace(card, cmd);
@@ -360,7 +361,7 @@ uint16_t npa_mse(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
     if (cmd->p1 == 0x41 && cmd->p2 == 0xA4)
         return npa_mse_ca(card, cmd);
     if (cmd->p1 == 0x41 && cmd->p2 == 0xB6)
-        return npa_not_implemented(card, cmd, resp);
+        return npa_mse_set_dst_sign(card, cmd);
     return SW_WRONG_P1P2;
 }
 

@@ -91,7 +91,7 @@ static void std_dp(sfc_buf *b, uint8_t id)
     ber_end(b, m);
 }
 
-static void card_access_infos(sfc_buf *b)
+static void card_access_infos(sfc_buf *b, bool dh_first)
 {
     size_t m;
     m = ber_begin(b, 0x30); /* TerminalAuthenticationInfo */
@@ -99,9 +99,12 @@ static void card_access_infos(sfc_buf *b)
     ber_put_u8(b, 0x02, 2);
     ber_end(b, m);
     info2(b, oid_ca_ecdh_aes128, sizeof(oid_ca_ecdh_aes128), 2, NPA_KEY_CA);
+    if (dh_first) /* terminals such as npa-tool take the first PACEInfo */
+        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
     info2(b, oid_pace_ecdh_gm, sizeof(oid_pace_ecdh_gm), 2,
           BRAINPOOL_P256R1_ID);
-    info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
+    if (!dh_first)
+        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
     m = ber_begin(b, 0x30); /* ChipAuthenticationDomainParameterInfo */
     ber_put(b, 0x06, oid_ca_ecdh, sizeof(oid_ca_ecdh));
     std_dp(b, BRAINPOOL_P256R1_ID);
@@ -113,10 +116,10 @@ static void card_access_infos(sfc_buf *b)
     ber_end(b, m);
 }
 
-void npa_default_cardaccess(sfc_buf *out)
+void npa_default_cardaccess(sfc_buf *out, bool dh_first)
 {
     size_t m = ber_begin(out, 0x31);
-    card_access_infos(out);
+    card_access_infos(out, dh_first);
     ber_end(out, m);
 }
 
@@ -403,4 +406,104 @@ sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
     signer_free(&s);
     buf_free(&infos);
     return rv;
+}
+
+/* ---- eSign: the signature key and its certificate ---------------------------- */
+
+/* A private key in PEM or DER (PKCS#8 or traditional), EC only. */
+static EVP_PKEY *esign_key_parse(const sfc_buf *in)
+{
+    BIO *bio = BIO_new_mem_buf(in->data, (int)in->len);
+    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (!k) {
+        const unsigned char *p = in->data;
+        k = d2i_AutoPrivateKey(NULL, &p, (long)in->len);
+    }
+    if (k && EVP_PKEY_get_base_id(k) != EVP_PKEY_EC) {
+        EVP_PKEY_free(k);
+        k = NULL;
+    }
+    return k;
+}
+
+static bool cert_der(X509 *x, sfc_buf *out)
+{
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    bool ok = n > 0 && buf_put(out, der, (size_t)n);
+    OPENSSL_free(der);
+    return ok;
+}
+
+/* A test eSign CA (P-256) and the holder's certificate for `key`. */
+static bool esign_certs(EVP_PKEY *key, sfc_buf *cert, sfc_buf *ca_cert)
+{
+    EVP_PKEY *ca_key = NULL;
+    X509 *ca = NULL, *x = NULL;
+    bool ok = sfc_pkey_generate_ec(SFC_CURVE_P256, &ca_key) == SFC_OK &&
+              (ca = make_cert("softcard test eSign CA", ca_key, NULL, ca_key,
+                              1)) != NULL &&
+              (x = make_cert("ERIKA MUSTERMANN", key, ca, ca_key, 2)) != NULL &&
+              (cert->len || cert_der(x, cert)) &&
+              (ca_cert->len || cert_der(ca, ca_cert));
+    X509_free(x);
+    X509_free(ca);
+    EVP_PKEY_free(ca_key);
+    return ok;
+}
+
+/* A given certificate (DER or PEM) must carry the given key. */
+static bool esign_cert_matches(const sfc_buf *cert, EVP_PKEY *k)
+{
+    const unsigned char *p = cert->data;
+    X509 *x = d2i_X509(NULL, &p, (long)cert->len);
+    if (!x) {
+        BIO *bio = BIO_new_mem_buf(cert->data, (int)cert->len);
+        x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+        BIO_free(bio);
+    }
+    bool ok = x && X509_check_private_key(x, k) == 1;
+    X509_free(x);
+    return ok;
+}
+
+static sfc_err esign_key(const sfc_buf *key_in, const sfc_buf *cert,
+                         EVP_PKEY **k, char *err, size_t errlen)
+{
+    if (key_in->len && !(*k = esign_key_parse(key_in))) {
+        sfc_errf(err, errlen, "esign-key: not an EC private key (PEM or DER)");
+        return SFC_E_FORMAT;
+    }
+    if (*k && cert->len && !esign_cert_matches(cert, *k)) {
+        sfc_errf(err, errlen,
+                 "esign-cert: not an X.509 certificate of the "
+                 "esign-key");
+        return SFC_E_FORMAT;
+    }
+    if (!*k && sfc_pkey_generate_ec(SFC_CURVE_P256, k) != SFC_OK) {
+        sfc_errf(err, errlen, "cannot generate the eSign key");
+        return SFC_E_IO;
+    }
+    return SFC_OK;
+}
+
+sfc_err npa_esign_build(sfc_card *card, const sfc_buf *key_in, sfc_buf *cert,
+                        sfc_buf *ca_cert, char *err, size_t errlen)
+{
+    EVP_PKEY *k = NULL;
+    sfc_err rv = esign_key(key_in, cert, &k, err, errlen);
+    if (rv != SFC_OK) {
+        EVP_PKEY_free(k);
+        return rv;
+    }
+    bool ok = (cert->len && ca_cert->len) || esign_certs(k, cert, ca_cert);
+    if (!ok || sfc_key_put_pkey(card, NPA_KEY_ESIGN, k, 0xFF) != SFC_OK) {
+        EVP_PKEY_free(k);
+        sfc_errf(err, errlen,
+                 "eSign: cannot create the test eSign CA and "
+                 "certificate, or store the key");
+        return SFC_E_IO;
+    }
+    return SFC_OK;
 }

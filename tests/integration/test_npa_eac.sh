@@ -88,3 +88,23 @@ grep -q "Could not read DG 04" "$LOG1" ||
 grep -Eq "69 82|Security status not satisfied" "$LOG1" ||
     sc_fail "reading DG4 without the right was not refused with 6982"
 sc_log "ok: DG4 refused (6982) to a terminal that may read DG1 only"
+
+# auxiliary data: scripts/build-npa-tool.sh patches npa-tool to send the
+# 67 object once, as Terminal Authentication signs it; the card checks the
+# signature over the 67 object it received, so TA succeeds only if the
+# object arrived unwrapped (upstream npa-tool 0.26.1 sends 67 {67 {73 ..}}
+# and the card refuses its signature). npa-tool then sends VERIFY with CLA
+# 8C (proprietary class, SM), which softcard's card OS refuses (6882): the
+# card's answers to the auxiliary data are tested with the project's
+# terminal (tests/unit/test_cardtype_npa_terminal.c), not here.
+LOGA=$SC_TMP/npa-aux.log
+timeout 120 "$NPA_TOOL" -r 0 -vvv --pin=111111 --private-key="$PKI/at.pkcs8" \
+    --cv-certificate="$PKI/dv.cvcert,$PKI/at.cvcert" --cvc-dir="$PKI/cvc" \
+    --disable-ca-checks --older-than=19991231 --verify-validity=20201020 \
+    --read-dg1 >"$LOGA" 2>&1 ||
+    sc_fail "npa-tool (auxiliary data) failed (see npa-aux.log)"
+grep -q "Performed Terminal Authentication" "$LOGA" ||
+    sc_fail "TA with auxiliary data failed (npa-aux.log): wrapped twice?"
+grep -q "Performed Chip Authentication" "$LOGA" ||
+    sc_fail "no CA after TA with auxiliary data (npa-aux.log)"
+sc_log "ok: TA with auxiliary data (--older-than, --verify-validity) signed and sent once"

@@ -462,20 +462,31 @@ uint16_t npa_term_pace(npa_term *t, uint8_t pwd, const char *secret,
 
 /* ---- Terminal and Chip Authentication ------------------------------------- */
 
-/* A command with data (short) built from a header and parts. */
+/* A command with data built from a header and parts; more than 200 bytes
+ * (a CVCA with domain parameters) go in a chain of short commands (CLA b5,
+ * ISO/IEC 7816-4 5.3.3), so that each protected command stays short. */
 static uint16_t send_data(npa_term *t, const uint8_t hdr[4],
                           const sfc_buf *data, uint8_t *out, size_t *outlen)
 {
     uint8_t a[5 + 255 + 1];
-    if (data->len == 0 || data->len > 255 || data->failed)
+    if (data->len == 0 || data->failed)
         return 0;
-    memcpy(a, hdr, 4);
-    a[4] = (uint8_t)data->len;
-    memcpy(a + 5, data->data, data->len);
-    size_t n = 5 + data->len;
-    if (out)
-        a[n++] = 0x00;
-    return npa_term_send(t, a, n, out, outlen);
+    size_t off = 0;
+    uint16_t sw = 0x9000;
+    while (sw == 0x9000 && off < data->len) {
+        size_t part = data->len - off > 200 ? 200 : data->len - off;
+        bool last = off + part == data->len;
+        memcpy(a, hdr, 4);
+        a[0] = (uint8_t)(hdr[0] | (last ? 0x00 : 0x10));
+        a[4] = (uint8_t)part;
+        memcpy(a + 5, data->data + off, part);
+        size_t n = 5 + part;
+        if (out && last)
+            a[n++] = 0x00;
+        sw = npa_term_send(t, a, n, last ? out : NULL, last ? outlen : NULL);
+        off += part;
+    }
+    return sw;
 }
 
 static uint16_t verify_cert(npa_term *t, const uint8_t *cert, size_t len,

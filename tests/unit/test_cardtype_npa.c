@@ -130,7 +130,7 @@ static void test_cardaccess(void **state)
     sfc_card *card = card_with(NULL, 0, NULL);
     sfc_buf ca;
     buf_init(&ca);
-    npa_default_cardaccess(&ca);
+    npa_default_cardaccess(&ca, false);
     char want[1024];
     snprintf(want, sizeof(want), "%s9000", tu_tohex(ca.data, ca.len));
     ct_expect(card, "00B09C0000", want); /* npa-tool reads it by SFI 1C */
@@ -157,7 +157,7 @@ static void test_access_before_pace(void **state)
     ct_expect(card, "00A4020C020F01", "9000"); /* the internal MRZ EF */
     ct_expect(card, "00B0000000", "6982");
     /* no password outside PACE */
-    ct_expect(card, "0020000306313131313131", "6A81");
+    ct_expect(card, "0020000306313131313131", "6A88");
     ct_expect(card, "002C020306313131313131", "6982");
     ct_expect(card, "0024000306313131313131", "6D00");
     sfc_card_free(card);

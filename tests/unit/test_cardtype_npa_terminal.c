@@ -13,9 +13,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <eac/ca.h>
 #include <eac/eac.h>
+#include <openssl/x509.h>
+#include <openssl/ec.h>
+#include <openssl/bn.h>
+#include <eac/objects.h>
+#include <eac/cv_cert.h>
 #include <openssl/buffer.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -450,6 +456,131 @@ static void test_restricted_identification(void **state)
                      0x6A88);
 }
 
+/* ---- RI with a terminal sector ------------------------------------------- */
+
+/* A sector key: its point (uncompressed) and the A0 contents of GA. */
+static size_t sector_a0(uint8_t *a0, size_t cap)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "brainpoolP256r1");
+    uint8_t pt[65];
+    size_t ptlen = 0;
+    assert_int_equal(
+        EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                        pt, sizeof(pt), &ptlen),
+        1);
+    EVP_PKEY_free(k);
+    sfc_buf b;
+    buf_init(&b);
+    ber_put(&b, 0x06,
+            (const uint8_t[]){0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x05,
+                              0x02, 0x03},
+            10);
+    ber_put(&b, 0x86, pt, ptlen);
+    assert_true(!b.failed && b.len <= cap);
+    memcpy(a0, b.data, b.len);
+    size_t n = b.len;
+    buf_free(&b);
+    return n;
+}
+
+/* The terminal "ats": at's certificate with a sector extension whose
+ * first hash is SHA-256(7F49 {a0}), re-signed by the DV; at's key. */
+static void make_sector_terminal(const uint8_t *a0, size_t n)
+{
+    static uint8_t der[1024], dvk[1024], key[1024];
+    size_t len = slurp("at.cvcert", der, sizeof(der));
+    size_t dvlen = slurp("dv.pkcs8", dvk, sizeof(dvk));
+    size_t keylen = slurp("at.pkcs8", key, sizeof(key));
+    const unsigned char *p = der;
+    CVC_CERT *c = CVC_d2i_CVC_CERT(NULL, &p, (long)len);
+    assert_non_null(c);
+    sfc_buf o;
+    buf_init(&o);
+    ber_put(&o, 0x7F49, a0, n);
+    uint8_t md[32];
+    assert_int_equal(EVP_Digest(o.data, o.len, md, NULL, EVP_sha256(), NULL),
+                     1);
+    buf_free(&o);
+    CVC_DISCRETIONARY_DATA_TEMPLATE *t = CVC_DISCRETIONARY_DATA_TEMPLATE_new();
+    ASN1_OBJECT_free(t->type);
+    t->type = OBJ_nid2obj(NID_id_sector);
+    ASN1_OCTET_STRING_free(t->discretionary_data1);
+    t->discretionary_data1 = ASN1_OCTET_STRING_new();
+    assert_int_equal(ASN1_OCTET_STRING_set(t->discretionary_data1, md, 32), 1);
+    if (!c->body->certificate_extensions)
+        c->body->certificate_extensions = (void *)OPENSSL_sk_new_null();
+    OPENSSL_sk_push((OPENSSL_STACK *)c->body->certificate_extensions, t);
+    unsigned char *body = NULL;
+    int blen = i2d_CVC_CERT_BODY(c->body, &body);
+    assert_true(blen > 0);
+    const unsigned char *kp = dvk;
+    EVP_PKEY *dv = d2i_AutoPrivateKey(NULL, &kp, (long)dvlen);
+    EVP_MD_CTX *mdc = EVP_MD_CTX_new();
+    uint8_t sig[128], plain[64];
+    size_t slen = sizeof(sig);
+    assert_int_equal(EVP_DigestSignInit(mdc, NULL, EVP_sha256(), NULL, dv), 1);
+    assert_int_equal(EVP_DigestSign(mdc, sig, &slen, body, (size_t)blen), 1);
+    const unsigned char *sp = sig;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &sp, (long)slen);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(es), plain, 32), 32);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(es), plain + 32, 32), 32);
+    assert_int_equal(ASN1_OCTET_STRING_set(c->signature, plain, 64), 1);
+    unsigned char *out = NULL;
+    int olen = i2d_CVC_CERT(c, &out);
+    assert_true(olen > 0);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/ats.cvcert", pki_dir());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(out, 1, (size_t)olen, f), (size_t)olen);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/ats.pkcs8", pki_dir());
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(key, 1, keylen, f), keylen);
+    fclose(f);
+    OPENSSL_free(out);
+    OPENSSL_free(body);
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(mdc);
+    EVP_PKEY_free(dv);
+    CVC_CERT_free(c);
+}
+
+static uint16_t ri_with(fixture *f, const uint8_t *a0, size_t n)
+{
+    sfc_buf c;
+    buf_init(&c);
+    buf_put(&c, (const uint8_t[]){0x00, 0x86, 0x00, 0x00, 0x00}, 5);
+    size_t m7c = ber_begin(&c, 0x7C);
+    ber_put(&c, 0xA0, a0, n);
+    ber_end(&c, m7c);
+    c.data[4] = (uint8_t)(c.len - 5);
+    buf_put_u8(&c, 0x00);
+    uint8_t r[128];
+    size_t rn = sizeof(r);
+    uint16_t sw = npa_term_send(&f->t, c.data, c.len, r, &rn);
+    buf_free(&c);
+    return sw;
+}
+
+/* A terminal certificate with a sector extension: RI answers for its
+ * sector key and refuses another (6982). */
+static void test_ri_sector(void **state)
+{
+    fixture *f = *state;
+    uint8_t mine[128], other[128];
+    size_t n1 = sector_a0(mine, sizeof(mine));
+    size_t n2 = sector_a0(other, sizeof(other));
+    make_sector_terminal(mine, n1);
+    eac(f, "ats", 0x9000);
+    const char *mse = "002241A40F800A04007F00070202050203840142";
+    assert_int_equal(npa_term_sendx(&f->t, mse, NULL, NULL), 0x9000);
+    assert_int_equal(ri_with(f, other, n2), 0x6982);
+    assert_int_equal(npa_term_sendx(&f->t, mse, NULL, NULL), 0x9000);
+    assert_int_equal(ri_with(f, mine, n1), 0x9000);
+}
+
 static void test_chat_narrows(void **state)
 {
     fixture *f = *state;
@@ -504,6 +635,218 @@ static void test_ta_bad_certificate(void **state)
                      0x6985);
 }
 
+/* ---- the card's date and link certificates -------------------------------- */
+
+/* Extra certificates under pki_dir(), made once: an expired terminal; a DV
+ * effective in 30 days with a terminal expiring in 10; a link certificate
+ * to a new CVCA ZZSOFTCVCA00002 with a DV and terminal under it. */
+static void extra_pki(void)
+{
+    static bool made;
+    if (made)
+        return;
+    char cmd[4096];
+    snprintf(
+        cmd, sizeof(cmd),
+        "set -e; cd '%s'; d() { date -d \"$1 days\" +%%y%%m%%d; }; "
+        "S='--scheme=ECDSA_SHA_256 --read-dg1'; "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00003 --issued=$(d -3) "
+        "--expires=$(d -1) --sign-with=dv.pkcs8 --sign-as=dv.cvcert $S "
+        "--out-cert=old.cvcert --out-key=old.pkcs8 >/dev/null; "
+        "cvc-create --role=dv_domestic --chr=ZZSOFTDVCA00002 --issued=$(d 30) "
+        "--expires=$(d 400) --sign-with=cvca.pkcs8 --sign-as=cvca.cvcert $S "
+        "--out-cert=dvf.cvcert --out-key=dvf.pkcs8 >/dev/null; "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00004 --expires=$(d 10) "
+        "--sign-with=dvf.pkcs8 --sign-as=dvf.cvcert $S --out-cert=atf.cvcert "
+        "--out-key=atf.pkcs8 >/dev/null; "
+        "openssl genpkey -algorithm EC -pkeyopt "
+        "ec_paramgen_curve:brainpoolP256r1 -outform DER -out cvca2.pkcs8 "
+        "2>/dev/null; "
+        "cvc-create --role=cvca --chr=ZZSOFTCVCA00002 --expires=$(d 1000) "
+        "--sign-with=cvca.pkcs8 --sign-as=cvca.cvcert --key=cvca2.pkcs8 $S "
+        "--out-cert=link.cvcert >/dev/null; "
+        "cvc-create --role=dv_domestic --chr=ZZSOFTDVCA00003 --expires=$(d "
+        "900) "
+        "--sign-with=cvca2.pkcs8 --sign-as=link.cvcert $S "
+        "--out-cert=dv2.cvcert "
+        "--out-key=dv2.pkcs8 >/dev/null; "
+        "cvc-create --role=terminal --chr=ZZSOFTTERM00005 --expires=$(d 300) "
+        "--sign-with=dv2.pkcs8 --sign-as=dv2.cvcert $S --out-cert=at2.cvcert "
+        "--out-key=at2.pkcs8 >/dev/null",
+        pki_dir());
+    assert_int_equal(system(cmd), 0);
+    made = true;
+}
+
+/* PACE with the PIN, then TA with the named certificates (in pki_dir())
+ * and the key of the last one; returns TA's status word. */
+static uint16_t ta_chain(fixture *f, const char *const *names, size_t n)
+{
+    static uint8_t certs[4][1024], key[1024];
+    const uint8_t *ptr[4];
+    size_t lens[4], keylen;
+    char name[40];
+    extra_pki();
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "%s.cvcert", names[i]);
+        lens[i] = slurp(name, certs[i], sizeof(certs[i]));
+        ptr[i] = certs[i];
+    }
+    snprintf(name, sizeof(name), "%s.pkcs8", names[n - 1]);
+    keylen = slurp(name, key, sizeof(key));
+    npa_term_free(&f->t);
+    sfc_card_power(f->card, SFC_POWER_OFF);
+    npa_term_init(&f->t, xfer, f->card);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    return npa_term_ta(&f->t, ptr, lens, n, key, keylen);
+}
+
+/* The card's date (EF 0F04) as text YYMMDD. */
+static const char *card_date(fixture *f)
+{
+    static char out[7];
+    size_t n = 0;
+    const uint8_t *d =
+        sfc_file_data(sfc_file_child(sfc_card_mf(f->card), NPA_FID_TA_STATE),
+                      &n);
+    assert_int_equal(n, NPA_TA_STATE_SIZE);
+    for (int i = 0; i < 6; i++)
+        out[i] = (char)('0' + d[i]);
+    return out;
+}
+
+static const char *days_from_now(int days)
+{
+    static char out[7];
+    uint8_t d[6];
+    assert_true(npa_date_digits(time(NULL) + (time_t)days * 86400, d));
+    for (int i = 0; i < 6; i++)
+        out[i] = (char)('0' + d[i]);
+    return out;
+}
+
+/* An expired terminal certificate is refused; the card's date starts at
+ * personalisation and a DV effective in 30 days moves it there, after
+ * which a terminal valid by the system clock (expiring in 10 days) is
+ * refused, also after power-off (the date persists). */
+static void test_card_date(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(card_date(f), days_from_now(0));
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "old"}, 2), 0x6300);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "at1"}, 2), 0x9000);
+    assert_int_equal(ta_chain(f, (const char *[]){"dvf", "atf"}, 2), 0x6300);
+    assert_string_equal(card_date(f), days_from_now(30));
+    assert_int_equal(ta_chain(f, (const char *[]){"dvf", "atf"}, 2), 0x6300);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "at1"}, 2), 0x9000);
+}
+
+/* With --disable-ta-checks the expired terminal is accepted and the date
+ * does not matter. */
+static void test_card_date_disabled(void **state)
+{
+    fixture *f = *state;
+    char cvca[128];
+    snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", pki_dir());
+    sfc_param p[] = {{"cvca", cvca}, {"disable-ta-checks", ""}};
+    sfc_card_options o = {.params = p, .n_params = 2};
+    sfc_card_free(f->card);
+    f->card = ct_card_ex("nPA", &o);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "old"}, 2), 0x9000);
+}
+
+/* A link certificate (CVCA 1 -> CVCA 2) makes CVCA 2 the trust anchor,
+ * persisted: after power-off a chain under CVCA 2 alone is accepted and
+ * one under CVCA 1 refused; GA4's CAR names the new CVCA. */
+static void test_link_certificate(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(ta_chain(f, (const char *[]){"dv2", "at2"}, 2), 0x6300);
+    assert_int_equal(ta_chain(f, (const char *[]){"link", "dv2", "at2"}, 3),
+                     0x9000);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv2", "at2"}, 2), 0x9000);
+    assert_int_equal(ta_chain(f, (const char *[]){"dv", "at1"}, 2), 0x6300);
+    uint8_t chr[32];
+    size_t n = sizeof(chr);
+    assert_true(npa_cvca_chr(f->card, chr, &n));
+    assert_memory_equal(chr, "ZZSOFTCVCA00002", 15);
+}
+
+/* --terminal-dir: the card makes a CVCA (its trust anchor), DV and
+ * terminal with every right; the terminal runs TA and CA with those files
+ * and reads DG4 and DG21; --cvca with it is refused. */
+static size_t slurp_at(const char *dir, const char *name, uint8_t *out,
+                       size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap, f);
+    fclose(f);
+    assert_true(n > 0 && n < cap);
+    return n;
+}
+
+static void test_terminal_dir(void **state)
+{
+    fixture *f = *state;
+    char dir[64] = "/tmp/sc-npa-tdir.XXXXXX", tdir[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(tdir, sizeof(tdir), "%s/terminal", dir);
+    sfc_param p[] = {{"terminal-dir", tdir}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    npa_term_free(&f->t);
+    sfc_card_free(f->card);
+    f->card = ct_card_ex("nPA", &o);
+    npa_term_init(&f->t, xfer, f->card);
+    static uint8_t dv[1024], at[1024], key[1024], args[2048], buf[256];
+    size_t lens[2] = {slurp_at(tdir, "dv.cvcert", dv, sizeof(dv)),
+                      slurp_at(tdir, "at.cvcert", at, sizeof(at))};
+    size_t keylen = slurp_at(tdir, "at.pkcs8", key, sizeof(key));
+    size_t an = slurp_at(tdir, "npa-tool.args", args, sizeof(args) - 1);
+    args[an] = 0;
+    assert_non_null(strstr((char *)args, "--cvc-dir="));
+    static uint8_t c1[1024], c2[1024];
+    size_t n1 = slurp_at(tdir, "cvca.cvcert", c1, sizeof(c1));
+    assert_int_equal(slurp_at(tdir, "cvc/ZZSOFTCVCA00001", c2, sizeof(c2)), n1);
+    assert_memory_equal(c1, c2, n1);
+    const uint8_t *certs[] = {dv, at};
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_equal(npa_term_ta(&f->t, certs, lens, 2, key, keylen), 0x9000);
+    assert_int_equal(npa_term_ca(&f->t), 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "00A4040C09E80704007F00070302", NULL,
+                                    NULL),
+                     0x9000);
+    size_t n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, 4, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "64070C054552494B41");
+    /* a terminal of another PKI (scripts/npa-test-pki.sh) is refused */
+    npa_term_free(&f->t);
+    sfc_card_power(f->card, SFC_POWER_OFF);
+    npa_term_init(&f->t, xfer, f->card);
+    static uint8_t odv[1024], oat[1024], okey[1024];
+    size_t olens[2] = {slurp("dv.cvcert", odv, sizeof(odv)),
+                       slurp("at.cvcert", oat, sizeof(oat))};
+    size_t okeylen = slurp("at.pkcs8", okey, sizeof(okey));
+    const uint8_t *ocerts[] = {odv, oat};
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
+                     0x9000);
+    assert_int_not_equal(npa_term_ta(&f->t, ocerts, olens, 2, okey, okeylen),
+                         0x9000);
+    /* --cvca and --terminal-dir together are refused */
+    char cvca[128], err[256] = "";
+    snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", tdir);
+    sfc_param both[] = {{"terminal-dir", tdir}, {"cvca", cvca}};
+    sfc_card_options o2 = {.params = both, .n_params = 2};
+    sfc_card *c = NULL;
+    assert_int_not_equal(sfc_card_new("nPA", &o2, &c, err, sizeof(err)),
+                         SFC_OK);
+    assert_non_null(strstr(err, "terminal-dir"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,9 +863,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aux_data, eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_aux_data_fails, eac_setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_terminal_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_card_date, eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_card_date_disabled, eac_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_link_certificate, eac_setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_restricted_identification,
                                         eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_chat_narrows, eac_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ri_sector, eac_setup, teardown),
         cmocka_unit_test_setup_teardown(test_ta_bad_certificate, eac_setup,
                                         teardown),
     };
