@@ -22,12 +22,14 @@
 #include "cardtypes/npa.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <eac/cv_cert.h>
 #include <eac/objects.h>
@@ -182,17 +184,28 @@ static bool make_cvc(const cvc_spec *s, sfc_buf *out)
 
 /* ---- files ---------------------------------------------------------------- */
 
-static bool write_file(const char *dir, const char *name, const void *d,
-                       size_t n)
+/* Write DIR/NAME afresh, created with `mode` (so a key file is never
+ * readable by others, not even for a moment). */
+static bool write_file_mode(const char *dir, const char *name, const void *d,
+                            size_t n, mode_t mode)
 {
     char path[PATH_MAX];
     if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
         return false;
-    FILE *f = fopen(path, "wb");
-    bool ok = f && fwrite(d, 1, n, f) == n;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
+    bool ok = f && fchmod(fd, mode) == 0 && fwrite(d, 1, n, f) == n;
     if (f && fclose(f) != 0)
         ok = false;
     return ok;
+}
+
+static bool write_file(const char *dir, const char *name, const void *d,
+                       size_t n)
+{
+    return write_file_mode(dir, name, d, n, 0644);
 }
 
 static bool write_pkcs8(const char *dir, EVP_PKEY *k)
@@ -200,11 +213,7 @@ static bool write_pkcs8(const char *dir, EVP_PKEY *k)
     PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k);
     unsigned char *der = NULL;
     int n = p8 ? i2d_PKCS8_PRIV_KEY_INFO(p8, &der) : -1;
-    char path[PATH_MAX];
-    bool ok =
-        n > 0 && write_file(dir, "at.pkcs8", der, (size_t)n) &&
-        snprintf(path, sizeof(path), "%s/at.pkcs8", dir) < (int)sizeof(path) &&
-        chmod(path, 0600) == 0;
+    bool ok = n > 0 && write_file_mode(dir, "at.pkcs8", der, (size_t)n, 0600);
     OPENSSL_clear_free(der, n > 0 ? (size_t)n : 0);
     PKCS8_PRIV_KEY_INFO_free(p8);
     return ok;
