@@ -30,23 +30,9 @@
 #include "os/sm.h"
 #include "softcard.h"
 
+#include "fuzz_util.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* ---- a deterministic random source ------------------------------------- */
-
-static uint64_t rng_state;
-
-static sfc_err rng_fill(void *ctx, uint8_t *out, size_t len)
-{
-    (void)ctx;
-    for (size_t i = 0; i < len; i++) {
-        rng_state = rng_state * 6364136223846793005u + 1442695040888963407u;
-        out[i] = (uint8_t)(rng_state >> 56);
-    }
-    return SFC_OK;
-}
-
-static const sfc_rng fixed_rng = {rng_fill, NULL};
 
 /* ---- the cards ---------------------------------------------------------- */
 
@@ -95,7 +81,7 @@ static void die(const char *what, const char *type, const char *err)
 static void fresh_card(slot *s)
 {
     char err[SFC_IMAGE_ERR_MAX];
-    sfc_card_options o = {.rng = &fixed_rng};
+    sfc_card_options o = {.rng = &fuzz_fixed_rng};
     if (!s->image) {
         o.params = s->params;
         o.n_params = s->n_params;
@@ -139,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     slot *s = &slots[data[0] % N_SLOTS];
     if (!s->card || s->card->dirty)
         fresh_card(s);
-    rng_state = 0x5EED;
+    fuzz_rng_restart();
     sfc_card *card = s->card;
     sfc_card_power(card, SFC_RESET);
     if (s->sm)

@@ -41,6 +41,8 @@
 
 #include "core/log.h"
 
+#include "fuzz_util.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define LUN 0x00000000ul
@@ -62,18 +64,13 @@ static void quiet(void *user, sfc_log_level level, const char *msg)
     (void)msg;
 }
 
-/* A loopback port that was free a moment ago. */
+/* A free loopback port, or die. */
 static uint16_t pick_port(void)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    socklen_t len = sizeof(a);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+    uint16_t free_port = fuzz_pick_port();
+    if (free_port == 0)
         die("no free port");
-    close(fd);
-    return ntohs(a.sin_port);
+    return free_port;
 }
 
 static void open_channel(void)

@@ -56,6 +56,8 @@
 #include "os/sm.h"
 #include "softcard.h"
 
+#include "fuzz_util.h"
+
 #include <openssl/rand.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,22 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define SPECIMEN_MRZ "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" \
                      "L898902C<3UTO6908061F9406236ZE184226B<<<<<14"
 #define RESP_MAX 65538
-
-/* ---- a deterministic random source ------------------------------------- */
-
-static uint64_t rng_state;
-
-static sfc_err rng_fill(void *ctx, uint8_t *out, size_t len)
-{
-    (void)ctx;
-    for (size_t i = 0; i < len; i++) {
-        rng_state = rng_state * 6364136223846793005u + 1442695040888963407u;
-        out[i] = (uint8_t)(rng_state >> 56);
-    }
-    return SFC_OK;
-}
-
-static const sfc_rng fixed_rng = {rng_fill, NULL};
 
 /* ---- the cards ---------------------------------------------------------- */
 
@@ -121,7 +107,7 @@ static void die(const char *what, const char *detail)
 static void fresh_card(slot *s)
 {
     char err[SFC_IMAGE_ERR_MAX];
-    sfc_card_options o = {.rng = &fixed_rng};
+    sfc_card_options o = {.rng = &fuzz_fixed_rng};
     if (!s->image) {
         o.params = s->params;
         o.n_params = s->n_params;
@@ -133,7 +119,7 @@ static void fresh_card(slot *s)
                                 sizeof(err)) != SFC_OK)
             die(s->type, err);
         sfc_card_free(c);
-        o = (sfc_card_options){.rng = &fixed_rng};
+        o = (sfc_card_options){.rng = &fuzz_fixed_rng};
     }
     sfc_card_free(s->card);
     s->card = NULL;
@@ -367,7 +353,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     slot *s = &slots[data[0] % N_SLOTS];
     if (!s->card || s->card->dirty)
         fresh_card(s);
-    rng_state = 0x5EED;
+    fuzz_rng_restart();
     sfc_card_power(s->card, SFC_RESET);
     if (s->pace) {
         npa_input(s, data, size);

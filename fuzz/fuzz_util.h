@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file fuzz_util.h
+ * @brief What several fuzz targets share: a deterministic random source
+ *        (restarted per input with fuzz_rng_restart(), so an input replays
+ *        the same way) and a free loopback port for card-peer targets.
+ *
+ * Header-only: each target is its own program and gets its own copy of
+ * the generator's state.
+ */
+#ifndef SFC_FUZZ_UTIL_H
+#define SFC_FUZZ_UTIL_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "softcard.h"
+
+static uint64_t fuzz_rng_state;
+
+static inline void fuzz_rng_restart(void)
+{
+    fuzz_rng_state = 0x5EED;
+}
+
+static inline sfc_err fuzz_rng_fill(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    for (size_t i = 0; i < len; i++) {
+        fuzz_rng_state = fuzz_rng_state * 6364136223846793005u +
+                         1442695040888963407u;
+        out[i] = (uint8_t)(fuzz_rng_state >> 56);
+    }
+    return SFC_OK;
+}
+
+static const sfc_rng fuzz_fixed_rng = {fuzz_rng_fill, NULL};
+
+/** A loopback port that was free a moment ago, or 0. */
+static inline uint16_t fuzz_pick_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t len = sizeof(a);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &len) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok ? ntohs(a.sin_port) : 0;
+}
+
+#endif
