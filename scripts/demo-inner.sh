@@ -4,16 +4,8 @@
 set -euo pipefail
 SOFTCARD=$1
 PY=/usr/bin/python3
-TMP=$(mktemp -d /tmp/softcard-demo.XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
+. "$(dirname "$0")/demo-lib.sh"
+demo_begin demo
 
 ip link set lo up
 mkdir -p /run/pcscd && mount -t tmpfs tmpfs /run/pcscd
@@ -35,10 +27,7 @@ run "$SOFTCARD" --version
 "$SOFTCARD" -t iso7816 -t handler_test -vv --control "$TMP/ctl" >"$TMP/softcard.log" 2>&1 &
 CARD=$!
 PIDS+=("$CARD")
-for _ in $(seq 100); do
-    opensc-tool -l 2>/dev/null | grep -q "Yes.*Virtual PCD 00 01" && break
-    sleep 0.05
-done
+demo_wait_reader Yes "Virtual PCD 00 01"
 run opensc-tool -l
 
 step "opensc-tool: ATR and APDUs"
@@ -100,19 +89,8 @@ tail -n 8 "$TMP/softcard.log"
 # The passport needs slot 0: stop the two cards first.
 kill "$CARD"
 wait "$CARD" 2>/dev/null || true
-for _ in $(seq 100); do      # until pcscd has noticed that slot 0 is empty
-    opensc-tool -l 2>/dev/null | grep -q "No .*Virtual PCD 00 00" && break
-    sleep 0.05
+for part in passport piv npa; do
+    demo_wait_reader No "Virtual PCD 00 00" # pcscd has noticed slot 0 is free
+    bash "$(dirname "$0")/demo-$part.sh" "$SOFTCARD"
 done
-bash "$(dirname "$0")/demo-passport.sh" "$SOFTCARD"
-for _ in $(seq 100); do      # until pcscd has noticed that slot 0 is empty
-    opensc-tool -l 2>/dev/null | grep -q "No .*Virtual PCD 00 00" && break
-    sleep 0.05
-done
-bash "$(dirname "$0")/demo-piv.sh" "$SOFTCARD"
-for _ in $(seq 100); do      # until pcscd has noticed that slot 0 is empty
-    opensc-tool -l 2>/dev/null | grep -q "No .*Virtual PCD 00 00" && break
-    sleep 0.05
-done
-bash "$(dirname "$0")/demo-npa.sh" "$SOFTCARD"
 printf '\nDemo finished. Run ./check for the full test suite.\n'

@@ -18,16 +18,8 @@ PORT=${2:-35963}
 SLOT=$((PORT - 35963))
 READER="Virtual PCD 00 0$SLOT"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-TMP=$(mktemp -d /tmp/softcard-npa.XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
+. "$(dirname "$0")/demo-lib.sh"
+demo_begin npa
 
 step "npa-tool, built from Debian's OpenSC source (the first time takes about two minutes)"
 NPA=$("$SRC/scripts/build-npa-tool.sh")
@@ -39,10 +31,7 @@ run "$SRC/scripts/npa-test-pki.sh" "$TMP/pki" >/dev/null
 "$SOFTCARD" -t nPA --cvca "$TMP/pki/cvca.cvcert" -P "$PORT" -vv \
     >"$TMP/softcard.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do
-    opensc-tool -l 2>/dev/null | grep -q "Yes.*$READER" && break
-    sleep 0.05
-done
+demo_wait_reader Yes "$READER"
 run opensc-tool -r "$SLOT" -n
 
 step "Without PACE the data groups stay closed: READ BINARY of DG1 gets 6982"

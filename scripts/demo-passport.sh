@@ -14,16 +14,8 @@ SOFTCARD=$1
 PORT=${2:-35963}
 SLOT=$((PORT - 35963))
 READER="Virtual PCD 00 0$SLOT"
-TMP=$(mktemp -d /tmp/softcard-passport.XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
+. "$(dirname "$0")/demo-lib.sh"
+demo_begin passport
 
 if [ ! -S /run/pcscd/pcscd.comm ]; then
     ip link set lo up
@@ -57,10 +49,7 @@ openssl x509 -in "$TMP/csca.pem" -noout -subject | sed 's/^/  CSCA /'
 step "The passport in reader '$READER' (every read needs BAC: plain READ BINARY gets 6982)"
 "$SOFTCARD" -f "$TMP/passport.json" -P "$PORT" -vv >"$TMP/softcard.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do
-    opensc-tool -l 2>/dev/null | grep -q "Yes.*$READER" && break
-    sleep 0.05
-done
+demo_wait_reader Yes "$READER"
 run opensc-tool -r "$SLOT" -s 00A4040C07A0000002471001 -s 00A4020C02011E \
     -s 00B0000004
 

@@ -14,16 +14,8 @@ PORT=${2:-35963}
 SLOT=$((PORT - 35963))
 READER="Virtual PCD 00 0$SLOT"
 P11=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so
-TMP=$(mktemp -d /tmp/softcard-piv.XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
+. "$(dirname "$0")/demo-lib.sh"
+demo_begin piv
 cd "$TMP"
 export HOME="$TMP"
 
@@ -31,10 +23,7 @@ step "A PIV token, created headless (PIN 123456, PUK 12345678, default 3DES mana
 run "$SOFTCARD" --init piv -f piv.json --serial 00C0FFEE
 "$SOFTCARD" -f piv.json -P "$PORT" -vv >softcard.log 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do
-    opensc-tool -l 2>/dev/null | grep -q "Yes.*$READER" && break
-    sleep 0.05
-done
+demo_wait_reader Yes "$READER"
 run opensc-tool -r "$SLOT" -n
 
 step "yubico-piv-tool (Debian): generate an EC P-256 key on the card in slot 9a, certify it, import the certificate"
