@@ -66,16 +66,10 @@ static const char *pki_dir(void)
     return dir;
 }
 
+/* A file of the test PKI. */
 static size_t slurp(const char *name, uint8_t *out, size_t cap)
 {
-    char path[256];
-    snprintf(path, sizeof(path), "%s/%s", pki_dir(), name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t n = fread(out, 1, cap, f);
-    fclose(f);
-    assert_true(n > 0 && n < cap);
-    return n;
+    return tu_read_file(pki_dir(), name, out, cap);
 }
 
 typedef struct fixture {

@@ -264,16 +264,10 @@ static const char *pki_dir(void)
     return dir;
 }
 
+/* A file of the test PKI. */
 static size_t slurp(const char *name, uint8_t *out, size_t cap)
 {
-    char path[256];
-    snprintf(path, sizeof(path), "%s/%s", pki_dir(), name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t n = fread(out, 1, cap, f);
-    fclose(f);
-    assert_true(n > 0 && n < cap);
-    return n;
+    return tu_read_file(pki_dir(), name, out, cap);
 }
 
 static sfc_card *eac_card(void)
@@ -776,19 +770,6 @@ static void test_link_certificate(void **state)
 /* --terminal-dir: the card makes a CVCA (its trust anchor), DV and
  * terminal with every right; the terminal runs TA and CA with those files
  * and reads DG4 and DG21; --cvca with it is refused. */
-static size_t slurp_at(const char *dir, const char *name, uint8_t *out,
-                       size_t cap)
-{
-    char path[256];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t n = fread(out, 1, cap, f);
-    fclose(f);
-    assert_true(n > 0 && n < cap);
-    return n;
-}
-
 static void test_terminal_dir(void **state)
 {
     fixture *f = *state;
@@ -802,15 +783,15 @@ static void test_terminal_dir(void **state)
     f->card = ct_card_ex("nPA", &o);
     npa_term_init(&f->t, xfer, f->card);
     static uint8_t dv[1024], at[1024], key[1024], args[2048], buf[256];
-    size_t lens[2] = {slurp_at(tdir, "dv.cvcert", dv, sizeof(dv)),
-                      slurp_at(tdir, "at.cvcert", at, sizeof(at))};
-    size_t keylen = slurp_at(tdir, "at.pkcs8", key, sizeof(key));
-    size_t an = slurp_at(tdir, "npa-tool.args", args, sizeof(args) - 1);
+    size_t lens[2] = {tu_read_file(tdir, "dv.cvcert", dv, sizeof(dv)),
+                      tu_read_file(tdir, "at.cvcert", at, sizeof(at))};
+    size_t keylen = tu_read_file(tdir, "at.pkcs8", key, sizeof(key));
+    size_t an = tu_read_file(tdir, "npa-tool.args", args, sizeof(args) - 1);
     args[an] = 0;
     assert_non_null(strstr((char *)args, "--cvc-dir="));
     static uint8_t c1[1024], c2[1024];
-    size_t n1 = slurp_at(tdir, "cvca.cvcert", c1, sizeof(c1));
-    assert_int_equal(slurp_at(tdir, "cvc/ZZSOFTCVCA00001", c2, sizeof(c2)), n1);
+    size_t n1 = tu_read_file(tdir, "cvca.cvcert", c1, sizeof(c1));
+    assert_int_equal(tu_read_file(tdir, "cvc/ZZSOFTCVCA00001", c2, sizeof(c2)), n1);
     assert_memory_equal(c1, c2, n1);
     const uint8_t *certs[] = {dv, at};
     assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),

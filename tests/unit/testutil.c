@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/bytes.h"
@@ -54,4 +55,18 @@ const char *tu_normhex(const char *hex)
     }
     s[n] = '\0';
     return s;
+}
+
+size_t tu_read_file(const char *dir, const char *name, uint8_t *out,
+                    size_t cap)
+{
+    char path[512];
+    assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) <
+                (int)sizeof(path));
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap, f);
+    fclose(f);
+    assert_true(n > 0 && n < cap);
+    return n;
 }

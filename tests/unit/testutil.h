@@ -29,4 +29,9 @@ const char *tu_tohex(const uint8_t *data, size_t len);
 /** The hex text uppercased with whitespace removed (static rotating). */
 const char *tu_normhex(const char *hex);
 
+/** Read DIR/NAME into `out` (fails the test unless it has 1 to cap - 1
+ *  bytes); returns its length. */
+size_t tu_read_file(const char *dir, const char *name, uint8_t *out,
+                    size_t cap);
+
 #endif
