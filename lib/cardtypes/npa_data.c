@@ -222,17 +222,6 @@ static bool put_residence(sfc_buf *b, const dataset *ds)
     return ber_end(b, s) && ber_end(b, m);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static sfc_err put_community(sfc_buf *b, const char *hex, char *err,
                              size_t errlen)
 {
@@ -245,14 +234,12 @@ static sfc_err put_community(sfc_buf *b, const char *hex, char *err,
                  hex);
         return SFC_E_FORMAT;
     }
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            sfc_errf(err, errlen, "datasetfile: CommunityID '%s' is not hex",
-                     hex);
-            return SFC_E_FORMAT;
-        }
-        bin[i] = (uint8_t)(hi << 4 | lo);
+    size_t got = 0; /* digits only: hex_decode would also take separators */
+    if (strspn(hex, "0123456789abcdefABCDEF") != n ||
+        hex_decode(hex, bin, sizeof(bin), &got) != SFC_OK) {
+        sfc_errf(err, errlen, "datasetfile: CommunityID '%s' is not hex",
+                 hex);
+        return SFC_E_FORMAT;
     }
     size_t m = ber_begin(b, 0x72);
     ber_put(b, 0x04, bin, n / 2);

@@ -214,6 +214,18 @@ static void test_dataset_file(void **state)
     fputs("GivenName=X\n", f);
     fclose(f);
     expect_refused(p, 1, "unknown name 'GivenName'");
+    /* a community ID is an even number of hex digits, nothing else */
+    static const struct {
+        const char *line, *why;
+    } bad[] = {{"CommunityID=027\n", "not an even number of hex digits"},
+               {"CommunityID=02760G\n", "is not hex"},
+               {"CommunityID=02:760\n", "is not hex"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        f = fopen(path, "w");
+        fputs(bad[i].line, f);
+        fclose(f);
+        expect_refused(p, 1, bad[i].why);
+    }
     unlink(path);
 }
 
