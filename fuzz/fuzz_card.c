@@ -30,7 +30,7 @@
 #include "os/sm.h"
 #include "softcard.h"
 
-#include "fuzz_util.h"
+#include "fuzz_cards.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,35 +72,11 @@ static slot slots[] = {
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
 
-static void die(const char *what, const char *type, const char *err)
-{
-    fprintf(stderr, "fuzz_card: %s %s: %s\n", what, type, err);
-    abort();
-}
-
 static void fresh_card(slot *s)
 {
-    char err[SFC_IMAGE_ERR_MAX];
-    sfc_card_options o = {.rng = &fuzz_fixed_rng};
-    if (!s->image) {
-        o.params = s->params;
-        o.n_params = s->n_params;
-        sfc_card *c = NULL;
-        if (sfc_card_new(s->type, &o, &c, err, sizeof(err)) != SFC_OK)
-            die("cannot create", s->type, err);
-        if (sfc_image_save_text(c, &s->image, &s->image_len, err,
-                                sizeof(err)) != SFC_OK)
-            die("cannot save", s->type, err);
-        sfc_card_free(c);
-        o.params = NULL;
-        o.n_params = 0;
-    }
-    sfc_card_free(s->card);
-    s->card = NULL;
-    if (sfc_image_load_text(s->image, s->image_len, &o, &s->card, err,
-                            sizeof(err)) != SFC_OK)
-        die("cannot load", s->type, err);
-    s->card->dirty = false;
+    sfc_card_options o = {.params = s->params, .n_params = s->n_params};
+    fuzz_fresh_card("fuzz_card", s->type, o, &s->image, &s->image_len,
+                    &s->card);
 }
 
 /* FUZZ_CARD_TRACE=1 prints each command and its status word to stderr

@@ -56,7 +56,7 @@
 #include "os/sm.h"
 #include "softcard.h"
 
-#include "fuzz_util.h"
+#include "fuzz_cards.h"
 
 #include <openssl/rand.h>
 
@@ -106,27 +106,10 @@ static void die(const char *what, const char *detail)
 
 static void fresh_card(slot *s)
 {
-    char err[SFC_IMAGE_ERR_MAX];
-    sfc_card_options o = {.rng = &fuzz_fixed_rng};
-    if (!s->image) {
-        o.params = s->params;
-        o.n_params = s->n_params;
-        o.extended_length = s->extended;
-        sfc_card *c = NULL;
-        if (sfc_card_new(s->type, &o, &c, err, sizeof(err)) != SFC_OK)
-            die(s->type, err);
-        if (sfc_image_save_text(c, &s->image, &s->image_len, err,
-                                sizeof(err)) != SFC_OK)
-            die(s->type, err);
-        sfc_card_free(c);
-        o = (sfc_card_options){.rng = &fuzz_fixed_rng};
-    }
-    sfc_card_free(s->card);
-    s->card = NULL;
-    if (sfc_image_load_text(s->image, s->image_len, &o, &s->card, err,
-                            sizeof(err)) != SFC_OK)
-        die(s->type, err);
-    s->card->dirty = false;
+    sfc_card_options o = {.params = s->params, .n_params = s->n_params,
+                          .extended_length = s->extended};
+    fuzz_fresh_card("fuzz_sm", s->type, o, &s->image, &s->image_len,
+                    &s->card);
 }
 
 /* ---- the terminal's transport and the session ---------------------------- */
