@@ -243,6 +243,16 @@ sfc_err sfc_card_set_iso_atr(sfc_card *card, uint8_t first_sft,
  * differs"). A proprietary entry also makes the card accept CLA b8 = 1.
  */
 void sfc_card_set_ins(sfc_card *card, const sfc_ins_def *def);
+/**
+ * Decode a proprietary class 100x yycc as ISO 7816-4 codes the first
+ * interindustry class: x command chaining, yy secure messaging (processed
+ * by the card's SM session like an interindustry SM command, the inner
+ * command keeping the proprietary class 1000 00cc), cc the logical channel.
+ * TR-03110 (CLA 8C for an nPA's VERIFY of auxiliary data under SM) and
+ * GlobalPlatform (84) code it so. Without it a proprietary class carries no
+ * chaining, channel or SM bits and is handed to the card type as it is.
+ */
+void sfc_card_code_prop_cla_as_iso(sfc_card *card);
 /** Keep only the listed interindustry instructions of the card's table. */
 void sfc_card_keep_ins(sfc_card *card, const uint8_t *ins, size_t n);
 

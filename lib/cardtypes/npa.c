@@ -505,7 +505,9 @@ static const sfc_ins_def npa_ins[] = {
      SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA | SFC_INS_MUTATES,
      "RESET RETRY COUNTER"},
     {0x20, npa_verify, SFC_INS_NO_CHAIN | SFC_INS_SECRET_DATA,
-     "VERIFY (auxiliary data, QES PIN)"},
+     "VERIFY (QES PIN)"},
+    {0x20, npa_verify_aux, SFC_INS_NO_CHAIN | SFC_INS_PROPRIETARY,
+     "VERIFY (auxiliary data)"},
     {0x2A, npa_verify_certificate, 0, "PERFORM SECURITY OPERATION"},
     {0x84, npa_get_challenge, SFC_INS_NO_CHAIN, "GET CHALLENGE"},
     {0x82, npa_external_authenticate, SFC_INS_NO_CHAIN,
@@ -530,6 +532,7 @@ static sfc_err npa_attach(sfc_card *card, const sfc_card_options *opts,
     sfc_card_keep_ins(card, card_ins, sizeof(card_ins));
     for (size_t i = 0; i < sizeof(npa_ins) / sizeof(npa_ins[0]); i++)
         sfc_card_set_ins(card, &npa_ins[i]);
+    sfc_card_code_prop_cla_as_iso(card); /* 8C: VERIFY under SM */
     card->extended_length = true;
     return sfc_card_set_atr(card, npa_atr, sizeof(npa_atr));
 }

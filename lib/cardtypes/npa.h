@@ -226,6 +226,8 @@ uint16_t npa_external_authenticate(sfc_card *card, const sfc_cmd *cmd,
  * 6A88 (no PACE password outside PACE); VERIFY 80 00 {06 OID}: age, document validity or community ID against
  * TA's auxiliary data; 9000 verified, 6300 not, 6982 without the right. */
 uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
+/* VERIFY of auxiliary data, CLA 80 (8C under SM). */
+uint16_t npa_verify_aux(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 /** GENERAL AUTHENTICATE after PACE: Chip Authentication or RI. */
 uint16_t npa_ga_eac(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp);
 /** The holder reference of the card's CVCA (up to *len bytes), or false. */

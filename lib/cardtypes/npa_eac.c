@@ -24,7 +24,8 @@
  * answers `7C{81 nonce, 82 token}` (CA_STEP4/5) and the card switches
  * secure messaging to the new keys after that response.
  *
- * Auxiliary data (VERIFY `00 20 80 00 {06 OID}` after TA): the reference
+ * Auxiliary data (VERIFY `80 20 80 00 {06 OID}` after TA, proprietary class
+ * as TR-03110-3 has it, 8C under SM; 00 20 80 00 answers 6A86): the reference
  * comes from the 67 object TA's MSE:Set AT sent (and the terminal signed):
  * age (DG8 on or before the date; right "Age Verification"), document
  * validity (DG3 on or after the date), community ID (DG18 starts with the
@@ -747,14 +748,20 @@ static uint16_t aux_check(sfc_card *card, const npa_session *s, unsigned which,
 uint16_t npa_verify(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
 {
     (void)resp;
-    static const uint8_t oid_aux[] = {0x04, 0x00, 0x7F, 0x00,
-                                      0x07, 0x03, 0x01, 0x04};
-    npa_session *s = after_pace(card);
-    ber_tlv o;
     if (cmd->p1 == 0x00 && cmd->p2 == NPA_PWD_QES)
         return npa_verify_qes(card, cmd);
     if (cmd->p1 == 0x00)
         return SW_REF_NOT_FOUND; /* no PACE password outside PACE */
+    return SW_WRONG_P1P2; /* auxiliary data come with CLA 80 */
+}
+
+uint16_t npa_verify_aux(sfc_card *card, const sfc_cmd *cmd, sfc_resp *resp)
+{
+    (void)resp;
+    static const uint8_t oid_aux[] = {0x04, 0x00, 0x7F, 0x00,
+                                      0x07, 0x03, 0x01, 0x04};
+    npa_session *s = after_pace(card);
+    ber_tlv o;
     if (cmd->p1 != 0x80 || cmd->p2 != 0x00)
         return SW_WRONG_P1P2;
     if (!s || !s->ta_done)

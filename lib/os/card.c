@@ -318,6 +318,11 @@ void sfc_card_set_ins(sfc_card *card, const sfc_ins_def *def)
         card->accept_proprietary = true;
 }
 
+void sfc_card_code_prop_cla_as_iso(sfc_card *card)
+{
+    card->prop_cla_iso = true;
+}
+
 void sfc_card_keep_ins(sfc_card *card, const uint8_t *ins, size_t n)
 {
     sfc_ins_entry kept[256];

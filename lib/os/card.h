@@ -181,6 +181,9 @@ struct sfc_card {
     sfc_ins_entry iso[256];        /**< interindustry classes */
     sfc_ins_entry prop[256];       /**< proprietary class (CLA b8 = 1) */
     bool accept_proprietary;      /**< else proprietary CLA gives 6E00 */
+    /** Proprietary class 100x yycc coded as the first interindustry one
+     *  (chaining, SM, channel), as TR-03110 and GlobalPlatform code it. */
+    bool prop_cla_iso;
 
     sfc_file *mf;
     size_t mem_used, mem_limit;   /**< bytes of file contents and data objects */

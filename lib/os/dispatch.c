@@ -149,6 +149,14 @@ typedef struct cla_info {
     bool sm;
 } cla_info;
 
+/* First interindustry: 000x yycc, x chaining, yy SM, cc channel. */
+static void decode_first_interindustry(uint8_t cla, cla_info *c)
+{
+    c->channel = cla & 0x03;
+    c->sm = (cla & 0x0C) != 0;
+    c->chained = (cla & 0x10) != 0;
+}
+
 static cla_info decode_cla(const sfc_card *card, uint8_t cla)
 {
     cla_info c = {SW_OK, 0, false, false, false};
@@ -156,16 +164,15 @@ static cla_info decode_cla(const sfc_card *card, uint8_t cla)
         c.sw = SW_CLA_NOT_SUPPORTED;
     } else if (cla & 0x80) {
         /* Proprietary class: chaining, channels and SM are the card's own
-         * business; the card types that accept it use channel 0. */
+         * business (channel 0), unless it codes 100x yycc as ISO does. */
         c.proprietary = true;
-        const sfc_app *app = app_of_channel(card, 0);
+        if (card->prop_cla_iso && (cla & 0xE0) == 0x80)
+            decode_first_interindustry(cla, &c);
+        const sfc_app *app = app_of_channel(card, c.channel);
         if (!card->accept_proprietary && !(app && app->has_prop))
             c.sw = SW_CLA_NOT_SUPPORTED;
     } else if ((cla & 0xE0) == 0x00) {
-        /* First interindustry: 000x yycc, x chaining, yy SM, cc channel. */
-        c.channel = cla & 0x03;
-        c.sm = (cla & 0x0C) != 0;
-        c.chained = (cla & 0x10) != 0;
+        decode_first_interindustry(cla, &c);
     } else if ((cla & 0xC0) == 0x40) {
         /* Further interindustry: 01yx cccc, channel 4 + cccc. */
         c.channel = (uint8_t)(4 + (cla & 0x0F));

@@ -257,7 +257,8 @@ bool sm_pending_protected(const sfc_card *card, uint8_t channel)
 
 sm_cla_kind sm_cla_kind_of(uint8_t cla)
 {
-    if ((cla & 0xE0) == 0x00) {
+    /* 000x yycc, or 100x yycc on a card that codes it so. */
+    if ((cla & 0x60) == 0x00) {
         static const sm_cla_kind b4b3[] = {SM_CLA_NONE, SM_CLA_PROPRIETARY,
                                            SM_CLA_PLAIN_HEADER,
                                            SM_CLA_AUTH_HEADER};
@@ -271,7 +272,7 @@ sm_cla_kind sm_cla_kind_of(uint8_t cla)
 
 uint8_t sm_inner_cla(uint8_t cla)
 {
-    if ((cla & 0xE0) == 0x00)
+    if ((cla & 0x60) == 0x00)
         return cla & (uint8_t)~0x0Cu;
     if ((cla & 0xC0) == 0x40)
         return cla & (uint8_t)~0x20u;

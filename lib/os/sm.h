@@ -83,7 +83,8 @@ void sm_on_end(sfc_card *card, void (*fn)(sfc_card *card, void *user),
 
 /* ---- used by the dispatcher (dispatch.c) -------------------------------------- */
 
-/** What the class byte says about secure messaging (interindustry classes). */
+/** What the class byte says about secure messaging (interindustry classes,
+ *  and a proprietary 100x yycc on a card that codes it as the first). */
 typedef enum sm_cla_kind {
     SM_CLA_NONE,        /**< no SM indicated */
     SM_CLA_PROPRIETARY, /**< first interindustry b4b3 = 01: not supported */

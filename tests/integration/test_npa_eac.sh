@@ -42,7 +42,7 @@ LOG=$SC_TMP/npa-eac.log
 timeout 120 "$NPA_TOOL" -r 0 -vvv --pin=111111 --private-key="$PKI/at.pkcs8" \
     --cv-certificate="$PKI/dv.cvcert,$PKI/at.cvcert" --cvc-dir="$PKI/cvc" \
     --disable-ca-checks "${READS[@]}" \
-    --write-dg17=0107 --write-dg18=0108 --write-dg19=0109 --write-dg20=0200 \
+    --write-dg17=0107 --write-dg18=7209040702760503150000 --write-dg19=0109 --write-dg20=0200 \
     --write-dg21=0201 >"$LOG" 2>&1 || sc_fail "npa-tool failed (see npa-eac.log)"
 grep -q "Performed Terminal Authentication" "$LOG" ||
     sc_fail "no Terminal Authentication (see npa-eac.log)"
@@ -69,10 +69,10 @@ timeout 120 "$NPA_TOOL" -r 0 -vvv --pin=111111 --private-key="$PKI/at.pkcs8" \
     --cv-certificate="$PKI/dv.cvcert,$PKI/at.cvcert" --cvc-dir="$PKI/cvc" \
     --disable-ca-checks --read-dg17 --read-dg18 --read-dg19 --read-dg20 \
     >"$LOG2" 2>&1 || sc_fail "npa-tool (read back) failed (see npa-eac2.log)"
-for v in "01 07" "01 08" "01 09" "02 00"; do
+for v in "01 07" "72 09 04 07 02 76 05 03 15 00 00" "01 09" "02 00"; do
     grep -q "^Read $v" "$LOG2" || sc_fail "written value $v not read back"
 done
-sc_log "ok: DG17-DG20 written (0107, 0108, 0109, 0200 read back)"
+sc_log "ok: DG17-DG20 written (0107, community ID 0276050315, 0109, 0200 read back)"
 
 # a terminal with the right to read DG1 only
 LOG1=$SC_TMP/npa-dg1.log
@@ -94,17 +94,41 @@ sc_log "ok: DG4 refused (6982) to a terminal that may read DG1 only"
 # signature over the 67 object it received, so TA succeeds only if the
 # object arrived unwrapped (upstream npa-tool 0.26.1 sends 67 {67 {73 ..}}
 # and the card refuses its signature). npa-tool then sends VERIFY with CLA
-# 8C (proprietary class, SM), which softcard's card OS refuses (6882): the
-# card's answers to the auxiliary data are tested with the project's
-# terminal (tests/unit/test_cardtype_npa_terminal.c), not here.
+# 8C (TR-03110's proprietary class under SM) and prints "Verified ..."
+# whatever the card answers: the card's status words are the inner ones
+# its -vvv log shows after each 8C 20 ("Decrypted APDU sw1=.. sw2=..").
+aux_sws() {
+    awk '/CLA:8C, INS:20/ { want = 1 }
+         want && /Decrypted APDU sw1=/ {
+             match($0, /sw1=[0-9A-F]+ sw2=[0-9A-F]+/)
+             printf "%s;", substr($0, RSTART, RLENGTH); want = 0 }' "$1"
+}
+aux_run() { # LOG then npa-tool's auxiliary data options
+    log=$1
+    shift
+    timeout 120 "$NPA_TOOL" -r 0 -vvv --pin=111111 \
+        --private-key="$PKI/at.pkcs8" \
+        --cv-certificate="$PKI/dv.cvcert,$PKI/at.cvcert" --cvc-dir="$PKI/cvc" \
+        --disable-ca-checks "$@" --read-dg1 >"$log" 2>&1 ||
+        sc_fail "npa-tool (auxiliary data $*) failed (see $(basename "$log"))"
+    grep -q "Performed Terminal Authentication" "$log" ||
+        sc_fail "TA with auxiliary data failed ($(basename "$log")): wrapped twice?"
+    grep -q "Performed Chip Authentication" "$log" ||
+        sc_fail "no CA after TA with auxiliary data ($(basename "$log"))"
+}
+# Erika Mustermann: born 1964-08-12, card valid until 2020-10-31; the
+# community ID DG18 got above (TR-03127: 72 {04 ID}) starts with 02 76.
 LOGA=$SC_TMP/npa-aux.log
-timeout 120 "$NPA_TOOL" -r 0 -vvv --pin=111111 --private-key="$PKI/at.pkcs8" \
-    --cv-certificate="$PKI/dv.cvcert,$PKI/at.cvcert" --cvc-dir="$PKI/cvc" \
-    --disable-ca-checks --older-than=19991231 --verify-validity=20201020 \
-    --read-dg1 >"$LOGA" 2>&1 ||
-    sc_fail "npa-tool (auxiliary data) failed (see npa-aux.log)"
-grep -q "Performed Terminal Authentication" "$LOGA" ||
-    sc_fail "TA with auxiliary data failed (npa-aux.log): wrapped twice?"
-grep -q "Performed Chip Authentication" "$LOGA" ||
-    sc_fail "no CA after TA with auxiliary data (npa-aux.log)"
-sc_log "ok: TA with auxiliary data (--older-than, --verify-validity) signed and sent once"
+aux_run "$LOGA" --older-than=19991231 --verify-validity=20201020 \
+    --verify-community=0276
+got=$(aux_sws "$LOGA")
+[ "$got" = "sw1=90 sw2=00;sw1=90 sw2=00;sw1=90 sw2=00;" ] ||
+    sc_fail "auxiliary data that hold: card answered '$got', wanted 9000 x3"
+sc_log "ok: npa-tool's VERIFY (CLA 8C) of age, validity, community: 9000 each"
+LOGB=$SC_TMP/npa-aux-fail.log
+aux_run "$LOGB" --older-than=19600101 --verify-validity=20991231 \
+    --verify-community=0277
+got=$(aux_sws "$LOGB")
+[ "$got" = "sw1=63 sw2=00;sw1=63 sw2=00;sw1=63 sw2=00;" ] ||
+    sc_fail "auxiliary data that fail: card answered '$got', wanted 6300 x3"
+sc_log "ok: npa-tool's VERIFY of age, validity, community that fail: 6300 each"

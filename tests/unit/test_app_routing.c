@@ -331,6 +331,30 @@ static void test_channels_interleaved(void **state)
     CT_RUN(*state, steps);
 }
 
+/* A proprietary class is the card type's own business unless the card
+ * codes 100x yycc as ISO does (TR-03110, GlobalPlatform): then it carries
+ * the channel and the SM indication. */
+static void test_prop_cla_as_iso(void **state)
+{
+    static const ct_step before[] = {
+        {"00A4040C09 A00000030800001000", "9000"},
+        {"81FD000000", NAME_A "9000"},          /* channel bits ignored */
+    };
+    CT_RUN(*state, before);
+    sfc_card_code_prop_cla_as_iso(*state);
+    static const ct_step after[] = {
+        {"80FD000000", NAME_A "9000"},
+        {"0070000001", "01 9000"},
+        {"01A4040C06 " AID_B, "9000"},
+        {"81FD000000", "6E00"},                 /* channel 1: B, no prop */
+        {"83FD000000", "6E00"},  /* closed channel 3: no app takes 80 */
+        {"84FD000000", "6882"},                 /* proprietary SM coding */
+        {"8CFD00000A 8E08 0102030405060708 00", "6988"}, /* no SM session */
+        {"80FD000000", NAME_A "9000"},
+    };
+    CT_RUN(*state, after);
+}
+
 /* B defines its own instructions and nothing else: ISO instructions answer
  * 6D00 in it, but SELECT, MANAGE CHANNEL and GET RESPONSE work. */
 static void test_no_fallback(void **state)
@@ -866,7 +890,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ct_teardown)
     const struct CMUnitTest tests[] = {
         T(test_channels_interleaved),
-        T(test_no_fallback),
+        T(test_prop_cla_as_iso),
+    T(test_no_fallback),
         T(test_truncated_aid),
         T(test_opensc_probe),
         T(test_select_hook),

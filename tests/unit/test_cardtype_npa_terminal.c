@@ -141,7 +141,7 @@ static void test_access_after_pace(void **state)
                                     &n),
                      0x6985); /* no TA under way */
     n = sizeof(buf);
-    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+    assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010401",
                                     buf, &n),
                      0x6982); /* needs TA */
     assert_true(f->t.sm);
@@ -354,20 +354,24 @@ static void test_aux_data(void **state)
     BUF_MEM_grow(f->t.aux, n);
     memcpy(f->t.aux->data, aux, n);
     eac(f, "at", 0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010401",
+                                    NULL, NULL),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010402",
+                                    NULL, NULL),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010403",
+                                    NULL, NULL),
+                     0x9000);
+    assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010409",
+                                    NULL, NULL),
+                     0x6A80);
+    assert_int_equal(npa_term_sendx(&f->t, "8020800003010203", NULL, NULL),
+                     0x6A80);
+    /* TR-03110-3: the interindustry class is not the auxiliary data's */
     assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
                                     NULL, NULL),
-                     0x9000);
-    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
-                                    NULL, NULL),
-                     0x9000);
-    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010403",
-                                    NULL, NULL),
-                     0x9000);
-    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010409",
-                                    NULL, NULL),
-                     0x6A80);
-    assert_int_equal(npa_term_sendx(&f->t, "0020800003010203", NULL, NULL),
-                     0x6A80);
+                     0x6A86);
 }
 
 static void test_aux_data_fails(void **state)
@@ -382,11 +386,11 @@ static void test_aux_data_fails(void **state)
     BUF_MEM_grow(f->t.aux, n);
     memcpy(f->t.aux->data, aux, n);
     eac(f, "at", 0x9000);
-    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010401",
+    assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010401",
                                     NULL, NULL),
                      0x6300);
     /* no reference for validity in the auxiliary data */
-    assert_int_equal(npa_term_sendx(&f->t, "002080000B060904007F000703010402",
+    assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010402",
                                     NULL, NULL),
                      0x6A88);
 }
