@@ -17,18 +17,18 @@
  * parameters, RFC 5754), dataGroupHashValues SEQUENCE OF { dataGroupNumber,
  * dataGroupHashValue } } in ascending data-group order, built here in DER
  * with core/tlv.h. Everything cryptographic (keys, certificates, hashes,
- * CMS) is OpenSSL's: CMS_sign with CMS_PARTIAL, the eContentType set, one
- * signer with SHA-256 and no S/MIME capabilities (ICAO names the signed
- * attributes; capabilities are not among them), CMS_final.
+ * CMS) is OpenSSL's, through crypto/cert.h: one signer with SHA-256 and no
+ * S/MIME capabilities (ICAO names the signed attributes; capabilities are
+ * not among them).
  *
  * The signer: a Document Signer key and certificate given as PEM, or one
  * generated here, issued by the given CSCA or by a CSCA generated here
  * (P-256 ECDSA with SHA-256 by default, RSA 2048 with pki-algorithm rsa).
- * Generated certificates follow the Doc 9303-12 profile in outline: CSCA
- * with basicConstraints CA (critical, pathlen 0), keyUsage keyCertSign and
- * cRLSign (critical) and a subject key identifier; Document Signer with
- * keyUsage digitalSignature (critical) and an authority key identifier;
- * names C=<country>, O=softcard test PKI, CN=...; the country is the MRZ's
+ * Generated certificates (crypto/cert.h) follow the Doc 9303-12 profile in
+ * outline: CSCA with basicConstraints CA (critical, pathlen 0), keyUsage
+ * keyCertSign and cRLSign (critical) and a subject key identifier; Document
+ * Signer with keyUsage digitalSignature (critical) and an authority key
+ * identifier; names C=<country>, O=softcard test PKI, CN=...; the country is the MRZ's
  * issuing state cut to two letters (D becomes DE, UTO becomes UT). The CSCA
  * certificate can be written to a file (csca-cert-out) for verifiers;
  * generated private keys are dropped once EF.SOD is signed.
@@ -39,16 +39,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/cms.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "core/tlv.h"
+#include "crypto/cert.h"
 #include "crypto/pkey.h"
 #include "crypto/sym.h"
 
+#define ORG "softcard test PKI"
 #define CSCA_DAYS (10 * 366)
 #define DS_DAYS (5 * 366)
 
@@ -141,79 +141,6 @@ static sfc_err generate_key(const char *alg, EVP_PKEY **out)
     return sfc_pkey_generate_ec(SFC_CURVE_P256, out);
 }
 
-static bool add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
-{
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-    bool ok = e && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
-}
-
-static bool set_serial(X509 *x)
-{
-    BIGNUM *bn = BN_new();
-    bool ok = bn && BN_rand(bn, 63, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1 &&
-              BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
-    BN_free(bn);
-    return ok;
-}
-
-static X509_NAME *make_name(const char *country, const char *cn)
-{
-    X509_NAME *n = X509_NAME_new();
-    const unsigned char *c = (const unsigned char *)country;
-    if (n && X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, c, -1, -1, 0) &&
-        X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
-                                   (const unsigned char *)"softcard test PKI",
-                                   -1, -1, 0) &&
-        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                   (const unsigned char *)cn, -1, -1, 0))
-        return n;
-    X509_NAME_free(n);
-    return NULL;
-}
-
-typedef struct cert_spec {
-    const char *country, *cn;
-    bool ca;
-    long days;
-} cert_spec;
-
-static bool cert_extensions(X509 *x, X509 *issuer, bool ca)
-{
-    X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
-    if (ca)
-        return add_ext(x, &ctx, NID_basic_constraints,
-                       "critical,CA:TRUE,pathlen:0") &&
-               add_ext(x, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign") &&
-               add_ext(x, &ctx, NID_subject_key_identifier, "hash");
-    return add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") &&
-           add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
-           add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
-}
-
-/* A certificate for `key`, signed by issuer_key (self-signed without issuer). */
-static X509 *make_cert(const cert_spec *s, EVP_PKEY *key, X509 *issuer,
-                       EVP_PKEY *issuer_key)
-{
-    X509 *x = X509_new();
-    X509_NAME *name = make_name(s->country, s->cn);
-    bool ok = x && name && X509_set_version(x, 2) == 1 && set_serial(x) &&
-              X509_gmtime_adj(X509_getm_notBefore(x), -86400L) &&
-              X509_gmtime_adj(X509_getm_notAfter(x), s->days * 86400L) &&
-              X509_set_subject_name(x, name) == 1 &&
-              X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
-                                             : name) == 1 &&
-              X509_set_pubkey(x, key) == 1 && cert_extensions(x, issuer, s->ca) &&
-              X509_sign(x, issuer_key, EVP_sha256()) > 0;
-    X509_NAME_free(name);
-    if (ok)
-        return x;
-    X509_free(x);
-    return NULL;
-}
-
 /* Two letters for X.509 names from the MRZ's three-character state. */
 static void country_of(const char *state, char out[3])
 {
@@ -246,16 +173,18 @@ static sfc_err make_signer(epass_pki_params *p, signer *s, char *err,
 {
     char country[3];
     country_of(p->state, country);
-    cert_spec csca = {country, "softcard test CSCA", true, CSCA_DAYS};
-    cert_spec ds = {country, "softcard test Document Signer", false, DS_DAYS};
+    sfc_cert_spec csca = {country, ORG, "softcard test CSCA", true,
+                          CSCA_DAYS, 0};
+    sfc_cert_spec ds = {country, ORG, "softcard test Document Signer", false,
+                        DS_DAYS, 0};
     if (!s->csca) {
         if (generate_key(p->algorithm, &s->csca_key) != SFC_OK ||
-            !(s->csca = make_cert(&csca, s->csca_key, NULL, s->csca_key)))
+            !(s->csca = sfc_cert_issue(&csca, s->csca_key, NULL, s->csca_key)))
             goto fail;
     }
     if (!s->ds) {
         if (generate_key(p->algorithm, &s->ds_key) != SFC_OK ||
-            !(s->ds = make_cert(&ds, s->ds_key, s->csca, s->csca_key)))
+            !(s->ds = sfc_cert_issue(&ds, s->ds_key, s->csca, s->csca_key)))
             goto fail;
     }
     return SFC_OK;
@@ -294,23 +223,14 @@ static sfc_err get_signer(epass_pki_params *p, signer *s, char *err,
 
 static sfc_err sign_lso(const signer *s, const sfc_buf *lso, sfc_buf *out)
 {
-    const unsigned flags = CMS_BINARY | CMS_NOSMIMECAP;
-    BIO *in = BIO_new_mem_buf(lso->data, (int)lso->len);
-    CMS_ContentInfo *cms = in ? CMS_sign(NULL, NULL, NULL, NULL,
-                                         flags | CMS_PARTIAL) : NULL;
-    ASN1_OBJECT *type = OBJ_txt2obj("2.23.136.1.1.1", 1);
-    unsigned char *der = NULL;
-    int n = 0;
-    bool ok = cms && type && CMS_set1_eContentType(cms, type) == 1 &&
-              CMS_add1_signer(cms, s->ds, s->ds_key, EVP_sha256(), flags) &&
-              CMS_final(cms, in, NULL, flags) == 1 &&
-              (n = i2d_CMS_ContentInfo(cms, &der)) > 0 &&
-              ber_put(out, 0x77, der, (size_t)n) && !out->failed;
-    OPENSSL_free(der);
-    ASN1_OBJECT_free(type);
-    CMS_ContentInfo_free(cms);
-    BIO_free(in);
-    return ok ? SFC_OK : SFC_E_IO;
+    sfc_buf cms;
+    buf_init(&cms);
+    sfc_err rv = sfc_cms_sign(s->ds, s->ds_key, "2.23.136.1.1.1", lso->data,
+                              lso->len, &cms);
+    if (rv == SFC_OK && (!ber_put(out, 0x77, cms.data, cms.len) || out->failed))
+        rv = SFC_E_IO;
+    buf_free(&cms);
+    return rv;
 }
 
 sfc_err epass_sod_build(const epass_dg *dgs, size_t n, epass_pki_params *p,

@@ -29,17 +29,16 @@
 #include <string.h>
 
 #include <openssl/bn.h>
-#include <openssl/cms.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "core/errtext.h"
 #include "core/tlv.h"
+#include "crypto/cert.h"
 #include "crypto/pkey.h"
 
 #define CERT_DAYS (10L * 366L)
@@ -276,62 +275,12 @@ static void signer_free(signer *s)
     X509_free(s->ds);
 }
 
-static bool add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    bool ok = e && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
-}
-
-static X509_NAME *make_name(const char *cn)
-{
-    X509_NAME *n = X509_NAME_new();
-    if (n &&
-        X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC,
-                                   (const unsigned char *)"DE", -1, -1, 0) &&
-        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                   (const unsigned char *)cn, -1, -1, 0))
-        return n;
-    X509_NAME_free(n);
-    return NULL;
-}
-
-static bool cert_body(X509 *x, const char *cn, EVP_PKEY *key, X509 *issuer,
-                      long serial)
-{
-    X509_NAME *name = make_name(cn);
-    bool ok = name && X509_set_version(x, 2) == 1 &&
-              ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1 &&
-              X509_gmtime_adj(X509_getm_notBefore(x), -86400L) &&
-              X509_gmtime_adj(X509_getm_notAfter(x), CERT_DAYS * 86400L) &&
-              X509_set_subject_name(x, name) == 1 &&
-              X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
-                                             : name) == 1 &&
-              X509_set_pubkey(x, key) == 1;
-    X509_NAME_free(name);
-    return ok;
-}
-
+/* A test certificate of the nPA's PKI (C=DE, no O). */
 static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
                        EVP_PKEY *issuer_key, long serial)
 {
-    X509 *x = X509_new();
-    bool ca = issuer == NULL;
-    bool ok = x && cert_body(x, cn, key, issuer, serial) &&
-              add_ext(x, issuer, NID_key_usage,
-                      ca ? "critical,keyCertSign,cRLSign"
-                         : "critical,digitalSignature") &&
-              (!ca || add_ext(x, issuer, NID_basic_constraints,
-                              "critical,CA:TRUE,pathlen:0")) &&
-              add_ext(x, issuer, NID_subject_key_identifier, "hash") &&
-              X509_sign(x, issuer_key, EVP_sha256()) > 0;
-    if (ok)
-        return x;
-    X509_free(x);
-    return NULL;
+    sfc_cert_spec spec = {"DE", NULL, cn, issuer == NULL, CERT_DAYS, serial};
+    return sfc_cert_issue(&spec, key, issuer, issuer_key);
 }
 
 static bool make_signer(signer *s)
@@ -342,38 +291,6 @@ static bool make_signer(signer *s)
            sfc_pkey_generate_ec(SFC_CURVE_P256, &s->ds_key) == SFC_OK &&
            (s->ds = make_cert("softcard test Document Signer", s->ds_key,
                               s->csca, s->csca_key, 2)) != NULL;
-}
-
-static bool csca_pem(X509 *csca, sfc_buf *out)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p = NULL;
-    long n = 0;
-    bool ok = bio && PEM_write_bio_X509(bio, csca) == 1 &&
-              (n = BIO_get_mem_data(bio, &p)) > 0 && buf_put(out, p, (size_t)n);
-    BIO_free(bio);
-    return ok;
-}
-
-static sfc_err sign(const signer *s, const sfc_buf *content, sfc_buf *out)
-{
-    const unsigned flags = CMS_BINARY | CMS_NOSMIMECAP;
-    BIO *in = BIO_new_mem_buf(content->data, (int)content->len);
-    CMS_ContentInfo *cms =
-        in ? CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_PARTIAL) : NULL;
-    ASN1_OBJECT *type = OBJ_txt2obj("0.4.0.127.0.7.3.2.1", 1);
-    unsigned char *der = NULL;
-    int n = 0;
-    bool ok = cms && type && CMS_set1_eContentType(cms, type) == 1 &&
-              CMS_add1_signer(cms, s->ds, s->ds_key, EVP_sha256(), flags) &&
-              CMS_final(cms, in, NULL, flags) == 1 &&
-              (n = i2d_CMS_ContentInfo(cms, &der)) > 0 &&
-              buf_put(out, der, (size_t)n);
-    OPENSSL_free(der);
-    ASN1_OBJECT_free(type);
-    CMS_ContentInfo_free(cms);
-    BIO_free(in);
-    return ok ? SFC_OK : SFC_E_IO;
 }
 
 sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
@@ -395,8 +312,10 @@ sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
         rv = SFC_E_FORMAT;
     }
     if (rv == SFC_OK &&
-        (!make_signer(&s) || sign(&s, &infos, cardsecurity) != SFC_OK ||
-         (csca_out && !csca_pem(s.csca, csca_out)))) {
+        (!make_signer(&s) ||
+         sfc_cms_sign(s.ds, s.ds_key, "0.4.0.127.0.7.3.2.1", infos.data,
+                      infos.len, cardsecurity) != SFC_OK ||
+         (csca_out && !sfc_cert_pem(s.csca, csca_out)))) {
         sfc_errf(err, errlen,
                  "EF.CardSecurity: cannot create the test CSCA, "
                  "Document Signer or signature (OpenSSL)");
@@ -427,15 +346,6 @@ static EVP_PKEY *esign_key_parse(const sfc_buf *in)
     return k;
 }
 
-static bool cert_der(X509 *x, sfc_buf *out)
-{
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    bool ok = n > 0 && buf_put(out, der, (size_t)n);
-    OPENSSL_free(der);
-    return ok;
-}
-
 /* A test eSign CA (P-256) and the holder's certificate for `key`. */
 static bool esign_certs(EVP_PKEY *key, sfc_buf *cert, sfc_buf *ca_cert)
 {
@@ -445,8 +355,8 @@ static bool esign_certs(EVP_PKEY *key, sfc_buf *cert, sfc_buf *ca_cert)
               (ca = make_cert("softcard test eSign CA", ca_key, NULL, ca_key,
                               1)) != NULL &&
               (x = make_cert("ERIKA MUSTERMANN", key, ca, ca_key, 2)) != NULL &&
-              (cert->len || cert_der(x, cert)) &&
-              (ca_cert->len || cert_der(ca, ca_cert));
+              (cert->len || sfc_cert_der(x, cert)) &&
+              (ca_cert->len || sfc_cert_der(ca, ca_cert));
     X509_free(x);
     X509_free(ca);
     EVP_PKEY_free(ca_key);
