@@ -23,12 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/errtext.h"
 #include "softcard_cli.h"
 
 static int secret_error(char *err, size_t errlen, const char *opt,
                         const char *path, const char *why)
 {
-    snprintf(err, errlen, "softcard: option --%s: %s: %s", opt, path, why);
+    sfc_errf(err, errlen, "softcard: option --%s: %s: %s", opt, path, why);
     return SOFTCARD_EXIT_USAGE;
 }
 

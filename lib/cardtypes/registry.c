@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * @file registry.c
- * @brief The card types a program knows: the built-in ones, the reference
- *        emulator's types not implemented yet (listed so that --help and
- *        errors can say so), and plugins loaded from shared objects.
+ * @brief The card types a program knows: the built-in ones and plugins
+ *        loaded from shared objects.
  *
  * The card OS (lib/os) knows no list of types; this file sits above it and
  * turns a name into a type. A plugin is a shared object that defines the

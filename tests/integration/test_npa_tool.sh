@@ -14,7 +14,7 @@
 #
 # softcard's driver (not Debian's vpcd) is used because it reports
 # dwMaxAPDUDataSize (PC/SC part 10), so npa-tool's default card driver does
-# not limit itself to short APDUs (../shared/docs/card-types.md 8.6).
+# not limit itself to short APDUs (docs/driver.md, dwMaxAPDUDataSize).
 . "$(dirname "$0")/driver_lib.sh"
 
 # Build (or find) npa-tool before the network namespace takes the network.

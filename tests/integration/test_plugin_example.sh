@@ -9,7 +9,9 @@
 # GREETING, INCREMENT, an unknown AID answering 6A82 with the application
 # still current) and by scriptor, which shows the raw answers: after a
 # command that leaves the application current, data come at once (its
-# format hook), elsewhere they wait behind 61xx. Finally a card image:
+# format hook), elsewhere they wait behind 61xx. The tutorial's own
+# opensc-tool and scriptor sessions, run as the page shows them on a fresh
+# card, print what the page shows. Finally a card image:
 # --plugin with --init, the image run, the counter kept across a restart.
 . "$(dirname "$0")/lib.sh"
 sc_enter_namespaces "$@"
@@ -112,6 +114,17 @@ check raw 00A4000C023F00 "9000" \
     8001000005 "48656C6C6F610D" \
     00A40000023F00 "610C"
 kill -0 "$SC_CARD_PID" || sc_fail "softcard died"
+stop_card
+
+# ---- the tutorial's transcripts, run as written ------------------------------
+# a fresh card, and the opensc-tool and scriptor sessions of
+# docs/writing-a-card-type.md section 5, each command run and its output
+# compared with the page line by line
+sc_start_card -t ./mycard.so
+sc_wait_card "Virtual PCD 00 00" present
+out=$("$SC_PY" "$SC_HERE/tutorial_transcript.py" \
+    "$SC_SRC/docs/writing-a-card-type.md") || sc_fail "$out"
+sc_log "ok: $out"
 stop_card
 
 # ---- a card image ----------------------------------------------------------

@@ -401,44 +401,62 @@ static void test_truncated_aid(void **state)
     CT_RUN(*state, steps);
 }
 
-/* The SELECTs OpenSC sends while it looks for a driver (card detection of
- * several drivers), on a card whose A is PIV-like and B OpenPGP-like: the
- * unknown AIDs answer 6A82 and leave the current application as it was. */
+/* The commands OpenSC 0.23 sends while it looks for a driver (`opensc-tool
+ * -n`, default drivers), in its order, on a card whose A is PIV-like and B
+ * OpenPGP-like, with A selected first: every unknown AID answers 6A82 and
+ * leaves the current application as it was, with its state (COUNT goes on
+ * counting); A's GET DATA answers 6A82 through its format hook. OpenSC's
+ * SELECT of the OpenPGP AID reaches B, and its SELECT of the MF leaves the
+ * applications; neither of them is a failed SELECT. */
+#define CAC_1 "A0000000790100"
+#define CAC_2 "A0000000790200"
+#define CAC_F "A0000000790F00"
 static void test_opensc_probe(void **state)
 {
     sfc_card *card = *state;
     static const ct_step steps[] = {
         {"00A4040009 A00000030800001000 00", APT_A "9000"},
-        {"00FD000000", NAME_A "9000"},
+        {"00FE000000", "01 9000"},
         {"00A4040007 627601FF000000", "6A82"},
-        {"00FD000000", NAME_A "9000"},
         {"00A4040006 A00000000101", "6A82"},
-        {"00FD000000", NAME_A "9000"},
         {"00A404000B E82B0601040181C31F0201 00", "6A82"},
-        {"00FD000000", NAME_A "9000"},
+        {"00FE000000", "02 9000"},
         {"00A4040C0F D23300000045737445494420763335", "6A82"},
-        {"00FD000000", NAME_A "9000"},
-        /* a right-truncated PIV AID: it is A, twice */
+        {"00CADF3005", "*6A88"},                 /* ISO GET DATA: no DO */
+        {"00CB3FFF03 5C017E 08", "6A82"},        /* A's GET DATA, formatted */
+        {"00FE000000", "03 9000"},
+        /* the PIV AID, right-truncated, twice: it is A */
         {"00A4040009 A00000030800001000 00", APT_A "9000"},
-        {"00FD000000", NAME_A "9000"},
         {"00A4040009 A00000030800001000 00", APT_A "9000"},
-        {"00FD000000", NAME_A "9000"},
-        {"00A4040C07 A000000116DB00", "6A82"},
-        {"00FD000000", NAME_A "9000"},
+        {"00FE000000", "04 9000"},
+        {"00A4040C07 A000000116DB00 00", "6A82"},
+        {"00A4040007 " CAC_1 " 00", "6A82"},
+        {"00A4040007 " CAC_2 " 00", "6A82"},
+        {"00A4040007 " CAC_F " 00", "6A82"},
+        {"00FE000000", "05 9000"},
+        {"00A404000C F276A288BCFBA69D34F31001", "6A82"},
+        {"00A4040009 A000000397425446 59 00", "6A82"},
+        {"00FE000000", "06 9000"},
         {"00A4020C02 1004", "9000"},             /* A's files still work */
         {"00B0000006", "412D4F50454E 9000"},
-        {"00A4040006 D27600012401 00", FCI_B "9000"},
+        {"00A4040006 D27600012401 00", FCI_B "9000"}, /* OpenPGP: B */
         {"00FD000000", NAME_B "9000"},
-        {"00A4040006 A00000000101", "6A82"},
+        {"00A4040C0A D392F000260100000001", "6A82"},
         {"00FD000000", NAME_B "9000"},
-        {"00A4040007 627601FF000000", "6A82"},
-        {"00FD000000", NAME_B "9000"},
-        {"00B0000001", "6D00"},
+        {"00A4000C02 3F00", "9000"},             /* the MF: no application */
+        {"00A4040007 A000000116DB00 00", "6A82"},
+        {"00A4040007 " CAC_1 " 00", "6A82"},
+        {"00A4040007 " CAC_F " 00", "6A82"},
+        {"00FD000000", "6D00"},
+        {"00A4020C02 0101", "9000"},             /* the MF is still current */
+        {"00B0000005", "48656C6C6F 9000"},
+        {"00A4040C05 A000000308", "9000"},       /* back to A: state kept */
+        {"00FE000000", "07 9000"},
     };
     CT_RUN(card, steps);
-    assert_int_equal(selected_a, 3);
+    assert_int_equal(selected_a, 4);
     assert_int_equal(deselected_a, 1); /* only when B was selected */
-    assert_int_equal(deselected_b, 0);
+    assert_int_equal(deselected_b, 1); /* only when the MF was */
 }
 
 /* ---- hooks ------------------------------------------------------------------ */

@@ -257,8 +257,8 @@ static void test_params(void **state)
     }
 }
 
-/* OpenSC 0.23's probe of other applications (card-types §4.1): no side
- * effect, PIV stays selected and working. */
+/* OpenSC 0.23's probe of other applications (`opensc-tool -n`, as in
+ * docs/piv.md): no side effect, PIV stays selected and working. */
 static void test_opensc_probe(void **state)
 {
     static const char *const probe[] = {

@@ -110,6 +110,11 @@ static void test_bad_files(void **state)
     assert_int_equal(parse("--pin-file", path, NULL, NULL), 2);
     assert_true(strncmp(err, "softcard: option --pin-file: ", 29) == 0);
     assert_null(strchr(err, '\n'));
+    /* a file name with a newline still makes one line (core/errtext.h) */
+    snprintf(path, sizeof(path), "%s/two\nlines", dir);
+    assert_int_equal(parse("--pin-file", path, NULL, NULL), 2);
+    assert_non_null(strstr(err, "two?lines"));
+    assert_null(strchr(err, '\n'));
     snprintf(path, sizeof(path), "%s/fifo", dir);
     assert_int_equal(mkfifo(path, 0600), 0);
     assert_int_equal(parse("--pin-file", path, NULL, NULL), 2); /* no hang */
