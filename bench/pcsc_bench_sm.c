@@ -27,10 +27,17 @@
  *    "apdu_per_s" nor " median_us").
  * c_bytes and r_bytes are the lengths of the last protected command and
  * response APDU (status word included): the size the floor must move.
- * Any failure stops it with exit status 1.
+ *
+ * --floor READER --floor-apdu HEX measures a floor card (bench/echo_card)
+ * in the same run, interleaved APDU by APDU with the protected reads (who
+ * goes first alternates), as pcsc_bench interleaves several readers: its
+ * APDU must answer 90 00; its line follows, in pcsc_bench's format. Both
+ * see the same machine at the same moments, so their ratio does not move
+ * with the machine's load. Any failure stops it with exit status 1.
  *
  *   pcsc_bench_sm -r READER [--card epass|npa] [--mrz MRZ] [--pin PIN]
  *                 [--fid FID] [--len N] [-n N] [-w N] [--wait SECONDS]
+ *                 [--floor READER --floor-apdu HEX]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -54,6 +61,10 @@ typedef enum sm_card { SM_EPASS, SM_NPA } sm_card;
 
 typedef struct sm_opts {
     const char *reader;
+    const char *floor;      /**< reader of the interleaved floor, or NULL */
+    const char *floor_hex;  /**< its command APDU, as given */
+    uint8_t floor_apdu[BENCH_MAX_APDU];
+    size_t floor_len;
     const char *mrz;
     const char *pin;
     sm_card card;
@@ -70,12 +81,15 @@ typedef struct timed_tx {
     size_t r_bytes;  /**< length of the last response APDU */
 } timed_tx;
 
-/* One terminal of either kind over a timed reader. */
+/* One terminal of either kind over a timed reader, and the floor's reader
+ * when one is measured alongside. */
 typedef struct sm_session {
     sm_card card;
     timed_tx tx;
     et_term et;
     npa_term npa;
+    bench_pcsc *floor;
+    uint8_t *resp; /**< BENCH_RESP_MAX bytes for the floor's answers */
 } sm_session;
 
 static void usage(FILE *out)
@@ -93,7 +107,9 @@ static void usage(FILE *out)
             "      --len N         bytes per READ BINARY (default 128)\n"
             "  -n, --count N       timed APDUs (default 2000)\n"
             "  -w, --warmup N      untimed APDUs first (default 200)\n"
-            "      --wait SECONDS  wait for a card this long (default 10)\n");
+            "      --wait SECONDS  wait for a card this long (default 10)\n"
+            "      --floor NAME    a floor card's reader, measured interleaved\n"
+            "      --floor-apdu HEX  the floor's command APDU (answers 9000)\n");
 }
 
 static bool parse_fid(const char *text, unsigned *fid)
@@ -129,6 +145,11 @@ static bool parse_opt(int c, sm_opts *o)
     case 'n': return bench_parse_uint(optarg, &o->n) && o->n;
     case 'w': return bench_parse_uint(optarg, &o->warmup);
     case 'W': return bench_parse_uint(optarg, &o->wait_s);
+    case 'F': o->floor = optarg; return true;
+    case 'A':
+        o->floor_hex = optarg;
+        return bench_parse_hex(optarg, o->floor_apdu, sizeof(o->floor_apdu),
+                               &o->floor_len);
     case 'h': usage(stdout); exit(0);
     default: return false;
     }
@@ -146,13 +167,16 @@ static int parse_args(int argc, char **argv, sm_opts *o)
         {"count", required_argument, NULL, 'n'},
         {"warmup", required_argument, NULL, 'w'},
         {"wait", required_argument, NULL, 'W'},
+        {"floor", required_argument, NULL, 'F'},
+        {"floor-apdu", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     bool ok = true;
     while ((c = getopt_long(argc, argv, "r:n:w:h", longs, NULL)) != -1)
         ok = parse_opt(c, o) && ok;
-    if (!ok || !o->reader || o->len == 0 || o->len > 256 || optind != argc) {
+    if (!ok || !o->reader || o->len == 0 || o->len > 256 || optind != argc ||
+        !o->floor != !o->floor_hex) {
         usage(stderr);
         return 2;
     }
@@ -271,49 +295,114 @@ static void e2e_prefix(char *out, size_t cap, const sm_opts *o,
              bench_percentile(e->lat_us, e->n, 0.99));
 }
 
-/* N timed reads: `path` gets the time inside SCardTransmit(), `e2e` the
- * whole of each read. */
-static int timed_reads(sm_session *s, const sm_opts *o, bench_run *path,
-                       bench_run *e2e)
+/* The timed runs: protected reads (inside SCardTransmit(), end to end)
+ * and the floor's APDUs. */
+typedef struct sm_runs {
+    bench_run path, e2e, floor;
+} sm_runs;
+
+/* One APDU to the floor card, timed; it must answer 90 00. */
+static int floor_once(sm_session *s, const sm_opts *o, double *us)
+{
+    size_t len = 0;
+    double t0 = bench_now_us();
+    if (bench_pcsc_tx(s->floor, o->floor_apdu, o->floor_len, s->resp,
+                      BENCH_RESP_MAX, &len) != 0)
+        return 1;
+    *us = bench_now_us() - t0;
+    unsigned sw = bench_sw(s->resp, len);
+    return sw == 0x9000 ? 0 : fail("floor APDU", "status word", sw);
+}
+
+/* One protected read: its whole time and the time inside SCardTransmit(). */
+static int sm_once(sm_session *s, const sm_opts *o, double *e2e, double *path)
 {
     uint8_t out[256];
-    for (unsigned i = 0; i < o->n; i++) {
-        s->tx.us = 0;
-        double t0 = bench_now_us();
-        if (session_read(s, o, out) != 0)
-            return 1;
-        e2e->lat_us[i] = bench_now_us() - t0;
-        e2e->total_us += e2e->lat_us[i];
-        path->lat_us[i] = s->tx.us;
-        path->total_us += s->tx.us;
-    }
+    s->tx.us = 0;
+    double t0 = bench_now_us();
+    if (session_read(s, o, out) != 0)
+        return 1;
+    *e2e = bench_now_us() - t0;
+    *path = s->tx.us;
     return 0;
+}
+
+static void add(bench_run *r, unsigned i, double us)
+{
+    r->lat_us[i] = us;
+    r->total_us += us;
+}
+
+/* Step i: the protected read and, with a floor, the floor's APDU, who goes
+ * first alternating; recorded in `r` unless it is NULL (warm-up). */
+static int step(sm_session *s, const sm_opts *o, unsigned i, sm_runs *r)
+{
+    double e = 0, p = 0, f = 0;
+    bool floor_first = s->floor && i % 2;
+    int rc = floor_first ? floor_once(s, o, &f) : 0;
+    if (rc == 0)
+        rc = sm_once(s, o, &e, &p);
+    if (rc == 0 && s->floor && !floor_first)
+        rc = floor_once(s, o, &f);
+    if (rc != 0 || !r)
+        return rc;
+    add(&r->e2e, i, e);
+    add(&r->path, i, p);
+    if (s->floor)
+        add(&r->floor, i, f);
+    return 0;
+}
+
+static bool runs_init(sm_runs *r, unsigned n, bool floor)
+{
+    *r = (sm_runs){0};
+    return bench_run_init(&r->path, n) && bench_run_init(&r->e2e, n) &&
+           (!floor || bench_run_init(&r->floor, n));
+}
+
+static void runs_free(sm_runs *r)
+{
+    bench_run_free(&r->path);
+    bench_run_free(&r->e2e);
+    bench_run_free(&r->floor);
+}
+
+static void report(const sm_session *s, const sm_opts *o, sm_runs *r)
+{
+    char prefix[512], apdu[32];
+    e2e_prefix(prefix, sizeof(prefix), o, s, &r->e2e);
+    snprintf(apdu, sizeof(apdu), "sm-B0-%u", o->len);
+    bench_report(stdout, prefix, apdu, &r->path);
+    if (s->floor) {
+        snprintf(prefix, sizeof(prefix), "reader=\"%s\" ", o->floor);
+        bench_report(stdout, prefix, o->floor_hex, &r->floor);
+    }
 }
 
 static int measure(sm_session *s, const sm_opts *o)
 {
-    uint8_t out[256];
-    bench_run path, e2e;
-    if (!bench_run_init(&path, o->n))
-        return 1;
-    if (!bench_run_init(&e2e, o->n)) {
-        bench_run_free(&path);
-        return 1;
-    }
-    int rc = 0;
+    sm_runs r;
+    int rc = runs_init(&r, o->n, s->floor != NULL) ? 0 : 1;
     for (unsigned i = 0; rc == 0 && i < o->warmup; i++)
-        rc = session_read(s, o, out);
+        rc = step(s, o, i, NULL);
+    for (unsigned i = 0; rc == 0 && i < o->n; i++)
+        rc = step(s, o, i, &r);
     if (rc == 0)
-        rc = timed_reads(s, o, &path, &e2e);
-    if (rc == 0) {
-        char prefix[512], apdu[32];
-        e2e_prefix(prefix, sizeof(prefix), o, s, &e2e);
-        snprintf(apdu, sizeof(apdu), "sm-B0-%u", o->len);
-        bench_report(stdout, prefix, apdu, &path);
-    }
-    bench_run_free(&path);
-    bench_run_free(&e2e);
+        report(s, o, &r);
+    runs_free(&r);
     return rc;
+}
+
+/* The floor's reader, connected, and room for its answers. */
+static int open_floor(sm_session *s, bench_pcsc *fp, const sm_opts *o)
+{
+    if (!o->floor)
+        return 0;
+    s->resp = malloc(BENCH_RESP_MAX);
+    if (!s->resp)
+        return fail("floor", "out of memory", 0);
+    s->floor = fp;
+    return bench_pcsc_open(fp, NAME, o->floor, o->wait_s);
 }
 
 int main(int argc, char **argv)
@@ -324,7 +413,7 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc;
-    bench_pcsc p = {0};
+    bench_pcsc p = {0}, fp = {0};
     sm_session s = {0};
     bool started = false;
     rc = bench_pcsc_open(&p, NAME, o.reader, o.wait_s);
@@ -333,9 +422,13 @@ int main(int argc, char **argv)
         rc = session_start(&s, &p, &o);
     }
     if (rc == 0)
+        rc = open_floor(&s, &fp, &o);
+    if (rc == 0)
         rc = measure(&s, &o);
     if (started)
         session_end(&s);
+    bench_pcsc_close(&fp);
     bench_pcsc_close(&p);
+    free(s.resp);
     return rc;
 }
