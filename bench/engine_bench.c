@@ -11,7 +11,6 @@
  *           through sfc_card_transmit(): APDUs/s and ns per APDU
  *   sm      plain vs protected READ BINARY (engine_sm.c)
  *   bac     ms per whole BAC, card side and with the terminal (engine_sm.c)
- *   pace    PACE is not implemented yet: says so
  *   hold    --hold N cards with their vpcd links (reversed mode, listening
  *           on ephemeral ports of 127.0.0.1, as `softcard -R -P 0` holds
  *           them), each having answered a few APDUs; peak RSS (VmHWM)
@@ -248,7 +247,8 @@ static void usage(FILE *out)
             "  --bacs K     BACs to time (default 200)\n"
             "  --hold N     cards to hold for the RSS figure (default 100)\n"
             "  --only LIST  sections, comma-separated: create, plain, sm, "
-            "bac, pace, hold\n");
+            "bac, hold\n"
+            "(PACE and the AES profile: npa_bench)\n");
 }
 
 static int parse_args(int argc, char **argv, eng_opts *o)
@@ -293,8 +293,6 @@ int main(int argc, char **argv)
         rc = eng_section_sm(&o);
     if (rc == 0 && wanted(&o, "bac"))
         rc = eng_section_bac(&o);
-    if (rc == 0 && wanted(&o, "pace"))
-        printf("engine section=pace status=not-implemented\n");
     if (rc == 0 && wanted(&o, "hold") && o.hold > 0)
         rc = section_hold(&o);
     return rc;
