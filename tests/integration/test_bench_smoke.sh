@@ -26,7 +26,7 @@ out=$(mktemp)
 err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 if ! "$SRC/bench/run" --no-build -B "$BUILD" --smoke \
-        -W select-mf,sm-read-128 >"$out" 2>"$err"; then
+        -W select-mf,sm-read-128,sm-read-128-aes >"$out" 2>"$err"; then
     cat "$out" "$err"
     log "FAIL: bench/run --smoke failed"
     exit 1
@@ -45,6 +45,9 @@ for c in softcard/vpcd echo/vpcd softcard/ifd echo/ifd softcard/direct \
 done
 for c in epass/vpcd epass/ifd; do
     expect "| sm-read-128 | $c | " "SM row for $c"
+done
+for c in npa/vpcd npa/ifd; do
+    expect "| sm-read-128-aes | $c | " "AES SM row for $c"
 done
 expect "| iso7816 | select-mf | " "engine row"
 expect "ms per BAC on the card side" "BAC figure"
