@@ -103,9 +103,16 @@ sfc_err npa_dgs_build(const char *text, size_t len, npa_dgs *out, char *err,
 /** The eSign signature key (MSE:Set DST 41 B6 {84 84}). */
 #define NPA_KEY_ESIGN 0x84u
 
-/** The built-in EF.CardAccess: PACE ECDH-GM and DH-GM (DH's PACEInfo
- * first if `dh_first`: --pace-dh-first), TA, CA 0x41. */
-void npa_default_cardaccess(sfc_buf *out, bool dh_first);
+/** The PACEInfos of the built-in EF.CardAccess (--pace-mapping,
+ * --pace-dh-first). */
+typedef enum npa_pace_offer {
+    NPA_OFFER_GM,          /**< ECDH-GM (brainpoolP256r1), then DH-GM */
+    NPA_OFFER_GM_DH_FIRST, /**< DH-GM, then ECDH-GM */
+    NPA_OFFER_DH_IM        /**< DH-IM (parameter ID 0) only */
+} npa_pace_offer;
+
+/** The built-in EF.CardAccess: the PACEInfos of `offer`, TA, CA 0x41. */
+void npa_default_cardaccess(sfc_buf *out, npa_pace_offer offer);
 
 /**
  * Personalise the chip's CA and RI keys (brainpoolP256r1; the CA key from
@@ -162,6 +169,7 @@ typedef struct npa_session {
     struct eac_ctx *eac;        /**< the run in progress, or the established */
     enum npa_pace_step step;    /**< the GA step expected next */
     uint8_t pwd;                /**< the password of the run */
+    bool im;                    /**< the run uses Integrated Mapping (DH) */
     struct buf_mem_st *pcd_key; /**< PK_PCD of GA3, for T_PICC */
     bool done;                  /**< PACE established (with pace_pwd) */
     uint8_t pace_pwd;

@@ -23,6 +23,20 @@
  * A wrong token answers 6300 and ends the run; any other malformed step
  * 6A80 and ends the run; a step out of order 6985.
  *
+ * Integrated Mapping (a DH-IM PACEInfo in EF.CardAccess: --pace-mapping
+ * im) differs in GA2 only: 7C{81 t} -> 7C{82 empty}, t being the
+ * terminal's nonce, as long as the cipher's key (16 bytes for AES-128;
+ * other lengths 6A80); PACE_STEP3A_map_generator maps with it. OpenPACE
+ * allows IM only in its TR-03110 v2.01 mode (the token then covers the
+ * public key with its domain parameters), and its IM is its own: the
+ * pseudo-random function is one block E(t, s), not ICAO 9303-11's R_p, so
+ * only OpenPACE terminals interoperate. ECDH-IM is refused (6A80 at MSE:Set
+ * AT, even if a given EF.CardAccess offers it): OpenPACE 1.1.2 computes
+ * the mapped point and drops it, so the run keeps the static generator and
+ * any password would verify. Chip Authentication Mapping does not exist in
+ * OpenPACE; its OIDs are unknown and answer 6A80 like any other OID that
+ * EF.CardAccess does not offer.
+ *
  * Password life cycle (persisted: the counters are the card's PIN store,
  * the PUK's remaining uses its retry counter there). A PIN run counts as a
  * failure as soon as the nonce is sent (GA1) and is given back when the
@@ -52,6 +66,7 @@
 #include <eac/objects.h>
 #include <eac/pace.h>
 #include <openssl/asn1.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 
 #include "core/log.h"
@@ -292,6 +307,8 @@ static int cardaccess_param(sfc_card *card, const mse_at *at)
     sfc_file *ef = fs_child_by_fid(card->mf, NPA_FID_CARDACCESS);
     EAC_CTX *ctx = EAC_CTX_new();
     int found = -1;
+    if (ctx) /* OpenPACE parses an IM PACEInfo in its v2.01 mode only */
+        ctx->tr_version = EAC_TR_VERSION_2_01;
     if (ef && ctx && ef->kind == SFC_FILE_EF_BINARY &&
         EAC_CTX_init_ef_cardaccess(ef->data, ef->size, ctx)) {
         int n = OPENSSL_sk_num((const OPENSSL_STACK *)ctx->pace_ctxs);
@@ -305,6 +322,48 @@ static int cardaccess_param(sfc_card *card, const mse_at *at)
     }
     EAC_CTX_clear_free(ctx);
     return found;
+}
+
+static bool is_dh_im(int nid)
+{
+    return nid == NID_id_PACE_DH_IM_3DES_CBC_CBC ||
+           nid == NID_id_PACE_DH_IM_AES_CBC_CMAC_128 ||
+           nid == NID_id_PACE_DH_IM_AES_CBC_CMAC_192 ||
+           nid == NID_id_PACE_DH_IM_AES_CBC_CMAC_256;
+}
+
+static bool is_ecdh_im(int nid)
+{
+    return nid == NID_id_PACE_ECDH_IM_3DES_CBC_CBC ||
+           nid == NID_id_PACE_ECDH_IM_AES_CBC_CMAC_128 ||
+           nid == NID_id_PACE_ECDH_IM_AES_CBC_CMAC_192 ||
+           nid == NID_id_PACE_ECDH_IM_AES_CBC_CMAC_256;
+}
+
+/* A new OpenPACE context for the run; false: the protocol is refused. */
+static bool run_begin(sfc_card *card, npa_session *s, const mse_at *at,
+                      int param)
+{
+    if (is_ecdh_im(at->nid)) {
+        sfc_log(SFC_LOG_WARN,
+                "%s: nPA: PACE ECDH-IM refused: OpenPACE's mapping keeps "
+                "the static generator, so any password would verify",
+                card->label);
+        return false;
+    }
+    run_end(s);
+    s->eac = EAC_CTX_new();
+    if (!s->eac)
+        return false;
+    s->im = is_dh_im(at->nid) || is_ecdh_im(at->nid);
+    /* OpenPACE runs IM in its TR-03110 v2.01 mode only (the token's key
+     * with its domain parameters); TA and CA run in v2.02 afterwards */
+    s->eac->tr_version = s->im ? EAC_TR_VERSION_2_01 : EAC_TR_VERSION_2_02;
+    if (!EAC_CTX_init_pace(s->eac, at->nid, param)) {
+        run_end(s);
+        return false;
+    }
+    return true;
 }
 
 static uint16_t mse_pace(sfc_card *card, const sfc_cmd *cmd)
@@ -321,15 +380,8 @@ static uint16_t mse_pace(sfc_card *card, const sfc_cmd *cmd)
     npa_session *s = npa_session_get(card);
     if (!s)
         return SW_UNKNOWN;
-    run_end(s);
-    s->eac = EAC_CTX_new();
-    if (!s->eac)
-        return SW_UNKNOWN;
-    s->eac->tr_version = EAC_TR_VERSION_2_02;
-    if (!EAC_CTX_init_pace(s->eac, at.nid, param)) {
-        run_end(s);
+    if (!run_begin(card, s, &at, param))
         return SW_WRONG_DATA;
-    }
     s->pwd = at.pwd;
     s->step = STEP_NONCE;
     memcpy(s->chat, at.chat, at.chat_len);
@@ -449,6 +501,19 @@ static uint16_t ga_nonce(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     return ga_output(resp, 0x80, z);
 }
 
+/* Integrated Mapping: 81 is the terminal's nonce t (as long as the
+ * cipher's key: OpenPACE maps with E(t, s)); 82 comes back empty. */
+static uint16_t ga_map_im(npa_session *s, const ber_tlv *in, sfc_resp *resp)
+{
+    const KA_CTX *ka = s->eac->pace_ctx->ka_ctx;
+    if (in->len != (size_t)EVP_CIPHER_get_key_length(ka->cipher))
+        return SW_WRONG_DATA;
+    BUF_MEM *t = buf_of(in);
+    bool ok = t && PACE_STEP3A_map_generator(s->eac, t);
+    BUF_MEM_clear_free(t);
+    return ok ? ga_output(resp, 0x82, BUF_MEM_new()) : SW_WRONG_DATA;
+}
+
 static uint16_t ga_map(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
                        sfc_resp *resp)
 {
@@ -456,6 +521,8 @@ static uint16_t ga_map(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     uint16_t sw = ga_input(cmd, 0x81, &in);
     if (sw != SW_OK)
         return sw;
+    if (s->im)
+        return ga_map_im(s, &in, resp);
     BUF_MEM *pcd = buf_of(&in);
     npa_rand_begin(card);
     BUF_MEM *picc = PACE_STEP3A_generate_mapping_data(s->eac);
@@ -519,6 +586,7 @@ static uint16_t ga_token(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     }
     BUF_MEM *mine =
         PACE_STEP3D_compute_authentication_token(s->eac, s->pcd_key);
+    s->eac->tr_version = EAC_TR_VERSION_2_02; /* after IM: TA, CA as ever */
     sw = ga_output(resp, 0x86, mine);
     uint8_t car[32];
     size_t carlen = sizeof(car);

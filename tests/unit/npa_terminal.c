@@ -317,6 +317,8 @@ static bool offered(npa_term *t, int nid, int param)
     bool found = false;
     bool was = t->sm;
     t->sm = false; /* EF.CardAccess is read plain, before PACE */
+    if (ctx) /* OpenPACE parses an IM PACEInfo in its v2.01 mode only */
+        ctx->tr_version = EAC_TR_VERSION_2_01;
     if (ctx && npa_term_read_sfi(t, 0x1C, ca, &n) == 0x9000 &&
         EAC_CTX_init_ef_cardaccess(ca, n, ctx)) {
         int k = OPENSSL_sk_num((const OPENSSL_STACK *)ctx->pace_ctxs);
@@ -371,7 +373,8 @@ static uint16_t ga(npa_term *t, bool last, uint32_t tag, const BUF_MEM *in,
         return sw;
     if (ber_decode(r, rn, &outer) != SFC_OK || outer.tag != 0x7C ||
         ber_decode(outer.value, outer.len, &inner) != SFC_OK ||
-        inner.tag != rtag || !(*out = bm(inner.value, inner.len)))
+        inner.size != outer.len || inner.tag != rtag ||
+        !(*out = bm(inner.value, inner.len)))
         return 0;
     return sw;
 }
@@ -380,6 +383,7 @@ typedef struct run {
     EAC_CTX *ctx;
     PACE_SEC *sec;
     BUF_MEM *a, *b, *mine, *theirs;
+    bool im; /**< Integrated Mapping */
 } run;
 
 static void run_free(run *r)
@@ -398,6 +402,21 @@ static void run_reset(run *r)
     r->a = r->b = NULL;
 }
 
+/* GA2, the mapping: GM sends our mapping key in 81 and maps with the
+ * chip's 82; IM sends our nonce t in 81, gets an empty 82 back, and both
+ * sides map with t. */
+static uint16_t map_step(npa_term *t, run *r)
+{
+    if (!(r->b = PACE_STEP3A_generate_mapping_data(r->ctx)))
+        return 0;
+    uint16_t sw = ga(t, false, 0x81, r->b, 0x82, &r->a);
+    if (sw != 0x9000)
+        return sw;
+    if (r->im && r->a->length != 0)
+        return 0;
+    return PACE_STEP3A_map_generator(r->ctx, r->im ? r->b : r->a) ? sw : 0;
+}
+
 static uint16_t steps(npa_term *t, run *r)
 {
     uint16_t sw = ga(t, false, 0, NULL, 0x80, &r->a);
@@ -406,12 +425,9 @@ static uint16_t steps(npa_term *t, run *r)
     if (!PACE_STEP2_dec_nonce(r->ctx, r->sec, r->a))
         return 0;
     run_reset(r);
-    if (!(r->b = PACE_STEP3A_generate_mapping_data(r->ctx)))
-        return 0;
-    if ((sw = ga(t, false, 0x81, r->b, 0x82, &r->a)) != 0x9000)
+    if ((sw = map_step(t, r)) != 0x9000)
         return sw;
-    if (!PACE_STEP3A_map_generator(r->ctx, r->a) ||
-        !(r->mine = PACE_STEP3B_generate_ephemeral_key(r->ctx)))
+    if (!(r->mine = PACE_STEP3B_generate_ephemeral_key(r->ctx)))
         return 0;
     if ((sw = ga(t, false, 0x83, r->mine, 0x84, &r->theirs)) != 0x9000)
         return sw;
@@ -428,22 +444,27 @@ static uint16_t steps(npa_term *t, run *r)
 uint16_t npa_term_pace(npa_term *t, uint8_t pwd, const char *secret,
                        npa_term_mapping mapping)
 {
-    int nid = mapping == NPA_TERM_DH_GM ? NID_id_PACE_DH_GM_AES_CBC_CMAC_128
-                                        : NID_id_PACE_ECDH_GM_AES_CBC_CMAC_128;
-    int param = mapping == NPA_TERM_DH_GM ? 0 : 13;
+    int nid = mapping == NPA_TERM_DH_GM   ? NID_id_PACE_DH_GM_AES_CBC_CMAC_128
+              : mapping == NPA_TERM_DH_IM ? NID_id_PACE_DH_IM_AES_CBC_CMAC_128
+                                          : NID_id_PACE_ECDH_GM_AES_CBC_CMAC_128;
+    int param = mapping == NPA_TERM_ECDH_GM ? 13 : 0;
     if (!offered(t, nid, param))
         return 0;
-    run r = {0};
+    run r = {.im = mapping == NPA_TERM_DH_IM};
     r.ctx = EAC_CTX_new();
     r.sec = PACE_SEC_new(secret, strlen(secret), (enum s_type)pwd);
     if (!r.ctx || !r.sec)
         return 0;
-    r.ctx->tr_version = EAC_TR_VERSION_2_02;
+    /* OpenPACE runs IM in its TR-03110 v2.01 mode only; TA and CA after
+     * it in v2.02, as the card does */
+    r.ctx->tr_version = r.im ? EAC_TR_VERSION_2_01 : EAC_TR_VERSION_2_02;
     uint16_t sw = EAC_CTX_init_pace(r.ctx, nid, param) ? 0x9000 : 0;
     if (sw)
         sw = t->mse_sw = mse(t, nid, param, pwd);
     if (sw == 0x9000 || (sw & 0xFFF0) == 0x63C0)
         sw = steps(t, &r);
+    if (sw == 0x9000)
+        r.ctx->tr_version = EAC_TR_VERSION_2_02;
     if (sw == 0x9000 && EAC_CTX_set_encryption_ctx(r.ctx, EAC_ID_PACE) &&
         EAC_reset_ssc(r.ctx)) {
         EAC_CTX_clear_free(t->ctx);

@@ -3,7 +3,7 @@
  * @file npa_terminal.h
  * @brief The project's nPA test terminal on OpenPACE's terminal-side
  *        functions: reads EF.CardAccess, runs PACE (MRZ, CAN, PIN, PUK;
- *        ECDH or DH Generic Mapping) and exchanges commands under the AES
+ *        ECDH or DH Generic Mapping, DH Integrated Mapping) and exchanges commands under the AES
  *        secure messaging PACE establishes.
  *
  * Independent of the card engine: it talks to a card through a transmit
@@ -38,7 +38,9 @@ typedef struct npa_term {
 /** Mappings the terminal can ask for. */
 typedef enum npa_term_mapping {
     NPA_TERM_ECDH_GM, /**< id-PACE-ECDH-GM-AES-CBC-CMAC-128, brainpoolP256r1 */
-    NPA_TERM_DH_GM    /**< id-PACE-DH-GM-AES-CBC-CMAC-128, parameter ID 0 */
+    NPA_TERM_DH_GM,   /**< id-PACE-DH-GM-AES-CBC-CMAC-128, parameter ID 0 */
+    NPA_TERM_DH_IM    /**< id-PACE-DH-IM-AES-CBC-CMAC-128, parameter ID 0:
+                           the terminal's nonce t in 81, an empty 82 back */
 } npa_term_mapping;
 
 void npa_term_init(npa_term *t, npa_term_xfer xfer, void *user);
