@@ -220,7 +220,7 @@ static sfc_err terminal_pki(npa_build *b)
     return npa_terminal_pki(dir, &b->in[IN_CVCA], b->err, b->errlen);
 }
 
-/* --pace-mapping (gm, the default, or im) and --pace-dh-first. */
+/* --pace-mapping (gm, the default, im or cam) and --pace-dh-first. */
 static sfc_err pace_offer(npa_build *b, npa_pace_offer *offer)
 {
     const char *m = sfc_param_get(b->opts, "pace-mapping");
@@ -232,15 +232,12 @@ static sfc_err pace_offer(npa_build *b, npa_pace_offer *offer)
         *offer = NPA_OFFER_DH_IM;
         return SFC_OK;
     }
-    if (strcmp(m, "cam") == 0)
-        sfc_errf(b->err, b->errlen,
-                 "pace-mapping: cam is not available: OpenPACE (libeac) has "
-                 "no Chip Authentication Mapping");
-    else
-        sfc_errf(b->err, b->errlen, "pace-mapping: %s",
-                 strcmp(m, "im") == 0 ? "im offers DH only; --pace-dh-first "
-                                        "is for gm"
-                                      : "gm or im");
+    if (strcmp(m, "cam") == 0 && !dh_first) {
+        *offer = NPA_OFFER_ECDH_CAM;
+        return SFC_OK;
+    }
+    sfc_errf(b->err, b->errlen, "pace-mapping: %s",
+             dh_first ? "--pace-dh-first is for gm" : "gm, im or cam");
     return SFC_E_INVAL;
 }
 
@@ -582,7 +579,8 @@ static const sfc_param_def npa_params[] = {
      "list PACE over DH first in the built-in EF.CardAccess", 0},
     {"pace-mapping", "MAPPING",
      "the PACE mapping the built-in EF.CardAccess offers: gm (Generic, ECDH "
-     "and DH; default) or im (Integrated, DH)",
+     "and DH; default), im (Integrated, DH) or cam (Chip Authentication "
+     "Mapping, ECDH)",
      0},
     {"terminal-dir", "DIR",
      "write a test terminal PKI (CVCA as trust anchor, DV, terminal) and "

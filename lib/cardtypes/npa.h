@@ -108,7 +108,8 @@ sfc_err npa_dgs_build(const char *text, size_t len, npa_dgs *out, char *err,
 typedef enum npa_pace_offer {
     NPA_OFFER_GM,          /**< ECDH-GM (brainpoolP256r1), then DH-GM */
     NPA_OFFER_GM_DH_FIRST, /**< DH-GM, then ECDH-GM */
-    NPA_OFFER_DH_IM        /**< DH-IM (parameter ID 0) only */
+    NPA_OFFER_DH_IM,       /**< DH-IM (parameter ID 0) only */
+    NPA_OFFER_ECDH_CAM     /**< ECDH-CAM (brainpoolP256r1) only */
 } npa_pace_offer;
 
 /** The built-in EF.CardAccess: the PACEInfos of `offer`, TA, CA 0x41. */
@@ -170,6 +171,7 @@ typedef struct npa_session {
     enum npa_pace_step step;    /**< the GA step expected next */
     uint8_t pwd;                /**< the password of the run */
     bool im;                    /**< the run uses Integrated Mapping (DH) */
+    bool cam;                   /**< Chip Authentication Mapping (ECDH) */
     struct buf_mem_st *pcd_key; /**< PK_PCD of GA3, for T_PICC */
     bool done;                  /**< PACE established (with pace_pwd) */
     uint8_t pace_pwd;
@@ -205,6 +207,21 @@ void npa_session_free(sfc_card *card);
 
 /** True after PACE with a password, in this secure messaging session. */
 bool npa_pace_done(const sfc_card *card);
+
+/* ---- Chip Authentication Mapping (npa_cam.c) ------------------------------ */
+
+/** Register the id-PACE-ECDH-CAM OIDs with OpenSSL (npa_eac_init()). */
+void npa_cam_register(void);
+/** The id-PACE-ECDH-GM NID whose run a CAM NID extends, or NID_undef. */
+int npa_cam_gm_nid(int nid);
+/** The parameter ID of EF.CardAccess's PACEInfo with `nid` (and
+ * `param_id` unless negative), or -1. */
+int npa_cam_param(sfc_card *card, int nid, int param_id);
+/** Is the chip's CA key on the curve of the run's PACE domain parameters? */
+bool npa_cam_key_fits(sfc_card *card, const struct eac_ctx *eac);
+/** A_IC, the encrypted chip authentication data (after GA4's token), or
+ * NULL. */
+struct buf_mem_st *npa_cam_data(sfc_card *card, struct eac_ctx *eac);
 
 /* ---- Terminal and Chip Authentication (npa_eac.c) ---------------------- */
 

@@ -81,6 +81,7 @@ static pthread_once_t eac_once = PTHREAD_ONCE_INIT;
 static void eac_init_once(void)
 {
     EAC_init();
+    npa_cam_register();
 }
 
 void npa_eac_init(void)
@@ -301,9 +302,12 @@ static uint16_t mse_parse(const sfc_cmd *cmd, mse_at *at)
     return SW_OK;
 }
 
-/* The parameter ID of a PACEInfo in EF.CardAccess matching the request. */
+/* The parameter ID of a PACEInfo in EF.CardAccess matching the request
+ * (OpenPACE ignores CAM's PACEInfos: npa_cam.c finds those). */
 static int cardaccess_param(sfc_card *card, const mse_at *at)
 {
+    if (npa_cam_gm_nid(at->nid) != NID_undef)
+        return npa_cam_param(card, at->nid, at->param_id);
     sfc_file *ef = fs_child_by_fid(card->mf, NPA_FID_CARDACCESS);
     EAC_CTX *ctx = EAC_CTX_new();
     int found = -1;
@@ -356,10 +360,13 @@ static bool run_begin(sfc_card *card, npa_session *s, const mse_at *at,
     if (!s->eac)
         return false;
     s->im = is_dh_im(at->nid) || is_ecdh_im(at->nid);
+    int gm = npa_cam_gm_nid(at->nid); /* CAM runs as GM, plus A_IC */
+    s->cam = gm != NID_undef;
     /* OpenPACE runs IM in its TR-03110 v2.01 mode only (the token's key
      * with its domain parameters); TA and CA run in v2.02 afterwards */
     s->eac->tr_version = s->im ? EAC_TR_VERSION_2_01 : EAC_TR_VERSION_2_02;
-    if (!EAC_CTX_init_pace(s->eac, at->nid, param)) {
+    if (!EAC_CTX_init_pace(s->eac, s->cam ? gm : at->nid, param) ||
+        (s->cam && !npa_cam_key_fits(card, s->eac))) {
         run_end(s);
         return false;
     }
@@ -556,6 +563,17 @@ static uint16_t ga_key(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     return ga_output(resp, 0x84, picc);
 }
 
+/* CAM: 8A, the encrypted chip authentication data, after 86 (and 87). */
+static uint16_t ga_append_cam(sfc_card *card, npa_session *s, sfc_resp *resp)
+{
+    BUF_MEM *a = npa_cam_data(card, s->eac);
+    uint16_t sw = a ? ga_append(resp, 0x8A, (const uint8_t *)a->data,
+                                a->length)
+                    : SW_UNKNOWN;
+    BUF_MEM_free(a);
+    return sw;
+}
+
 static uint16_t start_sm(sfc_card *card, npa_session *s)
 {
     const KA_CTX *ka = s->eac->pace_ctx->ka_ctx;
@@ -592,6 +610,8 @@ static uint16_t ga_token(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     size_t carlen = sizeof(car);
     if (sw == SW_OK && s->chat_len && npa_cvca_chr(card, car, &carlen))
         sw = ga_append(resp, 0x87, car, carlen); /* the CVCA for TA */
+    if (sw == SW_OK && s->cam)
+        sw = ga_append_cam(card, s, resp);
     if (sw == SW_OK)
         sw = start_sm(card, s);
     if (sw != SW_OK)

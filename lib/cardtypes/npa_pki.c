@@ -60,6 +60,8 @@ static const uint8_t oid_pace_dh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                          0x02, 0x02, 0x04, 0x01, 0x02};
 static const uint8_t oid_pace_dh_im[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                          0x02, 0x02, 0x04, 0x03, 0x02};
+static const uint8_t oid_pace_ecdh_cam[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                            0x02, 0x02, 0x04, 0x06, 0x02};
 /* id-PACE (0.4.0.127.0.7.2.2.4) and its IM arcs: 3 DH, 4 ECDH */
 static const uint8_t oid_pace[] = {0x04, 0x00, 0x7F, 0x00,
                                    0x07, 0x02, 0x02, 0x04};
@@ -106,6 +108,11 @@ static void pace_infos(sfc_buf *b, npa_pace_offer offer)
 {
     if (offer == NPA_OFFER_DH_IM) {
         info2(b, oid_pace_dh_im, sizeof(oid_pace_dh_im), 2, MODP_1024_160_ID);
+        return;
+    }
+    if (offer == NPA_OFFER_ECDH_CAM) {
+        info2(b, oid_pace_ecdh_cam, sizeof(oid_pace_ecdh_cam), 2,
+              BRAINPOOL_P256R1_ID);
         return;
     }
     if (offer == NPA_OFFER_GM_DH_FIRST)

@@ -309,20 +309,107 @@ static void test_openpace_ecdh_im_unbound(void **state)
                      1);
 }
 
-/* --pace-mapping: cam and other values are refused at personalisation. */
+/* --pace-mapping: other values, and im or cam with --pace-dh-first, are
+ * refused at personalisation. */
 static void test_pace_mapping_param(void **state)
 {
     (void)state;
-    static const char *bad[] = {"cam", "GM", "", "im2"};
+    static const char *bad[] = {"GM", "", "im2", "cam2", "im", "cam"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        sfc_param p[] = {{"pace-mapping", bad[i]}};
-        sfc_card_options o = {.params = p, .n_params = 1};
+        sfc_param p[] = {{"pace-mapping", bad[i]}, {"pace-dh-first", ""}};
+        sfc_card_options o = {.params = p, .n_params = i < 4 ? 1 : 2};
         sfc_card *c = NULL;
         char err[256] = "";
         assert_int_not_equal(sfc_card_new("nPA", &o, &c, err, sizeof(err)),
                              SFC_OK);
         assert_non_null(strstr(err, "pace-mapping"));
     }
+}
+
+/* ---- Chip Authentication Mapping (--pace-mapping cam) --------------------- */
+
+#define OID_ECDH_CAM "04007F00070202040602"
+
+static int cam_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    sfc_param p[] = {{"pace-mapping", "cam"}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    f->card = ct_card_ex("nPA", &o);
+    npa_term_init(&f->t, xfer, f->card);
+    *state = f;
+    return 0;
+}
+
+/* EF.CardAccess offers ECDH-CAM (version 2, brainpoolP256r1) alone; PACE
+ * with each password; the terminal decrypts the chip authentication data
+ * and checks it against the CA key of EF.CardSecurity, read under the new
+ * secure messaging; the CA_IC of another run does not verify. */
+static void test_pace_cam(void **state)
+{
+    fixture *f = *state;
+    const char *ca = ef_hex(f, 0x1C);
+    assert_non_null(strstr(ca, "3012060A" OID_ECDH_CAM "02010202010D"));
+    assert_null(strstr(ca, OID_ECDH_GM));
+    assert_null(strstr(ca, OID_DH_GM));
+    static const struct {
+        uint8_t pwd;
+        const char *secret;
+    } runs[] = {{3, "111111"}, {1, MRZ}, {2, "222222"}, {4, "3333333333"}};
+    uint8_t old[32];
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        f->t.sm = false;
+        assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
+                                       NPA_TERM_ECDH_CAM),
+                         0x9000);
+        assert_true(f->t.sm && npa_pace_done(f->card));
+        assert_int_equal(f->t.cam_ca->length, 32);
+        assert_int_equal(npa_term_cam_check(&f->t), 0x9000);
+        if (i > 0) { /* last run's CA_IC does not fit this mapping key */
+            memcpy(f->t.cam_ca->data, old, 32);
+            assert_int_equal(npa_term_cam_check(&f->t), 0x6300);
+        }
+        memcpy(old, f->t.cam_ca->data, 32);
+    }
+    check_cardsecurity(f);
+    /* a GM terminal finds no GM PACEInfo */
+    f->t.sm = false;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM), 0);
+}
+
+/* A wrong PIN fails at the token (6300), no 8A is sent. */
+static void test_pace_cam_wrong_password(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111112", NPA_TERM_ECDH_CAM),
+                     0x6300);
+    assert_false(npa_pace_done(f->card));
+    assert_null(f->t.cam_ca);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_CAM),
+                     0x9000);
+    assert_int_equal(f->t.mse_sw, 0x63C2);
+    assert_int_equal(npa_term_cam_check(&f->t), 0x9000);
+}
+
+/* Plain APDUs: CAM's MSE:Set AT with a parameter ID not offered, the GM
+ * and DH OIDs on a CAM card, CAM's OID on the default (GM) card (6A80);
+ * steps out of order (6985); a malformed mapping key in GA2 (6A80). */
+static void test_pace_cam_bad_input(void **state)
+{
+    fixture *f = *state;
+    sfc_card *c = f->card;
+    ct_expect(c, "0022C1A412800A" OID_ECDH_CAM "8301038401 0C", "6A80");
+    ct_expect(c, "0022C1A412800A" OID_ECDH_GM "8301038401 0D", "6A80");
+    ct_expect(c, "0022C1A412800A" OID_DH_GM "8301038401 00", "6A80");
+    ct_expect(c, "0022C1A412800A" OID_ECDH_CAM "8301028401 0D", "9000");
+    ct_expect(c, "10860000057C03830101 00", "6A80"); /* GA3 first */
+    ct_expect(c, "0022C1A40F800A" OID_ECDH_CAM "830102", "9000");
+    ct_expect(c, "10860000027C0000", "#20 9000");
+    ct_expect(c, "10860000057C0381010100", "6A80"); /* not a point */
+    ct_expect(c, "10860000027C0000", "6985");
+    sfc_card *gm = ct_card("nPA");
+    ct_expect(gm, "0022C1A40F800A" OID_ECDH_CAM "830103", "6A80");
+    sfc_card_free(gm);
 }
 
 /* After PACE (no Terminal Authentication): EF.CardSecurity yes, data
@@ -1080,6 +1167,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pace_im_bad_input, im_setup,
                                         teardown),
         cmocka_unit_test(test_pace_ecdh_im_refused),
+        cmocka_unit_test_setup_teardown(test_pace_cam, cam_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_cam_wrong_password,
+                                        cam_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_cam_bad_input, cam_setup,
+                                        teardown),
         cmocka_unit_test(test_openpace_ecdh_im_unbound),
         cmocka_unit_test(test_pace_mapping_param),
         cmocka_unit_test(test_im_eac),
