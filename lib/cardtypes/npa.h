@@ -11,7 +11,8 @@
  * default EF.CardAccess, and EF.CardSecurity (CMS SignedData by a Document
  * Signer of a test CSCA generated at personalisation); npa_pace.c is the
  * chip side of PACE (MSE:Set AT, GENERAL AUTHENTICATE) with the password
- * life cycle and RESET RETRY COUNTER, on OpenPACE (libeac); npa_rand.c lets
+ * life cycle and RESET RETRY COUNTER, on OpenPACE (libeac), with
+ * npa_cam.c adding Chip Authentication Mapping to it; npa_rand.c lets
  * OpenPACE draw the chip's secrets from the card's injectable RNG.
  *
  * Invariants: nothing here keeps pointers into the file tree or key store

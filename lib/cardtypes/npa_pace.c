@@ -33,9 +33,11 @@
  * only OpenPACE terminals interoperate. ECDH-IM is refused (6A80 at MSE:Set
  * AT, even if a given EF.CardAccess offers it): OpenPACE 1.1.2 computes
  * the mapped point and drops it, so the run keeps the static generator and
- * any password would verify. Chip Authentication Mapping does not exist in
- * OpenPACE; its OIDs are unknown and answer 6A80 like any other OID that
- * EF.CardAccess does not offer.
+ * any password would verify. Chip Authentication Mapping (an ECDH-CAM
+ * PACEInfo: --pace-mapping cam) runs as OpenPACE's ECDH-GM of the same
+ * cipher, and GA4's answer adds 8A, the encrypted chip authentication data
+ * (npa_cam.c): 7C{86 T_PICC [87 CAR] 8A A_IC}. An OID that EF.CardAccess
+ * does not offer answers 6A80.
  *
  * Password life cycle (persisted: the counters are the card's PIN store,
  * the PUK's remaining uses its retry counter there). A PIN run counts as a

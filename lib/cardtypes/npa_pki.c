@@ -13,7 +13,8 @@
  * id-PACE-DH-GM-AES-CBC-CMAC-128 with parameter ID 0 (1024-bit MODP of RFC
  * 5114), and vicc's CardInfoLocator; with --pace-mapping im the one
  * PACEInfo is id-PACE-DH-IM-AES-CBC-CMAC-128 with parameter ID 0 (see
- * npa_pace.c for why not ECDH). vicc's file also names a second CA
+ * npa_pace.c for why not ECDH), with --pace-mapping cam
+ * id-PACE-ECDH-CAM-AES-CBC-CMAC-128 with parameter ID 13 (npa_cam.c). vicc's file also names a second CA
  * key 0x45 that no file provides; it is left out here, because OpenPACE
  * binds a ChipAuthenticationPublicKeyInfo to the last CAInfo it parsed.
  *
