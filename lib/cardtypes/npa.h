@@ -211,6 +211,8 @@ bool npa_pace_done(const sfc_card *card);
 
 /* ---- Chip Authentication Mapping (npa_cam.c) ------------------------------ */
 
+/** The NID of an OID's contents (`n` bytes, no tag), or NID_undef. */
+int npa_oid_nid(const uint8_t *v, size_t n);
 /** Register the id-PACE-ECDH-CAM OIDs with OpenSSL (npa_eac_init()). */
 void npa_cam_register(void);
 /** The id-PACE-ECDH-GM NID whose run a CAM NID extends, or NID_undef. */

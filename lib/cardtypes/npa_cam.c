@@ -79,6 +79,21 @@ int npa_cam_gm_nid(int nid)
 
 /* ---- EF.CardAccess ---------------------------------------------------------- */
 
+int npa_oid_nid(const uint8_t *v, size_t n)
+{
+    uint8_t der[2 + 32];
+    if (n == 0 || n > 32)
+        return NID_undef;
+    der[0] = 0x06;
+    der[1] = (uint8_t)n;
+    memcpy(der + 2, v, n);
+    const unsigned char *p = der;
+    ASN1_OBJECT *o = d2i_ASN1_OBJECT(NULL, &p, (long)(n + 2));
+    int nid = o ? OBJ_obj2nid(o) : NID_undef;
+    ASN1_OBJECT_free(o);
+    return nid;
+}
+
 /* PACEInfo ::= SEQUENCE { protocol OID, version INTEGER, parameterId
  * INTEGER }: its OID's NID and parameter ID (-1: none or too big). */
 static int pace_info(const ber_tlv *info, int *param)
@@ -95,17 +110,7 @@ static int pace_info(const ber_tlv *info, int *param)
     if (ber_iter_next(&it, &id) == SFC_OK && id.tag == 0x02 && id.len == 1 &&
         id.value[0] < 0x80)
         *param = id.value[0];
-    uint8_t der[2 + 32];
-    if (oid.len == 0 || oid.len > 32)
-        return NID_undef;
-    der[0] = 0x06;
-    der[1] = (uint8_t)oid.len;
-    memcpy(der + 2, oid.value, oid.len);
-    const unsigned char *p = der;
-    ASN1_OBJECT *o = d2i_ASN1_OBJECT(NULL, &p, (long)(oid.len + 2));
-    int nid = o ? OBJ_obj2nid(o) : NID_undef;
-    ASN1_OBJECT_free(o);
-    return nid;
+    return npa_oid_nid(oid.value, oid.len);
 }
 
 int npa_cam_param(sfc_card *card, int nid, int param_id)

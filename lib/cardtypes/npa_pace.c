@@ -67,9 +67,7 @@
 #include <eac/eac.h>
 #include <eac/objects.h>
 #include <eac/pace.h>
-#include <openssl/asn1.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 
 #include "core/log.h"
 #include "core/sw.h"
@@ -239,26 +237,11 @@ typedef struct mse_at {
     size_t chat_len;
 } mse_at;
 
-static int oid_nid(const uint8_t *v, size_t n)
-{
-    uint8_t der[2 + 32];
-    if (n == 0 || n > 32)
-        return NID_undef;
-    der[0] = 0x06;
-    der[1] = (uint8_t)n;
-    memcpy(der + 2, v, n);
-    const unsigned char *p = der;
-    ASN1_OBJECT *o = d2i_ASN1_OBJECT(NULL, &p, (long)(n + 2));
-    int nid = o ? OBJ_obj2nid(o) : NID_undef;
-    ASN1_OBJECT_free(o);
-    return nid;
-}
-
 static uint16_t mse_item(const ber_tlv *t, mse_at *at)
 {
     switch (t->tag) {
     case 0x80:
-        at->nid = oid_nid(t->value, t->len);
+        at->nid = npa_oid_nid(t->value, t->len);
         at->has_oid = true;
         return at->nid == NID_undef ? SW_WRONG_DATA : SW_OK;
     case 0x83:
