@@ -133,12 +133,14 @@ int npa_cam_param(sfc_card *card, int nid, int param_id)
 
 /* ---- chip authentication data ---------------------------------------------- */
 
+/* A private scalar, flagged for OpenSSL's constant-time paths. */
 static BIGNUM *priv_of(const EVP_PKEY *k)
 {
     BIGNUM *bn = NULL;
-    return k && EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &bn) == 1
-               ? bn
-               : NULL;
+    if (!k || EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &bn) != 1)
+        return NULL;
+    BN_set_flags(bn, BN_FLG_CONSTTIME);
+    return bn;
 }
 
 bool npa_cam_key_fits(sfc_card *card, const struct eac_ctx *eac)
