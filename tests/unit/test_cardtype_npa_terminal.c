@@ -121,18 +121,13 @@ static void test_pace_dh(void **state)
 #define OID_ECDH_GM "04007F00070202040202"
 #define OID_DH_GM "04007F00070202040102"
 
-/* A card offering PACE DH-IM only, with the CVCA `cvca` if not NULL. */
-static sfc_card *im_card(const char *cvca)
-{
-    sfc_param p[] = {{"pace-mapping", "im"}, {"cvca", cvca}};
-    sfc_card_options o = {.params = p, .n_params = cvca ? 2 : 1};
-    return ct_card_ex("nPA", &o);
-}
-
+/* A card offering PACE DH-IM only. */
 static int im_setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    f->card = im_card(NULL);
+    sfc_param p[] = {{"pace-mapping", "im"}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    f->card = ct_card_ex("nPA", &o);
     npa_term_init(&f->t, xfer, f->card);
     *state = f;
     return 0;
@@ -604,16 +599,17 @@ static void eac(fixture *f, const char *term, uint16_t ta_sw)
     eac_map(f, term, ta_sw, NPA_TERM_ECDH_GM);
 }
 
-/* PACE over DH-IM, then TA and CA (in OpenPACE's v2.02 mode again on both
- * sides) and a data group read under CA's secure messaging. */
-static void test_im_eac(void **state)
+/* PACE over `map` on a card made with --pace-mapping `mapping`, then TA
+ * and CA and DG4 read under CA's secure messaging. */
+static void mapping_eac(const char *mapping, npa_term_mapping map)
 {
-    (void)state;
     char cvca[128];
     snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", pki_dir());
-    fixture f = {.card = im_card(cvca)};
+    sfc_param p[] = {{"pace-mapping", mapping}, {"cvca", cvca}};
+    sfc_card_options o = {.params = p, .n_params = 2};
+    fixture f = {.card = ct_card_ex("nPA", &o)};
     npa_term_init(&f.t, xfer, f.card);
-    eac_map(&f, "at", 0x9000, NPA_TERM_DH_IM);
+    eac_map(&f, "at", 0x9000, map);
     uint8_t buf[64];
     size_t n = sizeof(buf);
     assert_int_equal(npa_term_sendx(&f.t, "00A4040C09E80704007F00070302", NULL,
@@ -623,6 +619,21 @@ static void test_im_eac(void **state)
     assert_string_equal(tu_tohex(buf, n), "64070C054552494B41");
     npa_term_free(&f.t);
     sfc_card_free(f.card);
+}
+
+/* DH-IM then TA and CA (in OpenPACE's v2.02 mode again on both sides). */
+static void test_im_eac(void **state)
+{
+    (void)state;
+    mapping_eac("im", NPA_TERM_DH_IM);
+}
+
+/* PACE-CAM then TA and CA as after GM (TA signs Comp of the chip's PACE
+ * key; CA runs with the same key 0x41 that CAM authenticated). */
+static void test_cam_eac(void **state)
+{
+    (void)state;
+    mapping_eac("cam", NPA_TERM_ECDH_CAM);
 }
 
 static int eac_setup(void **state)
@@ -1175,6 +1186,7 @@ int main(void)
         cmocka_unit_test(test_openpace_ecdh_im_unbound),
         cmocka_unit_test(test_pace_mapping_param),
         cmocka_unit_test(test_im_eac),
+        cmocka_unit_test(test_cam_eac),
         cmocka_unit_test_setup_teardown(test_access_after_pace, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pin_life_cycle, setup, teardown),
