@@ -41,6 +41,8 @@ static const sfc_param iso_params[] = {
 static const sfc_param cf_params[] = {{"serial", "0102030405060708"}};
 static const sfc_param piv_params[] = {{"serial", "01020304"}};
 static const sfc_param pgp_params[] = {{"serial", "01020304"}};
+static const sfc_param npa_im_params[] = {{"pace-mapping", "im"}};
+static const sfc_param npa_cam_params[] = {{"pace-mapping", "cam"}};
 static const uint8_t sm_key[16] = {1, 2, 3, 4, 5, 6, 7, 8,
                                    9, 10, 11, 12, 13, 14, 15, 16};
 
@@ -69,6 +71,10 @@ static slot slots[] = {
     /* appended last so that the seeds of the cards above keep their card:
      * the German eID card before PACE */
     {"nPA", NULL, 0, false, -1, NULL, 0, NULL},
+    /* the nPA offering PACE with Integrated Mapping (DH), then with Chip
+     * Authentication Mapping (ECDH) */
+    {"nPA", npa_im_params, 1, false, -1, NULL, 0, NULL},
+    {"nPA", npa_cam_params, 1, false, -1, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
 

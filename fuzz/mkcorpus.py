@@ -8,7 +8,7 @@ APDU bytes; the length FFFF is a warm reset. Run from anywhere:
     fuzz/mkcorpus.py"""
 import os
 
-ISO, ISO_SM, HT, EPASS, CF, PIV, PGP, NPA = range(8)
+ISO, ISO_SM, HT, EPASS, CF, PIV, PGP, NPA, NPA_IM, NPA_CAM = range(10)
 RESET = object()
 DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "card")
 
@@ -297,6 +297,23 @@ SEEDS = {
                        "0022C1A4 0F 800A04007F00070202040202 830109",
                        "0022C1A4 0A 800A04007F0007020204",
                        "00860000 02 7C00 00"),
+    # nPA with --pace-mapping im (DH-IM: GA2 carries the terminal's
+    # 16-byte nonce t) and cam (ECDH-CAM: GM's steps, 8A in the last answer)
+    "npa-im-pace": seq(NPA_IM, SEL_MF, "00B09C0000",
+                       "0022C1A4 12 800A04007F00070202040302 830103 840100",
+                       "10860000 02 7C00 00",
+                       "10860000 14 7C12 8110" + "11" * 16 + " 00",
+                       "10860000 05 7C03 830101 00"),
+    "npa-im-bad-nonce": seq(NPA_IM,
+                            "0022C1A4 0F 800A04007F00070202040302 830102",
+                            "10860000 02 7C00 00",
+                            "10860000 0C 7C0A 8108 0102030405060708 00",
+                            "0022C1A4 0F 800A04007F00070202040402 830102"),
+    "npa-cam-pace": seq(NPA_CAM, SEL_MF, "00B09C0000",
+                        "0022C1A4 12 800A04007F00070202040602 830103 84010D",
+                        "10860000 02 7C00 00",
+                        "10860000 45 7C43 8141 04" + "11" * 64 + " 00",
+                        "0022C1A4 0F 800A04007F00070202040202 830103"),
     "npa-ga-no-mse": seq(NPA, "10860000 02 7C00 00", "0086000000",
                          "00860000 03 7C0100 00"),
     "npa-select-apps": seq(NPA, "00A4040C09E80704007F00070302",

@@ -220,11 +220,35 @@ static sfc_err terminal_pki(npa_build *b)
     return npa_terminal_pki(dir, &b->in[IN_CVCA], b->err, b->errlen);
 }
 
+/* --pace-mapping (gm, the default, im or cam) and --pace-dh-first. */
+static sfc_err pace_offer(npa_build *b, npa_pace_offer *offer)
+{
+    const char *m = sfc_param_get(b->opts, "pace-mapping");
+    bool dh_first = sfc_param_get(b->opts, "pace-dh-first") != NULL;
+    *offer = dh_first ? NPA_OFFER_GM_DH_FIRST : NPA_OFFER_GM;
+    if (!m || strcmp(m, "gm") == 0)
+        return SFC_OK;
+    if (strcmp(m, "im") == 0 && !dh_first) {
+        *offer = NPA_OFFER_DH_IM;
+        return SFC_OK;
+    }
+    if (strcmp(m, "cam") == 0 && !dh_first) {
+        *offer = NPA_OFFER_ECDH_CAM;
+        return SFC_OK;
+    }
+    sfc_errf(b->err, b->errlen, "pace-mapping: %s",
+             dh_first ? "--pace-dh-first is for gm" : "gm, im or cam");
+    return SFC_E_INVAL;
+}
+
 static sfc_err build_security(sfc_card *card, npa_build *b)
 {
+    npa_pace_offer offer;
+    sfc_err rv = pace_offer(b, &offer);
+    if (rv != SFC_OK)
+        return rv;
     if (!b->in[IN_CARDACCESS].len)
-        npa_default_cardaccess(&b->in[IN_CARDACCESS],
-                               sfc_param_get(b->opts, "pace-dh-first") != NULL);
+        npa_default_cardaccess(&b->in[IN_CARDACCESS], offer);
     if (b->in[IN_CARDACCESS].failed)
         return SFC_E_NOMEM;
     ber_tlv t;
@@ -556,6 +580,11 @@ static const sfc_param_def npa_params[] = {
     {"disable-ta-checks", "", "skip the checks of Terminal Authentication", 0},
     {"pace-dh-first", "",
      "list PACE over DH first in the built-in EF.CardAccess", 0},
+    {"pace-mapping", "MAPPING",
+     "the PACE mapping the built-in EF.CardAccess offers: gm (Generic, ECDH "
+     "and DH; default), im (Integrated, DH) or cam (Chip Authentication "
+     "Mapping, ECDH)",
+     0},
     {"terminal-dir", "DIR",
      "write a test terminal PKI (CVCA as trust anchor, DV, terminal) and "
      "npa-tool's options into DIR",

@@ -11,7 +11,8 @@
  * default EF.CardAccess, and EF.CardSecurity (CMS SignedData by a Document
  * Signer of a test CSCA generated at personalisation); npa_pace.c is the
  * chip side of PACE (MSE:Set AT, GENERAL AUTHENTICATE) with the password
- * life cycle and RESET RETRY COUNTER, on OpenPACE (libeac); npa_rand.c lets
+ * life cycle and RESET RETRY COUNTER, on OpenPACE (libeac), with
+ * npa_cam.c adding Chip Authentication Mapping to it; npa_rand.c lets
  * OpenPACE draw the chip's secrets from the card's injectable RNG.
  *
  * Invariants: nothing here keeps pointers into the file tree or key store
@@ -103,9 +104,17 @@ sfc_err npa_dgs_build(const char *text, size_t len, npa_dgs *out, char *err,
 /** The eSign signature key (MSE:Set DST 41 B6 {84 84}). */
 #define NPA_KEY_ESIGN 0x84u
 
-/** The built-in EF.CardAccess: PACE ECDH-GM and DH-GM (DH's PACEInfo
- * first if `dh_first`: --pace-dh-first), TA, CA 0x41. */
-void npa_default_cardaccess(sfc_buf *out, bool dh_first);
+/** The PACEInfos of the built-in EF.CardAccess (--pace-mapping,
+ * --pace-dh-first). */
+typedef enum npa_pace_offer {
+    NPA_OFFER_GM,          /**< ECDH-GM (brainpoolP256r1), then DH-GM */
+    NPA_OFFER_GM_DH_FIRST, /**< DH-GM, then ECDH-GM */
+    NPA_OFFER_DH_IM,       /**< DH-IM (parameter ID 0) only */
+    NPA_OFFER_ECDH_CAM     /**< ECDH-CAM (brainpoolP256r1) only */
+} npa_pace_offer;
+
+/** The built-in EF.CardAccess: the PACEInfos of `offer`, TA, CA 0x41. */
+void npa_default_cardaccess(sfc_buf *out, npa_pace_offer offer);
 
 /**
  * Personalise the chip's CA and RI keys (brainpoolP256r1; the CA key from
@@ -162,6 +171,8 @@ typedef struct npa_session {
     struct eac_ctx *eac;        /**< the run in progress, or the established */
     enum npa_pace_step step;    /**< the GA step expected next */
     uint8_t pwd;                /**< the password of the run */
+    bool im;                    /**< the run uses Integrated Mapping (DH) */
+    bool cam;                   /**< Chip Authentication Mapping (ECDH) */
     struct buf_mem_st *pcd_key; /**< PK_PCD of GA3, for T_PICC */
     bool done;                  /**< PACE established (with pace_pwd) */
     uint8_t pace_pwd;
@@ -197,6 +208,23 @@ void npa_session_free(sfc_card *card);
 
 /** True after PACE with a password, in this secure messaging session. */
 bool npa_pace_done(const sfc_card *card);
+
+/* ---- Chip Authentication Mapping (npa_cam.c) ------------------------------ */
+
+/** The NID of an OID's contents (`n` bytes, no tag), or NID_undef. */
+int npa_oid_nid(const uint8_t *v, size_t n);
+/** Register the id-PACE-ECDH-CAM OIDs with OpenSSL (npa_eac_init()). */
+void npa_cam_register(void);
+/** The id-PACE-ECDH-GM NID whose run a CAM NID extends, or NID_undef. */
+int npa_cam_gm_nid(int nid);
+/** The parameter ID of EF.CardAccess's PACEInfo with `nid` (and
+ * `param_id` unless negative), or -1. */
+int npa_cam_param(sfc_card *card, int nid, int param_id);
+/** Is the chip's CA key on the curve of the run's PACE domain parameters? */
+bool npa_cam_key_fits(sfc_card *card, const struct eac_ctx *eac);
+/** A_IC, the encrypted chip authentication data (after GA4's token), or
+ * NULL. */
+struct buf_mem_st *npa_cam_data(sfc_card *card, struct eac_ctx *eac);
 
 /* ---- Terminal and Chip Authentication (npa_eac.c) ---------------------- */
 

@@ -23,6 +23,22 @@
  * A wrong token answers 6300 and ends the run; any other malformed step
  * 6A80 and ends the run; a step out of order 6985.
  *
+ * Integrated Mapping (a DH-IM PACEInfo in EF.CardAccess: --pace-mapping
+ * im) differs in GA2 only: 7C{81 t} -> 7C{82 empty}, t being the
+ * terminal's nonce, as long as the cipher's key (16 bytes for AES-128;
+ * other lengths 6A80); PACE_STEP3A_map_generator maps with it. OpenPACE
+ * allows IM only in its TR-03110 v2.01 mode (the token then covers the
+ * public key with its domain parameters), and its IM is its own: the
+ * pseudo-random function is one block E(t, s), not ICAO 9303-11's R_p, so
+ * only OpenPACE terminals interoperate. ECDH-IM is refused (6A80 at MSE:Set
+ * AT, even if a given EF.CardAccess offers it): OpenPACE 1.1.2 computes
+ * the mapped point and drops it, so the run keeps the static generator and
+ * any password would verify. Chip Authentication Mapping (an ECDH-CAM
+ * PACEInfo: --pace-mapping cam) runs as OpenPACE's ECDH-GM of the same
+ * cipher, and GA4's answer adds 8A, the encrypted chip authentication data
+ * (npa_cam.c): 7C{86 T_PICC [87 CAR] 8A A_IC}. An OID that EF.CardAccess
+ * does not offer answers 6A80.
+ *
  * Password life cycle (persisted: the counters are the card's PIN store,
  * the PUK's remaining uses its retry counter there). A PIN run counts as a
  * failure as soon as the nonce is sent (GA1) and is given back when the
@@ -51,8 +67,7 @@
 #include <eac/eac.h>
 #include <eac/objects.h>
 #include <eac/pace.h>
-#include <openssl/asn1.h>
-#include <openssl/objects.h>
+#include <openssl/evp.h>
 
 #include "core/log.h"
 #include "core/sw.h"
@@ -66,6 +81,7 @@ static pthread_once_t eac_once = PTHREAD_ONCE_INIT;
 static void eac_init_once(void)
 {
     EAC_init();
+    npa_cam_register();
 }
 
 void npa_eac_init(void)
@@ -221,26 +237,11 @@ typedef struct mse_at {
     size_t chat_len;
 } mse_at;
 
-static int oid_nid(const uint8_t *v, size_t n)
-{
-    uint8_t der[2 + 32];
-    if (n == 0 || n > 32)
-        return NID_undef;
-    der[0] = 0x06;
-    der[1] = (uint8_t)n;
-    memcpy(der + 2, v, n);
-    const unsigned char *p = der;
-    ASN1_OBJECT *o = d2i_ASN1_OBJECT(NULL, &p, (long)(n + 2));
-    int nid = o ? OBJ_obj2nid(o) : NID_undef;
-    ASN1_OBJECT_free(o);
-    return nid;
-}
-
 static uint16_t mse_item(const ber_tlv *t, mse_at *at)
 {
     switch (t->tag) {
     case 0x80:
-        at->nid = oid_nid(t->value, t->len);
+        at->nid = npa_oid_nid(t->value, t->len);
         at->has_oid = true;
         return at->nid == NID_undef ? SW_WRONG_DATA : SW_OK;
     case 0x83:
@@ -286,12 +287,17 @@ static uint16_t mse_parse(const sfc_cmd *cmd, mse_at *at)
     return SW_OK;
 }
 
-/* The parameter ID of a PACEInfo in EF.CardAccess matching the request. */
+/* The parameter ID of a PACEInfo in EF.CardAccess matching the request
+ * (OpenPACE ignores CAM's PACEInfos: npa_cam.c finds those). */
 static int cardaccess_param(sfc_card *card, const mse_at *at)
 {
+    if (npa_cam_gm_nid(at->nid) != NID_undef)
+        return npa_cam_param(card, at->nid, at->param_id);
     sfc_file *ef = fs_child_by_fid(card->mf, NPA_FID_CARDACCESS);
     EAC_CTX *ctx = EAC_CTX_new();
     int found = -1;
+    if (ctx) /* OpenPACE parses an IM PACEInfo in its v2.01 mode only */
+        ctx->tr_version = EAC_TR_VERSION_2_01;
     if (ef && ctx && ef->kind == SFC_FILE_EF_BINARY &&
         EAC_CTX_init_ef_cardaccess(ef->data, ef->size, ctx)) {
         int n = OPENSSL_sk_num((const OPENSSL_STACK *)ctx->pace_ctxs);
@@ -305,6 +311,51 @@ static int cardaccess_param(sfc_card *card, const mse_at *at)
     }
     EAC_CTX_clear_free(ctx);
     return found;
+}
+
+static bool is_dh_im(int nid)
+{
+    return nid == NID_id_PACE_DH_IM_3DES_CBC_CBC ||
+           nid == NID_id_PACE_DH_IM_AES_CBC_CMAC_128 ||
+           nid == NID_id_PACE_DH_IM_AES_CBC_CMAC_192 ||
+           nid == NID_id_PACE_DH_IM_AES_CBC_CMAC_256;
+}
+
+static bool is_ecdh_im(int nid)
+{
+    return nid == NID_id_PACE_ECDH_IM_3DES_CBC_CBC ||
+           nid == NID_id_PACE_ECDH_IM_AES_CBC_CMAC_128 ||
+           nid == NID_id_PACE_ECDH_IM_AES_CBC_CMAC_192 ||
+           nid == NID_id_PACE_ECDH_IM_AES_CBC_CMAC_256;
+}
+
+/* A new OpenPACE context for the run; false: the protocol is refused. */
+static bool run_begin(sfc_card *card, npa_session *s, const mse_at *at,
+                      int param)
+{
+    if (is_ecdh_im(at->nid)) {
+        sfc_log(SFC_LOG_WARN,
+                "%s: nPA: PACE ECDH-IM refused: OpenPACE's mapping keeps "
+                "the static generator, so any password would verify",
+                card->label);
+        return false;
+    }
+    run_end(s);
+    s->eac = EAC_CTX_new();
+    if (!s->eac)
+        return false;
+    s->im = is_dh_im(at->nid) || is_ecdh_im(at->nid);
+    int gm = npa_cam_gm_nid(at->nid); /* CAM runs as GM, plus A_IC */
+    s->cam = gm != NID_undef;
+    /* OpenPACE runs IM in its TR-03110 v2.01 mode only (the token's key
+     * with its domain parameters); TA and CA run in v2.02 afterwards */
+    s->eac->tr_version = s->im ? EAC_TR_VERSION_2_01 : EAC_TR_VERSION_2_02;
+    if (!EAC_CTX_init_pace(s->eac, s->cam ? gm : at->nid, param) ||
+        (s->cam && !npa_cam_key_fits(card, s->eac))) {
+        run_end(s);
+        return false;
+    }
+    return true;
 }
 
 static uint16_t mse_pace(sfc_card *card, const sfc_cmd *cmd)
@@ -321,15 +372,8 @@ static uint16_t mse_pace(sfc_card *card, const sfc_cmd *cmd)
     npa_session *s = npa_session_get(card);
     if (!s)
         return SW_UNKNOWN;
-    run_end(s);
-    s->eac = EAC_CTX_new();
-    if (!s->eac)
-        return SW_UNKNOWN;
-    s->eac->tr_version = EAC_TR_VERSION_2_02;
-    if (!EAC_CTX_init_pace(s->eac, at.nid, param)) {
-        run_end(s);
+    if (!run_begin(card, s, &at, param))
         return SW_WRONG_DATA;
-    }
     s->pwd = at.pwd;
     s->step = STEP_NONCE;
     memcpy(s->chat, at.chat, at.chat_len);
@@ -449,6 +493,19 @@ static uint16_t ga_nonce(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     return ga_output(resp, 0x80, z);
 }
 
+/* Integrated Mapping: 81 is the terminal's nonce t (as long as the
+ * cipher's key: OpenPACE maps with E(t, s)); 82 comes back empty. */
+static uint16_t ga_map_im(npa_session *s, const ber_tlv *in, sfc_resp *resp)
+{
+    const KA_CTX *ka = s->eac->pace_ctx->ka_ctx;
+    if (in->len != (size_t)EVP_CIPHER_get_key_length(ka->cipher))
+        return SW_WRONG_DATA;
+    BUF_MEM *t = buf_of(in);
+    bool ok = t && PACE_STEP3A_map_generator(s->eac, t);
+    BUF_MEM_clear_free(t);
+    return ok ? ga_output(resp, 0x82, BUF_MEM_new()) : SW_WRONG_DATA;
+}
+
 static uint16_t ga_map(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
                        sfc_resp *resp)
 {
@@ -456,6 +513,8 @@ static uint16_t ga_map(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     uint16_t sw = ga_input(cmd, 0x81, &in);
     if (sw != SW_OK)
         return sw;
+    if (s->im)
+        return ga_map_im(s, &in, resp);
     BUF_MEM *pcd = buf_of(&in);
     npa_rand_begin(card);
     BUF_MEM *picc = PACE_STEP3A_generate_mapping_data(s->eac);
@@ -489,6 +548,17 @@ static uint16_t ga_key(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     return ga_output(resp, 0x84, picc);
 }
 
+/* CAM: 8A, the encrypted chip authentication data, after 86 (and 87). */
+static uint16_t ga_append_cam(sfc_card *card, npa_session *s, sfc_resp *resp)
+{
+    BUF_MEM *a = npa_cam_data(card, s->eac);
+    uint16_t sw = a ? ga_append(resp, 0x8A, (const uint8_t *)a->data,
+                                a->length)
+                    : SW_UNKNOWN;
+    BUF_MEM_free(a);
+    return sw;
+}
+
 static uint16_t start_sm(sfc_card *card, npa_session *s)
 {
     const KA_CTX *ka = s->eac->pace_ctx->ka_ctx;
@@ -519,11 +589,14 @@ static uint16_t ga_token(sfc_card *card, npa_session *s, const sfc_cmd *cmd,
     }
     BUF_MEM *mine =
         PACE_STEP3D_compute_authentication_token(s->eac, s->pcd_key);
+    s->eac->tr_version = EAC_TR_VERSION_2_02; /* after IM: TA, CA as ever */
     sw = ga_output(resp, 0x86, mine);
     uint8_t car[32];
     size_t carlen = sizeof(car);
     if (sw == SW_OK && s->chat_len && npa_cvca_chr(card, car, &carlen))
         sw = ga_append(resp, 0x87, car, carlen); /* the CVCA for TA */
+    if (sw == SW_OK && s->cam)
+        sw = ga_append_cam(card, s, resp);
     if (sw == SW_OK)
         sw = start_sm(card, s);
     if (sw != SW_OK)

@@ -11,12 +11,16 @@
  * parameters (standardized ID 13, brainpoolP256r1), PACEInfo
  * id-PACE-ECDH-GM-AES-CBC-CMAC-128 with parameter ID 13 and
  * id-PACE-DH-GM-AES-CBC-CMAC-128 with parameter ID 0 (1024-bit MODP of RFC
- * 5114), and vicc's CardInfoLocator. vicc's file also names a second CA
+ * 5114), and vicc's CardInfoLocator; with --pace-mapping im the one
+ * PACEInfo is id-PACE-DH-IM-AES-CBC-CMAC-128 with parameter ID 0 (see
+ * npa_pace.c for why not ECDH), with --pace-mapping cam
+ * id-PACE-ECDH-CAM-AES-CBC-CMAC-128 with parameter ID 13 (npa_cam.c). vicc's file also names a second CA
  * key 0x45 that no file provides; it is left out here, because OpenPACE
  * binds a ChipAuthenticationPublicKeyInfo to the last CAInfo it parsed.
  *
  * EF.CardSecurity is a CMS SignedData with eContentType id-SecurityObject
  * (0.4.0.127.0.7.3.2.1) whose content is the SET of EF.CardAccess's infos
+ * (without PACEInfos of Integrated Mapping, see copy_infos())
  * plus ChipAuthenticationPublicKeyInfo (id-PK-ECDH, the CA public key as
  * standardized domain parameters 13 and the uncompressed point, key 0x41)
  * and RestrictedIdentificationInfo id-RI-ECDH-SHA-256 (version 1, key
@@ -54,6 +58,15 @@ static const uint8_t oid_pace_ecdh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                            0x02, 0x02, 0x04, 0x02, 0x02};
 static const uint8_t oid_pace_dh_gm[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
                                          0x02, 0x02, 0x04, 0x01, 0x02};
+static const uint8_t oid_pace_dh_im[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                         0x02, 0x02, 0x04, 0x03, 0x02};
+static const uint8_t oid_pace_ecdh_cam[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                            0x02, 0x02, 0x04, 0x06, 0x02};
+/* id-PACE (0.4.0.127.0.7.2.2.4) and its IM arcs: 3 DH, 4 ECDH */
+static const uint8_t oid_pace[] = {0x04, 0x00, 0x7F, 0x00,
+                                   0x07, 0x02, 0x02, 0x04};
+#define PACE_ARC_DH_IM 0x03u
+#define PACE_ARC_ECDH_IM 0x04u
 static const uint8_t oid_card_info[] = {0x04, 0x00, 0x7F, 0x00,
                                         0x07, 0x02, 0x02, 0x06};
 static const uint8_t oid_pk_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
@@ -90,7 +103,27 @@ static void std_dp(sfc_buf *b, uint8_t id)
     ber_end(b, m);
 }
 
-static void card_access_infos(sfc_buf *b, bool dh_first)
+/* The PACEInfos of `offer`; terminals such as npa-tool take the first. */
+static void pace_infos(sfc_buf *b, npa_pace_offer offer)
+{
+    if (offer == NPA_OFFER_DH_IM) {
+        info2(b, oid_pace_dh_im, sizeof(oid_pace_dh_im), 2, MODP_1024_160_ID);
+        return;
+    }
+    if (offer == NPA_OFFER_ECDH_CAM) {
+        info2(b, oid_pace_ecdh_cam, sizeof(oid_pace_ecdh_cam), 2,
+              BRAINPOOL_P256R1_ID);
+        return;
+    }
+    if (offer == NPA_OFFER_GM_DH_FIRST)
+        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
+    info2(b, oid_pace_ecdh_gm, sizeof(oid_pace_ecdh_gm), 2,
+          BRAINPOOL_P256R1_ID);
+    if (offer == NPA_OFFER_GM)
+        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
+}
+
+static void card_access_infos(sfc_buf *b, npa_pace_offer offer)
 {
     size_t m;
     m = ber_begin(b, 0x30); /* TerminalAuthenticationInfo */
@@ -98,12 +131,7 @@ static void card_access_infos(sfc_buf *b, bool dh_first)
     ber_put_u8(b, 0x02, 2);
     ber_end(b, m);
     info2(b, oid_ca_ecdh_aes128, sizeof(oid_ca_ecdh_aes128), 2, NPA_KEY_CA);
-    if (dh_first) /* terminals such as npa-tool take the first PACEInfo */
-        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
-    info2(b, oid_pace_ecdh_gm, sizeof(oid_pace_ecdh_gm), 2,
-          BRAINPOOL_P256R1_ID);
-    if (!dh_first)
-        info2(b, oid_pace_dh_gm, sizeof(oid_pace_dh_gm), 2, MODP_1024_160_ID);
+    pace_infos(b, offer);
     m = ber_begin(b, 0x30); /* ChipAuthenticationDomainParameterInfo */
     ber_put(b, 0x06, oid_ca_ecdh, sizeof(oid_ca_ecdh));
     std_dp(b, BRAINPOOL_P256R1_ID);
@@ -115,10 +143,10 @@ static void card_access_infos(sfc_buf *b, bool dh_first)
     ber_end(b, m);
 }
 
-void npa_default_cardaccess(sfc_buf *out, bool dh_first)
+void npa_default_cardaccess(sfc_buf *out, npa_pace_offer offer)
 {
     size_t m = ber_begin(out, 0x31);
-    card_access_infos(out, dh_first);
+    card_access_infos(out, offer);
     ber_end(out, m);
 }
 
@@ -163,6 +191,38 @@ static sfc_err access_contents(const sfc_buf *cardaccess, ber_tlv *set)
     return SFC_OK;
 }
 
+/* A PACEInfo of Integrated Mapping (id-PACE-DH-IM-* or id-PACE-ECDH-IM-*)? */
+static bool im_info(const ber_tlv *info)
+{
+    ber_tlv oid;
+    return info->tag == 0x30 &&
+           ber_decode(info->value, info->len, &oid) == SFC_OK &&
+           oid.tag == 0x06 && oid.len > sizeof(oid_pace) &&
+           memcmp(oid.value, oid_pace, sizeof(oid_pace)) == 0 &&
+           (oid.value[sizeof(oid_pace)] == PACE_ARC_DH_IM ||
+            oid.value[sizeof(oid_pace)] == PACE_ARC_ECDH_IM);
+}
+
+/* EF.CardAccess's infos but those of Integrated Mapping: OpenPACE parses
+ * an IM PACEInfo only in its TR-03110 v2.01 mode, and its CA_get_pubkey()
+ * (npa-tool's and every OpenPACE terminal's Chip Authentication) parses
+ * EF.CardSecurity in v2.02 mode, so one would make CA fail. */
+static void copy_infos(sfc_buf *out, const uint8_t *v, size_t n)
+{
+    ber_iter it;
+    ber_tlv t;
+    sfc_err rv;
+    size_t start = out->len;
+    ber_iter_init(&it, v, n, false);
+    while ((rv = ber_iter_next(&it, &t)) == SFC_OK)
+        if (!im_info(&t))
+            buf_put(out, t.value - (t.size - t.len), t.size);
+    if (rv != SFC_E_END) { /* not a list of TLVs: copied as given */
+        out->len = start;
+        buf_put(out, v, n);
+    }
+}
+
 static sfc_err security_infos(const sfc_buf *cardaccess, EVP_PKEY *ca,
                               sfc_buf *out)
 {
@@ -175,7 +235,7 @@ static sfc_err security_infos(const sfc_buf *cardaccess, EVP_PKEY *ca,
                                         pt, sizeof(pt), &n) != 1)
         return SFC_E_IO;
     size_t m = ber_begin(out, 0x31);
-    buf_put(out, set.value, set.len);
+    copy_infos(out, set.value, set.len);
     ca_public_key_info(out, pt, n);
     ri_infos(out);
     return ber_end(out, m) && !out->failed ? SFC_OK : SFC_E_NOMEM;

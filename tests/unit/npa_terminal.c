@@ -21,7 +21,9 @@
 #include <eac/ta.h>
 #include <eac/objects.h>
 #include <eac/pace.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/objects.h>
 
 #include "core/tlv.h"
@@ -30,9 +32,17 @@
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* id-PACE-ECDH-CAM-AES-CBC-CMAC-128, which OpenPACE does not know. */
+#define OID_CAM_AES128 "0.4.0.127.0.7.2.2.4.6.2"
+static int nid_cam;
+
 static void init_once(void)
 {
     EAC_init();
+    nid_cam = OBJ_txt2nid(OID_CAM_AES128);
+    if (nid_cam == NID_undef)
+        nid_cam = OBJ_create(OID_CAM_AES128, "id-PACE-ECDH-CAM-AES-128",
+                             "id-PACE-ECDH-CAM-AES-CBC-CMAC-128");
 }
 
 void npa_term_init(npa_term *t, npa_term_xfer xfer, void *user)
@@ -49,8 +59,10 @@ void npa_term_free(npa_term *t)
     BUF_MEM_free(t->id_icc);
     BUF_MEM_free(t->ta_eph);
     BUF_MEM_free(t->aux);
+    BUF_MEM_clear_free(t->cam_ca);
+    BUF_MEM_free(t->cam_map);
     t->ctx = NULL;
-    t->id_icc = t->ta_eph = t->aux = NULL;
+    t->id_icc = t->ta_eph = t->aux = t->cam_ca = t->cam_map = NULL;
     t->sm = false;
 }
 
@@ -309,6 +321,25 @@ uint16_t npa_term_read_sfi(npa_term *t, uint8_t sfi, uint8_t *out, size_t *len)
 
 /* ---- PACE ---------------------------------------------------------------------- */
 
+/* Does the SET of EF.CardAccess (`ca`) hold this PACEInfo, by its DER
+ * (OpenPACE skips the CAM PACEInfo it does not know)? */
+static bool has_info(const uint8_t *ca, size_t n, int nid, int param)
+{
+    const ASN1_OBJECT *o = OBJ_nid2obj(nid);
+    size_t ol = o ? OBJ_length(o) : 0;
+    uint8_t want[48] = {0x30, (uint8_t)(ol + 8), 0x06, (uint8_t)ol};
+    if (!o || ol > 32)
+        return false;
+    memcpy(want + 4, OBJ_get0_data(o), ol);
+    memcpy(want + 4 + ol, (const uint8_t[]){0x02, 0x01, 0x02, 0x02, 0x01},
+           5);
+    want[9 + ol] = (uint8_t)param;
+    for (size_t i = 0; i + ol + 10 <= n; i++)
+        if (memcmp(ca + i, want, ol + 10) == 0)
+            return true;
+    return false;
+}
+
 static bool offered(npa_term *t, int nid, int param)
 {
     uint8_t ca[1024];
@@ -317,8 +348,12 @@ static bool offered(npa_term *t, int nid, int param)
     bool found = false;
     bool was = t->sm;
     t->sm = false; /* EF.CardAccess is read plain, before PACE */
-    if (ctx && npa_term_read_sfi(t, 0x1C, ca, &n) == 0x9000 &&
-        EAC_CTX_init_ef_cardaccess(ca, n, ctx)) {
+    if (ctx) /* OpenPACE parses an IM PACEInfo in its v2.01 mode only */
+        ctx->tr_version = EAC_TR_VERSION_2_01;
+    uint16_t sw = ctx ? npa_term_read_sfi(t, 0x1C, ca, &n) : 0;
+    if (sw == 0x9000 && nid == nid_cam) {
+        found = has_info(ca, n, nid, param);
+    } else if (sw == 0x9000 && EAC_CTX_init_ef_cardaccess(ca, n, ctx)) {
         int k = OPENSSL_sk_num((const OPENSSL_STACK *)ctx->pace_ctxs);
         for (int i = 0; i < k; i++) {
             const PACE_CTX *p =
@@ -347,9 +382,10 @@ static uint16_t mse(npa_term *t, int nid, int param, uint8_t pwd)
     return npa_term_send(t, a, n, NULL, NULL);
 }
 
-/* One GA step: 7C{tag in} -> 7C{rtag out}. */
-static uint16_t ga(npa_term *t, bool last, uint32_t tag, const BUF_MEM *in,
-                   uint32_t rtag, BUF_MEM **out)
+/* GA with one more object `xtag` (0: none) of the response into *xout. */
+static uint16_t ga_x(npa_term *t, bool last, uint32_t tag, const BUF_MEM *in,
+                     uint32_t rtag, BUF_MEM **out, uint32_t xtag,
+                     BUF_MEM **xout)
 {
     sfc_buf c;
     buf_init(&c);
@@ -373,13 +409,26 @@ static uint16_t ga(npa_term *t, bool last, uint32_t tag, const BUF_MEM *in,
         ber_decode(outer.value, outer.len, &inner) != SFC_OK ||
         inner.tag != rtag || !(*out = bm(inner.value, inner.len)))
         return 0;
+    if (xtag && (ber_find(outer.value, outer.len, xtag, &inner) != SFC_OK ||
+                 !(*xout = bm(inner.value, inner.len))))
+        return 0;
     return sw;
+}
+
+/* One GA step: 7C{tag in} -> 7C{rtag out [...]}. */
+static uint16_t ga(npa_term *t, bool last, uint32_t tag, const BUF_MEM *in,
+                   uint32_t rtag, BUF_MEM **out)
+{
+    return ga_x(t, last, tag, in, rtag, out, 0, NULL);
 }
 
 typedef struct run {
     EAC_CTX *ctx;
     PACE_SEC *sec;
     BUF_MEM *a, *b, *mine, *theirs;
+    bool im;                 /**< Integrated Mapping */
+    bool cam;                /**< Chip Authentication Mapping */
+    BUF_MEM *map_picc, *aic; /**< CAM: the chip's 82 and 8A */
 } run;
 
 static void run_free(run *r)
@@ -389,6 +438,8 @@ static void run_free(run *r)
     BUF_MEM_clear_free(r->b);
     BUF_MEM_clear_free(r->mine);
     BUF_MEM_clear_free(r->theirs);
+    BUF_MEM_free(r->map_picc);
+    BUF_MEM_free(r->aic);
 }
 
 static void run_reset(run *r)
@@ -396,6 +447,23 @@ static void run_reset(run *r)
     BUF_MEM_clear_free(r->a);
     BUF_MEM_clear_free(r->b);
     r->a = r->b = NULL;
+}
+
+/* GA2, the mapping: GM sends our mapping key in 81 and maps with the
+ * chip's 82; IM sends our nonce t in 81, gets an empty 82 back, and both
+ * sides map with t. */
+static uint16_t map_step(npa_term *t, run *r)
+{
+    if (!(r->b = PACE_STEP3A_generate_mapping_data(r->ctx)))
+        return 0;
+    uint16_t sw = ga(t, false, 0x81, r->b, 0x82, &r->a);
+    if (sw != 0x9000)
+        return sw;
+    if (r->im && r->a->length != 0)
+        return 0;
+    if (r->cam && !(r->map_picc = bm(r->a->data, r->a->length)))
+        return 0;
+    return PACE_STEP3A_map_generator(r->ctx, r->im ? r->b : r->a) ? sw : 0;
 }
 
 static uint16_t steps(npa_term *t, run *r)
@@ -406,12 +474,9 @@ static uint16_t steps(npa_term *t, run *r)
     if (!PACE_STEP2_dec_nonce(r->ctx, r->sec, r->a))
         return 0;
     run_reset(r);
-    if (!(r->b = PACE_STEP3A_generate_mapping_data(r->ctx)))
-        return 0;
-    if ((sw = ga(t, false, 0x81, r->b, 0x82, &r->a)) != 0x9000)
+    if ((sw = map_step(t, r)) != 0x9000)
         return sw;
-    if (!PACE_STEP3A_map_generator(r->ctx, r->a) ||
-        !(r->mine = PACE_STEP3B_generate_ephemeral_key(r->ctx)))
+    if (!(r->mine = PACE_STEP3B_generate_ephemeral_key(r->ctx)))
         return 0;
     if ((sw = ga(t, false, 0x83, r->mine, 0x84, &r->theirs)) != 0x9000)
         return sw;
@@ -420,32 +485,68 @@ static uint16_t steps(npa_term *t, run *r)
         !PACE_STEP3C_derive_keys(r->ctx) ||
         !(r->b = PACE_STEP3D_compute_authentication_token(r->ctx, r->theirs)))
         return 0;
-    if ((sw = ga(t, true, 0x85, r->b, 0x86, &r->a)) != 0x9000)
+    if ((sw = ga_x(t, true, 0x85, r->b, 0x86, &r->a, r->cam ? 0x8A : 0,
+                   &r->aic)) != 0x9000)
         return sw;
     return PACE_STEP3D_verify_authentication_token(r->ctx, r->a) == 1 ? sw : 0;
+}
+
+/* CAM: CA_IC = D(KS_enc, A_IC) with IV = E(KS_enc, -1) (the SSC set to
+ * all ones on the block), unpadded, before secure messaging starts. */
+static bool cam_decrypt(npa_term *t, run *r)
+{
+    BIGNUM *ssc = r->ctx->ssc;
+    BUF_MEM *padded = NULL;
+    bool ok = r->aic && BN_set_word(ssc, 0) && BN_set_bit(ssc, 128) &&
+              BN_sub_word(ssc, 1) && (padded = EAC_decrypt(r->ctx, r->aic));
+    BUF_MEM_clear_free(t->cam_ca);
+    BUF_MEM_free(t->cam_map);
+    t->cam_ca = ok ? EAC_remove_iso_pad(padded) : NULL;
+    t->cam_map = r->map_picc;
+    r->map_picc = NULL;
+    BUF_MEM_clear_free(padded);
+    return t->cam_ca != NULL;
+}
+
+/* The OID MSE:Set AT names, and OpenPACE's protocol for the run. */
+static int mapping_nid(npa_term_mapping m, int *run_nid)
+{
+    int nid = m == NPA_TERM_DH_GM     ? NID_id_PACE_DH_GM_AES_CBC_CMAC_128
+              : m == NPA_TERM_DH_IM   ? NID_id_PACE_DH_IM_AES_CBC_CMAC_128
+              : m == NPA_TERM_ECDH_CAM ? nid_cam
+                                       : NID_id_PACE_ECDH_GM_AES_CBC_CMAC_128;
+    *run_nid = m == NPA_TERM_ECDH_CAM ? NID_id_PACE_ECDH_GM_AES_CBC_CMAC_128
+                                      : nid;
+    return nid;
 }
 
 uint16_t npa_term_pace(npa_term *t, uint8_t pwd, const char *secret,
                        npa_term_mapping mapping)
 {
-    int nid = mapping == NPA_TERM_DH_GM ? NID_id_PACE_DH_GM_AES_CBC_CMAC_128
-                                        : NID_id_PACE_ECDH_GM_AES_CBC_CMAC_128;
-    int param = mapping == NPA_TERM_DH_GM ? 0 : 13;
+    int run_nid, nid = mapping_nid(mapping, &run_nid);
+    int param = mapping == NPA_TERM_ECDH_GM || mapping == NPA_TERM_ECDH_CAM
+                    ? 13
+                    : 0;
     if (!offered(t, nid, param))
         return 0;
-    run r = {0};
+    run r = {.im = mapping == NPA_TERM_DH_IM,
+             .cam = mapping == NPA_TERM_ECDH_CAM};
     r.ctx = EAC_CTX_new();
     r.sec = PACE_SEC_new(secret, strlen(secret), (enum s_type)pwd);
     if (!r.ctx || !r.sec)
         return 0;
-    r.ctx->tr_version = EAC_TR_VERSION_2_02;
-    uint16_t sw = EAC_CTX_init_pace(r.ctx, nid, param) ? 0x9000 : 0;
+    /* OpenPACE runs IM in its TR-03110 v2.01 mode only; TA and CA after
+     * it in v2.02, as the card does */
+    r.ctx->tr_version = r.im ? EAC_TR_VERSION_2_01 : EAC_TR_VERSION_2_02;
+    uint16_t sw = EAC_CTX_init_pace(r.ctx, run_nid, param) ? 0x9000 : 0;
     if (sw)
         sw = t->mse_sw = mse(t, nid, param, pwd);
     if (sw == 0x9000 || (sw & 0xFFF0) == 0x63C0)
         sw = steps(t, &r);
+    if (sw == 0x9000)
+        r.ctx->tr_version = EAC_TR_VERSION_2_02;
     if (sw == 0x9000 && EAC_CTX_set_encryption_ctx(r.ctx, EAC_ID_PACE) &&
-        EAC_reset_ssc(r.ctx)) {
+        (!r.cam || cam_decrypt(t, &r)) && EAC_reset_ssc(r.ctx)) {
         EAC_CTX_clear_free(t->ctx);
         BUF_MEM_free(t->id_icc);
         t->id_icc = EAC_Comp(r.ctx, EAC_ID_PACE, r.theirs);
@@ -614,5 +715,64 @@ uint16_t npa_term_ca(npa_term *t)
     BUF_MEM_free(eph);
     BUF_MEM_free(nonce);
     BUF_MEM_free(token);
+    return sw;
+}
+
+/* ---- Chip Authentication Mapping ----------------------------------------- */
+
+/* PK_IC (an encoded point) from EF.CardSecurity, without passive
+ * authentication (the test CSCA is not known here). */
+static BUF_MEM *chip_key(const uint8_t *cs, size_t n)
+{
+    EAC_CTX *ctx = EAC_CTX_new();
+    BUF_MEM *pub = NULL;
+    if (ctx && EAC_CTX_init_ca(ctx, NID_id_CA_ECDH_AES_CBC_CMAC_128, 13)) {
+        CA_disable_passive_authentication(ctx);
+        pub = CA_get_pubkey(ctx, cs, n);
+    }
+    EAC_CTX_clear_free(ctx);
+    return pub;
+}
+
+/* PK_Map,IC == CA_IC * PK_IC on brainpoolP256r1 (the PACEInfo's curve)? */
+static bool cam_holds(const BUF_MEM *ca_ic, const BUF_MEM *pk_ic,
+                      const BUF_MEM *pk_map)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_brainpoolP256r1);
+    EC_POINT *pk = g ? EC_POINT_new(g) : NULL, *map = g ? EC_POINT_new(g) : NULL;
+    EC_POINT *r = g ? EC_POINT_new(g) : NULL;
+    BIGNUM *k = BN_bin2bn((const unsigned char *)ca_ic->data,
+                          (int)ca_ic->length, NULL);
+    BN_CTX *bn = BN_CTX_new();
+    bool ok =
+        pk && map && r && k && bn &&
+        EC_POINT_oct2point(g, pk, (const unsigned char *)pk_ic->data,
+                           pk_ic->length, bn) &&
+        EC_POINT_oct2point(g, map, (const unsigned char *)pk_map->data,
+                           pk_map->length, bn) &&
+        EC_POINT_mul(g, r, NULL, pk, k, bn) && EC_POINT_cmp(g, r, map, bn) == 0;
+    EC_POINT_free(pk);
+    EC_POINT_free(map);
+    EC_POINT_free(r);
+    BN_clear_free(k);
+    BN_CTX_free(bn);
+    EC_GROUP_free(g);
+    return ok;
+}
+
+uint16_t npa_term_cam_check(npa_term *t)
+{
+    static uint8_t cs[8192];
+    size_t n = sizeof(cs);
+    if (!t->sm || !t->cam_ca || !t->cam_map)
+        return 0;
+    uint16_t sw = npa_term_read_sfi(t, 0x1D, cs, &n);
+    if (sw != 0x9000)
+        return sw;
+    BUF_MEM *pk = chip_key(cs, n);
+    if (!pk)
+        return 0;
+    sw = cam_holds(t->cam_ca, pk, t->cam_map) ? 0x9000 : 0x6300;
+    BUF_MEM_free(pk);
     return sw;
 }

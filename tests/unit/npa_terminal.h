@@ -3,7 +3,8 @@
  * @file npa_terminal.h
  * @brief The project's nPA test terminal on OpenPACE's terminal-side
  *        functions: reads EF.CardAccess, runs PACE (MRZ, CAN, PIN, PUK;
- *        ECDH or DH Generic Mapping) and exchanges commands under the AES
+ *        ECDH or DH Generic Mapping, DH Integrated Mapping, ECDH Chip
+ *        Authentication Mapping) and exchanges commands under the AES
  *        secure messaging PACE establishes.
  *
  * Independent of the card engine: it talks to a card through a transmit
@@ -33,12 +34,18 @@ typedef struct npa_term {
     struct buf_mem_st *id_icc; /**< Comp(PICC's PACE key), signed in TA */
     struct buf_mem_st *ta_eph; /**< the ephemeral key TA announced for CA */
     struct buf_mem_st *aux;    /**< 67 object TA sends and signs (or NULL) */
+    struct buf_mem_st *cam_ca; /**< CAM: CA_IC decrypted from the chip's 8A */
+    struct buf_mem_st *cam_map; /**< CAM: the chip's mapping key PK_Map,IC */
 } npa_term;
 
 /** Mappings the terminal can ask for. */
 typedef enum npa_term_mapping {
     NPA_TERM_ECDH_GM, /**< id-PACE-ECDH-GM-AES-CBC-CMAC-128, brainpoolP256r1 */
-    NPA_TERM_DH_GM    /**< id-PACE-DH-GM-AES-CBC-CMAC-128, parameter ID 0 */
+    NPA_TERM_DH_GM,   /**< id-PACE-DH-GM-AES-CBC-CMAC-128, parameter ID 0 */
+    NPA_TERM_DH_IM,   /**< id-PACE-DH-IM-AES-CBC-CMAC-128, parameter ID 0:
+                           the terminal's nonce t in 81, an empty 82 back */
+    NPA_TERM_ECDH_CAM /**< id-PACE-ECDH-CAM-AES-CBC-CMAC-128,
+                           brainpoolP256r1: GM plus 8A in GA4 (cam_ca) */
 } npa_term_mapping;
 
 void npa_term_init(npa_term *t, npa_term_xfer xfer, void *user);
@@ -85,6 +92,15 @@ uint16_t npa_term_ta(npa_term *t, const uint8_t *const *certs,
  * card's token, and switches secure messaging to the new keys.
  */
 uint16_t npa_term_ca(npa_term *t);
+
+/**
+ * After PACE with CAM: read EF.CardSecurity under secure messaging, take
+ * the chip's CA public key PK_IC from it (OpenPACE's CA_get_pubkey, no
+ * passive authentication) and check PK_Map,IC = CA_IC * PK_IC (ICAO
+ * 9303-11 §4.4.3.5.2). 9000 if the chip is authenticated, 6300 if the
+ * check fails, another status word from the read, 0 on a terminal error.
+ */
+uint16_t npa_term_cam_check(npa_term *t);
 
 /** Read a whole EF by SFI (in short-Le pieces); returns the status word. */
 uint16_t npa_term_read_sfi(npa_term *t, uint8_t sfi, uint8_t *out, size_t *len);

@@ -130,7 +130,7 @@ static void test_cardaccess(void **state)
     sfc_card *card = card_with(NULL, 0, NULL);
     sfc_buf ca;
     buf_init(&ca);
-    npa_default_cardaccess(&ca, false);
+    npa_default_cardaccess(&ca, NPA_OFFER_GM);
     char want[1024];
     snprintf(want, sizeof(want), "%s9000", tu_tohex(ca.data, ca.len));
     ct_expect(card, "00B09C0000", want); /* npa-tool reads it by SFI 1C */

@@ -3,7 +3,8 @@
  * @file test_cardtype_npa_terminal.c
  * @brief The nPA against the project's test terminal on OpenPACE's
  *        terminal side (npa_terminal.c): PACE with every password over
- *        ECDH and DH Generic Mapping with the system RNG, secure messaging
+ *        ECDH and DH Generic Mapping and DH Integrated Mapping (with its
+ *        bad input, and ECDH-IM refused) with the system RNG, secure messaging
  *        afterwards (EF.CardSecurity read and checked against the card's
  *        own CA key), access after PACE, and the PIN life cycle end to end
  *        (tries, suspension and resumption with the CAN, blocking and
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <eac/ca.h>
 #include <eac/eac.h>
@@ -21,6 +23,7 @@
 #include <openssl/ec.h>
 #include <openssl/bn.h>
 #include <eac/objects.h>
+#include <eac/pace.h>
 #include <eac/cv_cert.h>
 #include <openssl/buffer.h>
 #include <openssl/core_names.h>
@@ -110,6 +113,298 @@ static void test_pace_dh(void **state)
     check_cardsecurity(f);
     f->t.sm = false;
     assert_int_equal(npa_term_pace(&f->t, 2, "222222", NPA_TERM_DH_GM), 0x9000);
+}
+
+/* ---- Integrated Mapping (--pace-mapping im) -------------------------------- */
+
+#define OID_DH_IM "04007F00070202040302"
+#define OID_ECDH_GM "04007F00070202040202"
+#define OID_DH_GM "04007F00070202040102"
+
+/* A card offering PACE DH-IM only. */
+static int im_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    sfc_param p[] = {{"pace-mapping", "im"}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    f->card = ct_card_ex("nPA", &o);
+    npa_term_init(&f->t, xfer, f->card);
+    *state = f;
+    return 0;
+}
+
+/* EF `sfi` as hex, read under the terminal's current protection. */
+static const char *ef_hex(fixture *f, uint8_t sfi)
+{
+    static uint8_t buf[8192];
+    size_t n = sizeof(buf);
+    assert_int_equal(npa_term_read_sfi(&f->t, sfi, buf, &n), 0x9000);
+    return tu_tohex(buf, n);
+}
+
+/* EF.CardAccess offers DH-IM (version 2, parameter ID 0) and no GM; PACE
+ * with each password over it, then EF.CardSecurity under its secure
+ * messaging, checked against the card's CA key (without the IM PACEInfo,
+ * which OpenPACE's CA_get_pubkey could not parse). */
+static void test_pace_im(void **state)
+{
+    fixture *f = *state;
+    const char *ca = ef_hex(f, 0x1C);
+    assert_non_null(strstr(ca, "060A" OID_DH_IM "020102020100"));
+    assert_null(strstr(ca, OID_ECDH_GM));
+    assert_null(strstr(ca, OID_DH_GM));
+    static const struct {
+        uint8_t pwd;
+        const char *secret;
+    } runs[] = {{3, "111111"}, {1, MRZ}, {2, "222222"}, {4, "3333333333"}};
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        f->t.sm = false;
+        assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
+                                       NPA_TERM_DH_IM),
+                         0x9000);
+        assert_true(f->t.sm && npa_pace_done(f->card));
+        check_cardsecurity(f);
+    }
+    assert_null(strstr(ef_hex(f, 0x1D), OID_DH_IM));
+    /* a terminal asking for GM finds no such PACEInfo */
+    f->t.sm = false;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM), 0);
+}
+
+/* The mapping binds the password: a wrong PIN, CAN or MRZ fails at the
+ * token (6300) and costs a PIN try. */
+static void test_pace_im_wrong_password(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111112", NPA_TERM_DH_IM), 0x6300);
+    assert_false(npa_pace_done(f->card));
+    assert_int_equal(npa_term_pace(&f->t, 2, "222223", NPA_TERM_DH_IM), 0x6300);
+    assert_false(npa_pace_done(f->card));
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_DH_IM), 0x9000);
+    assert_int_equal(f->t.mse_sw, 0x63C2);
+}
+
+/* Plain APDUs: MSE:Set AT with DH-IM and the PIN, then GA2 with a nonce t
+ * of the wrong length (6A80, the run ends: 6985), the right one (an empty
+ * 82), a mapping-data tag other than 81; the OIDs not offered: GM, ECDH-IM
+ * and PACE-CAM (which OpenPACE does not know). */
+static void test_pace_im_bad_input(void **state)
+{
+    fixture *f = *state;
+    sfc_card *c = f->card;
+    const char *mse = "0022C1A412800A" OID_DH_IM "8301038401 00";
+    ct_expect(c, mse, "9000");
+    ct_expect(c, "10860000027C0000", "#20 9000");
+    ct_expect(c, "108600000C7C0A8108 0102030405060708 00", "6A80");
+    ct_expect(c, "10860000027C0000", "6985"); /* the run ended */
+    ct_expect(c, mse, "63C2");                /* GA1 cost a try */
+    ct_expect(c, "10860000027C0000", "#20 9000");
+    ct_expect(c,
+              "10860000157C138111 000102030405060708090A0B0C0D0E0F10 00",
+              "6A80");
+    ct_expect(c, mse, "63C1");
+    ct_expect(c, "10860000027C0000", "6985"); /* suspended: CAN first */
+    mse = "0022C1A412800A" OID_DH_IM "8301028401 00";
+    ct_expect(c, mse, "9000");
+    ct_expect(c, "10860000027C0000", "#20 9000");
+    ct_expect(c, "10860000147C128210 000102030405060708090A0B0C0D0E0F 00",
+              "6A80"); /* 82 instead of 81 */
+    ct_expect(c, mse, "9000");
+    ct_expect(c, "10860000027C0000", "#20 9000");
+    ct_expect(c, "10860000147C128110 000102030405060708090A0B0C0D0E0F 00",
+              "7C028200 9000");
+    ct_expect(c, "0022C1A412800A" OID_ECDH_GM "8301038401 0D", "6A80");
+    ct_expect(c, "0022C1A412800A" OID_DH_GM "8301038401 00", "6A80");
+    ct_expect(c, "0022C1A40F800A04007F00070202040602 830103", "6A80");
+}
+
+/* ECDH-IM is refused even when a given EF.CardAccess offers it: OpenPACE's
+ * ECDH-IM keeps the static generator (any password would verify). */
+static void test_pace_ecdh_im_refused(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/softcard-npa-im-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const uint8_t ca[] = {0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04,
+                                 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04,
+                                 0x04, 0x02, 0x02, 0x01, 0x02, 0x02, 0x01,
+                                 0x0D};
+    assert_int_equal(write(fd, ca, sizeof(ca)), (ssize_t)sizeof(ca));
+    close(fd);
+    sfc_param p[] = {{"ef-cardaccess", path}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    sfc_card *c = ct_card_ex("nPA", &o);
+    unlink(path);
+    ct_expect(c, "0022C1A412800A04007F000702020404028301038401 0D", "6A80");
+    ct_expect(c, "10860000027C0000", "6985");
+    sfc_card_free(c);
+}
+
+/* Why the card refuses ECDH-IM: with OpenPACE alone (chip and terminal
+ * contexts, TR-03110 v2.01 mode, brainpoolP256r1), a terminal with the
+ * wrong PIN completes ECDH-IM and its token verifies, because OpenPACE's
+ * ECDH-IM mapping drops the mapped generator. Should a later OpenPACE bind
+ * the password, this test fails and the refusal can go. */
+static BUF_MEM *im_token(EAC_CTX *picc, EAC_CTX *pcd)
+{
+    BUF_MEM *t = PACE_STEP3A_generate_mapping_data(pcd);
+    BUF_MEM *e1 = NULL, *e2 = NULL, *tok = NULL;
+    if (t && PACE_STEP3A_map_generator(pcd, t) &&
+        PACE_STEP3A_map_generator(picc, t) &&
+        (e1 = PACE_STEP3B_generate_ephemeral_key(picc)) &&
+        (e2 = PACE_STEP3B_generate_ephemeral_key(pcd)) &&
+        PACE_STEP3B_compute_shared_secret(picc, e2) &&
+        PACE_STEP3B_compute_shared_secret(pcd, e1) &&
+        PACE_STEP3C_derive_keys(picc) && PACE_STEP3C_derive_keys(pcd))
+        tok = PACE_STEP3D_compute_authentication_token(pcd, e1);
+    BUF_MEM_free(t);
+    BUF_MEM_free(e1);
+    BUF_MEM_free(e2);
+    return tok;
+}
+
+static int openpace_im_run(int nid, int param, const char *pcd_pin)
+{
+    EAC_CTX *picc = EAC_CTX_new(), *pcd = EAC_CTX_new();
+    PACE_SEC *s1 = PACE_SEC_new("111111", 6, PACE_PIN);
+    PACE_SEC *s2 = PACE_SEC_new(pcd_pin, strlen(pcd_pin), PACE_PIN);
+    assert_true(picc && pcd && s1 && s2);
+    picc->tr_version = pcd->tr_version = EAC_TR_VERSION_2_01;
+    assert_int_equal(EAC_CTX_init_pace(picc, nid, param), 1);
+    assert_int_equal(EAC_CTX_init_pace(pcd, nid, param), 1);
+    BUF_MEM *z = PACE_STEP1_enc_nonce(picc, s1);
+    assert_non_null(z);
+    assert_int_equal(PACE_STEP2_dec_nonce(pcd, s2, z), 1);
+    BUF_MEM *tok = im_token(picc, pcd);
+    assert_non_null(tok);
+    int v = PACE_STEP3D_verify_authentication_token(picc, tok);
+    BUF_MEM_free(z);
+    BUF_MEM_free(tok);
+    PACE_SEC_clear_free(s1);
+    PACE_SEC_clear_free(s2);
+    EAC_CTX_clear_free(picc);
+    EAC_CTX_clear_free(pcd);
+    return v;
+}
+
+static void test_openpace_ecdh_im_unbound(void **state)
+{
+    (void)state;
+    npa_eac_init();
+    /* DH-IM binds the PIN; ECDH-IM does not */
+    assert_int_equal(openpace_im_run(NID_id_PACE_DH_IM_AES_CBC_CMAC_128, 0,
+                                     "111111"),
+                     1);
+    assert_int_not_equal(openpace_im_run(NID_id_PACE_DH_IM_AES_CBC_CMAC_128,
+                                         0, "654321"),
+                         1);
+    assert_int_equal(openpace_im_run(NID_id_PACE_ECDH_IM_AES_CBC_CMAC_128, 13,
+                                     "654321"),
+                     1);
+}
+
+/* --pace-mapping: other values, and im or cam with --pace-dh-first, are
+ * refused at personalisation. */
+static void test_pace_mapping_param(void **state)
+{
+    (void)state;
+    static const char *bad[] = {"GM", "", "im2", "cam2", "im", "cam"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        sfc_param p[] = {{"pace-mapping", bad[i]}, {"pace-dh-first", ""}};
+        sfc_card_options o = {.params = p, .n_params = i < 4 ? 1 : 2};
+        sfc_card *c = NULL;
+        char err[256] = "";
+        assert_int_not_equal(sfc_card_new("nPA", &o, &c, err, sizeof(err)),
+                             SFC_OK);
+        assert_non_null(strstr(err, "pace-mapping"));
+    }
+}
+
+/* ---- Chip Authentication Mapping (--pace-mapping cam) --------------------- */
+
+#define OID_ECDH_CAM "04007F00070202040602"
+
+static int cam_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    sfc_param p[] = {{"pace-mapping", "cam"}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    f->card = ct_card_ex("nPA", &o);
+    npa_term_init(&f->t, xfer, f->card);
+    *state = f;
+    return 0;
+}
+
+/* EF.CardAccess offers ECDH-CAM (version 2, brainpoolP256r1) alone; PACE
+ * with each password; the terminal decrypts the chip authentication data
+ * and checks it against the CA key of EF.CardSecurity, read under the new
+ * secure messaging; the CA_IC of another run does not verify. */
+static void test_pace_cam(void **state)
+{
+    fixture *f = *state;
+    const char *ca = ef_hex(f, 0x1C);
+    assert_non_null(strstr(ca, "3012060A" OID_ECDH_CAM "02010202010D"));
+    assert_null(strstr(ca, OID_ECDH_GM));
+    assert_null(strstr(ca, OID_DH_GM));
+    static const struct {
+        uint8_t pwd;
+        const char *secret;
+    } runs[] = {{3, "111111"}, {1, MRZ}, {2, "222222"}, {4, "3333333333"}};
+    uint8_t old[32];
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        f->t.sm = false;
+        assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
+                                       NPA_TERM_ECDH_CAM),
+                         0x9000);
+        assert_true(f->t.sm && npa_pace_done(f->card));
+        assert_int_equal(f->t.cam_ca->length, 32);
+        assert_int_equal(npa_term_cam_check(&f->t), 0x9000);
+        if (i > 0) { /* last run's CA_IC does not fit this mapping key */
+            memcpy(f->t.cam_ca->data, old, 32);
+            assert_int_equal(npa_term_cam_check(&f->t), 0x6300);
+        }
+        memcpy(old, f->t.cam_ca->data, 32);
+    }
+    check_cardsecurity(f);
+    /* a GM terminal finds no GM PACEInfo */
+    f->t.sm = false;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM), 0);
+}
+
+/* A wrong PIN fails at the token (6300), no 8A is sent. */
+static void test_pace_cam_wrong_password(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(npa_term_pace(&f->t, 3, "111112", NPA_TERM_ECDH_CAM),
+                     0x6300);
+    assert_false(npa_pace_done(f->card));
+    assert_null(f->t.cam_ca);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_CAM),
+                     0x9000);
+    assert_int_equal(f->t.mse_sw, 0x63C2);
+    assert_int_equal(npa_term_cam_check(&f->t), 0x9000);
+}
+
+/* Plain APDUs: CAM's MSE:Set AT with a parameter ID not offered, the GM
+ * and DH OIDs on a CAM card, CAM's OID on the default (GM) card (6A80);
+ * steps out of order (6985); a malformed mapping key in GA2 (6A80). */
+static void test_pace_cam_bad_input(void **state)
+{
+    fixture *f = *state;
+    sfc_card *c = f->card;
+    ct_expect(c, "0022C1A412800A" OID_ECDH_CAM "8301038401 0C", "6A80");
+    ct_expect(c, "0022C1A412800A" OID_ECDH_GM "8301038401 0D", "6A80");
+    ct_expect(c, "0022C1A412800A" OID_DH_GM "8301038401 00", "6A80");
+    ct_expect(c, "0022C1A412800A" OID_ECDH_CAM "8301028401 0D", "9000");
+    ct_expect(c, "10860000057C03830101 00", "6A80"); /* GA3 first */
+    ct_expect(c, "0022C1A40F800A" OID_ECDH_CAM "830102", "9000");
+    ct_expect(c, "10860000027C0000", "#20 9000");
+    ct_expect(c, "10860000057C0381010100", "6A80"); /* not a point */
+    ct_expect(c, "10860000027C0000", "6985");
+    sfc_card *gm = ct_card("nPA");
+    ct_expect(gm, "0022C1A40F800A" OID_ECDH_CAM "830103", "6A80");
+    sfc_card_free(gm);
 }
 
 /* After PACE (no Terminal Authentication): EF.CardSecurity yes, data
@@ -279,8 +574,10 @@ static sfc_card *eac_card(void)
     return ct_card_ex("nPA", &o);
 }
 
-/* PACE with the PIN, TA as terminal `term` ("at" or "at1"), then CA. */
-static void eac(fixture *f, const char *term, uint16_t ta_sw)
+/* PACE with the PIN over `map`, TA as terminal `term` ("at" or "at1"),
+ * then CA. */
+static void eac_map(fixture *f, const char *term, uint16_t ta_sw,
+                    npa_term_mapping map)
 {
     static uint8_t dv[1024], at[1024], key[1024];
     char name[32];
@@ -291,11 +588,52 @@ static void eac(fixture *f, const char *term, uint16_t ta_sw)
     snprintf(name, sizeof(name), "%s.pkcs8", term);
     size_t keylen = slurp(name, key, sizeof(key));
     const uint8_t *certs[] = {dv, at};
-    assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
-                     0x9000);
+    assert_int_equal(npa_term_pace(&f->t, 3, "111111", map), 0x9000);
     assert_int_equal(npa_term_ta(&f->t, certs, lens, 2, key, keylen), ta_sw);
     if (ta_sw == 0x9000)
         assert_int_equal(npa_term_ca(&f->t), 0x9000);
+}
+
+static void eac(fixture *f, const char *term, uint16_t ta_sw)
+{
+    eac_map(f, term, ta_sw, NPA_TERM_ECDH_GM);
+}
+
+/* PACE over `map` on a card made with --pace-mapping `mapping`, then TA
+ * and CA and DG4 read under CA's secure messaging. */
+static void mapping_eac(const char *mapping, npa_term_mapping map)
+{
+    char cvca[128];
+    snprintf(cvca, sizeof(cvca), "%s/cvca.cvcert", pki_dir());
+    sfc_param p[] = {{"pace-mapping", mapping}, {"cvca", cvca}};
+    sfc_card_options o = {.params = p, .n_params = 2};
+    fixture f = {.card = ct_card_ex("nPA", &o)};
+    npa_term_init(&f.t, xfer, f.card);
+    eac_map(&f, "at", 0x9000, map);
+    uint8_t buf[64];
+    size_t n = sizeof(buf);
+    assert_int_equal(npa_term_sendx(&f.t, "00A4040C09E80704007F00070302", NULL,
+                                    NULL),
+                     0x9000);
+    assert_int_equal(npa_term_read_sfi(&f.t, 4, buf, &n), 0x9000);
+    assert_string_equal(tu_tohex(buf, n), "64070C054552494B41");
+    npa_term_free(&f.t);
+    sfc_card_free(f.card);
+}
+
+/* DH-IM then TA and CA (in OpenPACE's v2.02 mode again on both sides). */
+static void test_im_eac(void **state)
+{
+    (void)state;
+    mapping_eac("im", NPA_TERM_DH_IM);
+}
+
+/* PACE-CAM then TA and CA as after GM (TA signs Comp of the chip's PACE
+ * key; CA runs with the same key 0x41 that CAM authenticated). */
+static void test_cam_eac(void **state)
+{
+    (void)state;
+    mapping_eac("cam", NPA_TERM_ECDH_CAM);
 }
 
 static int eac_setup(void **state)
@@ -838,6 +1176,21 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pace_each_password, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pace_dh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_im, im_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_im_wrong_password, im_setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pace_im_bad_input, im_setup,
+                                        teardown),
+        cmocka_unit_test(test_pace_ecdh_im_refused),
+        cmocka_unit_test_setup_teardown(test_pace_cam, cam_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_cam_wrong_password,
+                                        cam_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pace_cam_bad_input, cam_setup,
+                                        teardown),
+        cmocka_unit_test(test_openpace_ecdh_im_unbound),
+        cmocka_unit_test(test_pace_mapping_param),
+        cmocka_unit_test(test_im_eac),
+        cmocka_unit_test(test_cam_eac),
         cmocka_unit_test_setup_teardown(test_access_after_pace, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pin_life_cycle, setup, teardown),

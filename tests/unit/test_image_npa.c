@@ -4,7 +4,8 @@
  * @brief An nPA in a card image: the PIN life cycle (a suspended PIN stays
  *        suspended, a changed PIN stays changed), the PUK's remaining
  *        uses, the MRZ and the chip's keys survive save and load, and the
- *        loaded card still runs PACE and secure messaging.
+ *        loaded card still runs PACE and secure messaging (and PACE with
+ *        Integrated Mapping when it was made with --pace-mapping im).
  */
 #include "test_image_util.h"
 
@@ -84,11 +85,29 @@ static void test_puk_and_mrz_persist(void **state)
     sfc_card_free(card);
 }
 
+/* --pace-mapping im lives in EF.CardAccess: a loaded card still offers
+ * DH Integrated Mapping only, and runs it. */
+static void test_im_persists(void **state)
+{
+    (void)state;
+    sfc_param p[] = {{"pace-mapping", "im"}};
+    sfc_card_options o = {.params = p, .n_params = 1};
+    sfc_card *card = reload(ct_card_ex("nPA", &o));
+    npa_term t;
+    npa_term_init(&t, xfer, card);
+    assert_int_equal(npa_term_pace(&t, 3, "111111", NPA_TERM_DH_IM), 0x9000);
+    t.sm = false;
+    assert_int_equal(npa_term_pace(&t, 3, "111111", NPA_TERM_ECDH_GM), 0);
+    npa_term_free(&t);
+    sfc_card_free(card);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suspended_pin_persists),
         cmocka_unit_test(test_puk_and_mrz_persist),
+        cmocka_unit_test(test_im_persists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
