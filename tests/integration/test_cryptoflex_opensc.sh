@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The cryptoflex card type through a private pcscd with OpenSC 0.23's flex
 # driver (enabled by an OPENSC_CONF of this test): opensc-tool names it;
-# pkcs15-init without the transport key fails; pkcs15-init -C -T, -P,
+# pkcs15-init without the transport key fails (a wrong one is refused by the
+# card, and the MF refuses CREATE FILE without it); pkcs15-init -C -T, -P,
 # -G rsa/1024 and rsa/2048, --store-certificate succeed; pkcs15-tool -D
 # lists the PIN, the keys and the certificate; opensc-explorer lists and
 # reads files; a signature made with raw APDUs (C0 88, byte-reversed)
@@ -46,6 +47,25 @@ if out=$(pkcs15-init -r 0 -C --so-pin 87654321 --so-puk 12345678 \
     sc_fail "pkcs15-init -C without -T succeeded"
 fi
 sc_log "ok: pkcs15-init -C without -T fails"
+# That one stops at the key prompt (the MF's access conditions ask for AUT1)
+# when it reads the closed stdin. The card itself must refuse: a wrong key
+# typed at the prompt (VERIFY KEY: 63 00), and CREATE FILE in the MF
+# without AUT1 (69 82).
+if out=$(printf '01:02:03:04:05:06:07:08\n' | pkcs15-init -r 0 -C \
+         --so-pin 87654321 --so-puk 12345678 2>&1); then
+    echo "$out"
+    sc_fail "pkcs15-init -C with a wrong transport key succeeded"
+fi
+sc_expect_match "the card refuses a wrong transport key" \
+    "$(grep -A1 'C-APDU (VERIFY KEY' "$SC_TMP/softcard.log" | tail -n 1)" \
+    "R-APDU .*: 63 00$"
+printf 'create 4444 16\n' > create.script
+if out=$(opensc-explorer -r 0 -c flex create.script </dev/null 2>&1); then
+    echo "$out"
+    sc_fail "opensc-explorer created a file in the MF without AUT1"
+fi
+sc_expect_match "CREATE FILE in the MF without AUT1" "$out" \
+    "Security status not satisfied"
 
 run "pkcs15-init -C -T" pkcs15-init -r 0 -C -T --so-pin 87654321 \
     --so-puk 12345678

@@ -8,10 +8,10 @@
 # in a private pcscd. The .deb files go to the build tree's debs/
 # directory, so that two build trees never share them.
 #
-# When the packaging tools are not installed (dpkg-dev, debhelper, lintian;
-# scripts/deps.sh lists them in SC_TEST_PACKAGES, so ./check installs
-# them), or without root, the test prints one "skipped: ..." line and
-# passes.
+# When the packaging tools are not installed (dpkg-dev, debhelper, lintian,
+# and pcscd for the last step; scripts/deps.sh lists them in
+# SC_TEST_PACKAGES, so ./check installs them), or without root, the test
+# prints one "skipped: ..." line and passes.
 set -euo pipefail
 src=${SOFTCARD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${SOFTCARD_BUILD_DIR:?SOFTCARD_BUILD_DIR must point at the build tree}
@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0
 fi
 # shellcheck disable=SC2086
-missing=$(sc_missing_packages dpkg-dev debhelper lintian $SC_BUILD_PACKAGES)
+missing=$(sc_missing_packages dpkg-dev debhelper lintian pcscd $SC_BUILD_PACKAGES)
 missing=${missing% }
 if [ -n "$missing" ]; then
     echo "skipped: the Debian package test needs the packages: $missing"

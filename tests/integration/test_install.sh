@@ -112,6 +112,15 @@ sc_expect_match "pkg-config --cflags --libs libscio" \
     "^-I${incdir} -L${libdir} -lscio *$"
 
 # ---- the examples, built against the staged tree ------------------------------
+# The README's libscio example is the installed wait_and_send.c: the code
+# block of its "libscio in ten lines" is in that file (white space aside).
+squeeze() { tr -s ' \n' '  '; }
+snippet=$(awk '/^### libscio in ten lines/ {s = 1} s && /^```c$/ {c = 1; next}
+               c && /^```$/ {exit} c' "$docdir/README.md" | squeeze)
+[ "$(wc -w <<<"$snippet")" -gt 50 ] || sc_fail "no libscio example in the README"
+[[ $(squeeze <"$exdir/wait_and_send.c") == *"$snippet"* ]] ||
+    sc_fail "the README's libscio example is not examples/wait_and_send.c"
+sc_log "ok: the README's libscio example is the installed wait_and_send.c"
 WARNINGS=(-std=c17 -Wall -Wextra -Werror -Wformat=2 -Wshadow
           -Wstrict-prototypes -Wmissing-prototypes -Wvla)
 # a sanitizer build's libscio needs the sanitizer runtimes in the program
@@ -164,6 +173,18 @@ for cmd in softcard scio; do
             sc_fail "$cmd.1 lacks $opt"
     done
     sc_log "ok: $cmd.1 has all $(wc -l <<<"$opts") long options of $cmd --help"
+    # and the other way: every long option the page documents (the tags of
+    # its .TP items) is one --help prints; --dgN stands for --dg1, --dg2...
+    tagged=$(awk 'p == ".TP" {print} {p = $0}' "$mandir/man1/$cmd.1" |
+             options_in /dev/stdin | grep -oE -- '--[a-z][-a-z0-9]*N?' | sort -u)
+    [ "$(wc -l <<<"$tagged")" -gt 10 ] || sc_fail "$cmd.1: too few option items"
+    for opt in $tagged; do
+        case $opt in
+            *N) grep -qE -- "^${opt%N}[0-9]+$" <<<"$opts" ;;
+            *) grep -qxF -- "$opt" <<<"$opts" ;;
+        esac || sc_fail "$cmd.1 documents $opt, which $cmd --help lacks"
+    done
+    sc_log "ok: $cmd --help has all $(wc -l <<<"$tagged") long options of $cmd.1"
 done
 
 # ---- bash completion ----------------------------------------------------------
