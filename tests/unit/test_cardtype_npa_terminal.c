@@ -121,16 +121,22 @@ static void test_pace_dh(void **state)
 #define OID_ECDH_GM "04007F00070202040202"
 #define OID_DH_GM "04007F00070202040102"
 
-/* A card offering PACE DH-IM only. */
-static int im_setup(void **state)
+/* A card made with --pace-mapping `mapping`, and a terminal for it. */
+static int mapping_setup(void **state, const char *mapping)
 {
     fixture *f = calloc(1, sizeof(*f));
-    sfc_param p[] = {{"pace-mapping", "im"}};
+    sfc_param p[] = {{"pace-mapping", mapping}};
     sfc_card_options o = {.params = p, .n_params = 1};
     f->card = ct_card_ex("nPA", &o);
     npa_term_init(&f->t, xfer, f->card);
     *state = f;
     return 0;
+}
+
+/* A card offering PACE DH-IM only. */
+static int im_setup(void **state)
+{
+    return mapping_setup(state, "im");
 }
 
 /* EF `sfi` as hex, read under the terminal's current protection. */
@@ -327,13 +333,7 @@ static void test_pace_mapping_param(void **state)
 
 static int cam_setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    sfc_param p[] = {{"pace-mapping", "cam"}};
-    sfc_card_options o = {.params = p, .n_params = 1};
-    f->card = ct_card_ex("nPA", &o);
-    npa_term_init(&f->t, xfer, f->card);
-    *state = f;
-    return 0;
+    return mapping_setup(state, "cam");
 }
 
 /* EF.CardAccess offers ECDH-CAM (version 2, brainpoolP256r1) alone; PACE
