@@ -97,3 +97,13 @@ drv_find() {
     done
     sc_fail "expected $count reader(s) with ATR $atr, found: ${DRV_FOUND[*]:-none}"
 }
+
+# npa-tool for the nPA tests, built (once, cached) by
+# scripts/build-npa-tool.sh outside the namespaces, before
+# sc_enter_namespaces: sets and exports NPA_TOOL.
+drv_npa_tool() {
+    [ -z "${SC_IN_NAMESPACE:-}" ] || return 0
+    NPA_TOOL=$("$SC_SRC/scripts/build-npa-tool.sh") ||
+        sc_fail "npa-tool could not be built (scripts/build-npa-tool.sh needs the Debian archive)"
+    export NPA_TOOL
+}

@@ -13,11 +13,7 @@
 # signature against a CSCA it does not have.
 . "$(dirname "$0")/driver_lib.sh"
 
-if [ -z "${SC_IN_NAMESPACE:-}" ]; then
-    NPA_TOOL=$("$SC_SRC/scripts/build-npa-tool.sh") ||
-        { echo "[test_npa_eac] FAIL: npa-tool could not be built" >&2; exit 1; }
-    export NPA_TOOL
-fi
+drv_npa_tool
 sc_enter_namespaces "$@"
 drv_require
 

@@ -8,11 +8,7 @@
 # -vvv log is read: the PACE OID it used, TA, CA, the data groups.
 . "$(dirname "$0")/driver_lib.sh"
 
-if [ -z "${SC_IN_NAMESPACE:-}" ]; then
-    NPA_TOOL=$("$SC_SRC/scripts/build-npa-tool.sh") ||
-        { echo "[test_npa_eac_dh] FAIL: npa-tool could not be built" >&2; exit 1; }
-    export NPA_TOOL
-fi
+drv_npa_tool
 sc_enter_namespaces "$@"
 drv_require
 

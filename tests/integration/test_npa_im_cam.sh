@@ -16,11 +16,7 @@
 # npa-tool learn IM or CAM, this test fails and a PACE step belongs here.
 . "$(dirname "$0")/driver_lib.sh"
 
-if [ -z "${SC_IN_NAMESPACE:-}" ]; then
-    NPA_TOOL=$("$SC_SRC/scripts/build-npa-tool.sh") ||
-        { echo "[test_npa_im_cam] FAIL: npa-tool could not be built" >&2; exit 1; }
-    export NPA_TOOL
-fi
+drv_npa_tool
 sc_enter_namespaces "$@"
 drv_require
 

@@ -8,11 +8,7 @@
 # cvc-create. npa-tool's -vvv log is read (it exits 0 when reads fail).
 . "$(dirname "$0")/driver_lib.sh"
 
-if [ -z "${SC_IN_NAMESPACE:-}" ]; then
-    NPA_TOOL=$("$SC_SRC/scripts/build-npa-tool.sh") ||
-        { echo "[test_npa_terminal_dir] FAIL: npa-tool could not be built" >&2; exit 1; }
-    export NPA_TOOL
-fi
+drv_npa_tool
 sc_enter_namespaces "$@"
 drv_require
 

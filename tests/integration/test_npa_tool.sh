@@ -18,12 +18,7 @@
 . "$(dirname "$0")/driver_lib.sh"
 
 # Build (or find) npa-tool before the network namespace takes the network.
-if [ -z "${SC_IN_NAMESPACE:-}" ]; then
-    NPA_TOOL=$("$SC_SRC/scripts/build-npa-tool.sh") ||
-        { echo "[test_npa_tool] FAIL: npa-tool could not be built" \
-               "(scripts/build-npa-tool.sh needs the Debian archive)" >&2; exit 1; }
-    export NPA_TOOL
-fi
+drv_npa_tool
 sc_enter_namespaces "$@"
 drv_require
 command -v opensc-tool >/dev/null || sc_fail "opensc-tool is not installed"
