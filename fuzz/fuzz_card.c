@@ -13,10 +13,9 @@
  *
  * Each card is made once per process and saved as image text. Every input
  * starts with a warm reset (volatile state: current files, channels,
- * security status, pending responses); a card whose persistent state an
- * input may have changed (the engine's dirty flag, set by every command
- * flagged SFC_INS_MUTATES and by PIN counter changes) is replaced by a
- * fresh copy loaded from that text before the next input. The random
+ * security status, pending responses); a card whose persistent state the
+ * input changed is replaced by a fresh copy loaded from that text at the
+ * end of the input (fuzz_restore_card() in fuzz_cards.h). The random
  * source is a fixed sequence restarted per input, so an input replays the
  * same way.
  */
@@ -54,29 +53,30 @@ typedef struct slot {
     char *image;        /* the fresh card as image text */
     size_t image_len;
     sfc_card *card;
+    fuzz_restore restore;
 } slot;
 
 static slot slots[] = {
-    {"iso7816", iso_params, 1, false, -1, NULL, 0, NULL},
-    {"iso7816", iso_params, 1, true, -1, NULL, 0, NULL},
+    {"iso7816", iso_params, 1, false, -1, NULL, 0, NULL, {0}},
+    {"iso7816", iso_params, 1, true, -1, NULL, 0, NULL, {0}},
     /* handler_test remembers the last VERIFY PIN (for its dump command,
      * 40) across resets, and that is not persistent state */
-    {"handler_test", NULL, 0, false, 0x20, NULL, 0, NULL},
-    {"ePass", NULL, 0, false, -1, NULL, 0, NULL},
-    {"cryptoflex", cf_params, 1, false, -1, NULL, 0, NULL},
-    {"piv", piv_params, 1, false, -1, NULL, 0, NULL},
-    {"openpgp", pgp_params, 1, false, -1, NULL, 0, NULL},
+    {"handler_test", NULL, 0, false, 0x20, NULL, 0, NULL, {0}},
+    {"ePass", NULL, 0, false, -1, NULL, 0, NULL, {0}},
+    {"cryptoflex", cf_params, 1, false, -1, NULL, 0, NULL, {0}},
+    {"piv", piv_params, 1, false, -1, NULL, 0, NULL, {0}},
+    {"openpgp", pgp_params, 1, false, -1, NULL, 0, NULL, {0}},
     /* appended last so that the seeds of the cards above keep their card:
      * the German eID card before PACE */
-    {"nPA", NULL, 0, false, -1, NULL, 0, NULL},
+    {"nPA", NULL, 0, false, -1, NULL, 0, NULL, {0}},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
 
-static void fresh_card(slot *s)
+static void restore_card(slot *s, bool force)
 {
     sfc_card_options o = {.params = s->params, .n_params = s->n_params};
-    fuzz_fresh_card("fuzz_card", s->type, o, &s->image, &s->image_len,
-                    &s->card);
+    fuzz_restore_card("fuzz_card", s->type, o, &s->image, &s->image_len,
+                      &s->card, force, &s->restore);
 }
 
 /* FUZZ_CARD_TRACE=1 prints each command and its status word to stderr
@@ -99,14 +99,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     slot *s = &slots[data[0] % N_SLOTS];
-    if (!s->card || s->card->dirty)
-        fresh_card(s);
+    if (!s->card)
+        restore_card(s, true); /* made, saved and loaded */
     fuzz_rng_restart();
     sfc_card *card = s->card;
     sfc_card_power(card, SFC_RESET);
     if (s->sm)
         sm_start(card, SM_3DES_RETAIL, sm_key, 16, sm_key, 16, NULL, 8);
     size_t off = 1;
+    bool force = false; /* an INS the image does not hold: reload */
     while (off + 2 <= size) {
         size_t n = (size_t)data[off] << 8 | data[off + 1];
         off += 2;
@@ -123,9 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (trace)
             trace_apdu(s->type, data + off, n, r, rl);
-        if (n >= 2 && data[off + 1] == s->keeps_ins)
-            card->dirty = true; /* start the next input from a fresh copy */
+        force |= n >= 2 && data[off + 1] == s->keeps_ins;
         off += n;
     }
+    restore_card(s, force);
     return 0;
 }
