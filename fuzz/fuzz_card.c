@@ -53,30 +53,30 @@ typedef struct slot {
     char *image;        /* the fresh card as image text */
     size_t image_len;
     sfc_card *card;
-    fuzz_restore restore;
 } slot;
 
 static slot slots[] = {
-    {"iso7816", iso_params, 1, false, -1, NULL, 0, NULL, {0}},
-    {"iso7816", iso_params, 1, true, -1, NULL, 0, NULL, {0}},
+    {"iso7816", iso_params, 1, false, -1, NULL, 0, NULL},
+    {"iso7816", iso_params, 1, true, -1, NULL, 0, NULL},
     /* handler_test remembers the last VERIFY PIN (for its dump command,
      * 40) across resets, and that is not persistent state */
-    {"handler_test", NULL, 0, false, 0x20, NULL, 0, NULL, {0}},
-    {"ePass", NULL, 0, false, -1, NULL, 0, NULL, {0}},
-    {"cryptoflex", cf_params, 1, false, -1, NULL, 0, NULL, {0}},
-    {"piv", piv_params, 1, false, -1, NULL, 0, NULL, {0}},
-    {"openpgp", pgp_params, 1, false, -1, NULL, 0, NULL, {0}},
+    {"handler_test", NULL, 0, false, 0x20, NULL, 0, NULL},
+    {"ePass", NULL, 0, false, -1, NULL, 0, NULL},
+    {"cryptoflex", cf_params, 1, false, -1, NULL, 0, NULL},
+    {"piv", piv_params, 1, false, -1, NULL, 0, NULL},
+    {"openpgp", pgp_params, 1, false, -1, NULL, 0, NULL},
     /* appended last so that the seeds of the cards above keep their card:
      * the German eID card before PACE */
-    {"nPA", NULL, 0, false, -1, NULL, 0, NULL, {0}},
+    {"nPA", NULL, 0, false, -1, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
+static fuzz_restore restores[N_SLOTS]; /* per slot, same index */
 
 static void restore_card(slot *s, bool force)
 {
     sfc_card_options o = {.params = s->params, .n_params = s->n_params};
     fuzz_restore_card("fuzz_card", s->type, o, &s->image, &s->image_len,
-                      &s->card, force, &s->restore);
+                      &s->card, force, &restores[s - slots]);
 }
 
 /* FUZZ_CARD_TRACE=1 prints each command and its status word to stderr

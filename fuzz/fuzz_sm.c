@@ -88,16 +88,16 @@ typedef struct slot {
     char *image;
     size_t image_len;
     sfc_card *card;
-    fuzz_restore restore;
 } slot;
 
 static slot slots[] = {
-    {"iso7816", iso_params, 1, false, false, false, NULL, 0, NULL, {0}},
-    {"ePass", NULL, 0, true, false, false, NULL, 0, NULL, {0}},
-    {"ePass", NULL, 0, true, true, false, NULL, 0, NULL, {0}},
-    {"nPA", NULL, 0, false, true, false, NULL, 0, NULL, {0}},
+    {"iso7816", iso_params, 1, false, false, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, true, false, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, true, true, false, NULL, 0, NULL},
+    {"nPA", NULL, 0, false, true, false, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
+static fuzz_restore restores[N_SLOTS]; /* per slot, same index */
 
 static void die(const char *what, const char *detail)
 {
@@ -111,7 +111,7 @@ static void restore_card(slot *s, bool force)
     sfc_card_options o = {.params = s->params, .n_params = s->n_params,
                           .extended_length = s->extended};
     fuzz_restore_card("fuzz_sm", s->type, o, &s->image, &s->image_len,
-                      &s->card, force, &s->restore);
+                      &s->card, force, &restores[s - slots]);
 }
 
 /* ---- the terminal's transport and the session ---------------------------- */
