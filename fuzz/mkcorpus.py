@@ -279,6 +279,41 @@ SEEDS = {
                          "0047800002B600 00",
                          "0020008106 313233343536", "002A9E9A20" + "22" * 32
                          + " 00", "00CA009300"),
+    # algorithm attributes (C1 sign, C2 decrypt, C3 auth) for the other
+    # curves, each followed by a key generation (EC only: RSA generation
+    # would cost seconds per input under ASan)
+    "pgp-alg-curves": seq(PGP, "0020008308 3132333435363738",
+                          lc("00DA00C1", "13 2B81040022"),
+                          "0047800002B600 00",
+                          lc("00DA00C2", "12 2B060104019755010501"),
+                          "0047800002B800 00",
+                          lc("00DA00C3", "16 2B06010401DA470F01"),
+                          "0047800002A400 00",
+                          lc("00DA00C1", "13 2B2403030208010107"),
+                          "0047800002B600 00",
+                          lc("00DA00C1", "13 2B81040023"),
+                          lc("00DA00C1", "01 0800 0020 00"),
+                          lc("00DA00C1", "01 0400 0011 03"),
+                          lc("00DA00C1", "99 0102"), "00CA006E00"),
+    # key import (PUT DATA odd, 4D extended header list): P-256 scalar,
+    # Ed25519 and X25519 secrets, then a signature with the imported key
+    "pgp-import-ec": seq(PGP, "0020008308 3132333435363738",
+                         lc("00DA00C1", "13 2A8648CE3D030107"),
+                         lc("00DB3FFF", "4D 2A B600 7F48 02 9220 5F48 20"
+                            + "22" * 32),
+                         "0020008106 313233343536",
+                         "002A9E9A20" + "33" * 32 + " 00"),
+    "pgp-import-25519": seq(PGP, "0020008308 3132333435363738",
+                            lc("00DA00C3", "16 2B06010401DA470F01"),
+                            lc("00DB3FFF", "4D 2A A400 7F48 02 9220 5F48 20"
+                               + "44" * 32),
+                            lc("00DA00C2", "12 2B060104019755010501"),
+                            lc("00DB3FFF", "4D 2A B800 7F48 02 9220 5F48 20"
+                               + "55" * 32),
+                            lc("00DB3FFF", "4D 08 B600 7F48 02 9200 5F48 00"),
+                            lc("00DB3FFF", "4D 05 B600 7F48 00"),
+                            "0020008206 313233343536",
+                            "0088000020" + "66" * 32 + " 00"),
     "pgp-reset": seq(PGP, "0020008308 3132333435363738", "00E60000",
                      "00440000", "00CA006E00"),
     # nPA before PACE: EF.CardAccess and EF.DIR are free, the rest needs
