@@ -79,16 +79,22 @@ static void restore_card(slot *s, bool force)
                       &s->card, force, &restores[s - slots]);
 }
 
-/* FUZZ_CARD_TRACE=1 prints each command and its status word to stderr
- * (to check what a seed does: fuzz_card_replay FILE). */
+/* FUZZ_CARD_TRACE=1 prints each command, the start of its response and
+ * its status word to stderr (to check what a seed does:
+ * fuzz_card_replay FILE). */
 static void trace_apdu(const char *type, const uint8_t *c, size_t n,
                        const uint8_t *r, size_t rl)
 {
     fprintf(stderr, "%-12s ", type);
     for (size_t i = 0; i < n && i < 16; i++)
         fprintf(stderr, "%02X", c[i]);
-    fprintf(stderr, "%s -> %zu bytes, SW %02X%02X\n", n > 16 ? "..." : "",
-            rl - 2, r[rl - 2], r[rl - 1]);
+    fprintf(stderr, "%s -> %zu bytes", n > 16 ? "..." : "", rl - 2);
+    if (rl > 2)
+        fprintf(stderr, " ");
+    for (size_t i = 0; i + 2 < rl && i < 24; i++)
+        fprintf(stderr, "%02X", r[i]);
+    fprintf(stderr, "%s, SW %02X%02X\n", rl > 26 ? "..." : "", r[rl - 2],
+            r[rl - 1]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -264,6 +264,49 @@ SEEDS = {
     "piv-sign-9e": seq(PIV, "0087119E26 7C24 8200 8120" + "11" * 32),
     "piv-metadata": seq(PIV, "00F7008000", "00F7008100", "00F7009B00",
                         "00F7009A00"),
+    # management key authentication (the card's challenge under the fixed
+    # random source, answered with the default 3DES key), then Yubico's
+    # IMPORT KEY: P-256 into 9A with PIN and touch policies, P-384 into 9C,
+    # RSA-2048 into 9D (a key made once with openssl genrsa; chained
+    # commands), a zero scalar
+    # and a truncated key; a signature with the imported 9A key
+    "piv-mgm-import": seq(PIV, "00F7009B00", "0087039B047C028100",
+                          "0087039B0C7C0A8208 7041C8308BAF2605",
+                          lc("00FE119A", "0620" + "11" * 32 + " AA0102 AB0101"),
+                          lc("00FE149C", "0630" + "22" * 48),
+                          lc("10FE079D",
+                             "018180D1D15EBB60A7FE8BA245CA984936F670AAD8A590A45D3DE56B"
+                             "AC51B39B3939581FE0EDCC956B67025312E5046F248B9A0D54931878"
+                             "DBA286339184A4C5E5E10F1583279B74466EECF07EA102ABCC394C62"
+                             "22BF35A370534C97A7B2032D516B307800CCF0ACB4B0A16FAC6C9539"
+                             "B3122336365D1A4D696F8541DFD61BBDE8DB11028180C32F3434C274"
+                             "E1E41647246C21F48273769FD7D6B221EA386AE5DC06748A9AF79A36"
+                             "406D26CE64CBAE435423AFCF2AE84213159865FDAAE1FB3A789486B9"
+                             "B82E100DE6BDED7F346ADAC2F86D1B3D99AC6DF1CE2497B551C095FF"
+                             "6CA57935B66B3380EC2649263FFBAF53"),
+                          lc("10FE079D",
+                             "CF73C11A5B30935AD62601948283003B3D5ADF2944C10381806FC992"
+                             "245922085F92EC863D4EBCC6DE4E583115F84C695EE358230B834720"
+                             "C34FF0C221BEF643229CEA33348296C0FE29DE06A502375AC70F9097"
+                             "5046D3EC6DE1F347D5EE445C7346CAE0B4109E3564F9E03369BB936B"
+                             "FE21CAC9F0216400AD0932BBFDFAB626694C9B5C1AC16C23DCB8D48C"
+                             "14286C656B652681E7B3EDED510481802C25761264D518EE84D76C76"
+                             "84AB9001DB97C5B2CAB17F0F69A639C0C005458DB1348A17E60A12A4"
+                             "3AF30189DCCEE7AE869B586C12CD702412B5A3E63C1EAF78C3AAD140"
+                             "AE01F27224AEAA8FCAF480D88E397DDD"),
+                          lc("00FE079D",
+                             "AAEE98E20D4B2B60B5EC9F28DA0A53DF48F63CCC89585478A2F97A1C"
+                             "9F87911E21875C8992B8D364C54AC9410581802D609FBA1D20C35E4F"
+                             "D692B87F348B828C5ADA1DA6E068FCD4B805F1143376B0EF164F9456"
+                             "6CD0D5CEAED33559E3B1ACEEEA65428618062D408A94D05AA5A86CC2"
+                             "E15AC6CAB399A633D8EB33A74F7C768759EDB719D8B2A1510A77B4E3"
+                             "EF103836E81864AA97AEB4987C8337A51DE6322EDF9339DF1891873C"
+                             "0E1E1A906DE67E"),
+                          lc("00FE119E", "0620" + "00" * 32),
+                          lc("00FE1182", "0610" + "11" * 16),
+                          lc("00FE0782", "0101"), "00F7009A00",
+                          "0020008008 313233343536FFFF",
+                          "0087119A26 7C24 8200 8120" + "33" * 32 + " 00"),
     "piv-chain": seq(PIV, "10DB3FFF08 5C035FC105 530100", "00DB3FFF02 0000"),
     # openpgp: OpenPGP card 3.4
     "pgp-select": seq(PGP, "00A4040006D27600012401", "00CA006E00",
