@@ -13,10 +13,9 @@
  *
  * Each card is made once per process and saved as image text. Every input
  * starts with a warm reset (volatile state: current files, channels,
- * security status, pending responses); a card whose persistent state an
- * input may have changed (the engine's dirty flag, set by every command
- * flagged SFC_INS_MUTATES and by PIN counter changes) is replaced by a
- * fresh copy loaded from that text before the next input. The random
+ * security status, pending responses); a card whose persistent state the
+ * input changed is replaced by a fresh copy loaded from that text at the
+ * end of the input (fuzz_restore_card() in fuzz_cards.h). The random
  * source is a fixed sequence restarted per input, so an input replays the
  * same way.
  */
@@ -77,24 +76,31 @@ static slot slots[] = {
     {"nPA", npa_cam_params, 1, false, -1, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
+static fuzz_restore restores[N_SLOTS]; /* per slot, same index */
 
-static void fresh_card(slot *s)
+static void restore_card(slot *s, bool force)
 {
     sfc_card_options o = {.params = s->params, .n_params = s->n_params};
-    fuzz_fresh_card("fuzz_card", s->type, o, &s->image, &s->image_len,
-                    &s->card);
+    fuzz_restore_card("fuzz_card", s->type, o, &s->image, &s->image_len,
+                      &s->card, force, &restores[s - slots]);
 }
 
-/* FUZZ_CARD_TRACE=1 prints each command and its status word to stderr
- * (to check what a seed does: fuzz_card_replay FILE). */
+/* FUZZ_CARD_TRACE=1 prints each command, the start of its response and
+ * its status word to stderr (to check what a seed does:
+ * fuzz_card_replay FILE). */
 static void trace_apdu(const char *type, const uint8_t *c, size_t n,
                        const uint8_t *r, size_t rl)
 {
     fprintf(stderr, "%-12s ", type);
     for (size_t i = 0; i < n && i < 16; i++)
         fprintf(stderr, "%02X", c[i]);
-    fprintf(stderr, "%s -> %zu bytes, SW %02X%02X\n", n > 16 ? "..." : "",
-            rl - 2, r[rl - 2], r[rl - 1]);
+    fprintf(stderr, "%s -> %zu bytes", n > 16 ? "..." : "", rl - 2);
+    if (rl > 2)
+        fprintf(stderr, " ");
+    for (size_t i = 0; i + 2 < rl && i < 24; i++)
+        fprintf(stderr, "%02X", r[i]);
+    fprintf(stderr, "%s, SW %02X%02X\n", rl > 26 ? "..." : "", r[rl - 2],
+            r[rl - 1]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -105,14 +111,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     slot *s = &slots[data[0] % N_SLOTS];
-    if (!s->card || s->card->dirty)
-        fresh_card(s);
+    if (!s->card)
+        restore_card(s, true); /* made, saved and loaded */
     fuzz_rng_restart();
     sfc_card *card = s->card;
     sfc_card_power(card, SFC_RESET);
     if (s->sm)
         sm_start(card, SM_3DES_RETAIL, sm_key, 16, sm_key, 16, NULL, 8);
     size_t off = 1;
+    bool force = false; /* an INS the image does not hold: reload */
     while (off + 2 <= size) {
         size_t n = (size_t)data[off] << 8 | data[off + 1];
         off += 2;
@@ -129,9 +136,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (trace)
             trace_apdu(s->type, data + off, n, r, rl);
-        if (n >= 2 && data[off + 1] == s->keeps_ins)
-            card->dirty = true; /* start the next input from a fresh copy */
+        force |= n >= 2 && data[off + 1] == s->keeps_ins;
         off += n;
     }
+    restore_card(s, force);
     return 0;
 }

@@ -6,22 +6,27 @@
  *
  * The driver runs in this process exactly as pcscd would call it, in normal
  * mode (it listens on a loopback port and the card connects). The harness
- * plays the card: a TCP connection to the driver on which it writes the
- * fuzzed bytes (frames, ATRs, lengths, anything) and then, in the same
- * thread, calls one IFDH* entry point. Everything the peer sends is already
- * in the driver's socket when the entry point runs, so no thread and no
- * timing is involved; the driver's timeouts are 1 ms, so a missing answer
- * costs a millisecond, not seconds.
+ * plays the card: a TCP connection to the driver served by a peer thread
+ * that reads the driver's requests and answers each one that expects an
+ * answer (GET ATR, an APDU) with the current record's bytes (frames, ATRs,
+ * lengths, anything; nothing for an empty record), once. The answer must
+ * come after the request: the driver ejects a card that has data waiting
+ * before a request (a frame sent unasked), so bytes written ahead would
+ * only ever reach that check. The driver's timeouts are 2 ms, so a missing
+ * answer costs 2 ms, and a thread that is slow to be scheduled is rarely
+ * taken for a silent card; an input does not always take exactly the same
+ * path on a loaded machine.
  *
  * Input: records of an operation byte, a 2-byte big-endian length and that
- * many bytes the card sends first (a length past the end takes what is
- * left). Operation (low 3 bits): 0 IFDHICCPresence (accepts the card and
- * asks its ATR), 1 power up, 2 reset, 3 power down, 4 transmit a command of
- * one of 8 lengths (0, 1, 2, 4, 5, 261, 65535, 65536 bytes; bits 3-5) into
- * a buffer of 65538 or 3 bytes (bit 6), 5 a capability, control code or
- * the event wait (bits 3-5), 6 the card ends its output (EOF after the
- * bytes), 7 the card closes and a new one connects. Each input opens the
- * channel afresh and closes it at the end.
+ * many bytes, the card's answer to the operation's request (a length past
+ * the end takes what is left). Operation (low 3 bits): 0 IFDHICCPresence
+ * (accepts the card and asks its ATR), 1 power up, 2 reset, 3 power down,
+ * 4 transmit a command of one of 8 lengths (0, 1, 2, 4, 5, 261, 65535,
+ * 65536 bytes; bits 3-5) into a buffer of 65538 or 3 bytes (bit 6), 5 a
+ * capability, control code or the event wait (bits 3-5), 6 the card ends
+ * its output (EOF, after writing the bytes unasked), 7 the card closes
+ * and a new one connects. Each input opens the channel afresh and closes
+ * it at the end.
  *
  * Checks beyond the sanitizers: an ATR the driver hands out has 1..33
  * bytes; a response it hands out has 2 bytes at least and fits the
@@ -29,8 +34,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifdhandler.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <reader.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,7 +87,7 @@ static void open_channel(void)
         if (!port)
             port = pick_port();
         snprintf(name, sizeof(name),
-                 "/dev/null:%u,slots=1,timeout=1,atr_timeout=1", port);
+                 "/dev/null:%u,slots=1,timeout=2,atr_timeout=2", port);
         if (IFDHCreateChannelByName(LUN, name) == IFD_SUCCESS)
             return;
         port = 0; /* taken meanwhile: another one */
@@ -95,30 +102,109 @@ static int peer_connect(void)
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         die("socket");
-    /* loopback: the handshake completes in connect() or at once after */
+    /* loopback: the handshake completes in connect() or at once after;
+     * a driver whose backlog is full takes the card later, or never (then
+     * the peer thread's first read fails) */
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 &&
         errno != EINPROGRESS)
         die("cannot connect to the driver");
+    if (fcntl(fd, F_SETFL, 0) != 0) /* blocking reads for the peer thread */
+        die("fcntl");
     return fd;
 }
 
-/* Read and drop what the driver sent, so its sends never block. */
-static void drain(int fd)
+/* ---- the card peer -------------------------------------------------------- */
+
+typedef struct peer {
+    pthread_mutex_t lock;
+    const uint8_t *reply; /* under lock: the answer of the current record */
+    size_t reply_len;
+    bool pending;         /* under lock: not used yet */
+    int fd;
+    pthread_t thread;
+} peer;
+
+static bool read_all(int fd, uint8_t *p, size_t n)
 {
-    static uint8_t sink[65536];
-    while (fd >= 0 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
-        ;
+    while (n > 0) {
+        ssize_t r = recv(fd, p, n, 0);
+        if (r <= 0)
+            return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
 }
 
-static void peer_send(int fd, const uint8_t *p, size_t n)
+static void write_all(int fd, const uint8_t *p, size_t n)
 {
-    while (fd >= 0 && n > 0) {
+    while (n > 0) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w <= 0)
             return; /* full or closed: the rest is lost, as on a wire */
         p += w;
         n -= (size_t)w;
     }
+}
+
+/* Answer the request just read with the current record's bytes, once. */
+static void answer(peer *pe)
+{
+    pthread_mutex_lock(&pe->lock);
+    if (pe->pending && pe->reply_len > 0)
+        write_all(pe->fd, pe->reply, pe->reply_len);
+    pe->pending = false;
+    pthread_mutex_unlock(&pe->lock);
+}
+
+/* Read the driver's frames until the connection ends; power off, on and
+ * reset (one byte other than 04, GET ATR) expect no answer. */
+static void *peer_main(void *arg)
+{
+    static uint8_t req[65536];
+    peer *pe = arg;
+    uint8_t hdr[2];
+    while (read_all(pe->fd, hdr, 2)) {
+        size_t n = (size_t)hdr[0] << 8 | hdr[1];
+        if (n == 0 || !read_all(pe->fd, req, n))
+            break;
+        if (n > 1 || req[0] == 0x04)
+            answer(pe);
+    }
+    return NULL;
+}
+
+static void peer_start(peer *pe)
+{
+    pe->fd = peer_connect();
+    pe->pending = false;
+    if (pthread_create(&pe->thread, NULL, peer_main, pe) != 0)
+        die("thread");
+}
+
+/* The card leaves: its connection closes and its thread ends. */
+static void peer_stop(peer *pe)
+{
+    shutdown(pe->fd, SHUT_RDWR);
+    pthread_join(pe->thread, NULL);
+    close(pe->fd);
+}
+
+static void peer_set_reply(peer *pe, const uint8_t *p, size_t n)
+{
+    pthread_mutex_lock(&pe->lock);
+    pe->reply = p;
+    pe->reply_len = n;
+    pe->pending = true;
+    pthread_mutex_unlock(&pe->lock);
+}
+
+/* EOF from the card: its unused bytes go out unasked, then its output
+ * ends (it still reads). */
+static void peer_eof(peer *pe)
+{
+    answer(pe);
+    shutdown(pe->fd, SHUT_WR);
 }
 
 static void power(DWORD action, bool small)
@@ -172,7 +258,7 @@ static void ask(uint8_t op)
     }
 }
 
-static int run(int fd, uint8_t op)
+static void run(peer *pe, uint8_t op)
 {
     switch (op & 7) {
     case 0: (void)IFDHICCPresence(LUN); break;
@@ -181,25 +267,23 @@ static int run(int fd, uint8_t op)
     case 3: power(IFD_POWER_DOWN, false); break;
     case 4: transmit(op); break;
     case 5: ask(op); break;
-    case 6: if (fd >= 0) shutdown(fd, SHUT_WR); break;
+    case 6: peer_eof(pe); break;
     default:
-        if (fd >= 0)
-            close(fd);
-        fd = peer_connect();
+        peer_stop(pe);
+        peer_start(pe);
         break;
     }
-    drain(fd);
-    return fd;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool first = true;
+    static peer pe = {.lock = PTHREAD_MUTEX_INITIALIZER};
     open_channel();
     if (first && !getenv("FUZZ_DRIVER_LOG")) /* after the driver's setup */
         sfc_log_set(quiet, NULL, SFC_LOG_ERROR);
     first = false;
-    int fd = peer_connect();
+    peer_start(&pe);
     size_t off = 0;
     while (off + 3 <= size) {
         uint8_t op = data[off];
@@ -207,12 +291,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += 3;
         if (n > size - off)
             n = size - off;
-        peer_send(fd, data + off, n);
+        peer_set_reply(&pe, data + off, n);
         off += n;
-        fd = run(fd, op);
+        run(&pe, op);
     }
-    if (fd >= 0)
-        close(fd);
+    peer_stop(&pe);
     if (IFDHCloseChannel(LUN) != IFD_SUCCESS)
         die("close channel");
     return 0;

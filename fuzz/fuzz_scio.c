@@ -15,20 +15,22 @@
  * of writing ahead. The main thread calls scio functions through the
  * public API (include/scio.h), so the T=0 handling (61xx, 6Cxx), the ATR
  * parsing, the frame decoder and the slot state machine see the replies.
- * The I/O timeout is 2 ms, so a missing answer costs milliseconds. The
+ * The I/O timeout is 1 ms, so a missing answer costs a millisecond. The
  * backend's I/O thread and the peer run concurrently: an input does not
  * always take exactly the same path.
  *
  * Input: records of an operation byte, a 2-byte big-endian length and that
  * many bytes, which join the reply queue as one reply. Operation (low 3
- * bits): 0 connect (retrying for up to 5 ms while the reader has no card),
+ * bits): 0 connect (retrying for up to 2 ms while the reader has no card
+ * and the peer is connected),
  * 1 scio_transmit (T=0 handling and error chain) of a command of one of 8
  * lengths (bits 3-5) into a 258- or 2-byte buffer (bit 6), 2
  * scio_transmit_raw, 3 reconnect with reset or power-off (bit 3), 4 status
  * and ATR, 5 disconnect (leave, reset or power-off) or a transaction
  * (bits 3-4), 6 the card ends its output (EOF), 7 the card closes and a new
  * one connects. Bit 7 set: only queue the reply. Each record first waits
- * up to 2 ms for the peer to have used the replies queued before.
+ * up to 0.2 ms for the peer to have used the replies queued before (not
+ * at all when the peer has no connection: nothing would use them).
  *
  * Checks beyond the sanitizers: an ATR handed out has 1..SCIO_ATR_MAX
  * bytes and a raw response 2 bytes at least, within the buffer.
@@ -83,7 +85,7 @@ static scio_context *open_context(void)
                                .slots = &slot, .n_slots = 1,
                                .friendly_name = "Fuzz",
                                .power_off_grace_ms = -1,
-                               .io_timeout_ms = 2};
+                               .io_timeout_ms = 1};
         if (scio_context_new(&o, &ctx) == SCIO_OK)
             return ctx;
         port = 0;
@@ -116,6 +118,7 @@ typedef struct peer {
     size_t queued, taken;         /* under lock */
     int fd;                       /* under lock; -1 once quitting */
     bool quit, renew;             /* under lock */
+    bool serving;                 /* under lock: a connection is open */
     pthread_t thread;
 } peer;
 
@@ -196,8 +199,12 @@ static void *peer_main(void *arg)
     do {
         pthread_mutex_lock(&pe->lock);
         int fd = pe->fd;
+        pe->serving = true;
         pthread_mutex_unlock(&pe->lock);
         peer_serve(pe, fd);
+        pthread_mutex_lock(&pe->lock);
+        pe->serving = false;
+        pthread_mutex_unlock(&pe->lock);
     } while (peer_next(pe));
     return NULL;
 }
@@ -217,13 +224,13 @@ static void peer_queue(peer *pe, const uint8_t *r, size_t n)
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += 2000000;
+    until.tv_nsec += 200000;
     if (until.tv_nsec >= 1000000000) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000;
     }
     pthread_mutex_lock(&pe->lock);
-    while (pe->taken < pe->queued &&
+    while (pe->taken < pe->queued && pe->serving &&
            pthread_cond_timedwait(&pe->used, &pe->lock, &until) == 0)
         ;
     if (pe->queued < MAX_REPLIES) {
@@ -263,14 +270,27 @@ static void peer_stop(peer *pe)
 /* FUZZ_SCIO_TRACE=1: the status of every connect to stderr. */
 static int trace;
 
-static void connect_card(scio_connection *conn)
+static bool peer_serving(peer *pe)
 {
-    const struct timespec pause = {0, 250000};
+    pthread_mutex_lock(&pe->lock);
+    bool serving = pe->serving;
+    pthread_mutex_unlock(&pe->lock);
+    return serving;
+}
+
+/* Retry while the reader has no card yet but the peer is still connected
+ * (the backend may not have its ATR yet); a peer that the backend dropped
+ * stays gone until operation 7, so waiting for it would only cost time. */
+static void connect_card(scio_connection *conn, peer *pe)
+{
+    const struct timespec pause = {0, 100000};
     scio_status st = SCIO_E_NO_CARD;
-    for (int i = 0; i < 20 && st == SCIO_E_NO_CARD; i++) {
+    for (int i = 0; i < 20 && st == SCIO_E_NO_CARD &&
+                    (i == 0 || peer_serving(pe));
+         i++) {
         st = scio_connect(conn, SCIO_PROTO_ANY, SCIO_SHARE_SHARED,
                           SCIO_LEAVE);
-        if (st == SCIO_E_NO_CARD)
+        if (st == SCIO_E_NO_CARD && peer_serving(pe))
             nanosleep(&pause, NULL);
     }
     if (trace)
@@ -334,7 +354,7 @@ static void run(scio_connection *conn, peer *pe, uint8_t op)
     if (op & 0x80)
         return;
     switch (op & 7) {
-    case 0: connect_card(conn); break;
+    case 0: connect_card(conn, pe); break;
     case 1: transmit(conn, op, false); break;
     case 2: transmit(conn, op, true); break;
     case 3:

@@ -36,10 +36,10 @@
  * response the terminal rejects is a finding when it carried more than a
  * status word (a plain error status word is how the card ends a session).
  *
- * Cards are made once per process and kept as image text, reloaded when an
- * input may have changed persistent state (the dirty flag), as in
- * fuzz_card.c; the random sources restart per input, so an input replays
- * the same way.
+ * Cards are made once per process and kept as image text; a card whose
+ * persistent state an input changed is replaced by a fresh copy at the end
+ * of that input (fuzz_restore_card(), fuzz_cards.h), as in fuzz_card.c;
+ * the random sources restart per input, so an input replays the same way.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
@@ -97,6 +97,7 @@ static slot slots[] = {
     {"nPA", NULL, 0, false, true, false, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
+static fuzz_restore restores[N_SLOTS]; /* per slot, same index */
 
 static void die(const char *what, const char *detail)
 {
@@ -104,12 +105,13 @@ static void die(const char *what, const char *detail)
     abort();
 }
 
-static void fresh_card(slot *s)
+/* Before the first input (`force`) and after each: the fresh card. */
+static void restore_card(slot *s, bool force)
 {
     sfc_card_options o = {.params = s->params, .n_params = s->n_params,
                           .extended_length = s->extended};
-    fuzz_fresh_card("fuzz_sm", s->type, o, &s->image, &s->image_len,
-                    &s->card);
+    fuzz_restore_card("fuzz_sm", s->type, o, &s->image, &s->image_len,
+                      &s->card, force, &restores[s - slots]);
 }
 
 /* ---- the terminal's transport and the session ---------------------------- */
@@ -328,20 +330,8 @@ static void npa_input(slot *s, const uint8_t *data, size_t size)
     RAND_set_rand_method(NULL);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void et_input(slot *s, const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    trace = getenv("FUZZ_SM_TRACE") != NULL;
-    slot *s = &slots[data[0] % N_SLOTS];
-    if (!s->card || s->card->dirty)
-        fresh_card(s);
-    fuzz_rng_restart();
-    sfc_card_power(s->card, SFC_RESET);
-    if (s->pace) {
-        npa_input(s, data, size);
-        return 0;
-    }
     et_term t;
     et_init(&t, card_tx, s->card);
     t.extended = s->extended;
@@ -362,5 +352,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             protected(s, &t, data + off, n, mode & 1);
         off += n;
     }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    trace = getenv("FUZZ_SM_TRACE") != NULL;
+    slot *s = &slots[data[0] % N_SLOTS];
+    if (!s->card)
+        restore_card(s, true);
+    fuzz_rng_restart();
+    sfc_card_power(s->card, SFC_RESET);
+    if (s->pace)
+        npa_input(s, data, size);
+    else
+        et_input(s, data, size);
+    restore_card(s, false);
     return 0;
 }

@@ -138,6 +138,23 @@ SEEDS = {
                                 "00DC010404 11223344", "00DC020000",
                                 "00D2010402 AABB", "000C010400",
                                 "000C010500", "00B2010400"),
+    # odd-INS record commands: UPDATE RECORD (DD) replacing, ANDing,
+    # ORing, XORing at an offset (DO 54, data DO 53), growing a variable
+    # record, and READ RECORD (B3) from an offset; malformed data fields
+    "iso-records-odd": seq(ISO, SEL_MF, create("8202 0400 83021023 80020040"),
+                           "00E2000004 F0F0F0F0", "00E2000002 0102",
+                           "00DD0104 07 540101 5302AABB",
+                           "00DD0105 07 540100 53020F0F",
+                           "00DD0106 07 540102 53028080",
+                           "00DD0107 06 540100 5301FF",
+                           "00DD0204 08 540101 5303112233",
+                           "00DD0204 08 540109 5303112233",
+                           "00DD0104 0A 540100 540101 53020102",
+                           "00DD0104 03 540100", "00DD0104 05 540100 5300",
+                           "00DD0103 05 5300 5301 00",
+                           "00B30104 03 540102 00", "00B30204 03 540100 00",
+                           "00B30104 03 540109 00", "00B30104 00",
+                           "00B20104 00", "00B20204 00"),
     "iso-records-cyclic": seq(ISO, SEL_MF, create("8205 06410004 03 83021022"), "00E2000004 01010101",
                               "00E2000004 02020202", "00E2000004 03030303",
                               "00E2000004 04040404", "00B2010400",
@@ -163,6 +180,27 @@ SEEDS = {
                           "002A8084 08 0102030405060708 00",
                           "002281B8 03 830182", "002A8480 04 01020304 00",
                           "002A8680 04 00010203 00", "002A8E80 00"),
+    # COMPUTE DIGITAL SIGNATURE over data objects (P2 AC: a hash DO 90 or
+    # values to hash) and over the last PSO HASH (P2 BC), with other
+    # algorithm references; COMPUTE CRYPTOGRAPHIC CHECKSUM under a CCT
+    "iso-pso-sign-dos": seq(ISO, VERIFY_OK, GEN_EC,
+                            "002241B6 06 800132 840182",
+                            "002A9EAC 22 9020" + "11" * 32 + " 00",
+                            "002A9EAC 0A 8003616263 8103646566 00",
+                            "002A9EAC 03 8001 00",
+                            "002A9080 05 68656C6C6F 00", "002A9EBC 00",
+                            "002241B6 06 800142 840182",
+                            "002A9EAC 05 8003616263 00",
+                            "002241B6 06 800102 840182",
+                            "002A9E9A 20" + "11" * 32 + " 00",
+                            "002241B6 06 800112 840182",
+                            "002A9E9A 20" + "11" * 32 + " 00",
+                            "002241B4 06 800132 830101",
+                            "002A8E80 08 0102030405060708 00",
+                            "002241B4 03 830101",
+                            "002A8E80 08 0102030405060708 00",
+                            "002241B4 06 8001FF 830101",
+                            "002A8E80 03 010203 00"),
     "iso-pso-hash-chain": seq(ISO, "002241AA 03 800101", "102A9080 03 616263",
                               "002A9080 03 646566 00", "002241AA 03 800140",
                               "002A9080 03 616263 00", "002A90A0 0B 9009"
@@ -264,6 +302,49 @@ SEEDS = {
     "piv-sign-9e": seq(PIV, "0087119E26 7C24 8200 8120" + "11" * 32),
     "piv-metadata": seq(PIV, "00F7008000", "00F7008100", "00F7009B00",
                         "00F7009A00"),
+    # management key authentication (the card's challenge under the fixed
+    # random source, answered with the default 3DES key), then Yubico's
+    # IMPORT KEY: P-256 into 9A with PIN and touch policies, P-384 into 9C,
+    # RSA-2048 into 9D (a key made once with openssl genrsa; chained
+    # commands), a zero scalar
+    # and a truncated key; a signature with the imported 9A key
+    "piv-mgm-import": seq(PIV, "00F7009B00", "0087039B047C028100",
+                          "0087039B0C7C0A8208 7041C8308BAF2605",
+                          lc("00FE119A", "0620" + "11" * 32 + " AA0102 AB0101"),
+                          lc("00FE149C", "0630" + "22" * 48),
+                          lc("10FE079D",
+                             "018180D1D15EBB60A7FE8BA245CA984936F670AAD8A590A45D3DE56B"
+                             "AC51B39B3939581FE0EDCC956B67025312E5046F248B9A0D54931878"
+                             "DBA286339184A4C5E5E10F1583279B74466EECF07EA102ABCC394C62"
+                             "22BF35A370534C97A7B2032D516B307800CCF0ACB4B0A16FAC6C9539"
+                             "B3122336365D1A4D696F8541DFD61BBDE8DB11028180C32F3434C274"
+                             "E1E41647246C21F48273769FD7D6B221EA386AE5DC06748A9AF79A36"
+                             "406D26CE64CBAE435423AFCF2AE84213159865FDAAE1FB3A789486B9"
+                             "B82E100DE6BDED7F346ADAC2F86D1B3D99AC6DF1CE2497B551C095FF"
+                             "6CA57935B66B3380EC2649263FFBAF53"),
+                          lc("10FE079D",
+                             "CF73C11A5B30935AD62601948283003B3D5ADF2944C10381806FC992"
+                             "245922085F92EC863D4EBCC6DE4E583115F84C695EE358230B834720"
+                             "C34FF0C221BEF643229CEA33348296C0FE29DE06A502375AC70F9097"
+                             "5046D3EC6DE1F347D5EE445C7346CAE0B4109E3564F9E03369BB936B"
+                             "FE21CAC9F0216400AD0932BBFDFAB626694C9B5C1AC16C23DCB8D48C"
+                             "14286C656B652681E7B3EDED510481802C25761264D518EE84D76C76"
+                             "84AB9001DB97C5B2CAB17F0F69A639C0C005458DB1348A17E60A12A4"
+                             "3AF30189DCCEE7AE869B586C12CD702412B5A3E63C1EAF78C3AAD140"
+                             "AE01F27224AEAA8FCAF480D88E397DDD"),
+                          lc("00FE079D",
+                             "AAEE98E20D4B2B60B5EC9F28DA0A53DF48F63CCC89585478A2F97A1C"
+                             "9F87911E21875C8992B8D364C54AC9410581802D609FBA1D20C35E4F"
+                             "D692B87F348B828C5ADA1DA6E068FCD4B805F1143376B0EF164F9456"
+                             "6CD0D5CEAED33559E3B1ACEEEA65428618062D408A94D05AA5A86CC2"
+                             "E15AC6CAB399A633D8EB33A74F7C768759EDB719D8B2A1510A77B4E3"
+                             "EF103836E81864AA97AEB4987C8337A51DE6322EDF9339DF1891873C"
+                             "0E1E1A906DE67E"),
+                          lc("00FE119E", "0620" + "00" * 32),
+                          lc("00FE1182", "0610" + "11" * 16),
+                          lc("00FE0782", "0101"), "00F7009A00",
+                          "0020008008 313233343536FFFF",
+                          "0087119A26 7C24 8200 8120" + "33" * 32 + " 00"),
     "piv-chain": seq(PIV, "10DB3FFF08 5C035FC105 530100", "00DB3FFF02 0000"),
     # openpgp: OpenPGP card 3.4
     "pgp-select": seq(PGP, "00A4040006D27600012401", "00CA006E00",
@@ -279,6 +360,65 @@ SEEDS = {
                          "0047800002B600 00",
                          "0020008106 313233343536", "002A9E9A20" + "22" * 32
                          + " 00", "00CA009300"),
+    # algorithm attributes (C1 sign, C2 decrypt, C3 auth) for the other
+    # curves, each followed by a key generation (EC only: RSA generation
+    # would cost seconds per input under ASan)
+    "pgp-alg-curves": seq(PGP, "0020008308 3132333435363738",
+                          lc("00DA00C1", "13 2B81040022"),
+                          "0047800002B600 00",
+                          lc("00DA00C2", "12 2B060104019755010501"),
+                          "0047800002B800 00",
+                          lc("00DA00C3", "16 2B06010401DA470F01"),
+                          "0047800002A400 00",
+                          lc("00DA00C1", "13 2B2403030208010107"),
+                          "0047800002B600 00",
+                          lc("00DA00C1", "13 2B81040023"),
+                          lc("00DA00C1", "01 0800 0020 00"),
+                          lc("00DA00C1", "01 0400 0011 03"),
+                          lc("00DA00C1", "99 0102"), "00CA006E00"),
+    # key import (PUT DATA odd, 4D extended header list): P-256 scalar,
+    # Ed25519 and X25519 secrets, then a signature with the imported key
+    "pgp-import-ec": seq(PGP, "0020008308 3132333435363738",
+                         lc("00DA00C1", "13 2A8648CE3D030107"),
+                         lc("00DB3FFF", "4D 2A B600 7F48 02 9220 5F48 20"
+                            + "22" * 32),
+                         "0020008106 313233343536",
+                         "002A9E9A20" + "33" * 32 + " 00"),
+    "pgp-import-25519": seq(PGP, "0020008308 3132333435363738",
+                            lc("00DA00C3", "16 2B06010401DA470F01"),
+                            lc("00DB3FFF", "4D 2A A400 7F48 02 9220 5F48 20"
+                               + "44" * 32),
+                            lc("00DA00C2", "12 2B060104019755010501"),
+                            lc("00DB3FFF", "4D 2A B800 7F48 02 9220 5F48 20"
+                               + "55" * 32),
+                            lc("00DB3FFF", "4D 08 B600 7F48 02 9200 5F48 00"),
+                            lc("00DB3FFF", "4D 05 B600 7F48 00"),
+                            "0020008206 313233343536",
+                            "0088000020" + "66" * 32 + " 00"),
+    # passwords: change PW1 and PW3, set a resetting code (D3), reset PW1
+    # with it and by the admin, PW status bytes (C4); the other DOs of PUT
+    # DATA (language, sex, URL, login data, certificate)
+    "pgp-pw": seq(PGP, lc("00240081", "313233343536 363534333231"),
+                  lc("00240083", "3132333435363738 3837363534333231"),
+                  "0020008308 3837363534333231",
+                  lc("00DA00D3", "3131313131313131"),
+                  lc("002C0081", "3131313131313131 313233343536"),
+                  lc("002C0281", "373737373737"),
+                  lc("002C0281", "3737"), lc("00DA00C4", "01"),
+                  lc("00DA00C4", "0120"), "00CA00C400",
+                  lc("00240081", "3737373737 3838383838383838"),
+                  "0020008106 000000000000", "0020008106 000000000000",
+                  "0020008106 000000000000", "0020008106 373737373737",
+                  "0020FF8100", "0020008100"),
+    "pgp-put-dos": seq(PGP, "0020008308 3132333435363738",
+                       lc("00DA5F2D", "6465656E"), lc("00DA5F35", "31"),
+                       lc("00DA5F35", "3939"),
+                       lc("00DA5F50", "68747470733A2F2F6578"),
+                       lc("00DA005E", "6A646F65"),
+                       lc("00DA7F21", "3082010A0282010100"),
+                       "00CA7F2100", "00CA005E00", "00CA5F5000",
+                       "00CA006500", lc("00DA00D3", ""),
+                       lc("00DA0101", "00" * 200), "00CA010100"),
     "pgp-reset": seq(PGP, "0020008308 3132333435363738", "00E60000",
                      "00440000", "00CA006E00"),
     # nPA before PACE: EF.CardAccess and EF.DIR are free, the rest needs

@@ -195,7 +195,9 @@ typedef struct sfc_card_type {
      *  NULL: the type is listed but not implemented yet. */
     sfc_err (*attach)(sfc_card *card, const sfc_card_options *opts,
                       char *err, size_t errlen);
-    /** Free what attach() allocated (type state). Optional. */
+    /** Free what attach() allocated (type state). Optional. Also runs for
+     *  a card that never attached but has a type state (one that create()
+     *  set for attach()). */
     void (*detach)(sfc_card *card);
     /** After the OS handled a power event. Optional. */
     void (*on_power)(sfc_card *card, sfc_power_event ev);

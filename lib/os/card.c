@@ -248,7 +248,9 @@ void sfc_card_free(sfc_card *card)
     if (!card)
         return;
     sm_end(card); /* wipes the session keys; before detach, for its hooks */
-    if (card->attached && card->type->detach)
+    /* Also for a card that never attached but holds what create() left for
+     * attach() (a version 1 image whose load failed after create()). */
+    if ((card->attached || card->type_state) && card->type->detach)
         card->type->detach(card);
     app_free_all(card);
     fs_free(card->mf);
