@@ -124,35 +124,12 @@ typedef struct peer {
     pthread_t thread;
 } peer;
 
-static bool read_all(int fd, uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = recv(fd, p, n, 0);
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
-static void write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (w <= 0)
-            return; /* full or closed: the rest is lost, as on a wire */
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
 /* Answer the request just read with the current record's bytes, once. */
 static void answer(peer *pe)
 {
     pthread_mutex_lock(&pe->lock);
     if (pe->pending && pe->reply_len > 0)
-        write_all(pe->fd, pe->reply, pe->reply_len);
+        fuzz_write_all(pe->fd, pe->reply, pe->reply_len, MSG_DONTWAIT);
     pe->pending = false;
     pthread_mutex_unlock(&pe->lock);
 }
@@ -164,9 +141,9 @@ static void *peer_main(void *arg)
     static uint8_t req[65536];
     peer *pe = arg;
     uint8_t hdr[2];
-    while (read_all(pe->fd, hdr, 2)) {
+    while (fuzz_read_all(pe->fd, hdr, 2)) {
         size_t n = (size_t)hdr[0] << 8 | hdr[1];
-        if (n == 0 || !read_all(pe->fd, req, n))
+        if (n == 0 || !fuzz_read_all(pe->fd, req, n))
             break;
         if (n > 1 || req[0] == 0x04)
             answer(pe);

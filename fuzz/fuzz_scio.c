@@ -122,29 +122,6 @@ typedef struct peer {
     pthread_t thread;
 } peer;
 
-static bool read_all(int fd, uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = recv(fd, p, n, 0);
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
-static void write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return;
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
 /* The next reply: waits until one is queued; NULL at the end or when the
  * card is replaced. An empty reply is silence. */
 static const uint8_t *take_reply(peer *pe, size_t *len)
@@ -167,15 +144,15 @@ static void peer_serve(peer *pe, int fd)
 {
     static uint8_t req[65536];
     uint8_t hdr[2];
-    while (read_all(fd, hdr, 2)) {
+    while (fuzz_read_all(fd, hdr, 2)) {
         size_t n = (size_t)hdr[0] << 8 | hdr[1], rl = 0;
-        if (n == 0 || !read_all(fd, req, n))
+        if (n == 0 || !fuzz_read_all(fd, req, n))
             return;
         if (n == 1 && req[0] != 0x04)
             continue; /* power off, on, reset: no answer */
         const uint8_t *r = take_reply(pe, &rl);
         if (r)
-            write_all(fd, r, rl);
+            fuzz_write_all(fd, r, rl, 0);
     }
 }
 

@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -51,6 +52,33 @@ static inline uint16_t fuzz_pick_port(void)
     if (fd >= 0)
         close(fd);
     return ok ? ntohs(a.sin_port) : 0;
+}
+
+/* A card peer's socket I/O: read exactly n bytes (false at the end of the
+ * stream or an error); write what the socket takes (send `flags` beside
+ * MSG_NOSIGNAL; a full or closed socket loses the rest, as a wire would). */
+static inline bool fuzz_read_all(int fd, uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t r = recv(fd, p, n, 0);
+        if (r <= 0)
+            return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+static inline void fuzz_write_all(int fd, const uint8_t *p, size_t n,
+                                  int flags)
+{
+    while (n > 0) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL | flags);
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
 }
 
 #endif
