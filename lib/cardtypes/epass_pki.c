@@ -83,18 +83,8 @@ static sfc_err lds_security_object(const epass_dg *dgs, size_t n, sfc_buf *out)
 
 /* ---- keys and certificates ---------------------------------------------- */
 
-typedef struct signer {
-    EVP_PKEY *csca_key, *ds_key;
-    X509 *csca, *ds;
-} signer;
-
-static void signer_free(signer *s)
-{
-    EVP_PKEY_free(s->csca_key);
-    EVP_PKEY_free(s->ds_key);
-    X509_free(s->csca);
-    X509_free(s->ds);
-}
+/* The test CSCA (ca) and its Document Signer (cert). */
+typedef sfc_cert_signer signer;
 
 static X509 *cert_from_pem(const sfc_buf *pem)
 {
@@ -177,14 +167,14 @@ static sfc_err make_signer(epass_pki_params *p, signer *s, char *err,
                           CSCA_DAYS, 0};
     sfc_cert_spec ds = {country, ORG, "softcard test Document Signer", false,
                         DS_DAYS, 0};
-    if (!s->csca) {
-        if (generate_key(p->algorithm, &s->csca_key) != SFC_OK ||
-            !(s->csca = sfc_cert_issue(&csca, s->csca_key, NULL, s->csca_key)))
+    if (!s->ca) {
+        if (generate_key(p->algorithm, &s->ca_key) != SFC_OK ||
+            !(s->ca = sfc_cert_issue(&csca, s->ca_key, NULL, s->ca_key)))
             goto fail;
     }
-    if (!s->ds) {
-        if (generate_key(p->algorithm, &s->ds_key) != SFC_OK ||
-            !(s->ds = sfc_cert_issue(&ds, s->ds_key, s->csca, s->csca_key)))
+    if (!s->cert) {
+        if (generate_key(p->algorithm, &s->key) != SFC_OK ||
+            !(s->cert = sfc_cert_issue(&ds, s->key, s->ca, s->ca_key)))
             goto fail;
     }
     return SFC_OK;
@@ -197,25 +187,25 @@ fail:
 static sfc_err get_signer(epass_pki_params *p, signer *s, char *err,
                          size_t errlen)
 {
-    sfc_err rv = load_pair("csca", &p->csca_key, &p->csca_cert, &s->csca_key,
-                          &s->csca, err, errlen);
+    sfc_err rv = load_pair("csca", &p->csca_key, &p->csca_cert, &s->ca_key,
+                          &s->ca, err, errlen);
     if (rv == SFC_OK)
-        rv = load_pair("ds", &p->ds_key, &p->ds_cert, &s->ds_key, &s->ds,
+        rv = load_pair("ds", &p->ds_key, &p->ds_cert, &s->key, &s->cert,
                        err, errlen);
-    if (rv == SFC_OK && s->ds && s->csca &&
-        X509_check_issued(s->csca, s->ds) != X509_V_OK) {
+    if (rv == SFC_OK && s->cert && s->ca &&
+        X509_check_issued(s->ca, s->cert) != X509_V_OK) {
         sfc_errf(err, errlen, "ds-cert: not issued by csca-cert");
         rv = SFC_E_INVAL;
     }
-    if (rv == SFC_OK && s->ds && !s->csca && p->csca_cert_out) {
+    if (rv == SFC_OK && s->cert && !s->ca && p->csca_cert_out) {
         sfc_errf(err, errlen, "csca-cert-out: there is no CSCA certificate "
                  "to write (ds-key/ds-cert were given without csca-cert)");
         rv = SFC_E_INVAL;
     }
-    if (rv == SFC_OK && !s->ds)
+    if (rv == SFC_OK && !s->cert)
         rv = make_signer(p, s, err, errlen);
     if (rv == SFC_OK && p->csca_cert_out)
-        rv = write_csca(p->csca_cert_out, s->csca, err, errlen);
+        rv = write_csca(p->csca_cert_out, s->ca, err, errlen);
     return rv;
 }
 
@@ -225,7 +215,7 @@ static sfc_err sign_lso(const signer *s, const sfc_buf *lso, sfc_buf *out)
 {
     sfc_buf cms;
     buf_init(&cms);
-    sfc_err rv = sfc_cms_sign(s->ds, s->ds_key, "2.23.136.1.1.1", lso->data,
+    sfc_err rv = sfc_cms_sign(s->cert, s->key, "2.23.136.1.1.1", lso->data,
                               lso->len, &cms);
     if (rv == SFC_OK && (!ber_put(out, 0x77, cms.data, cms.len) || out->failed))
         rv = SFC_E_IO;
@@ -244,6 +234,6 @@ sfc_err epass_sod_build(const epass_dg *dgs, size_t n, epass_pki_params *p,
         (rv = sign_lso(&s, &lso, out)) != SFC_OK)
         sfc_errf(err, errlen, "EF.SOD: signing failed (OpenSSL CMS)");
     buf_free(&lso);
-    signer_free(&s);
+    sfc_cert_signer_free(&s);
     return rv;
 }

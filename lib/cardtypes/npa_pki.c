@@ -322,18 +322,8 @@ static sfc_err chip_keys(sfc_card *card, const sfc_buf *ca_key, bool strict,
 
 /* ---- the test CSCA and Document Signer ------------------------------------ */
 
-typedef struct signer {
-    EVP_PKEY *csca_key, *ds_key;
-    X509 *csca, *ds;
-} signer;
-
-static void signer_free(signer *s)
-{
-    EVP_PKEY_free(s->csca_key);
-    EVP_PKEY_free(s->ds_key);
-    X509_free(s->csca);
-    X509_free(s->ds);
-}
+/* The test CSCA (ca) and its Document Signer (cert). */
+typedef sfc_cert_signer signer;
 
 /* A test certificate of the nPA's PKI (C=DE, no O). */
 static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
@@ -345,12 +335,12 @@ static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
 
 static bool make_signer(signer *s)
 {
-    return sfc_pkey_generate_ec(SFC_CURVE_P256, &s->csca_key) == SFC_OK &&
-           (s->csca = make_cert("softcard test CSCA", s->csca_key, NULL,
-                                s->csca_key, 1)) != NULL &&
-           sfc_pkey_generate_ec(SFC_CURVE_P256, &s->ds_key) == SFC_OK &&
-           (s->ds = make_cert("softcard test Document Signer", s->ds_key,
-                              s->csca, s->csca_key, 2)) != NULL;
+    return sfc_pkey_generate_ec(SFC_CURVE_P256, &s->ca_key) == SFC_OK &&
+           (s->ca = make_cert("softcard test CSCA", s->ca_key, NULL,
+                              s->ca_key, 1)) != NULL &&
+           sfc_pkey_generate_ec(SFC_CURVE_P256, &s->key) == SFC_OK &&
+           (s->cert = make_cert("softcard test Document Signer", s->key,
+                                s->ca, s->ca_key, 2)) != NULL;
 }
 
 sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
@@ -373,16 +363,16 @@ sfc_err npa_pki_build(sfc_card *card, const sfc_buf *cardaccess,
     }
     if (rv == SFC_OK &&
         (!make_signer(&s) ||
-         sfc_cms_sign(s.ds, s.ds_key, "0.4.0.127.0.7.3.2.1", infos.data,
+         sfc_cms_sign(s.cert, s.key, "0.4.0.127.0.7.3.2.1", infos.data,
                       infos.len, cardsecurity) != SFC_OK ||
-         (csca_out && !sfc_cert_pem(s.csca, csca_out)))) {
+         (csca_out && !sfc_cert_pem(s.ca, csca_out)))) {
         sfc_errf(err, errlen,
                  "EF.CardSecurity: cannot create the test CSCA, "
                  "Document Signer or signature (OpenSSL)");
         rv = SFC_E_IO;
     }
     EVP_PKEY_free(ca);
-    signer_free(&s);
+    sfc_cert_signer_free(&s);
     buf_free(&infos);
     return rv;
 }

@@ -86,6 +86,14 @@ X509 *sfc_cert_issue(const sfc_cert_spec *s, EVP_PKEY *key, X509 *issuer,
     return NULL;
 }
 
+void sfc_cert_signer_free(sfc_cert_signer *s)
+{
+    EVP_PKEY_free(s->ca_key);
+    EVP_PKEY_free(s->key);
+    X509_free(s->ca);
+    X509_free(s->cert);
+}
+
 bool sfc_cert_der(X509 *x, sfc_buf *out)
 {
     unsigned char *der = NULL;

@@ -38,6 +38,15 @@ typedef struct sfc_cert_spec {
     long serial;         /**< > 0: this serial number; 0: 63 random bits */
 } sfc_cert_spec;
 
+/** A test CA and the signer it issued (either may be NULL until made). */
+typedef struct sfc_cert_signer {
+    EVP_PKEY *ca_key, *key;
+    X509 *ca, *cert;
+} sfc_cert_signer;
+
+/** Free the keys and certificates of `s` (not `s` itself). */
+void sfc_cert_signer_free(sfc_cert_signer *s);
+
 /** A certificate for `key` signed by `issuer_key`; self-signed when
  *  `issuer` is NULL. NULL if OpenSSL fails. */
 X509 *sfc_cert_issue(const sfc_cert_spec *spec, EVP_PKEY *key, X509 *issuer,
