@@ -262,15 +262,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     first = false;
     peer_start(&pe);
     size_t off = 0;
-    while (off + 3 <= size) {
-        uint8_t op = data[off];
-        size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
-        off += 3;
-        if (n > size - off)
-            n = size - off;
-        peer_set_reply(&pe, data + off, n);
-        off += n;
-        run(&pe, op);
+    fuzz_record r;
+    while (fuzz_next_record(data, size, &off, &r)) {
+        peer_set_reply(&pe, r.data, r.len);
+        run(&pe, r.op);
     }
     peer_stop(&pe);
     if (IFDHCloseChannel(LUN) != IFD_SUCCESS)

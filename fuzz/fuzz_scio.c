@@ -354,15 +354,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     peer pe;
     peer_start(&pe);
     size_t off = 0;
-    while (off + 3 <= size) {
-        uint8_t op = data[off];
-        size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
-        off += 3;
-        if (n > size - off)
-            n = size - off;
-        peer_queue(&pe, data + off, n);
-        off += n;
-        run(conn, &pe, op);
+    fuzz_record r;
+    while (fuzz_next_record(data, size, &off, &r)) {
+        peer_queue(&pe, r.data, r.len);
+        run(conn, &pe, r.op);
     }
     scio_connection_free(conn);
     peer_stop(&pe);

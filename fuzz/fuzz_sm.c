@@ -310,21 +310,16 @@ static void npa_input(slot *s, const uint8_t *data, size_t size)
     term_state = 0x7E57;
     RAND_set_rand_method(&term_rand);
     size_t off = 1;
-    while (off + 3 <= size) {
-        uint8_t mode = data[off];
-        size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
-        off += 3;
-        if (n > size - off)
-            n = size - off;
-        if (mode & 4) {
+    fuzz_record r;
+    while (fuzz_next_record(data, size, &off, &r)) {
+        if (r.op & 4) {
             sfc_card_power(s->card, SFC_RESET);
             t.sm = false;
         }
-        if (mode & 2)
-            npa_raw(&t, &l, data + off, n);
+        if (r.op & 2)
+            npa_raw(&t, &l, r.data, r.len);
         else
-            npa_protected(&t, &l, data + off, n, mode & 1);
-        off += n;
+            npa_protected(&t, &l, r.data, r.len, r.op & 1);
     }
     npa_term_free(&t);
     RAND_set_rand_method(NULL);
@@ -336,21 +331,16 @@ static void et_input(slot *s, const uint8_t *data, size_t size)
     et_init(&t, card_tx, s->card);
     t.extended = s->extended;
     size_t off = 1;
-    while (off + 3 <= size) {
-        uint8_t mode = data[off];
-        size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
-        off += 3;
-        if (n > size - off)
-            n = size - off;
-        if (mode & 4) {
+    fuzz_record r;
+    while (fuzz_next_record(data, size, &off, &r)) {
+        if (r.op & 4) {
             sfc_card_power(s->card, SFC_RESET);
             t.sm = false;
         }
-        if (mode & 2)
-            raw(&t, data + off, n);
+        if (r.op & 2)
+            raw(&t, r.data, r.len);
         else
-            protected(s, &t, data + off, n, mode & 1);
-        off += n;
+            protected(s, &t, r.data, r.len, r.op & 1);
     }
 }
 

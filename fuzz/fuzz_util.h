@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -79,6 +80,32 @@ static inline void fuzz_write_all(int fd, const uint8_t *p, size_t n,
         p += w;
         n -= (size_t)w;
     }
+}
+
+/* The inputs of the driver, scio and sm targets are records: one byte of
+ * operation, a 2-byte big-endian length and that many bytes (cut at the end
+ * of the input). */
+typedef struct fuzz_record {
+    uint8_t op;
+    const uint8_t *data;
+    size_t len;
+} fuzz_record;
+
+/* The record at *off of `in`, and *off past it; false at the end. */
+static inline bool fuzz_next_record(const uint8_t *in, size_t size,
+                                    size_t *off, fuzz_record *r)
+{
+    if (*off + 3 > size)
+        return false;
+    r->op = in[*off];
+    size_t n = (size_t)in[*off + 1] << 8 | in[*off + 2];
+    *off += 3;
+    if (n > size - *off)
+        n = size - *off;
+    r->data = in + *off;
+    r->len = n;
+    *off += n;
+    return true;
 }
 
 #endif
