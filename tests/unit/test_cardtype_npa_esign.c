@@ -23,18 +23,7 @@
 #include <openssl/x509.h>
 
 #include "cardtypes/npa.h"
-#include "npa_terminal.h"
-
-static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
-{
-    const uint8_t *out = NULL;
-    size_t len = 0;
-    if (sfc_card_transmit(user, c, n, &out, &len) != SFC_OK || len > *rn)
-        return -1;
-    memcpy(r, out, len);
-    *rn = len;
-    return 0;
-}
+#include "npa_fixture.h"
 
 /* The test PKI: scripts/npa-test-pki.sh (CVCA, DV, AT) plus a signature
  * terminal's DV and terminals (QES and plain signature) under the CVCA. */
@@ -72,10 +61,7 @@ static size_t slurp(const char *name, uint8_t *out, size_t cap)
     return tu_read_file(pki_dir(), name, out, cap);
 }
 
-typedef struct fixture {
-    sfc_card *card;
-    npa_term t;
-} fixture;
+typedef npa_fixture fixture;
 
 static sfc_card *esign_card(const char *pin, const char *key)
 {
@@ -93,20 +79,12 @@ static sfc_card *esign_card(const char *pin, const char *key)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->card = esign_card(NULL, NULL);
-    npa_term_init(&f->t, xfer, f->card);
-    *state = f;
-    return 0;
+    return npa_fixture_setup(state, esign_card(NULL, NULL));
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    npa_term_free(&f->t);
-    sfc_card_free(f->card);
-    free(f);
-    return 0;
+    return npa_fixture_teardown(state);
 }
 
 /* PACE with the eID PIN and TA with `dv` and `term` (NULL: no TA). */
@@ -254,7 +232,7 @@ static void test_sign_refused(void **state)
         npa_term_free(&f->t);
         sfc_card_free(f->card);
         f->card = esign_card(NULL, NULL);
-        npa_term_init(&f->t, xfer, f->card);
+        npa_term_init(&f->t, npa_card_xfer, f->card);
         pace_ta(f, cases[i][0], cases[i][1]);
         assert_int_equal(send(f, SELECT_ESIGN), 0x9000);
         assert_int_equal(send(f, QES_PIN_OK), 0x6982);
@@ -263,7 +241,7 @@ static void test_sign_refused(void **state)
     }
     /* no secure messaging at all */
     npa_term_free(&f->t);
-    npa_term_init(&f->t, xfer, f->card);
+    npa_term_init(&f->t, npa_card_xfer, f->card);
     assert_int_equal(send(f, "002A9E9A03010203"), 0x6982);
 }
 
@@ -281,7 +259,7 @@ static void test_esign_params(void **state)
     npa_term_free(&f->t);
     sfc_card_free(f->card);
     f->card = esign_card("87654321", path);
-    npa_term_init(&f->t, xfer, f->card);
+    npa_term_init(&f->t, npa_card_xfer, f->card);
     pace_ta(f, "dvst", "st");
     assert_int_equal(send(f, SELECT_ESIGN), 0x9000);
     uint8_t cert[2048], sig[128], hash[32];

@@ -31,44 +31,22 @@
 
 #include "cardtypes/npa.h"
 #include "core/tlv.h"
-#include "npa_terminal.h"
+#include "npa_fixture.h"
 
 #define MRZ                                                        \
     "IDD<<T220001293<<<<<<<<<<<<<<<6408125<2010315D<<<<<<<<<<<<<4" \
     "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"
 
-static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
-{
-    const uint8_t *out = NULL;
-    size_t len = 0;
-    if (sfc_card_transmit(user, c, n, &out, &len) != SFC_OK || len > *rn)
-        return -1;
-    memcpy(r, out, len);
-    *rn = len;
-    return 0;
-}
-
-typedef struct fixture {
-    sfc_card *card;
-    npa_term t;
-} fixture;
+typedef npa_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->card = ct_card("nPA");
-    npa_term_init(&f->t, xfer, f->card);
-    *state = f;
-    return 0;
+    return npa_fixture_setup(state, ct_card("nPA"));
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    npa_term_free(&f->t);
-    sfc_card_free(f->card);
-    free(f);
-    return 0;
+    return npa_fixture_teardown(state);
 }
 
 /* EF.CardSecurity under SM, parsed by OpenPACE: its CA public key must be
@@ -124,13 +102,9 @@ static void test_pace_dh(void **state)
 /* A card made with --pace-mapping `mapping`, and a terminal for it. */
 static int mapping_setup(void **state, const char *mapping)
 {
-    fixture *f = calloc(1, sizeof(*f));
     sfc_param p[] = {{"pace-mapping", mapping}};
     sfc_card_options o = {.params = p, .n_params = 1};
-    f->card = ct_card_ex("nPA", &o);
-    npa_term_init(&f->t, xfer, f->card);
-    *state = f;
-    return 0;
+    return npa_fixture_setup(state, ct_card_ex("nPA", &o));
 }
 
 /* A card offering PACE DH-IM only. */
@@ -608,7 +582,7 @@ static void mapping_eac(const char *mapping, npa_term_mapping map)
     sfc_param p[] = {{"pace-mapping", mapping}, {"cvca", cvca}};
     sfc_card_options o = {.params = p, .n_params = 2};
     fixture f = {.card = ct_card_ex("nPA", &o)};
-    npa_term_init(&f.t, xfer, f.card);
+    npa_term_init(&f.t, npa_card_xfer, f.card);
     eac_map(&f, "at", 0x9000, map);
     uint8_t buf[64];
     size_t n = sizeof(buf);
@@ -638,11 +612,7 @@ static void test_cam_eac(void **state)
 
 static int eac_setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->card = eac_card();
-    npa_term_init(&f->t, xfer, f->card);
-    *state = f;
-    return 0;
+    return npa_fixture_setup(state, eac_card());
 }
 
 static void test_ta_ca_read_write(void **state)
@@ -676,6 +646,18 @@ static void test_ta_ca_read_write(void **state)
                      0x6985);
 }
 
+/* The 67 object (hex) TA's MSE:Set AT sends and the terminal signs. */
+static void set_aux(fixture *f, const char *hex)
+{
+    uint8_t aux[256];
+    size_t n = tu_hex(hex, aux, sizeof(aux));
+    assert_true(n > 0);
+    f->t.aux = BUF_MEM_new();
+    assert_non_null(f->t.aux);
+    assert_true(BUF_MEM_grow(f->t.aux, n) == n);
+    memcpy(f->t.aux->data, aux, n);
+}
+
 /* Auxiliary data: age (born before 19991231: yes; before 19600101: no),
  * validity (20201031 >= 20201020: yes), community (0276 prefix: yes). */
 static void test_aux_data(void **state)
@@ -686,11 +668,7 @@ static void test_aux_data(void **state)
         "7315060904007F00070301040153083139393931323331"
         "7315060904007F00070301040253083230323031303230"
         "730F060904007F00070301040353020276";
-    uint8_t aux[80];
-    size_t n = tu_hex(aux_hex, aux, sizeof(aux));
-    f->t.aux = BUF_MEM_new();
-    BUF_MEM_grow(f->t.aux, n);
-    memcpy(f->t.aux->data, aux, n);
+    set_aux(f, aux_hex);
     eac(f, "at", 0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010401",
                                     NULL, NULL),
@@ -718,11 +696,7 @@ static void test_aux_data_fails(void **state)
     static const char aux_hex[] =
         "6717"
         "7315060904007F00070301040153083139363030313031";
-    uint8_t aux[40];
-    size_t n = tu_hex(aux_hex, aux, sizeof(aux));
-    f->t.aux = BUF_MEM_new();
-    BUF_MEM_grow(f->t.aux, n);
-    memcpy(f->t.aux->data, aux, n);
+    set_aux(f, aux_hex);
     eac(f, "at", 0x9000);
     assert_int_equal(npa_term_sendx(&f->t, "802080000B060904007F000703010401",
                                     NULL, NULL),
@@ -1032,7 +1006,7 @@ static uint16_t ta_chain(fixture *f, const char *const *names, size_t n)
     keylen = slurp(name, key, sizeof(key));
     npa_term_free(&f->t);
     sfc_card_power(f->card, SFC_POWER_OFF);
-    npa_term_init(&f->t, xfer, f->card);
+    npa_term_init(&f->t, npa_card_xfer, f->card);
     assert_int_equal(npa_term_pace(&f->t, 3, "111111", NPA_TERM_ECDH_GM),
                      0x9000);
     return npa_term_ta(&f->t, ptr, lens, n, key, keylen);
@@ -1123,7 +1097,7 @@ static void test_terminal_dir(void **state)
     npa_term_free(&f->t);
     sfc_card_free(f->card);
     f->card = ct_card_ex("nPA", &o);
-    npa_term_init(&f->t, xfer, f->card);
+    npa_term_init(&f->t, npa_card_xfer, f->card);
     static uint8_t dv[1024], at[1024], key[1024], args[2048], buf[256];
     size_t lens[2] = {tu_read_file(tdir, "dv.cvcert", dv, sizeof(dv)),
                       tu_read_file(tdir, "at.cvcert", at, sizeof(at))};
@@ -1149,7 +1123,7 @@ static void test_terminal_dir(void **state)
     /* a terminal of another PKI (scripts/npa-test-pki.sh) is refused */
     npa_term_free(&f->t);
     sfc_card_power(f->card, SFC_POWER_OFF);
-    npa_term_init(&f->t, xfer, f->card);
+    npa_term_init(&f->t, npa_card_xfer, f->card);
     static uint8_t odv[1024], oat[1024], okey[1024];
     size_t olens[2] = {slurp("dv.cvcert", odv, sizeof(odv)),
                        slurp("at.cvcert", oat, sizeof(oat))};

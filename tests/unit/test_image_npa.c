@@ -10,24 +10,13 @@
 #include "test_image_util.h"
 
 #include "cardtypes/npa.h"
-#include "npa_terminal.h"
-
-static int xfer(void *user, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
-{
-    const uint8_t *out = NULL;
-    size_t len = 0;
-    if (sfc_card_transmit(user, c, n, &out, &len) != SFC_OK || len > *rn)
-        return -1;
-    memcpy(r, out, len);
-    *rn = len;
-    return 0;
-}
+#include "npa_fixture.h"
 
 static uint16_t pace(sfc_card *card, uint8_t pwd, const char *secret,
                      uint16_t *mse_sw)
 {
     npa_term t;
-    npa_term_init(&t, xfer, card);
+    npa_term_init(&t, npa_card_xfer, card);
     uint16_t sw = npa_term_pace(&t, pwd, secret, NPA_TERM_ECDH_GM);
     if (mse_sw)
         *mse_sw = t.mse_sw;
@@ -94,7 +83,7 @@ static void test_im_persists(void **state)
     sfc_card_options o = {.params = p, .n_params = 1};
     sfc_card *card = reload(ct_card_ex("nPA", &o));
     npa_term t;
-    npa_term_init(&t, xfer, card);
+    npa_term_init(&t, npa_card_xfer, card);
     assert_int_equal(npa_term_pace(&t, 3, "111111", NPA_TERM_DH_IM), 0x9000);
     t.sm = false;
     assert_int_equal(npa_term_pace(&t, 3, "111111", NPA_TERM_ECDH_GM), 0);
