@@ -118,6 +118,15 @@ sc_expect_eq() {
     sc_log "ok: $1"
 }
 
+# sc_run WHAT CMD...: CMD must exit 0 (stdin closed); its output (stdout and
+# stderr) is left in $out and printed if it fails.
+sc_run() {
+    local what=$1
+    shift
+    out=$("$@" </dev/null 2>&1) || { echo "$out"; sc_fail "$what"; }
+    sc_log "ok: $what"
+}
+
 # sc_expect_match WHAT TEXT REGEX (grep -E)
 sc_expect_match() {
     # a here-string, not a pipe: grep -q may exit before reading everything,

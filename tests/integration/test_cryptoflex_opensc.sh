@@ -25,14 +25,6 @@ sc_start_pcscd
 sc_start_card -vvv -f card.json
 sc_wait_card "Virtual PCD 00 00" present
 
-# run WHAT CMD...: must exit 0 (stdin closed); output in $out
-run() {
-    local what=$1
-    shift
-    out=$("$@" </dev/null 2>&1) || { echo "$out"; sc_fail "$what"; }
-    sc_log "ok: $what"
-}
-
 sc_expect_match "opensc-tool -n, default drivers" \
     "$(OPENSC_CONF=/etc/opensc/opensc.conf opensc-tool -r 0 -n 2>&1)" \
     "Unsupported card"
@@ -67,22 +59,22 @@ fi
 sc_expect_match "CREATE FILE in the MF without AUT1" "$out" \
     "Security status not satisfied"
 
-run "pkcs15-init -C -T" pkcs15-init -r 0 -C -T --so-pin 87654321 \
+sc_run "pkcs15-init -C -T" pkcs15-init -r 0 -C -T --so-pin 87654321 \
     --so-puk 12345678
-run "pkcs15-init -P" pkcs15-init -r 0 -T -P -a 01 --pin 1234 --puk 123456 \
+sc_run "pkcs15-init -P" pkcs15-init -r 0 -T -P -a 01 --pin 1234 --puk 123456 \
     --label user --so-pin 87654321
-run "pkcs15-init -G rsa/1024" pkcs15-init -r 0 -T -G rsa/1024 -a 01 \
+sc_run "pkcs15-init -G rsa/1024" pkcs15-init -r 0 -T -G rsa/1024 -a 01 \
     --pin 1234 --so-pin 87654321 --id 45
-run "pkcs15-init -G rsa/2048" pkcs15-init -r 0 -T -G rsa/2048 -a 01 \
+sc_run "pkcs15-init -G rsa/2048" pkcs15-init -r 0 -T -G rsa/2048 -a 01 \
     --pin 1234 --so-pin 87654321 --id 46
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout cert.key -out cert.pem \
     -subj /CN=softcard-cryptoflex -days 30 >/dev/null 2>&1 ||
     sc_fail "openssl req"
-run "--store-certificate" pkcs15-init -r 0 -T --store-certificate cert.pem \
+sc_run "--store-certificate" pkcs15-init -r 0 -T --store-certificate cert.pem \
     --id 45 --pin 1234 --so-pin 87654321
 
-run "pkcs15-tool -D" pkcs15-tool -r 0 -D
+sc_run "pkcs15-tool -D" pkcs15-tool -r 0 -D
 dump=$out
 sc_expect_match "PIN listed" "$dump" "PIN \[user\]"
 sc_expect_match "private key listed" "$dump" "Private RSA Key"
@@ -93,10 +85,10 @@ sc_expect_match "certificate ID" "$dump" "ID +: 45"
 
 printf 'ls\n' > ls.script
 printf 'cat 0002\n' > cat.script
-run "opensc-explorer ls" opensc-explorer -r 0 -c flex ls.script
+sc_run "opensc-explorer ls" opensc-explorer -r 0 -c flex ls.script
 sc_expect_match "ls lists 0002" "$out" "0002"
 sc_expect_match "ls lists 5015" "$out" "5015"
-run "opensc-explorer cat" opensc-explorer -r 0 -c flex cat.script
+sc_run "opensc-explorer cat" opensc-explorer -r 0 -c flex cat.script
 sc_expect_match "cat 0002" "$out" "01 02 03 04 05 06 07 08"
 
 # hex WORDS: the data bytes opensc-tool printed, as one hex string
@@ -154,7 +146,7 @@ sc_expect_match "GET RESPONSE C0 C0 00 00 80" "$(cat "$SC_TMP/softcard.log")" \
 sig_le=$(hexdata 6 <<<"$sign_out")
 [ ${#sig_le} -eq 256 ] || { echo "$sign_out"; sc_fail "signature: '$sig_le'"; }
 rev "$sig_le" | xxd -r -p > sig.bin
-run "openssl verifies the card's signature" \
+sc_run "openssl verifies the card's signature" \
     openssl dgst -sha256 -verify pub.pem -signature sig.bin msg.txt
 
 # OpenSC 0.23's flex driver refuses every signature before sending an
@@ -178,6 +170,6 @@ sign_out=$(opensc-tool -r 0 -c flex "${key_apdus[@]}" \
            -s "C0 88 00 00 80 $(rev "$block") 80" 2>&1)
 sig2_le=$(hexdata 6 <<<"$sign_out")
 sc_expect_eq "signature after restart" "$sig2_le" "$sig_le"
-run "pkcs15-tool -D after restart" pkcs15-tool -r 0 -D
+sc_run "pkcs15-tool -D after restart" pkcs15-tool -r 0 -D
 sc_expect_match "key after restart" "$out" "Path +: 3f0050154b0130000012"
 sc_expect_match "certificate after restart" "$out" "X.509 Certificate"

@@ -33,44 +33,36 @@ pgp_status
 sc_expect_eq "scdaemon reads the card" "$(pgp_field Version)" "3.4"
 gpgconf --kill scdaemon
 
-# run WHAT CMD...: must exit 0 (stdin closed); output in $out
-run() {
-    local what=$1
-    shift
-    out=$("$@" </dev/null 2>&1) || { echo "$out"; sc_fail "$what"; }
-    sc_log "ok: $what"
-}
-
-run "opensc-tool -n" opensc-tool -r 0 -n
+sc_run "opensc-tool -n" opensc-tool -r 0 -n
 sc_expect_match "card name" "$out" "^OpenPGP card v3\.4"
-run "openpgp-tool -C -K" openpgp-tool -r 0 -C -K
+sc_run "openpgp-tool -C -K" openpgp-tool -r 0 -C -K
 echo "$out" > openpgp-tool.out
 sc_expect_match "openpgp-tool: AID" "$out" "[Dd]2:?76:?00:?01:?24:?01:?03:?04"
 sc_expect_match "openpgp-tool: serial" "$out" "0[Aa]:?0[Bb]:?0[Cc]:?0[Dd]"
 for k in 1 2 3; do
-    run "openpgp-tool --gen-key $k" openpgp-tool -r 0 --verify CHV3 \
+    sc_run "openpgp-tool --gen-key $k" openpgp-tool -r 0 --verify CHV3 \
         --pin 12345678 --gen-key "$k"
 done
 # OpenSC's own CI sequence (.github/test-openpgp.sh): pkcs15-init
 # regenerates the decryption key, pkcs11-tool's self test signs, verifies
 # and decrypts with every key (the authentication key through MSE)
-run "pkcs15-init --generate-key rsa/2048" pkcs15-init --verify --auth-id 3 \
+sc_run "pkcs15-init --generate-key rsa/2048" pkcs15-init --verify --auth-id 3 \
     --pin 12345678 --delete-objects privkey,pubkey --id 2 \
     --generate-key rsa/2048
-run "pkcs11-tool --test" pkcs11-tool --module "$P" -l -t -p 123456
+sc_run "pkcs11-tool --test" pkcs11-tool --module "$P" -l -t -p 123456
 sc_expect_match "pkcs11-tool --test: no errors" "$out" "^No errors"
 sc_expect_match "decryption tested" "$out" "Decryption"
-run "pkcs11-tool -L" pkcs11-tool --module "$P" -L
+sc_run "pkcs11-tool -L" pkcs11-tool --module "$P" -L
 sc_expect_match "PKCS#11 token" "$out" "OpenPGP card \(User PIN \(sig\)\)"
-run "pkcs11-tool -O" pkcs11-tool --module "$P" --slot-index 1 -O
+sc_run "pkcs11-tool -O" pkcs11-tool --module "$P" --slot-index 1 -O
 sc_expect_match "signature key listed" "$out" "Public Key Object; RSA 2048 bits"
 
 echo "softcard openpgp via PKCS#11" > data
-run "pkcs11-tool --sign" pkcs11-tool --module "$P" --slot-index 1 -l \
+sc_run "pkcs11-tool --sign" pkcs11-tool --module "$P" --slot-index 1 -l \
     -p 123456 --sign -m SHA256-RSA-PKCS --id 01 -i data -o sig
-run "pkcs11-tool --read-object" pkcs11-tool --module "$P" --slot-index 1 \
+sc_run "pkcs11-tool --read-object" pkcs11-tool --module "$P" --slot-index 1 \
     --read-object --type pubkey --id 01 -o pub.der
-run "openssl verifies" openssl dgst -sha256 -verify pub.der -keyform DER \
+sc_run "openssl verifies" openssl dgst -sha256 -verify pub.der -keyform DER \
     -signature sig data
 sc_expect_match "signature verified" "$out" "Verified OK"
 
@@ -83,7 +75,7 @@ fi
 sc_log "ok: other data does not verify"
 
 # the signature counter counted the PKCS#11 signature
-run "opensc-tool: GET DATA 7A" opensc-tool -r 0 -s 00A4040006D27600012401 \
+sc_run "opensc-tool: GET DATA 7A" opensc-tool -r 0 -s 00A4040006D27600012401 \
     -s 00CA007A00
 sc_expect_match "signature counter 1" "$out" "7A 05 93 03 00 00 01"
 sc_log "PASS"

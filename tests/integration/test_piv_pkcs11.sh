@@ -15,14 +15,6 @@ export HOME=$SC_TMP
 P=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so
 PIN=24681357
 
-# run WHAT CMD...: must exit 0; output in $out
-run() {
-    local what=$1
-    shift
-    out=$("$@" 2>&1 </dev/null) || { echo "$out"; sc_fail "$what"; }
-    sc_log "ok: $what"
-}
-
 # the test PKI: a CA and four end-entity keys and certificates
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout ca.key -out ca.pem -subj /CN=test-ca -days 30 >/dev/null 2>&1 ||
@@ -60,7 +52,7 @@ sc_wait_card "Virtual PCD 00 00" present
 sc_expect_match "opensc-tool -n" "$(opensc-tool -r 0 -n 2>&1)" \
     "^Personal Identity Verification Card$"
 
-run "list objects" pkcs11-tool --module "$P" -l -p "$PIN" -O
+sc_run "list objects" pkcs11-tool --module "$P" -l -p "$PIN" -O
 sc_expect_eq "four certificates" "$(grep -c '^Certificate Object' <<<"$out")" 4
 sc_expect_eq "four private keys" "$(grep -c '^Private Key Object' <<<"$out")" 4
 sc_expect_match "9c needs the PIN always" "$out" "always authenticate"
@@ -70,39 +62,39 @@ head -c 1000 /dev/urandom >data
 sign() {
     local id=$1 mech=$2 sig=$3
     shift 3
-    run "sign $id $mech" pkcs11-tool --module "$P" -l -p "$PIN" --sign \
+    sc_run "sign $id $mech" pkcs11-tool --module "$P" -l -p "$PIN" --sign \
         --id "$id" -m "$mech" -i data -o "$sig" "$@"
 }
 sign 01 SHA256-RSA-PKCS sig.pkcs1
-run "PKCS#1 v1.5 verifies" openssl dgst -sha256 -verify 9a.pub \
+sc_run "PKCS#1 v1.5 verifies" openssl dgst -sha256 -verify 9a.pub \
     -signature sig.pkcs1 data
 sign 01 SHA256-RSA-PKCS-PSS sig.pss --salt-len 32
-run "PSS verifies" openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+sc_run "PSS verifies" openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
     -sigopt rsa_pss_saltlen:32 -verify 9a.pub -signature sig.pss data
 sign 02 ECDSA-SHA256 sig.9c --signature-format openssl
-run "ECDSA 9c verifies" openssl dgst -sha256 -verify 9c.pub -signature sig.9c data
+sc_run "ECDSA 9c verifies" openssl dgst -sha256 -verify 9c.pub -signature sig.9c data
 sign 04 SHA384-RSA-PKCS sig.9e
-run "9e (no PIN policy) verifies" openssl dgst -sha384 -verify 9e.pub \
+sc_run "9e (no PIN policy) verifies" openssl dgst -sha384 -verify 9e.pub \
     -signature sig.9e data
 
 printf 'a secret for the card' >plain
 openssl pkeyutl -encrypt -pubin -inkey 9a.pub -in plain -out enc
-run "RSA decrypt" pkcs11-tool --module "$P" -l -p "$PIN" --decrypt --id 01 \
+sc_run "RSA decrypt" pkcs11-tool --module "$P" -l -p "$PIN" --decrypt --id 01 \
     -m RSA-PKCS -i enc -o dec
 sc_expect_eq "decrypted" "$(cat dec)" "a secret for the card"
 
 # ECDH with 9d: the card and openssl derive the same secret
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out peer.key
 openssl pkey -in peer.key -pubout -outform DER -out peer.der
-run "ECDH derive" pkcs11-tool --module "$P" -l -p "$PIN" --derive --id 03 \
+sc_run "ECDH derive" pkcs11-tool --module "$P" -l -p "$PIN" --derive --id 03 \
     -m ECDH1-DERIVE -i peer.der -o card.secret
 openssl pkeyutl -derive -inkey peer.key -peerkey 9d.pub -out ossl.secret
 sc_expect_eq "ECDH secret" "$(od -An -tx1 card.secret)" "$(od -An -tx1 ossl.secret)"
 
-run "pkcs11-tool --test --login" pkcs11-tool --module "$P" --test --login -p "$PIN"
+sc_run "pkcs11-tool --test --login" pkcs11-tool --module "$P" --test --login -p "$PIN"
 sc_expect_match "no errors" "$out" "No errors"
 
-run "ssh-keygen -D" ssh-keygen -D "$P"
+sc_run "ssh-keygen -D" ssh-keygen -D "$P"
 sc_expect_match "ssh RSA key" "$out" "^ssh-rsa AAAA"
 sc_expect_match "ssh ECDSA key" "$out" "^ecdsa-sha2-nistp256 AAAA"
 key9a=$(ssh-keygen -i -m PKCS8 -f 9a.pub | cut -d' ' -f2)
@@ -113,6 +105,6 @@ sc_log "ok: the 9a key"
 cat > piv-config.json <<JSON
 {"type": "piv", "params": {"pin": "$PIN", "key-9a": "9a.key", "cert-9a": "9a.pem"}}
 JSON
-run "--init-config piv" "$SC_BIN" --init-config piv-config.json -f cfg.json
+sc_run "--init-config piv" "$SC_BIN" --init-config piv-config.json -f cfg.json
 sc_expect_match "image of the config" "$(cat cfg.json)" '"type": "piv"'
 

@@ -14,13 +14,6 @@ Y=/usr/lib/x86_64-linux-gnu/libykcs11.so
 [ -e "$Y" ] || Y=/usr/lib/x86_64-linux-gnu/libykcs11.so.2
 READER="Yubico YubiKey softcard"
 
-run() {
-    local what=$1
-    shift
-    out=$("$@" 2>&1 </dev/null) || { echo "$out"; sc_fail "$what"; }
-    sc_log "ok: $what"
-}
-
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout ca.key -out ca.pem -subj /CN=test-ca -days 30 >/dev/null 2>&1 ||
     sc_fail "test CA"
@@ -45,20 +38,20 @@ sc_start_pcscd
 sc_start_card -vv -f card.json
 sc_wait_card "$READER 00 00" present
 
-run "yubico-piv-tool without -r" yubico-piv-tool -a status
+sc_run "yubico-piv-tool without -r" yubico-piv-tool -a status
 sc_expect_match "its serial" "$out" "Serial Number:[[:space:]]+12345678"
 sc_expect_match "its 9a" "$out" "Subject DN:[[:space:]]+CN=ykcs11 9a"
 
-run "ykcs11 -L" pkcs11-tool --module "$Y" -L
+sc_run "ykcs11 -L" pkcs11-tool --module "$Y" -L
 sc_expect_match "ykcs11 token" "$out" "token label +: YubiKey PIV #12345678"
-run "ykcs11 -O" pkcs11-tool --module "$Y" -l -p 123456 -O
+sc_run "ykcs11 -O" pkcs11-tool --module "$Y" -l -p 123456 -O
 sc_expect_match "ykcs11 9a certificate" "$out" "label: +X.509 Certificate for PIV Authentication"
 
 head -c 500 /dev/urandom >data
-run "ykcs11 RSA signature" pkcs11-tool --module "$Y" -l -p 123456 --sign \
+sc_run "ykcs11 RSA signature" pkcs11-tool --module "$Y" -l -p 123456 --sign \
     --id 01 -m SHA256-RSA-PKCS -i data -o sig.9a
-run "it verifies" openssl dgst -sha256 -verify 9a.pub -signature sig.9a data
-run "ykcs11 ECDSA signature (PIN always)" pkcs11-tool --module "$Y" -l \
+sc_run "it verifies" openssl dgst -sha256 -verify 9a.pub -signature sig.9a data
+sc_run "ykcs11 ECDSA signature (PIN always)" pkcs11-tool --module "$Y" -l \
     -p 123456 --sign --id 02 -m ECDSA-SHA256 --signature-format openssl \
     -i data -o sig.9c
-run "it verifies" openssl dgst -sha256 -verify 9c.pub -signature sig.9c data
+sc_run "it verifies" openssl dgst -sha256 -verify 9c.pub -signature sig.9c data
