@@ -153,6 +153,10 @@ static void test_access_before_pace(void **state)
     ct_expect(card, "00B0840000", "6982");      /* DG4 */
     ct_expect(card, "00D6910002 0107", "6982"); /* DG17 */
     ct_expect(card, "00B0960000", "6A82");      /* DG22 does not exist */
+    /* an unknown AID (OpenSC's probes) keeps DF.eID selected: DG1 is still
+     * there (6982), where the MF has no SFI 01 (6A82) */
+    ct_expect(card, "00A4040C06A000000308FF", "6A82");
+    ct_expect(card, "00B0810000", "6982");
     ct_expect(card, "00A4000C023F00", "9000");
     ct_expect(card, "00A4020C020F01", "9000"); /* the internal MRZ EF */
     ct_expect(card, "00B0000000", "6982");
