@@ -41,6 +41,7 @@
 #include "core/bytes.h"
 #include "core/errtext.h"
 #include "core/sw.h"
+#include "crypto/pkey.h"
 #include "os/fs.h"
 
 #define CF_RIGHT_CHV1 (1u << 0)
@@ -547,21 +548,6 @@ static bool put_bn(const EVP_PKEY *k, const char *name, uint8_t *out,
     return ok;
 }
 
-static EVP_PKEY *rsa_generate(size_t bits, uint32_t e)
-{
-    EVP_PKEY *k = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-    BIGNUM *bn_e = BN_new();
-    if (ctx && bn_e && BN_set_word(bn_e, e) == 1 &&
-        EVP_PKEY_keygen_init(ctx) == 1 &&
-        EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) == 1 &&
-        EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, bn_e) == 1)
-        EVP_PKEY_keygen(ctx, &k);
-    BN_free(bn_e);
-    EVP_PKEY_CTX_free(ctx);
-    return k;
-}
-
 /* F0 46 keynum P2 04 e (little-endian): P2 40/60/80/00 = 512/768/1024/2048
  * bits; the key goes to EF 0012 and EF 1012 of the current DF, under the
  * UPDATE condition of EF 0012. */
@@ -590,7 +576,8 @@ static uint16_t cf_generate(sfc_card *card, const sfc_cmd *cmd,
     size_t priv_len = 5 * base + 6, pub_len = 5 * base + 10;
     if (priv->size < priv_len || pub->size < pub_len)
         return SW_NOT_ENOUGH_MEMORY;
-    EVP_PKEY *k = rsa_generate(base * 16, e);
+    EVP_PKEY *k = sfc_pkey_generate(
+        &(sfc_keyspec){.type = "RSA", .bits = base * 16, .rsa_e = e});
     if (!k)
         return SW_UNKNOWN;
     uint8_t *pv = calloc(1, priv_len), *pb = calloc(1, pub_len);

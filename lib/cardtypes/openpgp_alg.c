@@ -28,6 +28,7 @@
 #include <openssl/rsa.h>
 
 #include "core/tlv.h"
+#include "crypto/pkey.h"
 
 typedef struct pgp_curve {
     const char *group;  /* OpenSSL's name */
@@ -127,13 +128,13 @@ struct evp_pkey_st *pgp_alg_generate(const uint8_t *attr, size_t len)
     const char *group = NULL;
     switch (pgp_attr_alg(attr, len, &bits, &group)) {
     case PGP_ALG_RSA:
-        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+        return sfc_pkey_generate(&(sfc_keyspec){.type = "RSA", .bits = bits});
     case PGP_ALG_ECDSA:
     case PGP_ALG_ECDH:
-        return EVP_PKEY_Q_keygen(NULL, NULL, "EC", group);
+        return sfc_pkey_generate(&(sfc_keyspec){.type = "EC", .group = group});
     case PGP_ALG_EDDSA:
     case PGP_ALG_X25519:
-        return EVP_PKEY_Q_keygen(NULL, NULL, group);
+        return sfc_pkey_generate(&(sfc_keyspec){.type = group});
     case PGP_ALG_NONE:
         break;
     }

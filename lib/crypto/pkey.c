@@ -51,11 +51,51 @@ static const curve_name *curve_info(sfc_curve c)
 
 /* ---- generation and inspection ------------------------------------------ */
 
+static sfc_pkey_source key_source = sfc_pkey_generate_openssl;
+static void *key_source_ctx;
+
+void sfc_pkey_set_source(sfc_pkey_source fn, void *ctx)
+{
+    key_source = fn ? fn : sfc_pkey_generate_openssl;
+    key_source_ctx = fn ? ctx : NULL;
+}
+
+sfc_pkey *sfc_pkey_generate(const sfc_keyspec *spec)
+{
+    return key_source(spec, key_source_ctx);
+}
+
+static EVP_PKEY *rsa_generate(unsigned bits, unsigned long e)
+{
+    EVP_PKEY *k = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    BIGNUM *bn_e = BN_new();
+    if (ctx && bn_e && BN_set_word(bn_e, e ? e : RSA_F4) == 1 &&
+        EVP_PKEY_keygen_init(ctx) == 1 &&
+        EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) == 1 &&
+        EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, bn_e) == 1)
+        EVP_PKEY_keygen(ctx, &k);
+    BN_free(bn_e);
+    EVP_PKEY_CTX_free(ctx);
+    return k;
+}
+
+sfc_pkey *sfc_pkey_generate_openssl(const sfc_keyspec *spec, void *ctx)
+{
+    (void)ctx;
+    if (strcmp(spec->type, "RSA") == 0)
+        return rsa_generate(spec->bits, spec->rsa_e);
+    if (strcmp(spec->type, "EC") == 0)
+        return spec->group ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", spec->group)
+                           : NULL;
+    return EVP_PKEY_Q_keygen(NULL, NULL, spec->type);
+}
+
 sfc_err sfc_pkey_generate_rsa(unsigned bits, sfc_pkey **out)
 {
     if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS || bits % 8)
         return SFC_E_RANGE;
-    *out = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+    *out = sfc_pkey_generate(&(sfc_keyspec){.type = "RSA", .bits = bits});
     return *out ? SFC_OK : SFC_E_IO;
 }
 
@@ -64,7 +104,7 @@ sfc_err sfc_pkey_generate_ec(sfc_curve curve, sfc_pkey **out)
     const curve_name *c = curve_info(curve);
     if (!c)
         return SFC_E_INVAL;
-    *out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", c->name);
+    *out = sfc_pkey_generate(&(sfc_keyspec){.type = "EC", .group = c->name});
     return *out ? SFC_OK : SFC_E_IO;
 }
 

@@ -27,6 +27,37 @@ typedef enum sfc_curve {
     SFC_CURVE_BP384R1
 } sfc_curve;
 
+/**
+ * What to generate: `type` is an OpenSSL key type ("RSA", "EC", "ED25519",
+ * "X25519"); `group` names the curve of an EC key; `bits` and `rsa_e` (0
+ * means 65537) apply to RSA.
+ */
+typedef struct sfc_keyspec {
+    const char *type;
+    const char *group;
+    unsigned bits;
+    unsigned long rsa_e;
+} sfc_keyspec;
+
+/** A source of generated keys: returns a new key the caller owns, or NULL. */
+typedef sfc_pkey *(*sfc_pkey_source)(const sfc_keyspec *spec, void *ctx);
+
+/**
+ * Every key the card generates comes through here, from the installed
+ * source (by default sfc_pkey_generate_openssl). No size checks: callers
+ * check what their card accepts.
+ */
+sfc_pkey *sfc_pkey_generate(const sfc_keyspec *spec);
+/** The default source: OpenSSL's key generation. */
+sfc_pkey *sfc_pkey_generate_openssl(const sfc_keyspec *spec, void *ctx);
+/**
+ * Install a process-wide key source (NULL restores OpenSSL's). For
+ * harnesses, like the injectable sfc_rng: a fuzzer hands out copies of keys
+ * made once, since RSA generation would take most of its time. Not for use
+ * while cards run on other threads.
+ */
+void sfc_pkey_set_source(sfc_pkey_source fn, void *ctx);
+
 /** Generate an RSA key of `bits` (2048..4096, multiple of 8) with e = 65537. */
 sfc_err sfc_pkey_generate_rsa(unsigned bits, sfc_pkey **out);
 /** Generate an EC key on `curve`. */
