@@ -32,6 +32,7 @@
  */
 #include "os/sm.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,9 +63,18 @@ struct sfc_sm_session {
     sm_end_fn on_end;
     void *on_end_user;
     size_t plain_len;
+    size_t plain_used, out_used;   /**< high-water marks of plain and out */
     uint8_t plain[SM_PLAIN_MAX];   /**< the inner command's data */
     uint8_t out[SM_OUT_MAX];       /**< MAC input, then the protected response */
 };
+
+/* plain and out are 128 KiB; a session's end wipes the bytes it ever used
+ * (their high-water marks), not the whole of both. */
+static void note_used(size_t *used, size_t n)
+{
+    if (n > *used)
+        *used = n;
+}
 
 /* ---- session life cycle -------------------------------------------------- */
 
@@ -87,7 +97,9 @@ static void session_free(sfc_sm_session *s)
     session_free(s->next);
     sfc_cipher_key_free(s->enc);
     sfc_mac_key_free(s->mac);
-    sfc_wipe(s, sizeof(*s));
+    sfc_wipe(s->plain, s->plain_used);
+    sfc_wipe(s->out, s->out_used);
+    sfc_wipe(s, offsetof(sfc_sm_session, plain));
     free(s);
 }
 
@@ -392,6 +404,7 @@ static bool mac_matches(sfc_sm_session *s, const apdu *a, const uint8_t *dos,
         memcpy(m + n, dos, dos_len);
         n += sfc_pad_iso(m + n, dos_len, s->block, m + n);
     }
+    note_used(&s->out_used, n);
     uint8_t cc[SM_MAC_LEN];
     bool ok = session_mac(s, m, n, cc) == SFC_OK &&
               sfc_ct_equal(cc, mac, SM_MAC_LEN);
@@ -421,6 +434,8 @@ static const char *decrypt_data(sfc_sm_session *s, const ber_tlv *t,
     size_t n = t->len;
     if (t->tag == 0x81) {
         memcpy(s->plain, c, n);
+        note_used(&s->plain_used, n);
+        s->plain_len = n;
         *out_len = n;
         return NULL;
     }
@@ -433,6 +448,7 @@ static const char *decrypt_data(sfc_sm_session *s, const ber_tlv *t,
     if (n == 0 || n % s->block || n > SM_PLAIN_MAX)
         return "cryptogram is not a whole number of blocks";
     memcpy(s->plain, c, n);
+    note_used(&s->plain_used, n);
     s->plain_len = n;
     if (session_cipher(s, false, s->plain, n) != SFC_OK)
         return "decryption failed";
@@ -533,6 +549,7 @@ sfc_err sm_wrap(sfc_card *card, const uint8_t *data, size_t len, uint16_t sw,
     m[n++] = SM_MAC_LEN;
     memcpy(m + n, cc, SM_MAC_LEN);
     n += SM_MAC_LEN;
+    note_used(&s->out_used, n > padded ? n : padded);
     *out = m + s->block;
     *out_len = n - s->block;
     return SFC_OK;
