@@ -6,7 +6,8 @@
  *        copy loaded from that text whenever an input has changed it.
  *
  * Cards are made and loaded with the fixed random source of fuzz_util.h,
- * so a fresh copy is the same card every time. A card that cannot be
+ * so a fresh copy is the same card every time, and generate their keys
+ * from the pools of fuzz_keys.h. A card that cannot be
  * made, saved or loaded is a harness error: the target aborts.
  *
  * fuzz_restore_card() runs at the end of every input, so that each input
@@ -36,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fuzz_keys.h"
 #include "fuzz_util.h"
 #include "image/image.h"
 #include "os/card.h"
@@ -56,6 +58,7 @@ static inline void fuzz_fresh_card(const char *target, const char *type,
     char err[SFC_IMAGE_ERR_MAX];
     sfc_card_options load = {.rng = &fuzz_fixed_rng};
     create.rng = &fuzz_fixed_rng;
+    fuzz_keys_install();
     if (!*image) {
         sfc_card *c = NULL;
         if (sfc_card_new(type, &create, &c, err, sizeof(err)) != SFC_OK)

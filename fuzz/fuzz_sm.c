@@ -58,6 +58,7 @@
 
 #include "fuzz_cards.h"
 
+#include <openssl/err.h>
 #include <openssl/rand.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -93,7 +94,7 @@ typedef struct slot {
 static slot slots[] = {
     {"iso7816", iso_params, 1, false, false, false, NULL, 0, NULL},
     {"ePass", NULL, 0, true, false, false, NULL, 0, NULL},
-    {"ePass", NULL, 0, true, true, false, NULL, 0, NULL},
+    {"ePass", NULL, 0, true, false, true, NULL, 0, NULL},
     {"nPA", NULL, 0, false, true, false, NULL, 0, NULL},
 };
 #define N_SLOTS (sizeof(slots) / sizeof(slots[0]))
@@ -256,6 +257,12 @@ static int npa_xfer(void *user, const uint8_t *c, size_t n, uint8_t *r,
         len > 65535)
         abort(); /* the engine always answers a well-formed R-APDU */
     RAND_set_rand_method(&term_rand); /* the card's PACE may have reset it */
+    if (trace) {
+        fprintf(stderr, "nPA      <- %zu bytes:", len);
+        for (size_t i = 0; i < len && i < 48; i++)
+            fprintf(stderr, " %02X", out[i]);
+        fprintf(stderr, "%s\n", len > 48 ? " ..." : "");
+    }
     if (len > *rn)
         return -1;
     memcpy(r, out, len);
@@ -358,6 +365,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         npa_input(s, data, size);
     else
         et_input(s, data, size);
+    /* frees the input's volatile state within the input (fuzz_card.c) */
+    sfc_card_power(s->card, SFC_RESET);
+    ERR_clear_error();
     restore_card(s, false);
     return 0;
 }

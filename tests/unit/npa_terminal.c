@@ -256,6 +256,24 @@ static uint16_t unwrap(npa_term *t, const uint8_t *r, size_t rn, uint8_t *out,
     return (uint16_t)(do99.value[0] << 8 | do99.value[1]);
 }
 
+/* A protected response longer than the command's Le comes in parts behind
+ * 61xx (ISO 7816-4 5.3.4): fetch the rest with plain GET RESPONSE, as
+ * OpenSC's SM layer does. *rn: capacity in, the data's length out. */
+static uint16_t fetch_all(npa_term *t, const uint8_t *apdu, size_t n,
+                          uint8_t *r, size_t *rn)
+{
+    size_t cap = *rn, have = cap;
+    uint16_t sw = plain(t, apdu, n, r, &have);
+    while (sw >> 8 == 0x61) {
+        uint8_t get[5] = {0x00, 0xC0, 0x00, 0x00, (uint8_t)sw};
+        size_t more = cap - have;
+        sw = plain(t, get, sizeof(get), r + have, &more);
+        have += sw ? more : 0;
+    }
+    *rn = have;
+    return sw;
+}
+
 uint16_t npa_term_send(npa_term *t, const uint8_t *apdu, size_t n, uint8_t *out,
                        size_t *outlen)
 {
@@ -266,7 +284,7 @@ uint16_t npa_term_send(npa_term *t, const uint8_t *apdu, size_t n, uint8_t *out,
     sfc_buf w;
     buf_init(&w);
     uint16_t sw = 0;
-    if (wrap(t, apdu, n, &w) && plain(t, w.data, w.len, r, &rn) != 0)
+    if (wrap(t, apdu, n, &w) && fetch_all(t, w.data, w.len, r, &rn) != 0)
         sw = unwrap(t, r, rn, out, outlen);
     buf_free(&w);
     if (sw == 0)
