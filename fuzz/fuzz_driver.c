@@ -7,8 +7,8 @@
  * The driver runs in this process exactly as pcscd would call it, in normal
  * mode (it listens on a loopback port and the card connects). The harness
  * plays the card: a TCP connection to the driver served by a peer thread
- * that reads the driver's requests and answers each one that expects an
- * answer (GET ATR, an APDU) with the current record's bytes (frames, ATRs,
+ * (one for the process) that reads the driver's requests and answers each
+ * one that expects an answer (GET ATR, an APDU) with the current record's bytes (frames, ATRs,
  * lengths, anything; nothing for an empty record), once. The answer must
  * come after the request: the driver ejects a card that has data waiting
  * before a request (a frame sent unasked), so bytes written ahead would
@@ -115,12 +115,18 @@ static int peer_connect(void)
 
 /* ---- the card peer -------------------------------------------------------- */
 
+/* One peer thread for the whole process (a thread per input cost more than
+ * the driver's work: ASan sets up each thread's stack); each connection it
+ * serves is handed over under `lock`. */
 typedef struct peer {
     pthread_mutex_t lock;
+    pthread_cond_t cond;
     const uint8_t *reply; /* under lock: the answer of the current record */
     size_t reply_len;
     bool pending;         /* under lock: not used yet */
-    int fd;
+    int fd;               /* the card's connection */
+    bool serving;         /* under lock: the thread reads fd */
+    bool started;
     pthread_t thread;
 } peer;
 
@@ -136,34 +142,59 @@ static void answer(peer *pe)
 
 /* Read the driver's frames until the connection ends; power off, on and
  * reset (one byte other than 04, GET ATR) expect no answer. */
-static void *peer_main(void *arg)
+static void serve(peer *pe, int fd)
 {
     static uint8_t req[65536];
-    peer *pe = arg;
     uint8_t hdr[2];
-    while (fuzz_read_all(pe->fd, hdr, 2)) {
+    while (fuzz_read_all(fd, hdr, 2)) {
         size_t n = (size_t)hdr[0] << 8 | hdr[1];
-        if (n == 0 || !fuzz_read_all(pe->fd, req, n))
+        if (n == 0 || !fuzz_read_all(fd, req, n))
             break;
         if (n > 1 || req[0] == 0x04)
             answer(pe);
+    }
+}
+
+static void *peer_main(void *arg)
+{
+    peer *pe = arg;
+    pthread_mutex_lock(&pe->lock);
+    for (;;) {
+        while (!pe->serving)
+            pthread_cond_wait(&pe->cond, &pe->lock);
+        int fd = pe->fd;
+        pthread_mutex_unlock(&pe->lock);
+        serve(pe, fd);
+        pthread_mutex_lock(&pe->lock);
+        pe->serving = false;
+        pthread_cond_broadcast(&pe->cond);
     }
     return NULL;
 }
 
 static void peer_start(peer *pe)
 {
-    pe->fd = peer_connect();
-    pe->pending = false;
-    if (pthread_create(&pe->thread, NULL, peer_main, pe) != 0)
+    if (!pe->started && pthread_create(&pe->thread, NULL, peer_main, pe) != 0)
         die("thread");
+    pe->started = true;
+    int fd = peer_connect();
+    pthread_mutex_lock(&pe->lock);
+    pe->fd = fd;
+    pe->pending = false;
+    pe->serving = true;
+    pthread_cond_broadcast(&pe->cond);
+    pthread_mutex_unlock(&pe->lock);
 }
 
-/* The card leaves: its connection closes and its thread ends. */
+/* The card leaves: its connection closes once the thread has stopped
+ * reading it. */
 static void peer_stop(peer *pe)
 {
     shutdown(pe->fd, SHUT_RDWR);
-    pthread_join(pe->thread, NULL);
+    pthread_mutex_lock(&pe->lock);
+    while (pe->serving)
+        pthread_cond_wait(&pe->cond, &pe->lock);
+    pthread_mutex_unlock(&pe->lock);
     close(pe->fd);
 }
 
@@ -255,7 +286,8 @@ static void run(peer *pe, uint8_t op)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool first = true;
-    static peer pe = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static peer pe = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                      .cond = PTHREAD_COND_INITIALIZER};
     open_channel();
     if (first && !getenv("FUZZ_DRIVER_LOG")) /* after the driver's setup */
         sfc_log_set(quiet, NULL, SFC_LOG_ERROR);

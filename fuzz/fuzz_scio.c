@@ -6,6 +6,7 @@
  *
  * Each input makes a direct-backend context with one normal-mode slot on a
  * loopback port, a connection to that reader, and a card peer: a thread
+ * (one for the process, serving each input in turn)
  * with a TCP connection to the reader that reads the backend's requests
  * and answers every one that expects an answer (GET ATR, an APDU) with the
  * next fuzzed reply from a queue, written as is (any bytes: frames, bad
@@ -119,6 +120,8 @@ typedef struct peer {
     int fd;                       /* under lock; -1 once quitting */
     bool quit, renew;             /* under lock */
     bool serving;                 /* under lock: a connection is open */
+    bool active;                  /* under lock: from peer_start to the end */
+    bool started;
     pthread_t thread;
 } peer;
 
@@ -170,30 +173,48 @@ static bool peer_next(peer *pe)
     return more;
 }
 
+/* One thread for the whole process (a thread per input cost more than the
+ * backend's work: ASan sets up each thread's stack): it serves the inputs'
+ * cards one after the other. */
 static void *peer_main(void *arg)
 {
     peer *pe = arg;
-    do {
+    for (;;) {
         pthread_mutex_lock(&pe->lock);
-        int fd = pe->fd;
-        pe->serving = true;
+        while (!pe->active)
+            pthread_cond_wait(&pe->used, &pe->lock);
         pthread_mutex_unlock(&pe->lock);
-        peer_serve(pe, fd);
+        do {
+            pthread_mutex_lock(&pe->lock);
+            int fd = pe->fd;
+            pe->serving = true;
+            pthread_mutex_unlock(&pe->lock);
+            peer_serve(pe, fd);
+            pthread_mutex_lock(&pe->lock);
+            pe->serving = false;
+            pthread_mutex_unlock(&pe->lock);
+        } while (peer_next(pe));
         pthread_mutex_lock(&pe->lock);
-        pe->serving = false;
+        pe->active = false;
+        pthread_cond_broadcast(&pe->used);
         pthread_mutex_unlock(&pe->lock);
-    } while (peer_next(pe));
+    }
     return NULL;
 }
 
 static void peer_start(peer *pe)
 {
-    memset(pe, 0, sizeof(*pe));
-    pthread_mutex_init(&pe->lock, NULL);
-    pthread_cond_init(&pe->used, NULL);
-    pe->fd = peer_connect();
-    if (pthread_create(&pe->thread, NULL, peer_main, pe) != 0)
+    if (!pe->started && pthread_create(&pe->thread, NULL, peer_main, pe) != 0)
         die("thread");
+    pe->started = true;
+    int fd = peer_connect();
+    pthread_mutex_lock(&pe->lock);
+    pe->queued = pe->taken = 0;
+    pe->quit = pe->renew = pe->serving = false;
+    pe->fd = fd;
+    pe->active = true;
+    pthread_cond_broadcast(&pe->used);
+    pthread_mutex_unlock(&pe->lock);
 }
 
 /* Queue a reply; first wait (2 ms at most) until the earlier ones are used. */
@@ -234,12 +255,14 @@ static void peer_signal(peer *pe, int what)
     pthread_mutex_unlock(&pe->lock);
 }
 
+/* The input's card leaves; the thread waits for the next input's. */
 static void peer_stop(peer *pe)
 {
     peer_signal(pe, 8);
-    pthread_join(pe->thread, NULL);
-    pthread_cond_destroy(&pe->used);
-    pthread_mutex_destroy(&pe->lock);
+    pthread_mutex_lock(&pe->lock);
+    while (pe->active)
+        pthread_cond_wait(&pe->used, &pe->lock);
+    pthread_mutex_unlock(&pe->lock);
 }
 
 /* ---- the operations --------------------------------------------------- */
@@ -351,7 +374,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scio_connection *conn = NULL;
     if (scio_connection_new(ctx, "Fuzz 00 00", &conn) != SCIO_OK)
         die("connection");
-    peer pe;
+    static peer pe = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                      .used = PTHREAD_COND_INITIALIZER};
     peer_start(&pe);
     size_t off = 0;
     fuzz_record r;
