@@ -24,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-
 #include "image/image.h"
 #include "os/card.h"
 #include "os/sm.h"
@@ -141,12 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         force |= n >= 2 && data[off + 1] == s->keeps_ins;
         off += n;
     }
-    /* the next input starts with this reset anyway; here it frees the
-     * input's volatile state (sessions, pending answers) within the input,
-     * so libFuzzer does not take the imbalance for a possible leak and run
-     * LeakSanitizer */
-    sfc_card_power(card, SFC_RESET);
-    ERR_clear_error();
+    fuzz_end_input(card);
     restore_card(s, force);
     return 0;
 }

@@ -58,7 +58,6 @@
 
 #include "fuzz_cards.h"
 
-#include <openssl/err.h>
 #include <openssl/rand.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -365,9 +364,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         npa_input(s, data, size);
     else
         et_input(s, data, size);
-    /* frees the input's volatile state within the input (fuzz_card.c) */
-    sfc_card_power(s->card, SFC_RESET);
-    ERR_clear_error();
+    fuzz_end_input(s->card);
     restore_card(s, false);
     return 0;
 }
