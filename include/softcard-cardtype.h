@@ -93,7 +93,8 @@ struct evp_pkey_st; /* OpenSSL's EVP_PKEY */
 /** A command as handlers see it: parsed, class decoded, chain assembled. */
 typedef struct sfc_cmd {
     uint8_t cla, ins, p1, p2;
-    const uint8_t *data; /**< command data (the whole chain if assembled) */
+    const uint8_t *data; /**< command data (the whole chain if assembled);
+                          *   never NULL, also when nc is 0 */
     size_t nc;
     size_t ne;           /**< 0 if no Le, else 1..65536 */
     bool has_le;

@@ -360,6 +360,15 @@ static bool ins_is_invalid(uint8_t ins)
     return (ins & 0xF0) == 0x60 || (ins & 0xF0) == 0x90;
 }
 
+/* A handler's cmd->data is never NULL: without data it points at no bytes,
+ * so memcpy(dst, cmd->data, cmd->nc) is defined for Nc = 0 too (C17
+ * 7.24.1: a null pointer is invalid even for a length of 0). */
+static const uint8_t *data_or_empty(const uint8_t *data)
+{
+    static const uint8_t none[1];
+    return data ? data : none;
+}
+
 static void cmd_from_apdu(sfc_cmd *cmd, const apdu *a, const cla_info *c)
 {
     memset(cmd, 0, sizeof(*cmd));
@@ -367,7 +376,7 @@ static void cmd_from_apdu(sfc_cmd *cmd, const apdu *a, const cla_info *c)
     cmd->ins = a->ins;
     cmd->p1 = a->p1;
     cmd->p2 = a->p2;
-    cmd->data = a->data;
+    cmd->data = data_or_empty(a->data);
     cmd->nc = a->nc;
     cmd->ne = a->ne;
     cmd->has_le = a->has_le;
@@ -472,7 +481,7 @@ static uint16_t execute(sfc_card *card, const sfc_ins_entry *e, const apdu *a,
                 channel_clear(ch);
                 return SW_WRONG_LENGTH;
             }
-            cmd->data = ch->chain.data;
+            cmd->data = data_or_empty(ch->chain.data);
             cmd->nc = ch->chain.len;
             ch->chaining = false;
             break;

@@ -194,6 +194,10 @@ static void test_put_data(void **state)
         {"00DA5F350132", "9000"},
         {"00DA5F3502 3232", "6700"},
         {"00CA006500", "6515 5B08446F653C3C4A6F65 5F2D04656E6465 5F350132 9000"},
+        /* no data (case 1) clears it: the handler's memcpy of Nc = 0
+         * bytes once took a NULL pointer (fuzz_card finding) */
+        {"00DA5F2D", "9000"},
+        {"00CA006500", "6511 5B08446F653C3C4A6F65 5F2D00 5F350132 9000"},
         {"00DA5F5003 7A7A7A", "9000"},
         {"00CA5F5000", "7A7A7A 9000"},
         {"00DA005E02 6A64", "9000"},
