@@ -115,9 +115,8 @@ static int peer_connect(void)
 
 /* ---- the card peer -------------------------------------------------------- */
 
-/* One peer thread for the whole process (a thread per input cost more than
- * the driver's work: ASan sets up each thread's stack); each connection it
- * serves is handed over under `lock`. */
+/* The connection the worker thread (fuzz_util.h) serves is handed over
+ * under `lock`. */
 typedef struct peer {
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -125,9 +124,7 @@ typedef struct peer {
     size_t reply_len;
     bool pending;         /* under lock: not used yet */
     int fd;               /* the card's connection */
-    bool serving;         /* under lock: the thread reads fd */
-    bool started;
-    pthread_t thread;
+    fuzz_worker worker;   /* busy: the thread reads fd */
 } peer;
 
 /* Answer the request just read with the current record's bytes, once. */
@@ -155,34 +152,21 @@ static void serve(peer *pe, int fd)
     }
 }
 
-static void *peer_main(void *arg)
+static void peer_job(void *arg)
 {
     peer *pe = arg;
-    pthread_mutex_lock(&pe->lock);
-    for (;;) {
-        while (!pe->serving)
-            pthread_cond_wait(&pe->cond, &pe->lock);
-        int fd = pe->fd;
-        pthread_mutex_unlock(&pe->lock);
-        serve(pe, fd);
-        pthread_mutex_lock(&pe->lock);
-        pe->serving = false;
-        pthread_cond_broadcast(&pe->cond);
-    }
-    return NULL;
+    serve(pe, pe->fd);
 }
 
 static void peer_start(peer *pe)
 {
-    if (!pe->started && pthread_create(&pe->thread, NULL, peer_main, pe) != 0)
+    if (!fuzz_worker_ready(&pe->worker))
         die("thread");
-    pe->started = true;
     int fd = peer_connect();
     pthread_mutex_lock(&pe->lock);
     pe->fd = fd;
     pe->pending = false;
-    pe->serving = true;
-    pthread_cond_broadcast(&pe->cond);
+    fuzz_worker_go(&pe->worker);
     pthread_mutex_unlock(&pe->lock);
 }
 
@@ -192,8 +176,7 @@ static void peer_stop(peer *pe)
 {
     shutdown(pe->fd, SHUT_RDWR);
     pthread_mutex_lock(&pe->lock);
-    while (pe->serving)
-        pthread_cond_wait(&pe->cond, &pe->lock);
+    fuzz_worker_wait(&pe->worker);
     pthread_mutex_unlock(&pe->lock);
     close(pe->fd);
 }
@@ -287,7 +270,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool first = true;
     static peer pe = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                      .cond = PTHREAD_COND_INITIALIZER};
+                      .cond = PTHREAD_COND_INITIALIZER,
+                      .worker = {.lock = &pe.lock, .cond = &pe.cond,
+                                 .job = peer_job, .arg = &pe}};
     open_channel();
     if (first && !getenv("FUZZ_DRIVER_LOG")) /* after the driver's setup */
         sfc_log_set(quiet, NULL, SFC_LOG_ERROR);

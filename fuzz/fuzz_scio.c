@@ -120,9 +120,7 @@ typedef struct peer {
     int fd;                       /* under lock; -1 once quitting */
     bool quit, renew;             /* under lock */
     bool serving;                 /* under lock: a connection is open */
-    bool active;                  /* under lock: from peer_start to the end */
-    bool started;
-    pthread_t thread;
+    fuzz_worker worker;           /* busy: from peer_start to the end */
 } peer;
 
 /* The next reply: waits until one is queued; NULL at the end or when the
@@ -173,47 +171,33 @@ static bool peer_next(peer *pe)
     return more;
 }
 
-/* One thread for the whole process (a thread per input cost more than the
- * backend's work: ASan sets up each thread's stack): it serves the inputs'
- * cards one after the other. */
-static void *peer_main(void *arg)
+/* The worker thread's job (fuzz_util.h): serve the input's cards, one
+ * after the other, until the input ends. */
+static void peer_job(void *arg)
 {
     peer *pe = arg;
-    for (;;) {
+    do {
         pthread_mutex_lock(&pe->lock);
-        while (!pe->active)
-            pthread_cond_wait(&pe->used, &pe->lock);
+        int fd = pe->fd;
+        pe->serving = true;
         pthread_mutex_unlock(&pe->lock);
-        do {
-            pthread_mutex_lock(&pe->lock);
-            int fd = pe->fd;
-            pe->serving = true;
-            pthread_mutex_unlock(&pe->lock);
-            peer_serve(pe, fd);
-            pthread_mutex_lock(&pe->lock);
-            pe->serving = false;
-            pthread_mutex_unlock(&pe->lock);
-        } while (peer_next(pe));
+        peer_serve(pe, fd);
         pthread_mutex_lock(&pe->lock);
-        pe->active = false;
-        pthread_cond_broadcast(&pe->used);
+        pe->serving = false;
         pthread_mutex_unlock(&pe->lock);
-    }
-    return NULL;
+    } while (peer_next(pe));
 }
 
 static void peer_start(peer *pe)
 {
-    if (!pe->started && pthread_create(&pe->thread, NULL, peer_main, pe) != 0)
+    if (!fuzz_worker_ready(&pe->worker))
         die("thread");
-    pe->started = true;
     int fd = peer_connect();
     pthread_mutex_lock(&pe->lock);
     pe->queued = pe->taken = 0;
     pe->quit = pe->renew = pe->serving = false;
     pe->fd = fd;
-    pe->active = true;
-    pthread_cond_broadcast(&pe->used);
+    fuzz_worker_go(&pe->worker);
     pthread_mutex_unlock(&pe->lock);
 }
 
@@ -260,8 +244,7 @@ static void peer_stop(peer *pe)
 {
     peer_signal(pe, 8);
     pthread_mutex_lock(&pe->lock);
-    while (pe->active)
-        pthread_cond_wait(&pe->used, &pe->lock);
+    fuzz_worker_wait(&pe->worker);
     pthread_mutex_unlock(&pe->lock);
 }
 
@@ -375,7 +358,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (scio_connection_new(ctx, "Fuzz 00 00", &conn) != SCIO_OK)
         die("connection");
     static peer pe = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                      .used = PTHREAD_COND_INITIALIZER};
+                      .used = PTHREAD_COND_INITIALIZER,
+                      .worker = {.lock = &pe.lock, .cond = &pe.used,
+                                 .job = peer_job, .arg = &pe}};
     peer_start(&pe);
     size_t off = 0;
     fuzz_record r;

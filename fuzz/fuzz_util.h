@@ -3,7 +3,8 @@
  * @file fuzz_util.h
  * @brief What several fuzz targets share: a deterministic random source
  *        (restarted per input with fuzz_rng_restart(), so an input replays
- *        the same way) and a free loopback port for card-peer targets.
+ *        the same way), a free loopback port and the one worker thread of
+ *        card-peer targets.
  *
  * Header-only: each target is its own program and gets its own copy of
  * the generator's state.
@@ -13,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,6 +108,61 @@ static inline bool fuzz_next_record(const uint8_t *in, size_t size,
     r->len = n;
     *off += n;
     return true;
+}
+
+/*
+ * One thread for the whole process that runs `job(arg)` each time it is
+ * handed work (a thread per input cost the card-peer targets more than the
+ * code under test: ASan sets up every thread). `lock` and `cond` are the
+ * caller's, shared with the state the job reads; `busy` is under `lock`.
+ */
+typedef struct fuzz_worker {
+    pthread_mutex_t *lock;
+    pthread_cond_t *cond;
+    void (*job)(void *arg);
+    void *arg;
+    bool busy, started;
+    pthread_t thread;
+} fuzz_worker;
+
+static inline void *fuzz_worker_main(void *p)
+{
+    fuzz_worker *w = p;
+    pthread_mutex_lock(w->lock);
+    for (;;) {
+        while (!w->busy)
+            pthread_cond_wait(w->cond, w->lock);
+        pthread_mutex_unlock(w->lock);
+        w->job(w->arg);
+        pthread_mutex_lock(w->lock);
+        w->busy = false;
+        pthread_cond_broadcast(w->cond);
+    }
+    return NULL;
+}
+
+/** Start the thread the first time (false if it cannot be made). */
+static inline bool fuzz_worker_ready(fuzz_worker *w)
+{
+    if (!w->started &&
+        pthread_create(&w->thread, NULL, fuzz_worker_main, w) != 0)
+        return false;
+    w->started = true;
+    return true;
+}
+
+/** Hand the thread its job; the caller holds `lock`. */
+static inline void fuzz_worker_go(fuzz_worker *w)
+{
+    w->busy = true;
+    pthread_cond_broadcast(w->cond);
+}
+
+/** Wait until the job has returned; the caller holds `lock`. */
+static inline void fuzz_worker_wait(fuzz_worker *w)
+{
+    while (w->busy)
+        pthread_cond_wait(w->cond, w->lock);
 }
 
 #endif
