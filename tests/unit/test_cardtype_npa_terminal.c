@@ -122,6 +122,12 @@ static const char *ef_hex(fixture *f, uint8_t sfi)
     return tu_tohex(buf, n);
 }
 
+/* Each password of the card, for the mapping tests' PACE runs. */
+static const struct {
+    uint8_t pwd;
+    const char *secret;
+} passwords[] = {{3, "111111"}, {1, MRZ}, {2, "222222"}, {4, "3333333333"}};
+
 /* EF.CardAccess offers DH-IM (version 2, parameter ID 0) and no GM; PACE
  * with each password over it, then EF.CardSecurity under its secure
  * messaging, checked against the card's CA key (without the IM PACEInfo,
@@ -133,13 +139,10 @@ static void test_pace_im(void **state)
     assert_non_null(strstr(ca, "060A" OID_DH_IM "020102020100"));
     assert_null(strstr(ca, OID_ECDH_GM));
     assert_null(strstr(ca, OID_DH_GM));
-    static const struct {
-        uint8_t pwd;
-        const char *secret;
-    } runs[] = {{3, "111111"}, {1, MRZ}, {2, "222222"}, {4, "3333333333"}};
-    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+    for (size_t i = 0; i < sizeof(passwords) / sizeof(passwords[0]); i++) {
         f->t.sm = false;
-        assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
+        assert_int_equal(npa_term_pace(&f->t, passwords[i].pwd,
+                                       passwords[i].secret,
                                        NPA_TERM_DH_IM),
                          0x9000);
         assert_true(f->t.sm && npa_pace_done(f->card));
@@ -321,14 +324,11 @@ static void test_pace_cam(void **state)
     assert_non_null(strstr(ca, "3012060A" OID_ECDH_CAM "02010202010D"));
     assert_null(strstr(ca, OID_ECDH_GM));
     assert_null(strstr(ca, OID_DH_GM));
-    static const struct {
-        uint8_t pwd;
-        const char *secret;
-    } runs[] = {{3, "111111"}, {1, MRZ}, {2, "222222"}, {4, "3333333333"}};
     uint8_t old[32];
-    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+    for (size_t i = 0; i < sizeof(passwords) / sizeof(passwords[0]); i++) {
         f->t.sm = false;
-        assert_int_equal(npa_term_pace(&f->t, runs[i].pwd, runs[i].secret,
+        assert_int_equal(npa_term_pace(&f->t, passwords[i].pwd,
+                                       passwords[i].secret,
                                        NPA_TERM_ECDH_CAM),
                          0x9000);
         assert_true(f->t.sm && npa_pace_done(f->card));
